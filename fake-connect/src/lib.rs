@@ -1,0 +1,1 @@
+//! A stand-in for Posit Connect's OAuth integrations API.

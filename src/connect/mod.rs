@@ -1,0 +1,1 @@
+//! A client for Posit Connect's HTTP API. Knows nothing of Terraform.

@@ -1,0 +1,1 @@
+//! msgpack and JSON encodings of [`super::value::Value`].

@@ -1,0 +1,4 @@
+//! Everything about being a Terraform plugin (protocol 6), nothing about Connect.
+
+pub mod codec;
+pub mod value;
