@@ -58,10 +58,8 @@ impl Type {
             Type::Set(t) => json!(["set", t.to_json()]),
             Type::Map(t) => json!(["map", t.to_json()]),
             Type::Object(attrs) => {
-                let m: serde_json::Map<String, serde_json::Value> = attrs
-                    .iter()
-                    .map(|(k, t)| (k.clone(), t.to_json()))
-                    .collect();
+                let m: serde_json::Map<String, serde_json::Value> =
+                    attrs.iter().map(|(k, t)| (k.clone(), t.to_json())).collect();
                 json!(["object", m])
             }
             Type::Tuple(ts) => json!(["tuple", ts.iter().map(Type::to_json).collect::<Vec<_>>()]),
@@ -95,10 +93,7 @@ impl Type {
                     }
                     "tuple" => {
                         let ts = parts[1].as_array()?;
-                        ts.iter()
-                            .map(Type::from_json)
-                            .collect::<Option<Vec<_>>>()
-                            .map(Type::Tuple)
+                        ts.iter().map(Type::from_json).collect::<Option<Vec<_>>>().map(Type::Tuple)
                     }
                     _ => None,
                 }
@@ -125,9 +120,7 @@ impl Value {
     pub fn is_wholly_known(&self) -> bool {
         match self {
             Value::Unknown => false,
-            Value::List(vs) | Value::Set(vs) | Value::Tuple(vs) => {
-                vs.iter().all(Value::is_wholly_known)
-            }
+            Value::List(vs) | Value::Set(vs) | Value::Tuple(vs) => vs.iter().all(Value::is_wholly_known),
             Value::Map(m) | Value::Object(m) => m.values().all(Value::is_wholly_known),
             _ => true,
         }

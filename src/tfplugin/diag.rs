@@ -1,0 +1,140 @@
+//! Diagnostics: what a provider tells Terraform about errors and warnings, each optionally
+//! pointing at the attribute it is about, so Terraform can underline it in the configuration.
+
+use std::fmt;
+
+/// A path to an attribute, e.g. `config.client_id`, as Terraform's `AttributePath`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AttributePath(pub Vec<PathStep>);
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PathStep {
+    Attribute(String),
+    ElementKeyString(String),
+    ElementKeyInt(i64),
+}
+
+impl AttributePath {
+    /// The path of a top-level attribute.
+    pub fn root(name: &str) -> Self {
+        AttributePath(vec![PathStep::Attribute(name.to_string())])
+    }
+
+    /// This path extended by a nested attribute.
+    pub fn attr(&self, name: &str) -> Self {
+        let mut steps = self.0.clone();
+        steps.push(PathStep::Attribute(name.to_string()));
+        AttributePath(steps)
+    }
+
+    /// Parses a dotted path of attribute names (`config.client_id`).
+    pub fn dotted(path: &str) -> Self {
+        AttributePath(path.split('.').map(|s| PathStep::Attribute(s.to_string())).collect())
+    }
+}
+
+impl fmt::Display for AttributePath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, step) in self.0.iter().enumerate() {
+            match step {
+                PathStep::Attribute(a) if i == 0 => write!(f, "{a}")?,
+                PathStep::Attribute(a) => write!(f, ".{a}")?,
+                PathStep::ElementKeyString(k) => write!(f, "[{k:?}]")?,
+                PathStep::ElementKeyInt(k) => write!(f, "[{k}]")?,
+            }
+        }
+        Ok(())
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    pub summary: String,
+    pub detail: String,
+    pub attribute: Option<AttributePath>,
+}
+
+impl Diagnostic {
+    pub fn error(summary: impl Into<String>, detail: impl Into<String>) -> Self {
+        Diagnostic { severity: Severity::Error, summary: summary.into(), detail: detail.into(), attribute: None }
+    }
+
+    pub fn warning(summary: impl Into<String>, detail: impl Into<String>) -> Self {
+        Diagnostic { severity: Severity::Warning, summary: summary.into(), detail: detail.into(), attribute: None }
+    }
+
+    /// Points the diagnostic at an attribute.
+    pub fn at(mut self, path: AttributePath) -> Self {
+        self.attribute = Some(path);
+        self
+    }
+}
+
+/// An ordered collection of diagnostics; any error in it fails the RPC's operation.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Diagnostics(pub Vec<Diagnostic>);
+
+impl Diagnostics {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn push(&mut self, d: Diagnostic) {
+        self.0.push(d);
+    }
+
+    pub fn extend(&mut self, other: Diagnostics) {
+        self.0.extend(other.0);
+    }
+
+    pub fn error(&mut self, summary: impl Into<String>, detail: impl Into<String>) {
+        self.push(Diagnostic::error(summary, detail));
+    }
+
+    /// An error about one attribute: the summary names the attribute, the detail says what is allowed.
+    pub fn attr_error(&mut self, path: AttributePath, summary: impl Into<String>, detail: impl Into<String>) {
+        self.push(Diagnostic::error(summary, detail).at(path));
+    }
+
+    pub fn has_errors(&self) -> bool {
+        self.0.iter().any(|d| d.severity == Severity::Error)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl From<Diagnostic> for Diagnostics {
+    fn from(d: Diagnostic) -> Self {
+        Diagnostics(vec![d])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_display_dotted() {
+        assert_eq!(AttributePath::dotted("config.client_id").to_string(), "config.client_id");
+        assert_eq!(AttributePath::root("config").attr("scopes"), AttributePath::dotted("config.scopes"));
+    }
+
+    #[test]
+    fn errors_are_counted() {
+        let mut d = Diagnostics::new();
+        d.push(Diagnostic::warning("w", ""));
+        assert!(!d.has_errors());
+        d.attr_error(AttributePath::root("name"), "bad", "");
+        assert!(d.has_errors());
+        assert_eq!(d.0[1].attribute.as_ref().unwrap().to_string(), "name");
+    }
+}

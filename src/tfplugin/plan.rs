@@ -1,0 +1,218 @@
+//! The generic half of planning and validation, driven by the schema: defaults, validators,
+//! unknown computed values, requires-replace, write-only nulling. A resource adds its own rules
+//! (semantic equality, values derived from other attributes) between these steps.
+
+use std::collections::BTreeMap;
+
+use super::diag::{AttributePath, Diagnostics};
+use super::schema::{AttributeKind, Block, PlanModifier};
+use super::value::Value;
+
+/// Runs every attribute's validators over the known, non-null values of a configuration.
+pub fn validate_config(block: &Block, config: &Value, diags: &mut Diagnostics) {
+    validate_block(block, config, &AttributePath::default(), diags);
+}
+
+fn validate_block(block: &Block, config: &Value, base: &AttributePath, diags: &mut Diagnostics) {
+    for attr in &block.attributes {
+        let path = base.attr(&attr.name);
+        let value = config.get(&attr.name);
+        if value.is_unknown() || value.is_null() {
+            continue;
+        }
+        for v in &attr.validators {
+            v.validate(&path, value, diags);
+        }
+        if let AttributeKind::Single(nested) = &attr.kind {
+            validate_block(nested, value, &path, diags);
+        }
+    }
+}
+
+/// Sets each defaulted attribute that the configuration leaves null to its default.
+pub fn apply_defaults(block: &Block, planned: &mut Value, config: &Value) {
+    let Value::Object(attrs) = planned else { return };
+    for attr in &block.attributes {
+        let cfg = config.get(&attr.name);
+        match (&attr.kind, &attr.default) {
+            (_, Some(default)) if cfg.is_null() => {
+                attrs.insert(attr.name.clone(), default.clone());
+            }
+            (AttributeKind::Single(nested), _) => {
+                if let Some(v) = attrs.get_mut(&attr.name) {
+                    apply_defaults(nested, v, cfg);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// On create, or on an update that changes anything, plans each Computed-only attribute as
+/// unknown (the server will set it), except `UseStateForUnknown` ones, which keep a known prior
+/// value. Optional + Computed attributes are left to the resource, which derives them.
+pub fn mark_computed_unknown(block: &Block, prior: &Value, planned: &mut Value) {
+    if !prior.is_null() && planned == prior {
+        return;
+    }
+    mark_block(block, prior, planned);
+}
+
+fn mark_block(block: &Block, prior: &Value, planned: &mut Value) {
+    let Value::Object(attrs) = planned else { return };
+    for attr in &block.attributes {
+        let prior_v = prior.get(&attr.name);
+        if attr.computed && !attr.optional && !attr.required {
+            let keep = attr.has(PlanModifier::UseStateForUnknown) && !prior_v.is_null() && !prior_v.is_unknown();
+            attrs.insert(attr.name.clone(), if keep { prior_v.clone() } else { Value::Unknown });
+        } else if let AttributeKind::Single(nested) = &attr.kind {
+            if let Some(v) = attrs.get_mut(&attr.name) {
+                mark_block(nested, prior_v, v);
+            }
+        }
+    }
+}
+
+/// The `RequiresReplace` attributes whose planned value differs from a non-null prior value.
+pub fn requires_replace(block: &Block, prior: &Value, planned: &Value) -> Vec<AttributePath> {
+    let mut out = Vec::new();
+    if !prior.is_null() && !planned.is_null() {
+        collect_replace(block, prior, planned, &AttributePath::default(), &mut out);
+    }
+    out
+}
+
+fn collect_replace(block: &Block, prior: &Value, planned: &Value, base: &AttributePath, out: &mut Vec<AttributePath>) {
+    for attr in &block.attributes {
+        let path = base.attr(&attr.name);
+        let (p, n) = (prior.get(&attr.name), planned.get(&attr.name));
+        if attr.has(PlanModifier::RequiresReplace) && p != n {
+            out.push(path.clone());
+        }
+        if let AttributeKind::Single(nested) = &attr.kind {
+            collect_replace(nested, p, n, &path, out);
+        }
+    }
+}
+
+/// Sets every write-only attribute to null: Terraform rejects a planned or new state holding one.
+pub fn null_write_only(block: &Block, value: &mut Value) {
+    let Value::Object(attrs) = value else { return };
+    for attr in &block.attributes {
+        if attr.write_only {
+            attrs.insert(attr.name.clone(), Value::Null);
+        } else if let AttributeKind::Single(nested) = &attr.kind {
+            if let Some(v) = attrs.get_mut(&attr.name) {
+                null_write_only(nested, v);
+            }
+        }
+    }
+}
+
+/// An object of this block's shape with every attribute null, for building values field by field.
+pub fn null_object(block: &Block) -> Value {
+    Value::Object(block.attributes.iter().map(|a| (a.name.clone(), Value::Null)).collect::<BTreeMap<_, _>>())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tfplugin::schema::Attribute;
+    use crate::tfplugin::validators::NotBlank;
+
+    fn block() -> Block {
+        Block::new(
+            "",
+            vec![
+                Attribute::string("guid").computed().modifier(PlanModifier::UseStateForUnknown),
+                Attribute::string("updated").computed(),
+                Attribute::string("template").required().modifier(PlanModifier::RequiresReplace),
+                Attribute::string("name").required().validate(NotBlank),
+                Attribute::string("description").default(Value::string("")),
+                Attribute::single(
+                    "config",
+                    Block::new(
+                        "",
+                        vec![
+                            Attribute::string("mode").optional().computed(),
+                            Attribute::string("secret_wo").optional().write_only(),
+                            Attribute::string("server_only").computed(),
+                        ],
+                    ),
+                )
+                .required(),
+            ],
+        )
+    }
+
+    fn obj(name: &str, desc: Value, guid: Value) -> Value {
+        Value::object([
+            ("guid", guid.clone()),
+            ("updated", guid),
+            ("template", Value::string("t")),
+            ("name", Value::string(name)),
+            ("description", desc),
+            (
+                "config",
+                Value::object([("mode", Value::Null), ("secret_wo", Value::string("s")), ("server_only", Value::Null)]),
+            ),
+        ])
+    }
+
+    #[test]
+    fn defaults_fill_null_config() {
+        let config = obj("n", Value::Null, Value::Null);
+        let mut planned = config.clone();
+        apply_defaults(&block(), &mut planned, &config);
+        assert_eq!(planned.get("description"), &Value::string(""));
+    }
+
+    #[test]
+    fn create_marks_computed_unknown() {
+        let mut planned = obj("n", Value::string(""), Value::Null);
+        mark_computed_unknown(&block(), &Value::Null, &mut planned);
+        assert!(planned.get("guid").is_unknown());
+        assert!(planned.get("updated").is_unknown());
+        assert!(planned.get("config").get("server_only").is_unknown());
+        assert!(planned.get("config").get("mode").is_null(), "optional+computed is the resource's job");
+    }
+
+    #[test]
+    fn unchanged_update_keeps_everything_known() {
+        let prior = obj("n", Value::string(""), Value::string("g"));
+        let mut planned = prior.clone();
+        mark_computed_unknown(&block(), &prior, &mut planned);
+        assert_eq!(planned, prior);
+    }
+
+    #[test]
+    fn changed_update_keeps_guid_but_not_updated() {
+        let prior = obj("n", Value::string(""), Value::string("g"));
+        let mut planned = obj("m", Value::string(""), Value::string("g"));
+        mark_computed_unknown(&block(), &prior, &mut planned);
+        assert_eq!(planned.get("guid"), &Value::string("g"));
+        assert!(planned.get("updated").is_unknown());
+    }
+
+    #[test]
+    fn replace_paths() {
+        let prior = obj("n", Value::string(""), Value::string("g"));
+        let mut planned = prior.clone();
+        if let Value::Object(m) = &mut planned {
+            m.insert("template".into(), Value::string("other"));
+        }
+        assert_eq!(requires_replace(&block(), &prior, &planned), vec![AttributePath::root("template")]);
+        assert!(requires_replace(&block(), &Value::Null, &planned).is_empty());
+    }
+
+    #[test]
+    fn write_only_nulled_and_validation_runs() {
+        let mut v = obj("n", Value::string(""), Value::Null);
+        null_write_only(&block(), &mut v);
+        assert!(v.get("config").get("secret_wo").is_null());
+        let mut d = Diagnostics::new();
+        validate_config(&block(), &obj(" ", Value::Null, Value::Null), &mut d);
+        assert_eq!(d.0.len(), 1);
+        assert_eq!(d.0[0].attribute, Some(AttributePath::root("name")));
+    }
+}

@@ -1,0 +1,127 @@
+//! Attribute validators, run on known, non-null configuration values during
+//! ValidateResourceConfig, so that bad input fails at `terraform plan` naming the attribute.
+
+use std::fmt::Debug;
+
+use super::diag::{AttributePath, Diagnostics};
+use super::value::Value;
+
+pub trait Validator: Send + Sync + Debug {
+    /// Checks a known, non-null value; adds error diagnostics pointing at `path`.
+    fn validate(&self, path: &AttributePath, value: &Value, diags: &mut Diagnostics);
+    /// One line for docs: what the attribute accepts.
+    fn describe(&self) -> String;
+}
+
+/// The value must be one of a fixed list of strings.
+#[derive(Debug, Clone)]
+pub struct OneOf(pub &'static [&'static str]);
+
+impl Validator for OneOf {
+    fn validate(&self, path: &AttributePath, value: &Value, diags: &mut Diagnostics) {
+        if let Some(s) = value.as_str() {
+            if !self.0.contains(&s) {
+                diags.attr_error(
+                    path.clone(),
+                    format!("Invalid value for {path}"),
+                    format!("{path} is {s:?}; it must be one of: {}.", quoted_list(self.0)),
+                );
+            }
+        }
+    }
+
+    fn describe(&self) -> String {
+        format!("one of {}", quoted_list(self.0))
+    }
+}
+
+/// The string must contain something other than white space.
+#[derive(Debug, Clone)]
+pub struct NotBlank;
+
+impl Validator for NotBlank {
+    fn validate(&self, path: &AttributePath, value: &Value, diags: &mut Diagnostics) {
+        if value.as_str().is_some_and(|s| s.trim().is_empty()) {
+            diags.attr_error(path.clone(), format!("Empty {path}"), format!("{path} must not be empty."));
+        }
+    }
+
+    fn describe(&self) -> String {
+        "not empty".into()
+    }
+}
+
+/// An Azure (Microsoft Entra ID) GUID: 8-4-4-4-12 hexadecimal digits.
+#[derive(Debug, Clone)]
+pub struct Guid;
+
+impl Guid {
+    pub fn is_guid(s: &str) -> bool {
+        let groups: Vec<&str> = s.split('-').collect();
+        groups.len() == 5
+            && groups
+                .iter()
+                .zip([8, 4, 4, 4, 12])
+                .all(|(g, n)| g.len() == n && g.bytes().all(|b| b.is_ascii_hexdigit()))
+    }
+}
+
+impl Validator for Guid {
+    fn validate(&self, path: &AttributePath, value: &Value, diags: &mut Diagnostics) {
+        if let Some(s) = value.as_str() {
+            if !Guid::is_guid(s) {
+                diags.attr_error(
+                    path.clone(),
+                    format!("Malformed {path}"),
+                    format!(
+                        "{path} is {s:?}; it must be a GUID such as 00000000-0000-0000-0000-000000000000 \
+                         (the value shown in Microsoft Entra ID)."
+                    ),
+                );
+            }
+        }
+    }
+
+    fn describe(&self) -> String {
+        "a GUID (8-4-4-4-12 hexadecimal digits)".into()
+    }
+}
+
+fn quoted_list(items: &[&str]) -> String {
+    items.iter().map(|s| format!("{s:?}")).collect::<Vec<_>>().join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(v: &dyn Validator, value: Value) -> Diagnostics {
+        let mut d = Diagnostics::new();
+        v.validate(&AttributePath::dotted("config.x"), &value, &mut d);
+        d
+    }
+
+    #[test]
+    fn one_of_names_choices() {
+        let d = run(&OneOf(&["Viewer", "Service Account"]), Value::string("Admin"));
+        assert!(d.has_errors());
+        assert!(d.0[0].detail.contains("\"Viewer\", \"Service Account\""), "{}", d.0[0].detail);
+        assert!(run(&OneOf(&["Viewer"]), Value::string("Viewer")).is_empty());
+    }
+
+    #[test]
+    fn guid_shapes() {
+        assert!(Guid::is_guid("0f8fad5b-d9cb-469f-a165-70867728950e"));
+        assert!(Guid::is_guid("0F8FAD5B-D9CB-469F-A165-70867728950E"));
+        assert!(!Guid::is_guid("0f8fad5b-d9cb-469f-a165-70867728950"));
+        assert!(!Guid::is_guid("0f8fad5bd9cb469fa16570867728950e"));
+        assert!(!Guid::is_guid("zf8fad5b-d9cb-469f-a165-70867728950e"));
+        assert!(run(&Guid, Value::string("nope")).has_errors());
+    }
+
+    #[test]
+    fn not_blank() {
+        assert!(run(&NotBlank, Value::string("  ")).has_errors());
+        assert!(run(&NotBlank, Value::string("x")).is_empty());
+    }
+}
