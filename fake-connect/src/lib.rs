@@ -1,1 +1,140 @@
 //! A stand-in for Posit Connect's OAuth integrations API.
+//!
+//! The fake is stateful and in memory. It serves the provider's end-to-end tests (which are
+//! synchronous, hence [`FakeConnect::spawn`] running the server on its own thread) and the
+//! `fake-connect` binary used for demos and benchmarks (hence [`FakeConnect::serve`] for callers
+//! that already have a runtime). Its behaviour follows `shared/connect-api.md`; where that page
+//! leaves a gap the fake is strict, so a client that works against it is less likely to lean on
+//! something a real server does not do.
+//!
+//! ```no_run
+//! use fake_connect::{FakeConnect, Options};
+//! let server = FakeConnect::spawn(Options::new("admin-key"));
+//! let url = format!("{}/__api__/v1/oauth/integrations", server.url());
+//! // ... drive a client against `url`, then look behind the API:
+//! assert!(server.store().is_empty());
+//! ```
+
+mod api;
+mod errors;
+mod middleware;
+mod rules;
+mod store;
+mod templates;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::serve::ListenerExt;
+use tokio::sync::oneshot;
+
+pub use store::{RecordedRequest, Store, DEFAULT_SERVER_VERSION};
+
+/// How a fake server behaves.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// The administrator's API key: may do everything.
+    pub admin_key: String,
+    /// A publisher's API key: may list and read, gets 403 on changes.
+    pub publisher_key: Option<String>,
+    /// Added before every answer, to make a slow server.
+    pub latency: Duration,
+}
+
+impl Options {
+    /// An administrator key alone, no publisher, no latency.
+    pub fn new(admin_key: impl Into<String>) -> Options {
+        Options { admin_key: admin_key.into(), publisher_key: None, latency: Duration::ZERO }
+    }
+}
+
+/// A running fake server. Dropping it stops the server and closes its open connections.
+pub struct FakeConnect {
+    url: String,
+    store: Store,
+    shutdown: Option<oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl FakeConnect {
+    /// Starts a server on 127.0.0.1 with an OS-chosen port, on its own tokio runtime in a
+    /// background thread, so synchronous tests can use it.
+    ///
+    /// The socket is bound and listening before this returns, so connections made right away
+    /// wait in the backlog instead of being refused.
+    ///
+    /// # Panics
+    /// When no loopback port can be bound or the runtime cannot start: nothing a test could do
+    /// about either.
+    pub fn spawn(opts: Options) -> FakeConnect {
+        let listener = std::net::TcpListener::bind(("127.0.0.1", 0)).expect("fake-connect: bind a port on 127.0.0.1");
+        listener.set_nonblocking(true).expect("fake-connect: make the listener non-blocking");
+        let addr = listener.local_addr().expect("fake-connect: read the bound address");
+        let store = Store::new();
+        let server_store = store.clone();
+        let (shutdown, stop) = oneshot::channel::<()>();
+
+        let thread = std::thread::Builder::new()
+            .name(format!("fake-connect-{}", addr.port()))
+            .spawn(move || {
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .expect("fake-connect: start a tokio runtime");
+                runtime.block_on(async move {
+                    let listener =
+                        tokio::net::TcpListener::from_std(listener).expect("fake-connect: hand the listener to tokio");
+                    tokio::select! {
+                        result = FakeConnect::serve(listener, opts, server_store) => {
+                            if let Err(e) = result {
+                                eprintln!("fake-connect: server stopped: {e}");
+                            }
+                        }
+                        // Fires on an explicit stop and when the sender is dropped.
+                        _ = stop => {}
+                    }
+                });
+                // Dropping the runtime here cancels the connection tasks still open: a stop
+                // does not wait for idle keep-alive connections of clients that live on.
+                drop(runtime);
+            })
+            .expect("fake-connect: start the server thread");
+
+        FakeConnect { url: format!("http://{addr}"), store, shutdown: Some(shutdown), thread: Some(thread) }
+    }
+
+    /// Serves the API on `listener` inside the current runtime, until the future is dropped or
+    /// the listener fails. `store` is the state to serve (pass a clone to keep a handle on it).
+    pub async fn serve(listener: tokio::net::TcpListener, opts: Options, store: Store) -> std::io::Result<()> {
+        let state = middleware::AppState { store, opts: Arc::new(opts) };
+        // Without TCP_NODELAY, a small answer written in two pieces can wait ~40 ms for the
+        // client's delayed ACK (Nagle's algorithm).
+        let listener = listener.tap_io(|stream| {
+            let _ = stream.set_nodelay(true);
+        });
+        axum::serve(listener, api::router(state)).await
+    }
+
+    /// The server's base URL, `http://127.0.0.1:PORT`, without a trailing slash.
+    pub fn url(&self) -> String {
+        self.url.clone()
+    }
+
+    /// A handle on the server's state, shared with the server.
+    pub fn store(&self) -> Store {
+        self.store.clone()
+    }
+}
+
+impl Drop for FakeConnect {
+    fn drop(&mut self) {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            // A panic on the server thread has already been printed; panicking again in a drop
+            // would only hide the test's own failure.
+            let _ = thread.join();
+        }
+    }
+}

@@ -1,0 +1,189 @@
+//! The HTTP routes and their handlers.
+//!
+//! Handlers read bodies as raw bytes and parse them here, so a malformed body gets a Connect-style
+//! JSON error rather than axum's plain-text rejection.
+
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::middleware::from_fn_with_state;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde_json::{json, Map, Value};
+
+use crate::errors::{self, code, ApiError};
+use crate::middleware::{self, AppState};
+use crate::rules;
+use crate::store::NewIntegration;
+use crate::templates;
+
+pub(crate) fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/__api__/server_settings", get(server_settings))
+        .route("/__api__/v1/oauth/integrations", get(list_integrations).post(create_integration))
+        .route(
+            "/__api__/v1/oauth/integrations/{guid}",
+            get(get_integration).patch(update_integration).delete(delete_integration),
+        )
+        .route("/__api__/v1/oauth/integrations/{guid}/associations", get(associations))
+        .route("/__api__/v1/oauth/templates", get(list_templates))
+        .route("/__api__/v1/oauth/templates/{id}", get(get_template))
+        .fallback(errors::unknown_path)
+        .method_not_allowed_fallback(errors::wrong_method)
+        .layer(from_fn_with_state(state.clone(), middleware::authenticate))
+        .layer(from_fn_with_state(state.clone(), middleware::record))
+        .with_state(state)
+}
+
+type ApiResult = Result<Response, ApiError>;
+
+async fn server_settings(State(state): State<AppState>) -> Json<Value> {
+    let version = state.store.server_version();
+    Json(json!({
+        "version": version,
+        "build": format!("v{version}"),
+        "hostname": "fake-connect",
+        "authentication": {"provider": "password", "name": "Password"},
+        "oauth_integrations_enabled": true,
+    }))
+}
+
+async fn list_integrations(State(state): State<AppState>) -> Json<Value> {
+    Json(Value::Array(state.store.integrations()))
+}
+
+async fn get_integration(State(state): State<AppState>, Path(guid): Path<String>) -> ApiResult {
+    let item = state.store.get(&guid).ok_or_else(ApiError::not_found)?;
+    Ok(Json(item).into_response())
+}
+
+async fn associations(State(state): State<AppState>, Path(guid): Path<String>) -> ApiResult {
+    state.store.get(&guid).ok_or_else(ApiError::not_found)?;
+    Ok(Json(json!([])).into_response())
+}
+
+async fn delete_integration(State(state): State<AppState>, Path(guid): Path<String>) -> ApiResult {
+    if state.store.remove(&guid) {
+        Ok(StatusCode::NO_CONTENT.into_response())
+    } else {
+        Err(ApiError::not_found())
+    }
+}
+
+async fn list_templates() -> Json<Value> {
+    Json(Value::Array(templates::all()))
+}
+
+async fn get_template(Path(id): Path<String>) -> ApiResult {
+    let template = templates::get(&id).ok_or_else(ApiError::not_found)?;
+    Ok(Json(template).into_response())
+}
+
+async fn create_integration(State(state): State<AppState>, body: Bytes) -> ApiResult {
+    let body = parse_object(&body)?;
+    let template = match body.get("template") {
+        None | Some(Value::Null) => return Err(missing("template")),
+        Some(Value::String(t)) if rules::is_known_template(t) => t.clone(),
+        Some(Value::String(t)) => {
+            return Err(ApiError::bad_config(format!("The template {t} is not a known OAuth integration template")))
+        }
+        Some(_) => return Err(wrong_type("template", "a string")),
+    };
+    let name = match optional_string(&body, "name")? {
+        Some(name) if !name.trim().is_empty() => name,
+        _ => return Err(missing("name")),
+    };
+    let description = optional_string(&body, "description")?.unwrap_or_default();
+    let config = optional_object(&body, "config")?.unwrap_or_default();
+    let permissions = optional_array(&body, "permissions")?.unwrap_or_default();
+
+    let (config, secret) = rules::split_config(&config)?;
+    rules::check_config(&template, &config, secret.as_deref())?;
+    let created = state.store.create(NewIntegration { template, name, description, config, secret, permissions });
+    // Connect answers a create with 200, not 201.
+    Ok(Json(created).into_response())
+}
+
+async fn update_integration(State(state): State<AppState>, Path(guid): Path<String>, body: Bytes) -> ApiResult {
+    let body = parse_object(&body)?;
+    if body.contains_key("template") {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            code::BAD_BODY,
+            "The template of an OAuth integration cannot be changed",
+        ));
+    }
+    let name = match body.get("name") {
+        None => None,
+        Some(Value::String(n)) if !n.trim().is_empty() => Some(n.clone()),
+        Some(Value::String(_)) | Some(Value::Null) => return Err(missing("name")),
+        Some(_) => return Err(wrong_type("name", "a string")),
+    };
+    let description = match body.get("description") {
+        None => None,
+        Some(Value::Null) => Some(String::new()),
+        Some(Value::String(d)) => Some(d.clone()),
+        Some(_) => return Err(wrong_type("description", "a string")),
+    };
+    let config = optional_object(&body, "config")?;
+    let permissions = optional_array(&body, "permissions")?;
+
+    let updated = state.store.update(&guid, |item| {
+        if let Some(name) = name {
+            item.name = name;
+        }
+        if let Some(description) = description {
+            item.description = description;
+        }
+        if let Some(permissions) = permissions {
+            item.permissions = permissions;
+        }
+        if let Some(config) = config {
+            rules::merge_config(&mut item.config, &mut item.secret, &config)?;
+        }
+        rules::check_config(&item.template, &item.config, item.secret.as_deref())
+    })?;
+    Ok(Json(updated).into_response())
+}
+
+fn parse_object(body: &Bytes) -> Result<Map<String, Value>, ApiError> {
+    match serde_json::from_slice(body) {
+        Ok(Value::Object(map)) => Ok(map),
+        Ok(_) => Err(ApiError::bad_body("The request body must be a JSON object")),
+        Err(e) => Err(ApiError::bad_body(format!("The request body is not valid JSON: {e}"))),
+    }
+}
+
+fn missing(field: &str) -> ApiError {
+    ApiError::new(StatusCode::BAD_REQUEST, code::MISSING_FIELD, format!("The {field} field is required"))
+}
+
+fn wrong_type(field: &str, expected: &str) -> ApiError {
+    ApiError::bad_body(format!("The {field} field must be {expected}"))
+}
+
+/// A top-level field that may be absent or null.
+fn optional_string(body: &Map<String, Value>, field: &str) -> Result<Option<String>, ApiError> {
+    match body.get(field) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(_) => Err(wrong_type(field, "a string")),
+    }
+}
+
+fn optional_object(body: &Map<String, Value>, field: &str) -> Result<Option<Map<String, Value>>, ApiError> {
+    match body.get(field) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Object(m)) => Ok(Some(m.clone())),
+        Some(_) => Err(wrong_type(field, "a JSON object")),
+    }
+}
+
+fn optional_array(body: &Map<String, Value>, field: &str) -> Result<Option<Vec<Value>>, ApiError> {
+    match body.get(field) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Array(a)) => Ok(Some(a.clone())),
+        Some(_) => Err(wrong_type(field, "a JSON array")),
+    }
+}

@@ -1,0 +1,345 @@
+//! The fake server's state: integrations, held secrets, and a log of requests.
+//!
+//! One `Store` is shared by the HTTP handlers and by the test that started the server, so a test
+//! can look behind the API (what secret was sent, which requests came in) and play the part of an
+//! administrator editing things in the dashboard.
+
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use serde_json::{json, Map, Value};
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
+
+use crate::errors::ApiError;
+use crate::rules;
+
+/// The version `GET /__api__/server_settings` reports unless a test changes it.
+pub const DEFAULT_SERVER_VERSION: &str = "2025.07.0";
+
+/// One API request as the server received it.
+#[derive(Clone, Debug)]
+pub struct RecordedRequest {
+    pub method: String,
+    /// The path, with the query string when there is one.
+    pub path: String,
+    /// The body parsed as JSON; a body that is not JSON is kept as a JSON string of its text;
+    /// `None` when the body was empty.
+    pub body: Option<Value>,
+    /// The status answered (0 while the request is still being handled).
+    pub status: u16,
+}
+
+/// One stored integration. `config` holds what clients sent, minus the secret; the keys the server
+/// derives are added when it is rendered.
+#[derive(Clone, Debug)]
+pub(crate) struct Integration {
+    pub id: u64,
+    pub guid: String,
+    pub created_time: String,
+    pub updated_time: String,
+    pub name: String,
+    pub description: String,
+    pub template: String,
+    pub config: Map<String, Value>,
+    pub secret: Option<String>,
+    pub permissions: Vec<Value>,
+}
+
+impl Integration {
+    /// The object as Connect answers it: never with the secret.
+    pub fn to_json(&self) -> Value {
+        let config = rules::render_config(&self.template, &self.config, self.secret.is_some());
+        json!({
+            "id": self.id.to_string(),
+            "guid": self.guid,
+            "created_time": self.created_time,
+            "updated_time": self.updated_time,
+            "name": self.name,
+            "description": self.description,
+            "template": self.template,
+            "auth_type": rules::auth_type(&self.template, &self.config),
+            "config": config,
+            "permissions": self.permissions,
+            "environment_variables": [],
+            "content_count": 0,
+        })
+    }
+}
+
+/// The fields of a new integration, already validated.
+pub(crate) struct NewIntegration {
+    pub template: String,
+    pub name: String,
+    pub description: String,
+    pub config: Map<String, Value>,
+    pub secret: Option<String>,
+    pub permissions: Vec<Value>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    next_id: u64,
+    /// In creation order, which is also the order GET lists them in.
+    integrations: Vec<Integration>,
+    requests: Vec<(u64, RecordedRequest)>,
+    next_request: u64,
+    server_version: String,
+}
+
+/// Shared, cheaply clonable handle on the fake's state.
+#[derive(Clone, Debug)]
+pub struct Store {
+    inner: Arc<Mutex<Inner>>,
+}
+
+impl Default for Store {
+    fn default() -> Self {
+        Store::new()
+    }
+}
+
+/// Now, as Connect writes times: RFC 3339, UTC, whole seconds, `Z`.
+pub(crate) fn now() -> String {
+    let now = OffsetDateTime::now_utc();
+    let now = now.replace_nanosecond(0).unwrap_or(now);
+    now.format(&Rfc3339).expect("a UTC time always formats")
+}
+
+impl Store {
+    pub fn new() -> Store {
+        Store {
+            inner: Arc::new(Mutex::new(Inner {
+                next_id: 1,
+                integrations: Vec::new(),
+                requests: Vec::new(),
+                next_request: 0,
+                server_version: DEFAULT_SERVER_VERSION.to_string(),
+            })),
+        }
+    }
+
+    /// A panic while the lock was held (say, a failed assertion in a test's closure) must not take
+    /// the whole server down, so a poisoned lock is used as it is.
+    fn lock(&self) -> MutexGuard<'_, Inner> {
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// All integrations as `GET /v1/oauth/integrations` returns them, in creation order.
+    pub fn integrations(&self) -> Vec<Value> {
+        self.lock().integrations.iter().map(Integration::to_json).collect()
+    }
+
+    /// One integration as `GET /v1/oauth/integrations/{guid}` returns it.
+    pub fn get(&self, guid: &str) -> Option<Value> {
+        self.lock().integrations.iter().find(|i| i.guid == guid).map(Integration::to_json)
+    }
+
+    /// The client secret the server holds for an integration (which the API never reveals).
+    pub fn secret(&self, guid: &str) -> Option<String> {
+        self.lock().integrations.iter().find(|i| i.guid == guid).and_then(|i| i.secret.clone())
+    }
+
+    pub fn len(&self) -> usize {
+        self.lock().integrations.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Simulates an edit in the dashboard, outside the API and without its validation. `field` is
+    /// `name`, `description` or `config.<key>` (`config.client_secret` sets the held secret);
+    /// `Value::Null` removes a config key or empties the description. Bumps `updated_time`.
+    /// Returns false when the integration does not exist or the edit makes no sense.
+    pub fn edit(&self, guid: &str, field: &str, value: Value) -> bool {
+        let mut inner = self.lock();
+        let Some(item) = inner.integrations.iter_mut().find(|i| i.guid == guid) else {
+            return false;
+        };
+        let applied = match (field, value) {
+            ("name", Value::String(s)) => {
+                item.name = s;
+                true
+            }
+            ("description", Value::String(s)) => {
+                item.description = s;
+                true
+            }
+            ("description", Value::Null) => {
+                item.description.clear();
+                true
+            }
+            (field, value) => match field.strip_prefix("config.") {
+                Some(rules::SECRET_KEY) => match value {
+                    Value::Null => {
+                        item.secret = None;
+                        true
+                    }
+                    Value::String(s) => {
+                        item.secret = Some(s);
+                        true
+                    }
+                    _ => false,
+                },
+                Some(key) if !key.is_empty() => {
+                    if value.is_null() {
+                        item.config.remove(key);
+                    } else {
+                        item.config.insert(key.to_string(), value);
+                    }
+                    true
+                }
+                _ => false,
+            },
+        };
+        if applied {
+            item.updated_time = now();
+        }
+        applied
+    }
+
+    /// Deletes an integration as the dashboard would. Returns false when it did not exist.
+    pub fn remove(&self, guid: &str) -> bool {
+        let mut inner = self.lock();
+        let before = inner.integrations.len();
+        inner.integrations.retain(|i| i.guid != guid);
+        inner.integrations.len() != before
+    }
+
+    /// Inserts an integration as if made in the dashboard, without the API's validation; a
+    /// `client_secret` in `config` becomes the held secret. Returns its guid.
+    ///
+    /// # Panics
+    /// When `config` is neither a JSON object nor null: a mistake in the calling test.
+    pub fn insert(&self, template: &str, name: &str, description: &str, config: Value) -> String {
+        let mut config = match config {
+            Value::Object(m) => m,
+            Value::Null => Map::new(),
+            other => panic!("Store::insert: config must be a JSON object, got {other}"),
+        };
+        let secret = match config.remove(rules::SECRET_KEY) {
+            Some(Value::String(s)) => Some(s),
+            _ => None,
+        };
+        let created = self.create(NewIntegration {
+            template: template.to_string(),
+            name: name.to_string(),
+            description: description.to_string(),
+            config,
+            secret,
+            permissions: Vec::new(),
+        });
+        created["guid"].as_str().unwrap_or_default().to_string()
+    }
+
+    /// Every request received so far, in order of arrival.
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        self.lock().requests.iter().map(|(_, r)| r.clone()).collect()
+    }
+
+    pub fn clear_requests(&self) {
+        self.lock().requests.clear();
+    }
+
+    /// Changes the version `server_settings` reports, to test a client's version checks.
+    pub fn set_server_version(&self, version: &str) {
+        self.lock().server_version = version.to_string();
+    }
+
+    pub(crate) fn server_version(&self) -> String {
+        self.lock().server_version.clone()
+    }
+
+    /// Stores a new integration and returns it as the API answers it.
+    pub(crate) fn create(&self, new: NewIntegration) -> Value {
+        let mut inner = self.lock();
+        let id = inner.next_id;
+        inner.next_id += 1;
+        let time = now();
+        let item = Integration {
+            id,
+            guid: uuid::Uuid::new_v4().to_string(),
+            created_time: time.clone(),
+            updated_time: time,
+            name: new.name,
+            description: new.description,
+            template: new.template,
+            config: new.config,
+            secret: new.secret,
+            permissions: new.permissions,
+        };
+        let answer = item.to_json();
+        inner.integrations.push(item);
+        answer
+    }
+
+    /// Applies `change` to a copy of an integration and keeps the copy only when `change`
+    /// succeeds, so a refused PATCH leaves no trace. Bumps `updated_time`.
+    pub(crate) fn update(
+        &self,
+        guid: &str,
+        change: impl FnOnce(&mut Integration) -> Result<(), ApiError>,
+    ) -> Result<Value, ApiError> {
+        let mut inner = self.lock();
+        let item = inner.integrations.iter_mut().find(|i| i.guid == guid).ok_or_else(ApiError::not_found)?;
+        let mut copy = item.clone();
+        change(&mut copy)?;
+        copy.updated_time = now();
+        *item = copy;
+        Ok(item.to_json())
+    }
+
+    /// Logs a request on arrival; returns the handle to give its status later.
+    pub(crate) fn record_request(&self, method: &str, path: &str, body: Option<Value>) -> u64 {
+        let mut inner = self.lock();
+        let seq = inner.next_request;
+        inner.next_request += 1;
+        let request = RecordedRequest { method: method.to_string(), path: path.to_string(), body, status: 0 };
+        inner.requests.push((seq, request));
+        seq
+    }
+
+    /// Fills in the status of a logged request (unless the log was cleared in the meantime).
+    pub(crate) fn record_status(&self, seq: u64, status: u16) {
+        let mut inner = self.lock();
+        if let Some((_, r)) = inner.requests.iter_mut().rev().find(|(s, _)| *s == seq) {
+            r.status = status;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_are_whole_seconds_in_utc() {
+        let t = now();
+        assert_eq!(t.len(), "2025-08-06T23:06:42Z".len(), "{t}");
+        assert!(t.ends_with('Z'));
+    }
+
+    #[test]
+    fn insert_edit_remove() {
+        let store = Store::new();
+        let guid = store.insert("azure", "n", "d", json!({"client_id": "c", "client_secret": "s"}));
+        assert_eq!(store.secret(&guid).as_deref(), Some("s"));
+        let got = store.get(&guid).unwrap();
+        assert_eq!(got["id"], "1");
+        assert!(got["config"].get("client_secret").is_none());
+        assert!(store.edit(&guid, "config.scopes", json!("x offline_access")));
+        assert!(store.edit(&guid, "config.client_id", Value::Null));
+        assert!(store.edit(&guid, "name", json!("m")));
+        assert!(!store.edit(&guid, "name", Value::Null));
+        assert!(!store.edit(&guid, "template", json!("aws")));
+        assert!(!store.edit("nope", "name", json!("m")));
+        let got = store.get(&guid).unwrap();
+        assert_eq!(got["name"], "m");
+        assert_eq!(got["config"]["scopes"], "x offline_access");
+        assert!(got["config"].get("client_id").is_none());
+        assert_eq!(store.len(), 1);
+        assert!(store.remove(&guid));
+        assert!(!store.remove(&guid));
+        assert!(store.is_empty());
+    }
+}
