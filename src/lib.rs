@@ -5,4 +5,7 @@
 //! [`resources`] is where the two meet, and [`provider`] ties them together.
 
 pub mod connect;
+pub mod logging;
+pub mod provider;
+pub mod resources;
 pub mod tfplugin;

@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 
 use super::diag::{AttributePath, Diagnostics};
+use super::resource::ClientCapabilities;
 use super::schema::{AttributeKind, Block, PlanModifier};
 use super::value::Value;
 
@@ -95,6 +96,33 @@ fn collect_replace(block: &Block, prior: &Value, planned: &Value, base: &Attribu
     }
 }
 
+/// Refuses write-only values when core cannot keep them out of state (Terraform and OpenTofu
+/// before 1.11 do not send the capability): better a clear error than a secret in state.
+pub fn check_write_only_allowed(block: &Block, config: &Value, caps: ClientCapabilities, diags: &mut Diagnostics) {
+    if !caps.write_only_attributes_allowed {
+        write_only_errors(block, config, &AttributePath::default(), diags);
+    }
+}
+
+fn write_only_errors(block: &Block, config: &Value, base: &AttributePath, diags: &mut Diagnostics) {
+    for attr in &block.attributes {
+        let path = base.attr(&attr.name);
+        let v = config.get(&attr.name);
+        if attr.write_only && !v.is_null() {
+            diags.attr_error(
+                path.clone(),
+                format!("{path} needs Terraform 1.11 or later"),
+                format!(
+                    "{path} is write-only: its value is never stored in state, which only Terraform 1.11+ and \
+                     OpenTofu 1.11+ support. Upgrade, or use the attribute's plain counterpart."
+                ),
+            );
+        } else if let AttributeKind::Single(nested) = &attr.kind {
+            write_only_errors(nested, v, &path, diags);
+        }
+    }
+}
+
 /// Sets every write-only attribute to null: Terraform rejects a planned or new state holding one.
 pub fn null_write_only(block: &Block, value: &mut Value) {
     let Value::Object(attrs) = value else { return };
@@ -107,6 +135,39 @@ pub fn null_write_only(block: &Block, value: &mut Value) {
             }
         }
     }
+}
+
+/// The planned value with each unknown replaced by the value the remote object actually has.
+/// Known planned values win: Terraform rejects an apply result that contradicts a known plan,
+/// and any real difference shows up as drift at the next refresh.
+pub fn fill_unknowns(planned: &Value, actual: &Value) -> Value {
+    match (planned, actual) {
+        (Value::Unknown, a) => a.clone(),
+        (Value::Object(p), Value::Object(a)) => Value::Object(
+            p.iter().map(|(k, v)| (k.clone(), fill_unknowns(v, a.get(k).unwrap_or(&Value::Null)))).collect(),
+        ),
+        (p, _) => p.clone(),
+    }
+}
+
+/// What Terraform core proposes as the new state: the configuration, with each computed attribute
+/// the configuration leaves null taken from the prior state. Resources' unit tests use it to
+/// call their plan logic the way core does.
+pub fn propose(block: &Block, prior: &Value, config: &Value) -> Value {
+    if config.is_null() || config.is_unknown() {
+        return config.clone();
+    }
+    let mut out = BTreeMap::new();
+    for attr in &block.attributes {
+        let (p, c) = (prior.get(&attr.name), config.get(&attr.name));
+        let v = match &attr.kind {
+            _ if attr.computed && c.is_null() => p.clone(),
+            AttributeKind::Single(nested) => propose(nested, p, c),
+            _ => c.clone(),
+        };
+        out.insert(attr.name.clone(), v);
+    }
+    Value::Object(out)
 }
 
 /// An object of this block's shape with every attribute null, for building values field by field.
@@ -192,6 +253,14 @@ mod tests {
         mark_computed_unknown(&block(), &prior, &mut planned);
         assert_eq!(planned.get("guid"), &Value::string("g"));
         assert!(planned.get("updated").is_unknown());
+    }
+
+    #[test]
+    fn fill_unknowns_prefers_known_plan() {
+        let planned = Value::object([("a", Value::Unknown), ("b", Value::string("plan")), ("c", Value::Unknown)]);
+        let actual = Value::object([("a", Value::string("x")), ("b", Value::string("server"))]);
+        let got = fill_unknowns(&planned, &actual);
+        assert_eq!(got, Value::object([("a", Value::string("x")), ("b", Value::string("plan")), ("c", Value::Null)]));
     }
 
     #[test]

@@ -30,8 +30,9 @@ pub enum Number {
 
 /// A cty value. `Unknown` is a value that will only be known after apply; `Null` is absent.
 /// Sets are kept as a vector in the order received (cty compares them as sets).
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub enum Value {
+    #[default]
     Null,
     Unknown,
     String(String),

@@ -1,0 +1,23 @@
+//! Generates the gRPC server code for Terraform's plugin protocol and go-plugin's side services.
+//!
+//! The protos are parsed by `protox` (pure Rust), so building needs no system `protoc`.
+
+use std::io;
+
+fn main() -> io::Result<()> {
+    println!("cargo:rerun-if-changed=proto");
+    println!("cargo:rerun-if-changed=build.rs");
+
+    let fds = protox::compile(["tfplugin6.proto", "plugin.proto"], ["proto"])
+        .map_err(|e| io::Error::other(format!("parsing proto/: {e:?}")))?;
+
+    tonic_prost_build::configure()
+        .build_server(true)
+        .build_client(false)
+        .build_transport(false)
+        // Every RPC gets a default body answering `Unimplemented`, so the provider implements
+        // only what it supports and core's "not supported" fallback applies to the rest.
+        .generate_default_stubs(true)
+        .emit_rerun_if_changed(false)
+        .compile_fds(fds)
+}

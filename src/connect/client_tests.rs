@@ -1,0 +1,352 @@
+//! The client against a scripted server: headers, paths, bodies and every error mapping.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use serde_json::json;
+
+use super::test_server::{Reply, TestServer};
+use super::*;
+
+const KEY: &str = "k3y-abcdef";
+
+fn client_for(url: &str) -> Client {
+    client_with_timeout(url, Duration::from_secs(5))
+}
+
+fn client_with_timeout(url: &str, timeout: Duration) -> Client {
+    Client::new(ClientConfig {
+        server_url: url.to_owned(),
+        api_key: Secret::new(KEY),
+        user_agent: "test-agent/1.0".into(),
+        timeout,
+    })
+    .unwrap()
+}
+
+fn integration_json(guid: &str) -> serde_json::Value {
+    json!({"id": "7", "guid": guid, "name": "n", "description": "d", "template": "azure",
+           "auth_type": "Viewer", "config": {"auth_type": "Viewer", "client_id": "c"},
+           "created_time": "2025-08-06T23:06:42Z", "updated_time": "2025-08-06T23:06:42Z",
+           "permissions": [], "content_count": 0})
+}
+
+fn new_integration() -> NewIntegration {
+    NewIntegration {
+        template: "azure".into(),
+        name: "n".into(),
+        description: "d".into(),
+        config: Config::new().with_value("client_id", "c").with_secret("client_secret", "sh-secret"),
+    }
+}
+
+/// A port nobody listens on.
+fn closed_port() -> u16 {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    l.local_addr().unwrap().port()
+}
+
+#[tokio::test]
+async fn sends_auth_accept_and_user_agent_headers() {
+    let server = TestServer::always(Reply::json(200, json!([]))).await;
+    let list = client_for(server.url()).list_integrations().await.unwrap();
+    assert!(list.is_empty());
+    let seen = &server.seen()[0];
+    assert_eq!(seen.method, "GET");
+    assert_eq!(seen.target, "/__api__/v1/oauth/integrations");
+    assert_eq!(seen.header("authorization"), Some("Key k3y-abcdef"));
+    assert_eq!(seen.header("accept"), Some("application/json"));
+    assert_eq!(seen.header("user-agent"), Some("test-agent/1.0"));
+}
+
+#[tokio::test]
+async fn crud_round_trip_paths_and_bodies() {
+    let server = TestServer::spawn(|req| match (req.method.as_str(), req.target.as_str()) {
+        ("POST", _) => Reply::json(200, integration_json("g1")),
+        ("PATCH", _) => Reply::json(200, integration_json("g1")),
+        ("GET", "/p/__api__/v1/oauth/integrations/g1") => Reply::json(200, integration_json("g1")),
+        ("GET", "/p/__api__/v1/oauth/integrations") => {
+            Reply::json(200, json!([integration_json("g1"), integration_json("g2")]))
+        }
+        ("DELETE", "/p/__api__/v1/oauth/integrations/g1") => Reply::empty(204),
+        _ => Reply::json(404, json!({"code": 4, "error": "The requested object does not exist.", "payload": null})),
+    })
+    .await;
+    // Connect behind a path prefix.
+    let client = client_for(&format!("{}/p/", server.url()));
+
+    let created = client.create_integration(&new_integration()).await.unwrap();
+    assert_eq!(created.guid, "g1");
+    assert_eq!(created.id.as_deref(), Some("7"));
+
+    let got = client.get_integration("g1").await.unwrap().unwrap();
+    assert_eq!(got, created);
+    assert_eq!(client.get_integration("missing").await.unwrap(), None);
+
+    let upd = IntegrationUpdate {
+        name: Some("new".into()),
+        config: Some(Config::new().with_secret("client_secret", "rotated")),
+        ..Default::default()
+    };
+    client.update_integration("g1", &upd).await.unwrap();
+
+    let all = client.list_integrations().await.unwrap();
+    assert_eq!(all.len(), 2);
+
+    assert_eq!(client.delete_integration("g1").await.unwrap(), Deleted::Yes);
+    assert_eq!(client.delete_integration("missing").await.unwrap(), Deleted::AlreadyGone);
+
+    let seen = server.seen();
+    let post = &seen[0];
+    assert_eq!((post.method.as_str(), post.target.as_str()), ("POST", "/p/__api__/v1/oauth/integrations"));
+    assert_eq!(post.header("content-type"), Some("application/json"));
+    assert_eq!(
+        post.json(),
+        json!({"template": "azure", "name": "n", "description": "d",
+               "config": {"client_id": "c", "client_secret": "sh-secret"}})
+    );
+    let patch = seen.iter().find(|r| r.method == "PATCH").unwrap();
+    assert_eq!(patch.target, "/p/__api__/v1/oauth/integrations/g1");
+    assert_eq!(patch.json(), json!({"name": "new", "config": {"client_secret": "rotated"}}));
+}
+
+#[tokio::test]
+async fn guids_are_one_path_segment() {
+    let server = TestServer::always(Reply::empty(404)).await;
+    let client = client_for(server.url());
+    assert_eq!(client.get_integration("a/b?c").await.unwrap(), None);
+    assert_eq!(server.seen()[0].target, "/__api__/v1/oauth/integrations/a%2Fb%3Fc");
+    for bad in ["", ".", ".."] {
+        assert!(matches!(client.get_integration(bad).await, Err(Error::InvalidGuid { .. })));
+    }
+    assert_eq!(server.seen().len(), 1);
+}
+
+#[tokio::test]
+async fn server_settings_is_raw_json() {
+    let server = TestServer::always(Reply::json(200, json!({"version": "2025.07.0"}))).await;
+    let settings = client_for(server.url()).server_settings().await.unwrap();
+    assert_eq!(settings["version"], "2025.07.0");
+    assert_eq!(server.seen()[0].target, "/__api__/server_settings");
+}
+
+#[tokio::test]
+async fn maps_401_and_403() {
+    let server = TestServer::spawn(|req| {
+        let status = if req.method == "GET" { 401 } else { 403 };
+        Reply::json(status, json!({"code": 3, "error": "nope from connect", "payload": null}))
+    })
+    .await;
+    let client = client_for(server.url());
+    let e = client.list_integrations().await.unwrap_err();
+    assert!(
+        matches!(&e, Error::Unauthorized { status: 401, message: Some(m), .. } if m == "nope from connect"),
+        "{e:?}"
+    );
+    assert_eq!(e.status(), Some(401));
+    let e = client.delete_integration("g").await.unwrap_err();
+    assert!(matches!(&e, Error::Forbidden { status: 403, message: Some(m), .. } if m == "nope from connect"), "{e:?}");
+    assert!(e.to_string().contains("DELETE"), "{e}");
+
+    // A proxy's HTML 401 still maps by status.
+    let server = TestServer::always(Reply::raw(401, "text/html", "<h1>login</h1>")).await;
+    let e = client_for(server.url()).list_integrations().await.unwrap_err();
+    assert!(matches!(e, Error::Unauthorized { message: None, .. }), "{e:?}");
+}
+
+#[tokio::test]
+async fn maps_connect_error_body_to_api_error() {
+    let server = TestServer::always(Reply::json(
+        400,
+        json!({"code": 228,
+               "error": "The config key max_role must be one of (Viewer, Publisher, Admin)",
+               "payload": null}),
+    ))
+    .await;
+    let e = client_for(server.url()).create_integration(&new_integration()).await.unwrap_err();
+    assert!(matches!(&e, Error::Api { status: 400, code: Some(228), .. }), "{e:?}");
+    assert_eq!(
+        e.to_string(),
+        format!(
+            "Connect answered 400 Bad Request to POST {}/__api__/v1/oauth/integrations: \
+             The config key max_role must be one of (Viewer, Publisher, Admin) (code 228)",
+            server.url()
+        )
+    );
+    // Neither the request body's secret nor the key reach the error.
+    let dbg = format!("{e:?} {e}");
+    assert!(!dbg.contains("sh-secret") && !dbg.contains(KEY), "{dbg}");
+}
+
+#[tokio::test]
+async fn html_and_broken_bodies_are_unexpected_responses() {
+    let page = "<html>\n<head><title>502 Bad Gateway</title></head>\n<body>nginx</body></html>";
+    let server = TestServer::always(Reply::raw(502, "text/html", page)).await;
+    let e = client_for(server.url()).list_integrations().await.unwrap_err();
+    match &e {
+        Error::UnexpectedResponse { status, excerpt, .. } => {
+            assert_eq!(*status, 502);
+            assert_eq!(excerpt, "<html> <head><title>502 Bad Gateway</title></head> <body>nginx</body></html>");
+        }
+        other => panic!("{other:?}"),
+    }
+
+    // A 200 that is not JSON, JSON of the wrong shape, an empty 200, a cut body.
+    for (reply, problem) in [
+        (Reply::raw(200, "text/html", "<html>hi</html>"), "not JSON"),
+        (Reply::json(200, json!({"guid": 5})), "unexpected shape"),
+        (Reply::empty(200), "empty body"),
+        (Reply::raw(200, "application/json", r#"[{"guid":"g","na"#), "truncated"),
+    ] {
+        let server = TestServer::always(reply).await;
+        let e = client_for(server.url()).list_integrations().await.unwrap_err();
+        assert!(
+            matches!(&e, Error::UnexpectedResponse { status: 200, problem: p, .. } if p.contains(problem)),
+            "{problem}: {e:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn html_404_is_not_read_as_gone() {
+    let server = TestServer::always(Reply::raw(404, "text/html", "<html>Not Found</html>")).await;
+    let client = client_for(server.url());
+    let e = client.get_integration("g").await.unwrap_err();
+    assert!(matches!(e, Error::UnexpectedResponse { status: 404, .. }), "{e:?}");
+    let e = client.delete_integration("g").await.unwrap_err();
+    assert!(matches!(e, Error::UnexpectedResponse { status: 404, .. }), "{e:?}");
+    // Go's plain-text 404 and an empty 404 are accepted as "gone".
+    let server = TestServer::always(Reply::raw(404, "text/plain", "404 page not found\n")).await;
+    assert_eq!(client_for(server.url()).get_integration("g").await.unwrap(), None);
+}
+
+#[tokio::test]
+async fn redirects_are_reported_not_followed() {
+    let server = TestServer::always(Reply::Full {
+        status: 301,
+        content_type: None,
+        body: vec![],
+        headers: vec![("location", "https://user:pw@elsewhere/__api__/x".into())],
+    })
+    .await;
+    let e = client_for(server.url()).create_integration(&new_integration()).await.unwrap_err();
+    match &e {
+        Error::Redirected { status, location, .. } => {
+            assert_eq!(*status, 301);
+            assert_eq!(location.as_deref(), Some("https://elsewhere/__api__/x"));
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(server.seen().len(), 1);
+}
+
+#[tokio::test]
+async fn unreachable_names_url_and_cause() {
+    let port = closed_port();
+    let e = client_for(&format!("http://127.0.0.1:{port}/")).list_integrations().await.unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        format!(
+            "could not reach Connect at http://127.0.0.1:{port}/__api__/v1/oauth/integrations: \
+             tcp connect error: Connection refused"
+        )
+    );
+    assert_eq!(e.status(), None);
+}
+
+#[tokio::test]
+async fn untrusted_certificate_is_unreachable_with_tls_reason() {
+    use tokio_rustls::rustls;
+    let cert = rcgen::generate_simple_self_signed(vec!["localhost".to_owned()]).unwrap();
+    let key = rustls::pki_types::PrivateKeyDer::Pkcs8(cert.signing_key.serialize_der().into());
+    let config = rustls::ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(vec![cert.cert.der().clone()], key)
+        .unwrap();
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let task = tokio::spawn(async move {
+        while let Ok((tcp, _)) = listener.accept().await {
+            let _ = acceptor.accept(tcp).await;
+        }
+    });
+    let e = client_for(&format!("https://localhost:{port}")).list_integrations().await.unwrap_err();
+    task.abort();
+    match &e {
+        Error::Unreachable { url, reason } => {
+            assert!(url.starts_with("https://localhost:"), "{url}");
+            assert!(reason.contains("invalid peer certificate"), "{reason}");
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn silence_is_a_timeout() {
+    let server = TestServer::always(Reply::Silence).await;
+    let e = client_with_timeout(server.url(), Duration::from_millis(200)).list_integrations().await.unwrap_err();
+    assert!(matches!(&e, Error::Timeout { after, .. } if *after == Duration::from_millis(200)), "{e:?}");
+    assert_eq!(
+        e.to_string(),
+        format!("Connect did not answer GET {}/__api__/v1/oauth/integrations within 0.2s", server.url())
+    );
+}
+
+#[tokio::test]
+async fn a_body_cut_by_the_connection_is_interrupted() {
+    let server = TestServer::always(Reply::Truncated { claimed: 500, body: br#"[{"guid":"#.to_vec() }).await;
+    let e = client_for(server.url()).list_integrations().await.unwrap_err();
+    assert!(matches!(&e, Error::Interrupted { status: 200, .. }), "{e:?}");
+}
+
+/// A `MakeWriter` into a shared buffer, to see what the client logs.
+#[derive(Clone, Default)]
+struct LogBuffer(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for LogBuffer {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn logs_one_debug_line_per_request_without_secrets() {
+    // tracing-core caches each callsite's interest when the callsite is first hit. While only
+    // one scoped dispatcher exists it asks the hitting thread's subscriber, so a parallel test
+    // thread (no subscriber) can cache "never" for our event. A second live dispatcher makes it
+    // ask all dispatchers instead.
+    static SECOND_DISPATCHER: std::sync::OnceLock<tracing::Dispatch> = std::sync::OnceLock::new();
+    SECOND_DISPATCHER.get_or_init(|| tracing::Dispatch::new(tracing::subscriber::NoSubscriber::default()));
+
+    let buf = LogBuffer::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::DEBUG)
+        .with_ansi(false)
+        .with_writer({
+            let buf = buf.clone();
+            move || buf.clone()
+        })
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let server = TestServer::always(Reply::json(400, json!({"code": 1, "error": "bad", "payload": null}))).await;
+    let _ = client_for(server.url()).create_integration(&new_integration()).await;
+
+    let logs = String::from_utf8(buf.0.lock().unwrap().clone()).unwrap();
+    let ours: Vec<&str> = logs.lines().filter(|l| l.contains("connect::client")).collect();
+    assert_eq!(ours.len(), 1, "{logs}");
+    let line = ours[0];
+    assert!(line.contains("DEBUG"), "{line}");
+    assert!(line.contains("method=POST"), "{line}");
+    assert!(line.contains("path=\"/__api__/v1/oauth/integrations\""), "{line}");
+    assert!(line.contains("status=400"), "{line}");
+    assert!(line.contains("duration_ms="), "{line}");
+    assert!(!logs.contains(KEY) && !logs.contains("sh-secret"), "{logs}");
+}

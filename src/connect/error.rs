@@ -1,0 +1,271 @@
+//! What can go wrong talking to Connect, phrased for the person who has to fix it.
+//!
+//! Invariant: no variant ever holds the API key, a request body or credentials from a URL.
+//! Response excerpts are allowed (the server never echoes secrets) because they are often the
+//! only clue when a proxy answers instead of Connect.
+
+use std::time::Duration;
+
+use reqwest::{Method, StatusCode};
+
+/// How much of an unexpected body an error keeps: enough to recognise a proxy's error page.
+const EXCERPT_CHARS: usize = 200;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("invalid Connect server URL `{value}`: {reason}")]
+    InvalidServerUrl { value: String, reason: String },
+
+    /// The key cannot be put in an HTTP header (control characters, non-ASCII). Never holds it.
+    #[error("invalid Connect API key: {reason}")]
+    InvalidApiKey { reason: String },
+
+    /// A guid that cannot name an integration in a URL path (empty, `.` or `..`).
+    #[error("invalid integration guid `{guid}`")]
+    InvalidGuid { guid: String },
+
+    /// The HTTP client could not be built (TLS backend, bad user agent).
+    #[error("could not set up the HTTP client for Connect: {reason}")]
+    Setup { reason: String },
+
+    #[error("could not reach Connect at {url}: {reason}")]
+    Unreachable { url: String, reason: String },
+
+    #[error("Connect did not answer {method} {url} within {}s", after.as_secs_f64())]
+    Timeout { method: Method, url: String, after: Duration },
+
+    /// The connection broke after the status line, while the body was being read.
+    #[error("connection to Connect broke while reading its answer ({}) to {method} {url}: {reason}", status_text(*status))]
+    Interrupted { method: Method, url: String, status: u16, reason: String },
+
+    #[error("Connect rejected the API key (401 Unauthorized) for {method} {url}{}", opt_message(message))]
+    Unauthorized { method: Method, url: String, status: u16, message: Option<String> },
+
+    #[error(
+        "Connect refused {method} {url} (403 Forbidden): the API key's user lacks the permission{}",
+        opt_message(message)
+    )]
+    Forbidden { method: Method, url: String, status: u16, message: Option<String> },
+
+    /// Connect answered with its JSON error body (`{"code", "error", "payload"}`).
+    #[error("Connect answered {} to {method} {url}: {message}{}", status_text(*status), code.map(|c| format!(" (code {c})")).unwrap_or_default())]
+    Api { method: Method, url: String, status: u16, code: Option<i64>, message: String },
+
+    /// Redirects are not followed: a redirected POST would silently turn into a GET, and the
+    /// usual cause (http:// instead of https://, a missing path prefix) is better fixed in the
+    /// configured URL.
+    #[error("Connect answered {} to {method} {url}, redirecting to {}; point the server URL at the final address", status_text(*status), location.as_deref().unwrap_or("nowhere"))]
+    Redirected { method: Method, url: String, status: u16, location: Option<String> },
+
+    /// A body that is not what the API sends: HTML from a proxy, a truncated or empty body, JSON
+    /// of the wrong shape.
+    #[error("unexpected answer {} to {method} {url} ({problem}): {}", status_text(*status), if excerpt.is_empty() { "(empty body)" } else { excerpt.as_str() })]
+    UnexpectedResponse { method: Method, url: String, status: u16, problem: String, excerpt: String },
+}
+
+impl Error {
+    /// The HTTP status, when the server answered at all.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Error::Interrupted { status, .. }
+            | Error::Unauthorized { status, .. }
+            | Error::Forbidden { status, .. }
+            | Error::Api { status, .. }
+            | Error::Redirected { status, .. }
+            | Error::UnexpectedResponse { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+}
+
+/// "400 Bad Request", or just "499" for codes without a standard reason.
+fn status_text(status: u16) -> String {
+    match StatusCode::from_u16(status).ok().and_then(|s| s.canonical_reason()) {
+        Some(reason) => format!("{status} {reason}"),
+        None => status.to_string(),
+    }
+}
+
+fn opt_message(m: &Option<String>) -> String {
+    m.as_deref().map(|m| format!(": {m}")).unwrap_or_default()
+}
+
+/// The parts of Connect's error body that matter: `{"code": 228, "error": "...", "payload": null}`.
+#[derive(Debug, PartialEq)]
+pub(crate) struct ApiErrorBody {
+    pub code: Option<i64>,
+    pub message: String,
+}
+
+/// Reads Connect's JSON error body; `None` when the body is anything else (HTML, empty, cut).
+pub(crate) fn parse_error_body(body: &[u8]) -> Option<ApiErrorBody> {
+    let v: serde_json::Value = serde_json::from_slice(body).ok()?;
+    let message = v.get("error")?.as_str()?.trim().to_owned();
+    Some(ApiErrorBody { code: v.get("code").and_then(|c| c.as_i64()), message })
+}
+
+/// The first ~200 characters of a body with whitespace runs collapsed to one space, so an HTML
+/// page fits on a line.
+pub(crate) fn excerpt(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(body);
+    let mut out = String::new();
+    let mut count = 0;
+    for word in text.split_whitespace() {
+        for c in (!out.is_empty()).then_some(' ').into_iter().chain(word.chars()) {
+            if count == EXCERPT_CHARS {
+                out.push('…');
+                return out;
+            }
+            out.push(c);
+            count += 1;
+        }
+    }
+    out
+}
+
+/// A URL as it may appear in errors and logs: without user name or password. Left as written
+/// when it holds none, so the user recognises their own value.
+pub(crate) fn redact_url(raw: &str) -> String {
+    match url::Url::parse(raw) {
+        Ok(u) if u.has_host() && u.username().is_empty() && u.password().is_none() => raw.to_owned(),
+        Ok(mut u) if u.has_host() => {
+            let _ = u.set_username("");
+            let _ = u.set_password(None);
+            u.to_string()
+        }
+        // Unparsable, or parsed oddly ("bob:pw@host" reads as scheme "bob"): cut anything
+        // between "scheme://" and the last '@' of the authority.
+        _ => {
+            let (prefix, rest) = match raw.find("://") {
+                Some(i) => raw.split_at(i + 3),
+                None => ("", raw),
+            };
+            let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+            match rest[..authority_end].rfind('@') {
+                Some(at) => format!("{prefix}(redacted)@{}", &rest[at + 1..]),
+                None => raw.to_owned(),
+            }
+        }
+    }
+}
+
+/// A transport error's chain as one short line, e.g. "tcp connect error: Connection refused" or
+/// "invalid peer certificate: UnknownIssuer".
+///
+/// reqwest's top message only says "error sending request for url (...)"; the useful part is
+/// deeper. Links that restate the URL (it is in our error already), hyper's "client error
+/// (Connect)" wrappers and repeats (io errors wrapping an error display it verbatim) are dropped.
+pub(crate) fn root_cause(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut cur = Some(err);
+    while let Some(e) = cur {
+        let msg = e.to_string();
+        let msg = strip_os_error(msg.trim());
+        let noise = msg.is_empty() || msg.contains("://") || msg.starts_with("client error (");
+        let repeat = parts.last().is_some_and(|last| last.contains(msg));
+        if !noise && !repeat {
+            parts.push(msg.to_owned());
+        }
+        cur = e.source();
+    }
+    if parts.is_empty() {
+        "unknown transport error".to_owned()
+    } else {
+        parts.join(": ")
+    }
+}
+
+/// "Connection refused (os error 111)" -> "Connection refused": the number helps nobody.
+fn strip_os_error(msg: &str) -> &str {
+    match msg.rfind(" (os error ") {
+        Some(i) if msg.ends_with(')') => &msg[..i],
+        _ => msg,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_connects_error_body() {
+        let body = br#"{"code":228,"error":"The config key max_role must be one of (Viewer, Publisher, Admin)","payload":null}"#;
+        assert_eq!(
+            parse_error_body(body),
+            Some(ApiErrorBody {
+                code: Some(228),
+                message: "The config key max_role must be one of (Viewer, Publisher, Admin)".into()
+            })
+        );
+        // No code, extra fields: still Connect's shape.
+        assert_eq!(parse_error_body(br#"{"error":"nope","extra":1}"#).unwrap().code, None);
+    }
+
+    #[test]
+    fn other_bodies_are_not_api_errors() {
+        for body in [
+            &b"<html><body><h1>502 Bad Gateway</h1></body></html>"[..],
+            b"",
+            br#"{"code":228,"error":"The config key"#,
+            br#"{"code":4,"message":"not connect's"}"#,
+            br#"["error"]"#,
+            b"404 page not found\n",
+        ] {
+            assert_eq!(parse_error_body(body), None, "{}", String::from_utf8_lossy(body));
+        }
+    }
+
+    #[test]
+    fn api_error_display() {
+        let e = Error::Api {
+            method: Method::POST,
+            url: "https://host/__api__/v1/oauth/integrations".into(),
+            status: 400,
+            code: Some(228),
+            message: "The config key max_role must be one of (Viewer, Publisher, Admin)".into(),
+        };
+        assert_eq!(
+            e.to_string(),
+            "Connect answered 400 Bad Request to POST https://host/__api__/v1/oauth/integrations: \
+             The config key max_role must be one of (Viewer, Publisher, Admin) (code 228)"
+        );
+        assert_eq!(e.status(), Some(400));
+    }
+
+    #[test]
+    fn unexpected_display_names_empty_bodies() {
+        let e = Error::UnexpectedResponse {
+            method: Method::GET,
+            url: "https://h/x".into(),
+            status: 502,
+            problem: "not JSON".into(),
+            excerpt: "".into(),
+        };
+        assert_eq!(e.to_string(), "unexpected answer 502 Bad Gateway to GET https://h/x (not JSON): (empty body)");
+    }
+
+    #[test]
+    fn excerpt_collapses_whitespace_and_truncates() {
+        assert_eq!(
+            excerpt(b"<html>\n  <head>\t<title>502</title>\r\n</head>  "),
+            "<html> <head> <title>502</title> </head>"
+        );
+        assert_eq!(excerpt(b""), "");
+        assert_eq!(excerpt(b" \n "), "");
+        let long = "é".repeat(500);
+        let e = excerpt(long.as_bytes());
+        assert_eq!(e.chars().count(), EXCERPT_CHARS + 1);
+        assert!(e.ends_with('…'));
+        assert_eq!(excerpt(&[0xff, b'a']), "\u{fffd}a");
+    }
+
+    #[test]
+    fn urls_lose_their_credentials() {
+        assert_eq!(redact_url("https://bob:pw@host/x/"), "https://host/x/");
+        assert_eq!(redact_url("https://bob@host"), "https://host/");
+        assert_eq!(redact_url("https://host/a"), "https://host/a");
+        assert_eq!(redact_url("https://bob:pw@ho st/x"), "https://(redacted)@ho st/x");
+        assert_eq!(redact_url("bob:pw@host"), "(redacted)@host");
+        assert_eq!(redact_url("not a url"), "not a url");
+    }
+}

@@ -1,0 +1,53 @@
+//! How resources reach Connect: the client the provider configured (or why there is none), and
+//! how Connect's errors become diagnostics a Terraform user can act on.
+
+use std::sync::RwLock;
+
+use crate::connect::{Client, Error};
+use crate::tfplugin::diag::Diagnostic;
+
+/// The configured Connect client, shared by the provider and its resources.
+///
+/// Configuration may legitimately lack the server or key (say, `terraform validate`, or values
+/// unknown until apply), so the provider records why, and only an operation that needs the API
+/// reports it.
+#[derive(Default)]
+pub struct ConnectHandle {
+    state: RwLock<Option<Result<Client, Diagnostic>>>,
+}
+
+impl ConnectHandle {
+    pub fn set(&self, client: Result<Client, Diagnostic>) {
+        *self.state.write().unwrap_or_else(|e| e.into_inner()) = Some(client);
+    }
+
+    /// The client, or an error diagnostic saying which setting is missing.
+    pub fn client(&self) -> Result<Client, Diagnostic> {
+        match &*self.state.read().unwrap_or_else(|e| e.into_inner()) {
+            Some(result) => result.clone(),
+            None => Err(Diagnostic::error(
+                "Provider not configured",
+                "Terraform did not configure the posit provider before using it; this is a bug in the provider or in Terraform.",
+            )),
+        }
+    }
+}
+
+/// Turns a Connect error into a diagnostic whose summary says what failed and whose detail
+/// carries the server's own message and status, plus a hint for the errors users can fix.
+pub fn diagnostic(action: &str, err: &Error) -> Diagnostic {
+    let hint = match err {
+        Error::Unauthorized { .. } => {
+            "\n\nConnect rejected the API key: check connect_api_key (or the CONNECT_API_KEY environment variable)."
+        }
+        Error::Forbidden { .. } => {
+            "\n\nThe API key is valid but lacks the rights for this: managing OAuth integrations needs an administrator's API key."
+        }
+        Error::Unreachable { .. } | Error::Timeout { .. } => {
+            "\n\nCheck connect_server (or CONNECT_SERVER) and that the server is reachable from here."
+        }
+        Error::Api { status: 402, .. } => "\n\nThe Connect server's license does not include OAuth integrations.",
+        _ => "",
+    };
+    Diagnostic::error(action.to_string(), format!("{err}{hint}"))
+}

@@ -1,0 +1,6 @@
+//! Resources: the one place that knows both Terraform and Connect. Each resource maps its
+//! Terraform values to Connect API calls and back.
+
+pub mod api;
+pub mod oauth_integration;
+pub mod templates;

@@ -1,0 +1,81 @@
+//! `posit_connect_oauth_integration`: an OAuth integration on Connect (the Azure family).
+//!
+//! - [`schema`]: the attributes;
+//! - [`plan`]: validation and planning, no API calls;
+//! - [`crud`]: the API calls of read, create, update, delete and import;
+//! - [`model`]: the mapping between Terraform values and Connect's JSON.
+
+mod crud;
+mod model;
+pub mod plan;
+pub mod schema;
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+
+use crate::resources::api::ConnectHandle;
+use crate::tfplugin::diag::Diagnostics;
+use crate::tfplugin::resource::{
+    ApplyRequest, ApplyResponse, ClientCapabilities, ImportResponse, PlanRequest, PlanResponse, ReadRequest,
+    ReadResponse, Resource,
+};
+use crate::tfplugin::schema::Schema;
+use crate::tfplugin::value::Value;
+
+pub struct OAuthIntegration {
+    schema: Schema,
+    connect: Arc<ConnectHandle>,
+}
+
+impl OAuthIntegration {
+    pub fn new(connect: Arc<ConnectHandle>) -> Self {
+        OAuthIntegration { schema: schema::schema(), connect }
+    }
+}
+
+#[async_trait]
+impl Resource for OAuthIntegration {
+    fn type_name(&self) -> &'static str {
+        "posit_connect_oauth_integration"
+    }
+
+    fn schema(&self) -> &Schema {
+        &self.schema
+    }
+
+    fn validate(&self, config: &Value, _caps: ClientCapabilities, diags: &mut Diagnostics) {
+        plan::validate(config, diags);
+    }
+
+    async fn read(&self, req: ReadRequest) -> ReadResponse {
+        match self.connect.client() {
+            Ok(client) => crud::read(&client, req.current).await,
+            Err(d) => ReadResponse { new_state: req.current, diags: d.into(), ..Default::default() },
+        }
+    }
+
+    async fn plan(&self, req: PlanRequest) -> PlanResponse {
+        plan::plan(&self.schema, req)
+    }
+
+    async fn apply(&self, req: ApplyRequest) -> ApplyResponse {
+        let client = match self.connect.client() {
+            Ok(c) => c,
+            Err(d) => return ApplyResponse { new_state: req.prior, diags: d.into(), ..Default::default() },
+        };
+        match (req.prior.is_null(), req.planned.is_null()) {
+            (true, false) => crud::create(&client, &req.planned).await,
+            (false, true) => crud::delete(&client, &req.prior).await,
+            (false, false) => crud::update(&client, &req.prior, &req.planned).await,
+            (true, true) => ApplyResponse::default(),
+        }
+    }
+
+    async fn import(&self, id: &str) -> ImportResponse {
+        match self.connect.client() {
+            Ok(client) => crud::import(&client, id.trim()).await,
+            Err(d) => ImportResponse { imported: vec![], diags: d.into() },
+        }
+    }
+}

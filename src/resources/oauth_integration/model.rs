@@ -1,0 +1,203 @@
+//! Mapping between the resource's Terraform values and Connect's integration objects.
+
+use serde_json::Value as Json;
+
+use crate::connect::{Config, Integration, IntegrationUpdate, NewIntegration, Secret};
+use crate::resources::templates::scopes_equal;
+use crate::tfplugin::value::Value;
+
+/// The config keys this resource manages, besides the secret. Keys the server adds on its own
+/// (`use_pkce`, `token_endpoint_auth_method`, ...) are not in the schema and so never a change.
+const CONFIG_KEYS: &[&str] = &["auth_type", "tenant_id", "client_id", "auth_mode", "scopes"];
+
+/// The Terraform state of an integration as Connect returns it. What Connect never returns (the
+/// client secret) is carried over from `known` (prior or planned state), and so is the exact
+/// scopes string when the server's holds the same set.
+pub fn to_state(i: &Integration, known: &Value) -> Value {
+    let known_cfg = known.get("config");
+    let server_str = |key: &str| i.config.get(key).and_then(Json::as_str).map(str::to_string);
+
+    let auth_type = server_str("auth_type")
+        .or_else(|| i.auth_type.clone())
+        .map(Value::String)
+        .unwrap_or_else(|| or_null(known_cfg.get("auth_type")));
+    let scopes = match (server_str("scopes"), known_cfg.get("scopes").as_str()) {
+        (Some(s), Some(k)) if scopes_equal(&s, k) => Value::string(k),
+        (s, _) => Value::opt_string(s),
+    };
+    let auth_mode = server_str("auth_mode").map(Value::String).unwrap_or_else(|| or_null(known_cfg.get("auth_mode")));
+
+    let config = Value::object([
+        ("auth_type", auth_type),
+        ("tenant_id", Value::opt_string(server_str("tenant_id"))),
+        ("client_id", Value::opt_string(server_str("client_id"))),
+        ("client_secret", or_null(known_cfg.get("client_secret"))),
+        ("auth_mode", auth_mode),
+        ("scopes", scopes),
+    ]);
+    Value::object([
+        ("id", Value::string(&i.guid)),
+        ("guid", Value::string(&i.guid)),
+        ("template", Value::string(&i.template)),
+        ("name", Value::string(&i.name)),
+        ("description", Value::string(&i.description)),
+        ("config", config),
+        ("created_time", Value::opt_string(i.created_time.clone()).or(known.get("created_time"))),
+        ("updated_time", Value::opt_string(i.updated_time.clone()).or(known.get("updated_time"))),
+    ])
+}
+
+/// The POST body for a planned integration.
+pub fn new_request(planned: &Value) -> NewIntegration {
+    NewIntegration {
+        template: str_of(planned.get("template")),
+        name: str_of(planned.get("name")),
+        description: str_of(planned.get("description")),
+        config: config_request(planned.get("config"), true),
+    }
+}
+
+/// The PATCH body taking `prior` to `planned`: only what changed, and the whole config when any
+/// of it changed (Connect merges config keys, so a partial config could leave stale ones). The
+/// secret is sent only when it changed, so other updates leave it alone on the server.
+pub fn update_request(prior: &Value, planned: &Value) -> IntegrationUpdate {
+    let changed = |k: &str| prior.get(k) != planned.get(k);
+    let (p_cfg, n_cfg) = (prior.get("config"), planned.get("config"));
+    let secret_changed = p_cfg.get("client_secret") != n_cfg.get("client_secret");
+    let config_changed = secret_changed || CONFIG_KEYS.iter().any(|k| p_cfg.get(k) != n_cfg.get(k));
+    IntegrationUpdate {
+        name: changed("name").then(|| str_of(planned.get("name"))),
+        description: changed("description").then(|| str_of(planned.get("description"))),
+        config: config_changed.then(|| config_request(n_cfg, secret_changed)),
+    }
+}
+
+fn config_request(cfg: &Value, with_secret: bool) -> Config {
+    let mut out = Config::new();
+    for key in CONFIG_KEYS {
+        if let Some(s) = cfg.get(key).as_str() {
+            out.values.insert(key.to_string(), Json::String(s.to_string()));
+        }
+    }
+    if with_secret {
+        match cfg.get("client_secret").as_str() {
+            Some(s) => {
+                out.secrets.insert("client_secret".into(), Secret::new(s));
+            }
+            // Removing a secret: Connect's way to drop a config key is not documented; an
+            // explicit null is the one JSON can say.
+            None => {
+                out.values.insert("client_secret".into(), Json::Null);
+            }
+        }
+    }
+    out
+}
+
+fn str_of(v: &Value) -> String {
+    v.as_str().unwrap_or_default().to_string()
+}
+
+fn or_null(v: &Value) -> Value {
+    if v.is_unknown() {
+        Value::Null
+    } else {
+        v.clone()
+    }
+}
+
+trait OrKnown {
+    fn or(self, fallback: &Value) -> Value;
+}
+
+impl OrKnown for Value {
+    /// This value, or the fallback when this one is null.
+    fn or(self, fallback: &Value) -> Value {
+        if self.is_null() {
+            or_null(fallback)
+        } else {
+            self
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn integration(config: Json) -> Integration {
+        serde_json::from_value(json!({
+            "id": "7", "guid": "g-1", "name": "n", "description": "d", "template": "azure",
+            "auth_type": "Viewer", "created_time": "2025-01-01T00:00:00Z", "updated_time": "2025-01-02T00:00:00Z",
+            "config": config,
+        }))
+        .unwrap()
+    }
+
+    fn known(secret: Value, scopes: &str) -> Value {
+        Value::object([("config", Value::object([("client_secret", secret), ("scopes", Value::string(scopes))]))])
+    }
+
+    #[test]
+    fn state_carries_secret_and_scopes_string_and_ignores_server_keys() {
+        let i = integration(json!({"auth_type": "Viewer", "tenant_id": "t", "client_id": "c",
+            "auth_mode": "Confidential", "scopes": "b a", "use_pkce": false}));
+        let s = to_state(&i, &known(Value::string("sec"), "a  b"));
+        let c = s.get("config");
+        assert_eq!(c.get("client_secret").as_str(), Some("sec"));
+        assert_eq!(c.get("scopes").as_str(), Some("a  b"));
+        assert_eq!(c.get("auth_mode").as_str(), Some("Confidential"));
+        assert!(c.get("use_pkce").is_null());
+        assert_eq!(s.get("id"), s.get("guid"));
+    }
+
+    #[test]
+    fn drifted_scopes_show_server_value() {
+        let i = integration(json!({"scopes": "a c"}));
+        assert_eq!(to_state(&i, &known(Value::Null, "a b")).get("config").get("scopes").as_str(), Some("a c"));
+    }
+
+    #[test]
+    fn update_sends_only_changes_and_secret_only_when_changed() {
+        let i = integration(json!({"auth_type": "Viewer", "tenant_id": "t", "client_id": "c", "scopes": "a"}));
+        let prior = to_state(&i, &known(Value::string("old"), "a"));
+        let mut planned = prior.clone();
+        if let Value::Object(m) = &mut planned {
+            m.insert("description".into(), Value::string("new"));
+        }
+        let u = update_request(&prior, &planned);
+        assert_eq!(serde_json::to_value(&u).unwrap(), json!({"description": "new"}));
+
+        let mut planned2 = prior.clone();
+        if let Value::Object(m) = &mut planned2 {
+            if let Some(Value::Object(c)) = m.get_mut("config") {
+                c.insert("client_secret".into(), Value::string("new-secret"));
+            }
+        }
+        let body = serde_json::to_value(update_request(&prior, &planned2)).unwrap();
+        assert_eq!(body["config"]["client_secret"], "new-secret");
+        assert_eq!(body["config"]["tenant_id"], "t");
+        assert!(body.get("name").is_none());
+    }
+
+    #[test]
+    fn create_body_has_secret_but_debug_does_not() {
+        let planned = Value::object([
+            ("template", Value::string("msgraph")),
+            ("name", Value::string("n")),
+            ("description", Value::string("")),
+            (
+                "config",
+                Value::object([
+                    ("auth_type", Value::string("Viewer")),
+                    ("client_secret", Value::string("hunter2")),
+                    ("scopes", Value::string("s")),
+                ]),
+            ),
+        ]);
+        let req = new_request(&planned);
+        assert_eq!(serde_json::to_value(&req).unwrap()["config"]["client_secret"], "hunter2");
+        assert!(!format!("{req:?}").contains("hunter2"));
+    }
+}

@@ -1,0 +1,245 @@
+//! Validation and planning of `posit_connect_oauth_integration`: the rules the schema alone cannot
+//! express (Service Account needs a secret, `azure` needs scopes), template defaults, values
+//! derived from other attributes, and scope-set equality. No API calls happen here.
+
+use crate::resources::templates::{self, has_offline_access, scopes_equal};
+use crate::tfplugin::diag::{AttributePath, Diagnostic, Diagnostics};
+use crate::tfplugin::plan;
+use crate::tfplugin::resource::{PlanRequest, PlanResponse};
+use crate::tfplugin::schema::Schema;
+use crate::tfplugin::value::Value;
+
+/// Cross-attribute checks on a configuration; unknown values are skipped (checked again at apply).
+pub fn validate(config: &Value, diags: &mut Diagnostics) {
+    let cfg = config.get("config");
+    if cfg.is_null() || cfg.is_unknown() {
+        return;
+    }
+    let auth_type = match cfg.get("auth_type") {
+        Value::Null => Some("Viewer"),
+        v => v.as_str(),
+    };
+    let secret = cfg.get("client_secret");
+
+    if auth_type == Some("Service Account") && secret.is_null() {
+        diags.attr_error(
+            AttributePath::dotted("config.client_secret"),
+            "Missing config.client_secret",
+            "config.client_secret is required when config.auth_type is \"Service Account\": the service account \
+             authenticates to Microsoft Entra ID with the app registration's client secret.",
+        );
+    }
+    if auth_type == Some("Service Account") && cfg.get("auth_mode").as_str() == Some("Public") {
+        diags.attr_error(
+            AttributePath::dotted("config.auth_mode"),
+            "Invalid config.auth_mode",
+            "config.auth_mode must be \"Confidential\" (or left out) when config.auth_type is \"Service Account\".",
+        );
+    }
+
+    let scopes = cfg.get("scopes");
+    if let Some(t) = config.get("template").as_str().and_then(templates::find) {
+        if t.default_scopes.is_none() && scopes.is_null() {
+            diags.attr_error(
+                AttributePath::dotted("config.scopes"),
+                "Missing config.scopes",
+                format!(
+                    "config.scopes is required for the {:?} template, which has no default: list the scopes of the \
+                     API permissions granted to the app registration, space-separated, plus offline_access for a \
+                     Viewer integration.",
+                    t.id
+                ),
+            );
+        }
+    }
+    if let (Some("Viewer"), Some(s)) = (auth_type, scopes.as_str()) {
+        if !has_offline_access(s) && !s.trim().is_empty() {
+            diags.push(
+                Diagnostic::warning(
+                    "config.scopes lacks offline_access",
+                    "Without the offline_access scope, Microsoft Entra ID issues no refresh token, so viewers must \
+                     sign in again whenever their access token expires (about an hour).",
+                )
+                .at(AttributePath::dotted("config.scopes")),
+            );
+        }
+    }
+}
+
+/// Plans a create, update or destroy: schema defaults, the template's scopes, a derived
+/// auth_mode, scope-set equality with the prior state, unknown server-set values, and
+/// replacement when the template changes.
+pub fn plan(schema: &Schema, req: PlanRequest) -> PlanResponse {
+    if req.proposed.is_null() {
+        return PlanResponse { planned: Value::Null, ..Default::default() };
+    }
+    let block = &schema.block;
+    let mut planned = req.proposed;
+    plan::apply_defaults(block, &mut planned, &req.config);
+    resolve_config(&mut planned, &req.prior, &req.config);
+    plan::mark_computed_unknown(block, &req.prior, &mut planned);
+    let requires_replace = plan::requires_replace(block, &req.prior, &planned);
+    PlanResponse { planned, requires_replace, ..Default::default() }
+}
+
+/// Plans `config.scopes` and `config.auth_mode` when the configuration leaves them out, and keeps
+/// the prior scopes string when the configured one holds the same set.
+fn resolve_config(planned: &mut Value, prior: &Value, config: &Value) {
+    let template = planned.get("template").clone();
+    let cfg_cfg = config.get("config");
+    let prior_cfg = prior.get("config");
+    let Value::Object(attrs) = planned else { return };
+    let Some(Value::Object(cfg)) = attrs.get_mut("config") else { return };
+
+    let scopes = match (cfg_cfg.get("scopes"), template.as_str()) {
+        (Value::Null, Some(t)) => templates::find(t).and_then(|t| t.default_scopes).map_or(Value::Null, Value::string),
+        (Value::Null, None) => Value::Unknown,
+        (v, _) => v.clone(),
+    };
+    let scopes = match (scopes.as_str(), prior_cfg.get("scopes").as_str()) {
+        // Same set as the prior state: plan the prior string, so the plan shows no change.
+        (Some(new), Some(old)) if scopes_equal(new, old) => Value::string(old),
+        _ => scopes,
+    };
+    cfg.insert("scopes".into(), scopes);
+
+    if cfg_cfg.get("auth_mode").is_null() {
+        let derived = derive_auth_mode(cfg.get("auth_type").unwrap_or(&Value::Null), cfg_cfg.get("client_secret"));
+        cfg.insert("auth_mode".into(), derived);
+    }
+}
+
+/// `Confidential` when a secret is given, `Public` otherwise; `Service Account` is always
+/// `Confidential`. Unknown while the secret's presence is unknown.
+pub fn derive_auth_mode(auth_type: &Value, secret: &Value) -> Value {
+    if auth_type.as_str() == Some("Service Account") {
+        return Value::string("Confidential");
+    }
+    match secret {
+        Value::Unknown => Value::Unknown,
+        Value::Null => Value::string("Public"),
+        _ => Value::string("Confidential"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::resources::oauth_integration::schema::schema;
+    use crate::tfplugin::resource::ClientCapabilities;
+
+    const TENANT: &str = "11111111-2222-3333-4444-555555555555";
+
+    fn config(template: &str, scopes: Value, secret: Value) -> Value {
+        Value::object([
+            ("id", Value::Null),
+            ("guid", Value::Null),
+            ("template", Value::string(template)),
+            ("name", Value::string("n")),
+            ("description", Value::Null),
+            ("created_time", Value::Null),
+            ("updated_time", Value::Null),
+            (
+                "config",
+                Value::object([
+                    ("auth_type", Value::Null),
+                    ("tenant_id", Value::string(TENANT)),
+                    ("client_id", Value::string(TENANT)),
+                    ("client_secret", secret),
+                    ("auth_mode", Value::Null),
+                    ("scopes", scopes),
+                ]),
+            ),
+        ])
+    }
+
+    fn plan_of(prior: Value, cfg: Value) -> PlanResponse {
+        let proposed = plan::propose(&schema().block, &prior, &cfg);
+        plan(
+            &schema(),
+            PlanRequest { prior, proposed, config: cfg, private: vec![], caps: ClientCapabilities::default() },
+        )
+    }
+
+    /// What apply would store: the plan with server-set values filled in.
+    fn applied(planned: &Value) -> Value {
+        let mut v = planned.clone();
+        if let Value::Object(m) = &mut v {
+            for k in ["id", "guid", "created_time", "updated_time"] {
+                m.insert(k.into(), Value::string("x"));
+            }
+        }
+        v
+    }
+
+    #[test]
+    fn create_plans_template_defaults_and_derived_values() {
+        let p = plan_of(Value::Null, config("msgraph", Value::Null, Value::Null)).planned;
+        let c = p.get("config");
+        assert_eq!(c.get("scopes").as_str(), Some("https://graph.microsoft.com/.default offline_access"));
+        assert_eq!(c.get("auth_type").as_str(), Some("Viewer"));
+        assert_eq!(c.get("auth_mode").as_str(), Some("Public"));
+        assert_eq!(p.get("description").as_str(), Some(""));
+        assert!(p.get("guid").is_unknown() && p.get("updated_time").is_unknown());
+    }
+
+    #[test]
+    fn reordered_scopes_plan_no_change() {
+        let first = plan_of(Value::Null, config("azure", Value::string("a b offline_access"), Value::string("s")));
+        let state = applied(&first.planned);
+        let again = plan_of(state.clone(), config("azure", Value::string(" offline_access  b a"), Value::string("s")));
+        assert_eq!(again.planned, state, "a reordered scope list is no change, and nothing goes unknown");
+        assert!(again.requires_replace.is_empty());
+    }
+
+    #[test]
+    fn changed_name_keeps_ids_known_and_updated_time_unknown() {
+        let state = applied(&plan_of(Value::Null, config("sharepoint", Value::Null, Value::Null)).planned);
+        let mut cfg = config("sharepoint", Value::Null, Value::Null);
+        if let Value::Object(m) = &mut cfg {
+            m.insert("name".into(), Value::string("renamed"));
+        }
+        let r = plan_of(state, cfg);
+        assert_eq!(r.planned.get("guid").as_str(), Some("x"));
+        assert_eq!(r.planned.get("created_time").as_str(), Some("x"));
+        assert!(r.planned.get("updated_time").is_unknown());
+    }
+
+    #[test]
+    fn template_change_requires_replace() {
+        let state = applied(&plan_of(Value::Null, config("msgraph", Value::Null, Value::Null)).planned);
+        let r = plan_of(state, config("sharepoint", Value::Null, Value::Null));
+        assert_eq!(r.requires_replace, vec![AttributePath::root("template")]);
+    }
+
+    #[test]
+    fn auth_mode_derivation() {
+        assert_eq!(derive_auth_mode(&Value::string("Service Account"), &Value::Null).as_str(), Some("Confidential"));
+        assert_eq!(derive_auth_mode(&Value::string("Viewer"), &Value::string("s")).as_str(), Some("Confidential"));
+        assert_eq!(derive_auth_mode(&Value::string("Viewer"), &Value::Null).as_str(), Some("Public"));
+        assert!(derive_auth_mode(&Value::string("Viewer"), &Value::Unknown).is_unknown());
+    }
+
+    #[test]
+    fn validation_rules() {
+        let mut d = Diagnostics::new();
+        validate(&config("azure", Value::Null, Value::Null), &mut d);
+        assert_eq!(d.0.len(), 1);
+        assert_eq!(d.0[0].attribute, Some(AttributePath::dotted("config.scopes")));
+
+        let mut sa = config("msgraph", Value::Null, Value::Null);
+        if let Value::Object(m) = &mut sa {
+            if let Some(Value::Object(c)) = m.get_mut("config") {
+                c.insert("auth_type".into(), Value::string("Service Account"));
+            }
+        }
+        let mut d = Diagnostics::new();
+        validate(&sa, &mut d);
+        assert_eq!(d.0[0].attribute, Some(AttributePath::dotted("config.client_secret")));
+
+        let mut d = Diagnostics::new();
+        validate(&config("azure", Value::string("https://x/.default"), Value::Null), &mut d);
+        assert!(!d.has_errors());
+        assert_eq!(d.0.len(), 1, "a warning about offline_access");
+    }
+}

