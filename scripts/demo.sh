@@ -47,7 +47,8 @@ cleanup() {
         say "stopped the fake Connect"
     fi
     if [ -n "$keep" ]; then
-        say "kept $work/demo (state: terraform.tfstate; TF_CLI_CONFIG_FILE=$work/terraform.tfrc)"
+        say "kept $work/demo and its state; to remove the integrations:"
+        say "  cd $work/demo && TF_CLI_CONFIG_FILE=$work/terraform.tfrc $tf destroy"
     else
         rm -rf "$work"
     fi
@@ -94,15 +95,18 @@ TFRC
 export TF_CLI_CONFIG_FILE="$work/terraform.tfrc" TF_IN_AUTOMATION=1 CHECKPOINT_DISABLE=1
 cp -R "$root/examples/demo" "$work/demo"
 cd "$work/demo"
+# Terraform colours its output even into a pipe: only ask for colour on a terminal.
+flags=(-input=false)
+[ -t 1 ] || flags+=(-no-color)
 say "Terraform: $tf ($("$tf" version 2>/dev/null | head -n1))"
 
 # ---- apply, then plan: the plan after an apply must be empty.
 say "terraform apply -auto-approve"
-"$tf" apply -auto-approve -input=false
+"$tf" apply -auto-approve "${flags[@]}"
 
 say "terraform plan -detailed-exitcode (expecting no changes)"
 set +e
-"$tf" plan -detailed-exitcode -input=false
+"$tf" plan -detailed-exitcode "${flags[@]}"
 plan_rc=$?
 set -e
 case "$plan_rc" in

@@ -13,4 +13,6 @@ pub use types::{Config, Deleted, Integration, IntegrationUpdate, NewIntegration}
 #[cfg(test)]
 mod client_tests;
 #[cfg(test)]
+mod fake_tests;
+#[cfg(test)]
 mod test_server;

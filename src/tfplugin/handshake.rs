@@ -192,28 +192,40 @@ pub async fn serve(
     let options = ServeOptions {
         socket_base,
         signals: true,
+        drain_grace: DRAIN_GRACE,
         announce: Box::new(|text| {
             let mut out = io::stdout().lock();
             out.write_all(text.as_bytes())?;
             out.flush()
         }),
     };
-    serve_with(routes, negotiated, shutdown, options).await
+    serve_with(routes, negotiated, shutdown, options).await.map(|_| ())
+}
+
+/// How serving ended: all calls finished, or the drain grace ran out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Drained {
+    Cleanly,
+    GraceExpired,
 }
 
 /// Where to put the socket and how to announce it (tests capture the announcement).
 struct ServeOptions {
     socket_base: PathBuf,
     signals: bool,
-    announce: Box<dyn FnOnce(&str) -> io::Result<()> + Send>,
+    drain_grace: Duration,
+    announce: Announce,
 }
+
+/// Writes the handshake line (or the debug instructions) where the client reads it.
+type Announce = Box<dyn FnOnce(&str) -> io::Result<()> + Send>;
 
 async fn serve_with(
     routes: tonic::service::Routes,
     negotiated: Negotiated,
     shutdown: Arc<Notify>,
     options: ServeOptions,
-) -> Result<(), ServeError> {
+) -> Result<Drained, ServeError> {
     let (stop_tx, stop_rx) = watch::channel(false);
 
     // Signals first: Terraform may send SIGINT at any moment after starting us.
@@ -269,13 +281,13 @@ async fn serve_with(
     );
     let mut grace = stop_rx;
     let result = tokio::select! {
-        result = server => result.map_err(ServeError::from),
+        result = server => result.map(|()| Drained::Cleanly).map_err(ServeError::from),
         _ = async {
             let _ = grace.wait_for(|stop| *stop).await;
-            tokio::time::sleep(DRAIN_GRACE).await;
+            tokio::time::sleep(options.drain_grace).await;
         } => {
             tracing::debug!("in-flight plugin calls did not finish in time; exiting anyway");
-            Ok(())
+            Ok(Drained::GraceExpired)
         }
     };
 
@@ -689,20 +701,7 @@ mod tests {
     where
         S: AsyncRead + AsyncWrite + Unpin,
     {
-        let mut headers = Vec::new();
-        literal(&mut headers, ":method", "POST");
-        literal(&mut headers, ":scheme", "http");
-        literal(&mut headers, ":path", path);
-        literal(&mut headers, ":authority", "localhost");
-        literal(&mut headers, "content-type", "application/grpc");
-        literal(&mut headers, "te", "trailers");
-        let mut out = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".to_vec();
-        out.extend(frame(0x4, 0, 0, &[])); // SETTINGS
-        out.extend(frame(0x1, 0x4, 1, &headers)); // HEADERS, END_HEADERS
-        out.extend(frame(0x0, 0x1, 1, &[0, 0, 0, 0, 0])); // DATA: empty message, END_STREAM
-        stream.write_all(&out).await.unwrap();
-        stream.flush().await.unwrap();
-
+        open_stream(stream, path, true).await;
         loop {
             let mut head = [0u8; 9];
             stream.read_exact(&mut head).await.unwrap();
@@ -723,21 +722,72 @@ mod tests {
         }
     }
 
+    /// Opens an HTTP/2 connection and sends a gRPC request on stream 1: with `complete`, an
+    /// empty message and END_STREAM; without, only the headers (a request still in flight).
+    async fn open_stream<S>(stream: &mut S, path: &str, complete: bool)
+    where
+        S: AsyncRead + AsyncWrite + Unpin,
+    {
+        let mut headers = Vec::new();
+        literal(&mut headers, ":method", "POST");
+        literal(&mut headers, ":scheme", "http");
+        literal(&mut headers, ":path", path);
+        literal(&mut headers, ":authority", "localhost");
+        literal(&mut headers, "content-type", "application/grpc");
+        literal(&mut headers, "te", "trailers");
+        let mut out = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".to_vec();
+        out.extend(frame(0x4, 0, 0, &[])); // SETTINGS
+        out.extend(frame(0x1, 0x4, 1, &headers)); // HEADERS, END_HEADERS
+        if complete {
+            out.extend(frame(0x0, 0x1, 1, &[0, 0, 0, 0, 0])); // DATA: empty message, END_STREAM
+        }
+        stream.write_all(&out).await.unwrap();
+        stream.flush().await.unwrap();
+    }
+
+    /// Keeps answering the server (SETTINGS and PING acks) until it closes the connection, as
+    /// a real client does while the server drains.
+    async fn read_until_closed<S>(mut stream: S)
+    where
+        S: AsyncRead + AsyncWrite + Unpin,
+    {
+        loop {
+            let mut head = [0u8; 9];
+            if stream.read_exact(&mut head).await.is_err() {
+                return;
+            }
+            let len = (usize::from(head[0]) << 16) | (usize::from(head[1]) << 8) | usize::from(head[2]);
+            let mut payload = vec![0u8; len];
+            if stream.read_exact(&mut payload).await.is_err() {
+                return;
+            }
+            let ack = match (head[3], head[4] & 0x1) {
+                (0x4, 0) => frame(0x4, 0x1, 0, &[]),
+                (0x6, 0) => frame(0x6, 0x1, 0, &payload),
+                _ => continue,
+            };
+            if stream.write_all(&ack).await.is_err() || stream.flush().await.is_err() {
+                return;
+            }
+        }
+    }
+
     struct Running {
         socket: PathBuf,
         cert: Option<CertificateDer<'static>>,
         shutdown: Arc<Notify>,
-        server: tokio::task::JoinHandle<Result<(), ServeError>>,
+        server: tokio::task::JoinHandle<Result<Drained, ServeError>>,
         _base: tempfile::TempDir,
     }
 
-    async fn start(negotiated: Negotiated) -> Running {
+    async fn start(negotiated: Negotiated, drain_grace: Duration) -> Running {
         let base = tempfile::tempdir().unwrap();
         let (line_tx, line_rx) = tokio::sync::oneshot::channel::<String>();
         let shutdown = Arc::new(Notify::new());
         let options = ServeOptions {
             socket_base: base.path().to_path_buf(),
             signals: false,
+            drain_grace,
             announce: Box::new(move |text| {
                 line_tx.send(text.to_string()).unwrap();
                 Ok(())
@@ -760,13 +810,15 @@ mod tests {
         Running { socket, cert, shutdown, server, _base: base }
     }
 
-    async fn finish(running: Running) {
+    /// Waits for the server to stop, and checks how it drained and that it cleaned up.
+    async fn finish(running: Running, expected: Drained) {
         let dir = running.socket.parent().unwrap().to_path_buf();
-        tokio::time::timeout(Duration::from_secs(5), running.server)
+        let drained = tokio::time::timeout(Duration::from_secs(20), running.server)
             .await
             .expect("server stopped after Shutdown")
             .unwrap()
             .unwrap();
+        assert_eq!(drained, expected);
         assert!(!dir.exists(), "socket directory removed");
         drop(running.shutdown);
     }
@@ -782,7 +834,7 @@ mod tests {
             ]),
         )
         .unwrap();
-        let running = start(negotiated).await;
+        let running = start(negotiated, Duration::from_secs(10)).await;
         let server_cert = running.cert.clone().expect("certificate on the handshake line");
         let localhost = ServerName::try_from("localhost").unwrap();
 
@@ -812,7 +864,9 @@ mod tests {
         let conn = UnixStream::connect(&running.socket).await.unwrap();
         let mut tls12 = pinned12.connect(localhost.clone(), conn).await.unwrap();
         assert_eq!(tls12.get_ref().1.alpn_protocol(), Some(&b"h2"[..]));
-        unary_empty_call(&mut tls12, "/plugin.GRPCStdio/StreamStdio").await;
+        // An unregistered method answers Unimplemented (trailers only), ending the stream.
+        unary_empty_call(&mut tls12, "/tfplugin6.Provider/GetProviderSchema").await;
+        let tls12 = tokio::spawn(read_until_closed(tls12));
 
         // The go-plugin-shaped client (P-521 key, TLS 1.3) gets h2 and can shut us down.
         let pinned = tokio_rustls::TlsConnector::from(client_config(
@@ -824,16 +878,36 @@ mod tests {
         let mut tls = pinned.connect(localhost, conn).await.unwrap();
         assert_eq!(tls.get_ref().1.alpn_protocol(), Some(&b"h2"[..]));
         unary_empty_call(&mut tls, "/plugin.GRPCController/Shutdown").await;
-        finish(running).await;
+        tokio::spawn(read_until_closed(tls));
+        finish(running, Drained::Cleanly).await;
+        tls12.await.unwrap();
     }
 
     #[tokio::test]
     async fn plaintext_without_client_cert() {
         let negotiated = negotiate(NO_ARGS, vars(&[(MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE)])).unwrap();
-        let running = start(negotiated).await;
+        let running = start(negotiated, Duration::from_secs(10)).await;
         assert!(running.cert.is_none());
         let mut conn = UnixStream::connect(&running.socket).await.unwrap();
+        // go-plugin's client opens the stdio stream first and keeps it open.
+        let mut stdio = UnixStream::connect(&running.socket).await.unwrap();
+        open_stream(&mut stdio, "/plugin.GRPCStdio/StreamStdio", true).await;
+        let stdio = tokio::spawn(read_until_closed(stdio));
         unary_empty_call(&mut conn, "/plugin.GRPCController/Shutdown").await;
-        finish(running).await;
+        tokio::spawn(read_until_closed(conn));
+        finish(running, Drained::Cleanly).await;
+        stdio.await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn unresponsive_client_cannot_hold_shutdown() {
+        let negotiated = negotiate(NO_ARGS, vars(&[(MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE)])).unwrap();
+        let running = start(negotiated, Duration::from_millis(200)).await;
+        let mut stuck = UnixStream::connect(&running.socket).await.unwrap();
+        // A call whose request body never arrives stays in flight.
+        open_stream(&mut stuck, "/plugin.GRPCController/Shutdown", false).await;
+        running.shutdown.notify_one();
+        finish(running, Drained::GraceExpired).await;
+        drop(stuck);
     }
 }

@@ -7,12 +7,15 @@
 //! Each test has its own fake server and temporary directories, so tests run in parallel.
 //!
 //! Environment knobs: `POSIT_TF_BINARIES` (colon-separated Terraform paths),
+//! `POSIT_E2E_PROVIDER` (test another build of the provider than the one cargo just built),
 //! `POSIT_E2E_TF_LOG` (sets `TF_LOG` for every command; the log lands in the captured stderr
 //! shown on failure), `POSIT_E2E_KEEP=1` (keep the temporary workspaces and print where),
-//! `POSIT_E2E_TIMEOUT_SECS` (per command, default 300).
+//! `POSIT_E2E_TIMEOUT_SECS` (per command, default 300), `POSIT_E2E_VERBOSE=1` (print each
+//! command with its exit code and time; add `-- --nocapture` to see it as it happens).
 
 mod support;
 
+mod harness;
 mod oauth_integration;
 mod provider_config;
 mod validation;

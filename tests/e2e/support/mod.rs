@@ -101,13 +101,16 @@ impl Integration {
 
     /// The `resource` block, labelled `label`.
     pub fn hcl(&self, label: &str) -> String {
-        let mut s = format!("resource \"{RESOURCE_TYPE}\" \"{label}\" {{\n");
-        s += &format!("  template = {}\n", hcl_string(&self.template));
-        s += &format!("  name     = {}\n", hcl_string(&self.name));
-        if let Some(d) = &self.description {
-            s += &format!("  description = {}\n", hcl_string(d));
+        /// `key = value` lines with the `=` aligned, as `terraform fmt` writes them.
+        fn lines(indent: &str, pairs: &[(&str, String)]) -> String {
+            let width = pairs.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
+            pairs.iter().map(|(k, v)| format!("{indent}{k:<width$} = {v}\n")).collect()
         }
-        s += "  config = {\n";
+        let mut top = vec![("template", hcl_string(&self.template)), ("name", hcl_string(&self.name))];
+        if let Some(d) = &self.description {
+            top.push(("description", hcl_string(d)));
+        }
+        top.push(("config", "{".to_string()));
         let fields = [
             ("auth_type", &self.auth_type),
             ("tenant_id", &self.tenant_id),
@@ -115,13 +118,13 @@ impl Integration {
             ("client_secret", &self.client_secret),
             ("scopes", &self.scopes),
         ];
-        for (key, value) in fields {
-            if let Some(v) = value {
-                s += &format!("    {key} = {}\n", hcl_string(v));
-            }
-        }
-        s += "  }\n}\n";
-        s
+        let config: Vec<(&str, String)> =
+            fields.iter().filter_map(|(k, v)| v.as_ref().map(|v| (*k, hcl_string(v)))).collect();
+        format!(
+            "resource \"{RESOURCE_TYPE}\" \"{label}\" {{\n{}{}  }}\n}}\n",
+            lines("  ", &top),
+            lines("    ", &config)
+        )
     }
 
     /// The auth mode Connect derives: `Confidential` with a secret or for a Service Account.

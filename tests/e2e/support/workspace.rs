@@ -20,9 +20,13 @@ use serde_json::Value;
 
 use super::terraform::{command_timeout, run_command, sanitize_env, Terraform};
 
-/// The provider binary cargo built for this test run.
+/// The provider binary cargo built for this test run, or the one `POSIT_E2E_PROVIDER` names
+/// (a release build, say; the file must be called `terraform-provider-posit`).
 pub fn provider_binary() -> PathBuf {
-    PathBuf::from(env!("CARGO_BIN_EXE_terraform-provider-posit"))
+    match std::env::var_os("POSIT_E2E_PROVIDER").filter(|v| !v.is_empty()) {
+        Some(p) => PathBuf::from(p),
+        None => PathBuf::from(env!("CARGO_BIN_EXE_terraform-provider-posit")),
+    }
 }
 
 /// A Terraform CLI configuration that makes `posit-dev/posit` the binary in `dir`.
@@ -220,6 +224,15 @@ impl Workspace {
         }
         let config = self.config();
         let raw = run_command(cmd, command_timeout());
+        if std::env::var_os("POSIT_E2E_VERBOSE").is_some_and(|v| !v.is_empty()) {
+            eprintln!(
+                "e2e: [{:.2}s] exit {:?}: {} {}",
+                raw.elapsed.as_secs_f64(),
+                raw.exit_code,
+                self.tf.path.display(),
+                args.join(" ")
+            );
+        }
         TfRun {
             terraform: self.tf.clone(),
             dir: self.path().to_path_buf(),

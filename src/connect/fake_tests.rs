@@ -1,0 +1,120 @@
+//! The client against `fake-connect`, a stateful stand-in for the API: the calls round-trip and
+//! the server's refusals map to the right errors.
+
+use std::time::Duration;
+
+use fake_connect::{FakeConnect, Options};
+use serde_json::json;
+
+use super::*;
+
+const ADMIN: &str = "admin-key";
+const PUBLISHER: &str = "publisher-key";
+
+fn fake() -> FakeConnect {
+    FakeConnect::spawn(Options {
+        admin_key: ADMIN.into(),
+        publisher_key: Some(PUBLISHER.into()),
+        latency: Duration::ZERO,
+    })
+}
+
+fn client(server: &FakeConnect, key: &str) -> Client {
+    Client::new(ClientConfig {
+        server_url: format!("{}/", server.url()),
+        api_key: Secret::new(key),
+        user_agent: "connect-client-tests".into(),
+        timeout: Duration::from_secs(10),
+    })
+    .unwrap()
+}
+
+fn service_account() -> NewIntegration {
+    NewIntegration {
+        template: "azure-openai".into(),
+        name: "openai".into(),
+        description: "for the chatbot".into(),
+        config: Config::new()
+            .with_value("auth_type", "Service Account")
+            .with_value("tenant_id", "t-1")
+            .with_value("client_id", "c-1")
+            .with_secret("client_secret", "s3cret-1"),
+    }
+}
+
+#[tokio::test]
+async fn create_get_update_list_delete() {
+    let server = fake();
+    let store = server.store();
+    let admin = client(&server, ADMIN);
+
+    let settings = admin.server_settings().await.unwrap();
+    assert_eq!(settings["version"], fake_connect::DEFAULT_SERVER_VERSION);
+
+    let created = admin.create_integration(&service_account()).await.unwrap();
+    assert_eq!(created.name, "openai");
+    assert_eq!(created.template, "azure-openai");
+    assert_eq!(created.auth_type.as_deref(), Some("Service Account"));
+    assert!(created.id.is_some() && created.created_time.is_some());
+    // The secret reached the server but is never returned.
+    assert_eq!(store.secret(&created.guid).as_deref(), Some("s3cret-1"));
+    assert!(!created.config.contains_key("client_secret"));
+    assert_eq!(created.config["client_id"], json!("c-1"));
+
+    let got = admin.get_integration(&created.guid).await.unwrap();
+    assert_eq!(got.as_ref(), Some(&created));
+
+    let updated = admin
+        .update_integration(
+            &created.guid,
+            &IntegrationUpdate {
+                description: Some("renamed".into()),
+                config: Some(Config::new().with_secret("client_secret", "s3cret-2")),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(updated.description, "renamed");
+    assert_eq!(updated.name, "openai");
+    assert_eq!(store.secret(&created.guid).as_deref(), Some("s3cret-2"));
+
+    let all = admin.list_integrations().await.unwrap();
+    assert_eq!(all, vec![updated]);
+
+    assert_eq!(admin.delete_integration(&created.guid).await.unwrap(), Deleted::Yes);
+    assert!(store.is_empty());
+    assert_eq!(admin.get_integration(&created.guid).await.unwrap(), None);
+    assert_eq!(admin.delete_integration(&created.guid).await.unwrap(), Deleted::AlreadyGone);
+}
+
+#[tokio::test]
+async fn refusals_map_to_errors() {
+    let server = fake();
+
+    let e = client(&server, "wrong-key").list_integrations().await.unwrap_err();
+    assert!(matches!(&e, Error::Unauthorized { status: 401, message: Some(_), .. }), "{e:?}");
+    assert!(!e.to_string().contains("wrong-key"), "{e}");
+
+    let publisher = client(&server, PUBLISHER);
+    assert!(publisher.list_integrations().await.unwrap().is_empty());
+    let e = publisher.create_integration(&service_account()).await.unwrap_err();
+    assert!(matches!(&e, Error::Forbidden { status: 403, .. }), "{e:?}");
+    assert!(!format!("{e:?} {e}").contains("s3cret"), "{e:?}");
+
+    let admin = client(&server, ADMIN);
+    let bad = NewIntegration {
+        template: "connect".into(),
+        name: "c".into(),
+        description: String::new(),
+        config: Config::new().with_value("max_role", "God"),
+    };
+    let e = admin.create_integration(&bad).await.unwrap_err();
+    assert!(
+        matches!(&e, Error::Api { status: 400, code: Some(228), message, .. }
+            if message.contains("max_role")),
+        "{e:?}"
+    );
+    assert_eq!(admin.get_integration("no-such-guid").await.unwrap(), None);
+    assert!(server.store().is_empty());
+}
