@@ -906,6 +906,9 @@ mod tests {
         let mut stuck = UnixStream::connect(&running.socket).await.unwrap();
         // A call whose request body never arrives stays in flight.
         open_stream(&mut stuck, "/plugin.GRPCController/Shutdown", false).await;
+        // The server accepts the connection on its own task: under a loaded test run it may not
+        // have the call in flight yet, and would then stop cleanly instead of waiting out the grace.
+        tokio::time::sleep(Duration::from_millis(300)).await;
         running.shutdown.notify_one();
         finish(running, Drained::GraceExpired).await;
         drop(stuck);

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 use super::diag::{AttributePath, Diagnostics};
-use super::schema::Schema;
+use super::schema::{IdentitySchema, Schema};
 use super::value::Value;
 
 /// What the Terraform core says it can handle (protocol 6.8+); absent on older cores.
@@ -64,6 +64,14 @@ pub struct ApplyResponse {
     pub diags: Diagnostics,
 }
 
+/// Import by the id string of `terraform import` / `import { id }`, or by identity (`import {
+/// identity = {...} }`, Terraform 1.12+), in which case `id` is empty.
+#[derive(Debug)]
+pub struct ImportRequest {
+    pub id: String,
+    pub identity: Value,
+}
+
 #[derive(Debug, Default)]
 pub struct ImportResponse {
     /// Partial states that core completes with ReadResource.
@@ -83,7 +91,17 @@ pub trait Resource: Send + Sync {
     async fn read(&self, req: ReadRequest) -> ReadResponse;
     async fn plan(&self, req: PlanRequest) -> PlanResponse;
     async fn apply(&self, req: ApplyRequest) -> ApplyResponse;
-    async fn import(&self, id: &str) -> ImportResponse;
+    async fn import(&self, req: ImportRequest) -> ImportResponse;
+
+    /// The identity schema, for resources that have one.
+    fn identity_schema(&self) -> Option<&IdentitySchema> {
+        None
+    }
+
+    /// The identity of the object a state describes (null while unknown, e.g. before create).
+    fn identity(&self, _state: &Value) -> Value {
+        Value::Null
+    }
 }
 
 /// The provider: its own configuration and the resources it serves.

@@ -170,6 +170,28 @@ impl Block {
     }
 }
 
+/// A resource identity schema (protocol 6.9+): the few attributes that name one remote object,
+/// stable for its whole life, which `import { identity = {...} }` and list resources use.
+#[derive(Clone, Debug)]
+pub struct IdentitySchema {
+    pub version: i64,
+    pub attributes: Vec<IdentityAttribute>,
+}
+
+#[derive(Clone, Debug)]
+pub struct IdentityAttribute {
+    pub name: String,
+    pub ty: Type,
+    pub required_for_import: bool,
+    pub description: String,
+}
+
+impl IdentitySchema {
+    pub fn value_type(&self) -> Type {
+        Type::Object(self.attributes.iter().map(|a| (a.name.clone(), a.ty.clone())).collect())
+    }
+}
+
 impl Schema {
     pub fn new(version: i64, block: Block) -> Self {
         Schema { version, block }

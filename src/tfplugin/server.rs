@@ -13,7 +13,8 @@ use super::plan;
 use super::proto::tfplugin6 as pb;
 use super::proto::tfplugin6::provider_server::Provider as ProviderRpc;
 use super::resource::{
-    ApplyRequest, ClientCapabilities, PlanRequest, PlanResponse, Provider, ReadRequest, ReadResponse, Resource,
+    ApplyRequest, ClientCapabilities, ImportRequest, PlanRequest, PlanResponse, Provider, ReadRequest, ReadResponse,
+    Resource,
 };
 use super::value::{Type, Value};
 use super::wire::{self, decode, encode};
@@ -22,6 +23,7 @@ use super::wire::{self, decode, encode};
 struct Served {
     resource: Arc<dyn Resource>,
     ty: Type,
+    identity_ty: Option<Type>,
 }
 
 pub struct ProviderService<P: Provider> {
@@ -37,7 +39,10 @@ impl<P: Provider> ProviderService<P> {
         let resources: HashMap<_, _> = provider
             .resources()
             .into_iter()
-            .map(|r| (r.type_name(), Served { ty: r.schema().value_type(), resource: r }))
+            .map(|r| {
+                let identity_ty = r.identity_schema().map(|i| i.value_type());
+                (r.type_name(), Served { ty: r.schema().value_type(), identity_ty, resource: r })
+            })
             .collect();
         let schema_response = pb::get_provider_schema::Response {
             provider: Some(wire::schema(provider.schema())),
@@ -82,6 +87,17 @@ fn caps(c: Option<&pb::ClientCapabilities>) -> ClientCapabilities {
 fn encode_state(served: &Served, mut v: Value) -> Result<Option<pb::DynamicValue>, Diagnostic> {
     plan::null_write_only(&served.resource.schema().block, &mut v);
     encode(&v, &served.ty).map(Some)
+}
+
+/// The identity of the object a state describes, when the resource has identities and the state
+/// names a known object; `None` otherwise (core then keeps what it had).
+fn identity_of(served: &Served, state: &Value) -> Result<Option<pb::ResourceIdentityData>, Diagnostic> {
+    let Some(ty) = &served.identity_ty else { return Ok(None) };
+    let identity = served.resource.identity(state);
+    if identity.is_null() || !identity.is_wholly_known() {
+        return Ok(None);
+    }
+    Ok(Some(pb::ResourceIdentityData { identity_data: Some(encode(&identity, ty)?) }))
 }
 
 fn diags_of(d: Diagnostic) -> Vec<pb::Diagnostic> {
@@ -186,7 +202,37 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
         &self,
         _: Request<pb::get_resource_identity_schemas::Request>,
     ) -> Rpc<pb::get_resource_identity_schemas::Response> {
-        Ok(Response::new(pb::get_resource_identity_schemas::Response::default()))
+        let identity_schemas = self
+            .resources
+            .iter()
+            .filter_map(|(name, s)| s.resource.identity_schema().map(|i| (name.to_string(), wire::identity_schema(i))))
+            .collect();
+        Ok(Response::new(pb::get_resource_identity_schemas::Response { identity_schemas, diagnostics: vec![] }))
+    }
+
+    async fn upgrade_resource_identity(
+        &self,
+        req: Request<pb::upgrade_resource_identity::Request>,
+    ) -> Rpc<pb::upgrade_resource_identity::Response> {
+        let req = req.into_inner();
+        let result = self.served(&req.type_name).and_then(|s| {
+            let ty = s.identity_ty.as_ref().ok_or_else(|| {
+                Diagnostic::error("No identity", format!("{} has no resource identity.", req.type_name))
+            })?;
+            // Identity schema version 0 is the only one so far: the stored JSON is current.
+            let raw = req.raw_identity.map(|r| r.json).unwrap_or_default();
+            let identity = super::codec::from_json(&raw, ty).map_err(|e| {
+                Diagnostic::error(
+                    "Could not read the stored identity",
+                    format!("It does not match the identity schema: {e}."),
+                )
+            })?;
+            Ok(pb::ResourceIdentityData { identity_data: Some(encode(&identity, ty)?) })
+        });
+        Ok(Response::new(match result {
+            Ok(id) => pb::upgrade_resource_identity::Response { upgraded_identity: Some(id), diagnostics: vec![] },
+            Err(d) => pb::upgrade_resource_identity::Response { upgraded_identity: None, diagnostics: diags_of(d) },
+        }))
     }
 
     async fn configure_provider(
@@ -209,6 +255,7 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
             let ReadResponse { new_state, private, diags } =
                 s.resource.read(ReadRequest { current, private: req.private }).await;
             Ok::<_, Diagnostic>(pb::read_resource::Response {
+                new_identity: identity_of(s, &new_state)?,
                 new_state: encode_state(s, new_state)?,
                 private,
                 diagnostics: wire::diagnostics(diags),
@@ -238,6 +285,7 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
             };
             let PlanResponse { planned, requires_replace, private, diags } = s.resource.plan(plan_req).await;
             Ok::<_, Diagnostic>(pb::plan_resource_change::Response {
+                planned_identity: identity_of(s, &planned)?,
                 planned_state: encode_state(s, planned)?,
                 requires_replace: requires_replace.iter().map(wire::path).collect(),
                 planned_private: private,
@@ -268,6 +316,7 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
             };
             let out = s.resource.apply(apply_req).await;
             Ok::<_, Diagnostic>(pb::apply_resource_change::Response {
+                new_identity: identity_of(s, &out.new_state)?,
                 new_state: encode_state(s, out.new_state)?,
                 private: out.private,
                 diagnostics: wire::diagnostics(out.diags),
@@ -287,13 +336,18 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
         let req = req.into_inner();
         let result = async {
             let s = self.served(&req.type_name)?;
-            let out = s.resource.import(&req.id).await;
+            let identity = match (&s.identity_ty, req.identity.as_ref().and_then(|i| i.identity_data.as_ref())) {
+                (Some(ty), Some(dv)) => decode(Some(dv), ty, "import identity")?,
+                _ => Value::Null,
+            };
+            let out = s.resource.import(ImportRequest { id: req.id, identity }).await;
             let mut imported_resources = Vec::new();
             for state in out.imported {
                 imported_resources.push(pb::import_resource_state::ImportedResource {
                     type_name: req.type_name.clone(),
+                    identity: identity_of(s, &state)?,
                     state: encode_state(s, state)?,
-                    ..Default::default()
+                    private: Vec::new(),
                 });
             }
             Ok::<_, Diagnostic>(pb::import_resource_state::Response {

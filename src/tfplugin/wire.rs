@@ -4,7 +4,7 @@
 use super::codec;
 use super::diag::{AttributePath, Diagnostic, Diagnostics, PathStep, Severity};
 use super::proto::tfplugin6 as pb;
-use super::schema::{Attribute, AttributeKind, Block, Schema};
+use super::schema::{Attribute, AttributeKind, Block, IdentitySchema, Schema};
 use super::value::{Type, Value};
 
 pub fn schema(s: &Schema) -> pb::Schema {
@@ -46,6 +46,23 @@ fn attribute(a: &Attribute) -> pb::schema::Attribute {
         sensitive: a.sensitive,
         write_only: a.write_only,
         ..Default::default()
+    }
+}
+
+pub fn identity_schema(s: &IdentitySchema) -> pb::ResourceIdentitySchema {
+    pb::ResourceIdentitySchema {
+        version: s.version,
+        identity_attributes: s
+            .attributes
+            .iter()
+            .map(|a| pb::resource_identity_schema::IdentityAttribute {
+                name: a.name.clone(),
+                r#type: type_json(&a.ty),
+                required_for_import: a.required_for_import,
+                optional_for_import: !a.required_for_import,
+                description: a.description.clone(),
+            })
+            .collect(),
     }
 }
 

@@ -26,8 +26,8 @@ pub async fn read(client: &Client, current: Value) -> ReadResponse {
     }
 }
 
-pub async fn create(client: &Client, planned: &Value) -> ApplyResponse {
-    match client.create_integration(&new_request(planned)).await {
+pub async fn create(client: &Client, planned: &Value, config: &Value) -> ApplyResponse {
+    match client.create_integration(&new_request(planned, config)).await {
         Ok(i) => ApplyResponse { new_state: fill_unknowns(planned, &to_state(&i, planned)), ..Default::default() },
         // Nothing was created: a null new state with the error keeps nothing in state.
         Err(e) => ApplyResponse {
@@ -38,9 +38,9 @@ pub async fn create(client: &Client, planned: &Value) -> ApplyResponse {
     }
 }
 
-pub async fn update(client: &Client, prior: &Value, planned: &Value) -> ApplyResponse {
+pub async fn update(client: &Client, prior: &Value, planned: &Value, config: &Value) -> ApplyResponse {
     let guid = prior.get("guid").as_str().unwrap_or_default().to_string();
-    match client.update_integration(&guid, &update_request(prior, planned)).await {
+    match client.update_integration(&guid, &update_request(prior, planned, config)).await {
         Ok(i) => ApplyResponse { new_state: fill_unknowns(planned, &to_state(&i, planned)), ..Default::default() },
         Err(e) => ApplyResponse {
             new_state: prior.clone(),

@@ -17,20 +17,21 @@ use async_trait::async_trait;
 use crate::resources::api::ConnectHandle;
 use crate::tfplugin::diag::Diagnostics;
 use crate::tfplugin::resource::{
-    ApplyRequest, ApplyResponse, ClientCapabilities, ImportResponse, PlanRequest, PlanResponse, ReadRequest,
-    ReadResponse, Resource,
+    ApplyRequest, ApplyResponse, ClientCapabilities, ImportRequest, ImportResponse, PlanRequest, PlanResponse,
+    ReadRequest, ReadResponse, Resource,
 };
-use crate::tfplugin::schema::Schema;
+use crate::tfplugin::schema::{IdentitySchema, Schema};
 use crate::tfplugin::value::Value;
 
 pub struct OAuthIntegration {
     schema: Schema,
+    identity: IdentitySchema,
     connect: Arc<ConnectHandle>,
 }
 
 impl OAuthIntegration {
     pub fn new(connect: Arc<ConnectHandle>) -> Self {
-        OAuthIntegration { schema: schema::schema(), connect }
+        OAuthIntegration { schema: schema::schema(), identity: schema::identity_schema(), connect }
     }
 }
 
@@ -65,17 +66,33 @@ impl Resource for OAuthIntegration {
             Err(d) => return ApplyResponse { new_state: req.prior, diags: d.into(), ..Default::default() },
         };
         match (req.prior.is_null(), req.planned.is_null()) {
-            (true, false) => crud::create(&client, &req.planned).await,
+            (true, false) => crud::create(&client, &req.planned, &req.config).await,
             (false, true) => crud::delete(&client, &req.prior).await,
-            (false, false) => crud::update(&client, &req.prior, &req.planned).await,
+            (false, false) => crud::update(&client, &req.prior, &req.planned, &req.config).await,
             (true, true) => ApplyResponse::default(),
         }
     }
 
-    async fn import(&self, id: &str) -> ImportResponse {
+    async fn import(&self, req: ImportRequest) -> ImportResponse {
+        // `import { identity = { guid = ... } }` sends the identity and no id.
+        let guid = match req.identity.get("guid").as_str() {
+            Some(g) if req.id.is_empty() => g.to_string(),
+            _ => req.id.trim().to_string(),
+        };
         match self.connect.client() {
-            Ok(client) => crud::import(&client, id.trim()).await,
+            Ok(client) => crud::import(&client, &guid).await,
             Err(d) => ImportResponse { imported: vec![], diags: d.into() },
+        }
+    }
+
+    fn identity_schema(&self) -> Option<&IdentitySchema> {
+        Some(&self.identity)
+    }
+
+    fn identity(&self, state: &Value) -> Value {
+        match state.get("guid") {
+            Value::String(g) => Value::object([("guid", Value::string(g))]),
+            _ => Value::Null,
         }
     }
 }

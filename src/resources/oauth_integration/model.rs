@@ -32,6 +32,8 @@ pub fn to_state(i: &Integration, known: &Value) -> Value {
         ("tenant_id", Value::opt_string(server_str("tenant_id"))),
         ("client_id", Value::opt_string(server_str("client_id"))),
         ("client_secret", or_null(known_cfg.get("client_secret"))),
+        ("client_secret_wo", Value::Null),
+        ("client_secret_wo_version", or_null(known_cfg.get("client_secret_wo_version"))),
         ("auth_mode", auth_mode),
         ("scopes", scopes),
     ]);
@@ -47,49 +49,72 @@ pub fn to_state(i: &Integration, known: &Value) -> Value {
     ])
 }
 
-/// The POST body for a planned integration.
-pub fn new_request(planned: &Value) -> NewIntegration {
+/// The POST body for a planned integration. The write-only secret is only in the configuration.
+pub fn new_request(planned: &Value, config: &Value) -> NewIntegration {
     NewIntegration {
         template: str_of(planned.get("template")),
         name: str_of(planned.get("name")),
         description: str_of(planned.get("description")),
-        config: config_request(planned.get("config"), true),
+        config: config_request(planned.get("config"), Some(desired_secret(planned, config))),
     }
 }
 
 /// The PATCH body taking `prior` to `planned`: only what changed, and the whole config when any
 /// of it changed (Connect merges config keys, so a partial config could leave stale ones). The
-/// secret is sent only when it changed, so other updates leave it alone on the server.
-pub fn update_request(prior: &Value, planned: &Value) -> IntegrationUpdate {
+/// secret is sent only when [`secret_to_send`] says so; other updates leave it alone.
+pub fn update_request(prior: &Value, planned: &Value, config: &Value) -> IntegrationUpdate {
     let changed = |k: &str| prior.get(k) != planned.get(k);
     let (p_cfg, n_cfg) = (prior.get("config"), planned.get("config"));
-    let secret_changed = p_cfg.get("client_secret") != n_cfg.get("client_secret");
-    let config_changed = secret_changed || CONFIG_KEYS.iter().any(|k| p_cfg.get(k) != n_cfg.get(k));
+    let secret = secret_to_send(prior, planned, config);
+    let config_changed = secret.is_some() || CONFIG_KEYS.iter().any(|k| p_cfg.get(k) != n_cfg.get(k));
     IntegrationUpdate {
         name: changed("name").then(|| str_of(planned.get("name"))),
         description: changed("description").then(|| str_of(planned.get("description"))),
-        config: config_changed.then(|| config_request(n_cfg, secret_changed)),
+        config: config_changed.then(|| config_request(n_cfg, secret)),
     }
 }
 
-fn config_request(cfg: &Value, with_secret: bool) -> Config {
+/// The secret the configuration asks for: the plain one (kept in state) or the write-only one
+/// (in the configuration only). `None` means no secret (a Public application).
+fn desired_secret<'a>(planned: &'a Value, config: &'a Value) -> Option<&'a str> {
+    planned
+        .get("config")
+        .get("client_secret")
+        .as_str()
+        .or_else(|| config.get("config").get("client_secret_wo").as_str())
+}
+
+/// Whether an update sends the secret, and which: `Some(Some(s))` sends `s`, `Some(None)` removes
+/// it, `None` leaves the server's alone. The plain secret is sent when it changed; the
+/// write-only one, which Terraform cannot compare, when its version changed or when it replaces
+/// a plain one.
+fn secret_to_send<'a>(prior: &Value, planned: &'a Value, config: &'a Value) -> Option<Option<&'a str>> {
+    let (p, n) = (prior.get("config"), planned.get("config"));
+    let plain_changed = p.get("client_secret") != n.get("client_secret");
+    let version_changed = p.get("client_secret_wo_version") != n.get("client_secret_wo_version");
+    let uses_wo = !config.get("config").get("client_secret_wo").is_null();
+    let send =
+        if uses_wo { version_changed || !p.get("client_secret").is_null() } else { plain_changed || version_changed };
+    send.then(|| desired_secret(planned, config))
+}
+
+fn config_request(cfg: &Value, secret: Option<Option<&str>>) -> Config {
     let mut out = Config::new();
     for key in CONFIG_KEYS {
         if let Some(s) = cfg.get(key).as_str() {
             out.values.insert(key.to_string(), Json::String(s.to_string()));
         }
     }
-    if with_secret {
-        match cfg.get("client_secret").as_str() {
-            Some(s) => {
-                out.secrets.insert("client_secret".into(), Secret::new(s));
-            }
-            // Removing a secret: Connect's way to drop a config key is not documented; an
-            // explicit null is the one JSON can say.
-            None => {
-                out.values.insert("client_secret".into(), Json::Null);
-            }
+    match secret {
+        Some(Some(s)) => {
+            out.secrets.insert("client_secret".into(), Secret::new(s));
         }
+        // Removing a secret: Connect's way to drop a config key is not documented; an explicit
+        // null is the one JSON can say.
+        Some(None) => {
+            out.values.insert("client_secret".into(), Json::Null);
+        }
+        None => {}
     }
     out
 }
@@ -166,7 +191,7 @@ mod tests {
         if let Value::Object(m) = &mut planned {
             m.insert("description".into(), Value::string("new"));
         }
-        let u = update_request(&prior, &planned);
+        let u = update_request(&prior, &planned, &planned);
         assert_eq!(serde_json::to_value(&u).unwrap(), json!({"description": "new"}));
 
         let mut planned2 = prior.clone();
@@ -175,7 +200,7 @@ mod tests {
                 c.insert("client_secret".into(), Value::string("new-secret"));
             }
         }
-        let body = serde_json::to_value(update_request(&prior, &planned2)).unwrap();
+        let body = serde_json::to_value(update_request(&prior, &planned2, &planned2)).unwrap();
         assert_eq!(body["config"]["client_secret"], "new-secret");
         assert_eq!(body["config"]["tenant_id"], "t");
         assert!(body.get("name").is_none());
@@ -196,7 +221,7 @@ mod tests {
                 ]),
             ),
         ]);
-        let req = new_request(&planned);
+        let req = new_request(&planned, &planned);
         assert_eq!(serde_json::to_value(&req).unwrap()["config"]["client_secret"], "hunter2");
         assert!(!format!("{req:?}").contains("hunter2"));
     }

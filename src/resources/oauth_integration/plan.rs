@@ -20,13 +20,31 @@ pub fn validate(config: &Value, diags: &mut Diagnostics) {
         v => v.as_str(),
     };
     let secret = cfg.get("client_secret");
+    let secret_wo = cfg.get("client_secret_wo");
 
-    if auth_type == Some("Service Account") && secret.is_null() {
+    if !secret.is_null() && !secret_wo.is_null() {
+        diags.attr_error(
+            AttributePath::dotted("config.client_secret_wo"),
+            "Conflicting client secrets",
+            "config.client_secret and config.client_secret_wo cannot both be set: use client_secret_wo to keep the \
+             secret out of state, or client_secret on Terraform versions before 1.11.",
+        );
+    }
+    if !cfg.get("client_secret_wo_version").is_null() && secret_wo.is_null() {
+        diags.attr_error(
+            AttributePath::dotted("config.client_secret_wo_version"),
+            "config.client_secret_wo_version without config.client_secret_wo",
+            "config.client_secret_wo_version says when to send config.client_secret_wo again; set \
+             config.client_secret_wo too, or remove the version.",
+        );
+    }
+    if auth_type == Some("Service Account") && secret.is_null() && secret_wo.is_null() {
         diags.attr_error(
             AttributePath::dotted("config.client_secret"),
             "Missing config.client_secret",
-            "config.client_secret is required when config.auth_type is \"Service Account\": the service account \
-             authenticates to Microsoft Entra ID with the app registration's client secret.",
+            "config.client_secret (or config.client_secret_wo) is required when config.auth_type is \"Service \
+             Account\": the service account authenticates to Microsoft Entra ID with the app registration's client \
+             secret.",
         );
     }
     if auth_type == Some("Service Account") && cfg.get("auth_mode").as_str() == Some("Public") {
@@ -104,7 +122,11 @@ fn resolve_config(planned: &mut Value, prior: &Value, config: &Value) {
     cfg.insert("scopes".into(), scopes);
 
     if cfg_cfg.get("auth_mode").is_null() {
-        let derived = derive_auth_mode(cfg.get("auth_type").unwrap_or(&Value::Null), cfg_cfg.get("client_secret"));
+        let secret = match (cfg_cfg.get("client_secret"), cfg_cfg.get("client_secret_wo")) {
+            (Value::Null, wo) => wo,
+            (plain, _) => plain,
+        };
+        let derived = derive_auth_mode(cfg.get("auth_type").unwrap_or(&Value::Null), secret);
         cfg.insert("auth_mode".into(), derived);
     }
 }
@@ -146,6 +168,8 @@ mod tests {
                     ("tenant_id", Value::string(TENANT)),
                     ("client_id", Value::string(TENANT)),
                     ("client_secret", secret),
+                    ("client_secret_wo", Value::Null),
+                    ("client_secret_wo_version", Value::Null),
                     ("auth_mode", Value::Null),
                     ("scopes", scopes),
                 ]),

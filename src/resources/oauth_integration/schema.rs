@@ -2,8 +2,9 @@
 //! default, plan modifiers and validators.
 
 use crate::resources::templates::TEMPLATE_IDS;
-use crate::tfplugin::schema::{Attribute, Block, PlanModifier, Schema};
+use crate::tfplugin::schema::{Attribute, Block, IdentityAttribute, IdentitySchema, PlanModifier, Schema};
 use crate::tfplugin::validators::{Guid, NotBlank, OneOf};
+use crate::tfplugin::value::Type;
 use crate::tfplugin::value::Value;
 
 pub const AUTH_TYPES: &[&str] = &["Viewer", "Service Account"];
@@ -64,6 +65,14 @@ fn config_block() -> Block {
                 .optional()
                 .sensitive()
                 .describe("The app registration's client secret. Required for `Service Account`; omit it for a Public Viewer application. Connect never returns it, so it cannot be imported or checked for drift."),
+            Attribute::string("client_secret_wo")
+                .optional()
+                .sensitive()
+                .write_only()
+                .describe("Write-only alternative to `client_secret` (Terraform 1.11+, OpenTofu 1.11+): sent to Connect but never stored in state or plan files. Sent on create, and on update only when `client_secret_wo_version` changes. Conflicts with `client_secret`."),
+            Attribute::number("client_secret_wo_version")
+                .optional()
+                .describe("Any number; change it to send `client_secret_wo` again (to rotate the secret). Goes with `client_secret_wo`."),
             Attribute::string("auth_mode")
                 .optional()
                 .computed()
@@ -76,4 +85,17 @@ fn config_block() -> Block {
                 .describe("Space-separated scopes. Defaults to the template's scopes (required for `azure`). Compared as a set: order and spacing are not changes. Viewer integrations need `offline_access` for a refresh token."),
         ],
     )
+}
+
+/// The identity of an integration: its guid, which never changes.
+pub fn identity_schema() -> IdentitySchema {
+    IdentitySchema {
+        version: 0,
+        attributes: vec![IdentityAttribute {
+            name: "guid".into(),
+            ty: Type::String,
+            required_for_import: true,
+            description: "The integration's guid.".into(),
+        }],
+    }
 }

@@ -110,7 +110,6 @@ impl Integration {
         if let Some(d) = &self.description {
             top.push(("description", hcl_string(d)));
         }
-        top.push(("config", "{".to_string()));
         let fields = [
             ("auth_type", &self.auth_type),
             ("tenant_id", &self.tenant_id),
@@ -121,7 +120,8 @@ impl Integration {
         let config: Vec<(&str, String)> =
             fields.iter().filter_map(|(k, v)| v.as_ref().map(|v| (*k, hcl_string(v)))).collect();
         format!(
-            "resource \"{RESOURCE_TYPE}\" \"{label}\" {{\n{}{}  }}\n}}\n",
+            // A multi-line value ends `terraform fmt`'s alignment group: `config = {` stands apart.
+            "resource \"{RESOURCE_TYPE}\" \"{label}\" {{\n{}  config = {{\n{}  }}\n}}\n",
             lines("  ", &top),
             lines("    ", &config)
         )
