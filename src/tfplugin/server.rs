@@ -276,9 +276,13 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
         let req = req.into_inner();
         let result = async {
             let s = self.served(&req.type_name)?;
+            // Core proposes the configuration's write-only values too; the plan must hold them
+            // null, and comparing against the prior state only works once they are.
+            let mut proposed = decode(req.proposed_new_state.as_ref(), &s.ty, "proposed new state")?;
+            plan::null_write_only(&s.resource.schema().block, &mut proposed);
             let plan_req = PlanRequest {
                 prior: decode(req.prior_state.as_ref(), &s.ty, "prior state")?,
-                proposed: decode(req.proposed_new_state.as_ref(), &s.ty, "proposed new state")?,
+                proposed,
                 config: decode(req.config.as_ref(), &s.ty, "configuration")?,
                 private: req.prior_private,
                 caps: caps(req.client_capabilities.as_ref()),
