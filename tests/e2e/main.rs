@@ -18,4 +18,5 @@ mod support;
 mod harness;
 mod oauth_integration;
 mod provider_config;
+mod secrets;
 mod validation;
