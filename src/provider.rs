@@ -143,3 +143,51 @@ fn build_client(config: &Value, terraform_version: &str) -> Result<Client, NoCli
         )
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tfplugin::codec;
+    use crate::tfplugin::proto::tfplugin6 as pb;
+    use crate::tfplugin::proto::tfplugin6::provider_server::Provider as _;
+    use crate::tfplugin::server::ProviderService;
+
+    /// Calls ValidateResourceConfig as a core would, with or without the write-only capability.
+    async fn validate(write_only_allowed: Option<bool>) -> Vec<pb::Diagnostic> {
+        let service = ProviderService::new(PositProvider::new());
+        let resource = OAuthIntegration::new(Arc::new(ConnectHandle::default()));
+        let ty = resource.schema().value_type();
+        let config = Value::object([
+            ("template", Value::string("msgraph")),
+            ("name", Value::string("n")),
+            (
+                "config",
+                Value::object([
+                    ("tenant_id", Value::string("11111111-2222-3333-4444-555555555555")),
+                    ("client_id", Value::string("11111111-2222-3333-4444-555555555555")),
+                    ("client_secret_wo", Value::string("s")),
+                ]),
+            ),
+        ]);
+        let req = pb::validate_resource_config::Request {
+            type_name: "posit_connect_oauth_integration".into(),
+            config: Some(pb::DynamicValue { msgpack: codec::to_msgpack(&config, &ty).unwrap(), json: vec![] }),
+            client_capabilities: write_only_allowed
+                .map(|w| pb::ClientCapabilities { write_only_attributes_allowed: w, deferral_allowed: false }),
+        };
+        service.validate_resource_config(tonic::Request::new(req)).await.unwrap().into_inner().diagnostics
+    }
+
+    #[tokio::test]
+    async fn write_only_needs_the_core_capability() {
+        for caps in [None, Some(false)] {
+            let diags = validate(caps).await;
+            assert_eq!(diags.len(), 1, "{diags:?}");
+            let d = &diags[0];
+            assert_eq!(d.severity, pb::diagnostic::Severity::Error as i32);
+            assert!(d.summary.contains("config.client_secret_wo") && d.summary.contains("1.11"), "{}", d.summary);
+            assert!(d.detail.contains("OpenTofu 1.11"), "{}", d.detail);
+        }
+        assert!(validate(Some(true)).await.is_empty());
+    }
+}
