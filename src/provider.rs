@@ -8,9 +8,12 @@ use async_trait::async_trait;
 
 use crate::connect::{Client, ClientConfig, Error, Secret};
 use crate::resources::api::ConnectHandle;
+use crate::resources::data::oauth_integration::OAuthIntegrationData;
+use crate::resources::data::oauth_integrations::OAuthIntegrationsData;
+use crate::resources::data::server::ServerData;
 use crate::resources::oauth_integration::OAuthIntegration;
 use crate::tfplugin::diag::{AttributePath, Diagnostic, Diagnostics};
-use crate::tfplugin::resource::{Provider, Resource};
+use crate::tfplugin::resource::{DataSource, Provider, Resource};
 use crate::tfplugin::schema::{Attribute, Block, Schema};
 use crate::tfplugin::value::Value;
 
@@ -112,6 +115,14 @@ impl Provider for PositProvider {
 
     fn resources(&self) -> Vec<Arc<dyn Resource>> {
         vec![Arc::new(OAuthIntegration::new(self.connect.clone()))]
+    }
+
+    fn data_sources(&self) -> Vec<Arc<dyn DataSource>> {
+        vec![
+            Arc::new(OAuthIntegrationData::new(self.connect.clone())),
+            Arc::new(OAuthIntegrationsData::new(self.connect.clone())),
+            Arc::new(ServerData::new(self.connect.clone())),
+        ]
     }
 }
 

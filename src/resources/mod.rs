@@ -2,5 +2,6 @@
 //! Terraform values to Connect API calls and back.
 
 pub mod api;
+pub mod data;
 pub mod oauth_integration;
 pub mod templates;

@@ -104,6 +104,18 @@ pub trait Resource: Send + Sync {
     }
 }
 
+/// A data source: reads something from the remote system given a configuration.
+#[async_trait]
+pub trait DataSource: Send + Sync {
+    /// The type name users write in HCL, e.g. `posit_connect_server`.
+    fn type_name(&self) -> &'static str;
+    fn schema(&self) -> &Schema;
+    /// Cross-attribute checks; the schema's own validators have already run.
+    fn validate(&self, config: &Value, diags: &mut Diagnostics);
+    /// The data source's state for a wholly known configuration.
+    async fn read(&self, config: Value) -> (Value, Diagnostics);
+}
+
 /// The provider: its own configuration and the resources it serves.
 #[async_trait]
 pub trait Provider: Send + Sync + 'static {
@@ -112,4 +124,7 @@ pub trait Provider: Send + Sync + 'static {
     /// Called once per run with the provider block's values, before any resource operation.
     async fn configure(&self, config: &Value, terraform_version: &str) -> Diagnostics;
     fn resources(&self) -> Vec<Arc<dyn Resource>>;
+    fn data_sources(&self) -> Vec<Arc<dyn DataSource>> {
+        Vec::new()
+    }
 }

@@ -13,8 +13,8 @@ use super::plan;
 use super::proto::tfplugin6 as pb;
 use super::proto::tfplugin6::provider_server::Provider as ProviderRpc;
 use super::resource::{
-    ApplyRequest, ClientCapabilities, ImportRequest, PlanRequest, PlanResponse, Provider, ReadRequest, ReadResponse,
-    Resource,
+    ApplyRequest, ClientCapabilities, DataSource, ImportRequest, PlanRequest, PlanResponse, Provider, ReadRequest,
+    ReadResponse, Resource,
 };
 use super::value::{Type, Value};
 use super::wire::{self, decode, encode};
@@ -26,10 +26,17 @@ struct Served {
     identity_ty: Option<Type>,
 }
 
+/// A data source with its value type computed once.
+struct ServedData {
+    source: Arc<dyn DataSource>,
+    ty: Type,
+}
+
 pub struct ProviderService<P: Provider> {
     provider: Arc<P>,
     provider_type: Type,
     resources: HashMap<&'static str, Served>,
+    data_sources: HashMap<&'static str, ServedData>,
     /// The schema answer is the same for the life of the process: built once.
     schema_response: pb::get_provider_schema::Response,
 }
@@ -44,11 +51,20 @@ impl<P: Provider> ProviderService<P> {
                 (r.type_name(), Served { ty: r.schema().value_type(), identity_ty, resource: r })
             })
             .collect();
+        let data_sources: HashMap<_, _> = provider
+            .data_sources()
+            .into_iter()
+            .map(|d| (d.type_name(), ServedData { ty: d.schema().value_type(), source: d }))
+            .collect();
         let schema_response = pb::get_provider_schema::Response {
             provider: Some(wire::schema(provider.schema())),
             resource_schemas: resources
                 .iter()
                 .map(|(n, s)| (n.to_string(), wire::schema(s.resource.schema())))
+                .collect(),
+            data_source_schemas: data_sources
+                .iter()
+                .map(|(n, d)| (n.to_string(), wire::schema(d.source.schema())))
                 .collect(),
             server_capabilities: Some(capabilities()),
             ..Default::default()
@@ -57,8 +73,15 @@ impl<P: Provider> ProviderService<P> {
             provider_type: provider.schema().value_type(),
             provider: Arc::new(provider),
             resources,
+            data_sources,
             schema_response,
         }
+    }
+
+    fn served_data(&self, type_name: &str) -> Result<&ServedData, Diagnostic> {
+        self.data_sources.get(type_name).ok_or_else(|| {
+            Diagnostic::error("Unknown data source", format!("The posit provider has no data source {type_name:?}."))
+        })
     }
 
     fn served(&self, type_name: &str) -> Result<&Served, Diagnostic> {
@@ -116,6 +139,11 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
                 .keys()
                 .map(|n| pb::get_metadata::ResourceMetadata { type_name: n.to_string() })
                 .collect(),
+            data_sources: self
+                .data_sources
+                .keys()
+                .map(|n| pb::get_metadata::DataSourceMetadata { type_name: n.to_string() })
+                .collect(),
             ..Default::default()
         }))
     }
@@ -167,9 +195,16 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
         &self,
         req: Request<pb::validate_data_resource_config::Request>,
     ) -> Rpc<pb::validate_data_resource_config::Response> {
-        let name = req.into_inner().type_name;
-        let d = Diagnostic::error("Unknown data source", format!("The posit provider has no data source {name:?}."));
-        Ok(Response::new(pb::validate_data_resource_config::Response { diagnostics: diags_of(d) }))
+        let req = req.into_inner();
+        let result = self.served_data(&req.type_name).and_then(|d| {
+            let config = decode(req.config.as_ref(), &d.ty, "data source configuration")?;
+            let mut diags = Diagnostics::new();
+            plan::validate_config(&d.source.schema().block, &config, &mut diags);
+            d.source.validate(&config, &mut diags);
+            Ok(diags)
+        });
+        let diagnostics = result.map_or_else(diags_of, wire::diagnostics);
+        Ok(Response::new(pb::validate_data_resource_config::Response { diagnostics }))
     }
 
     async fn upgrade_resource_state(
@@ -379,9 +414,23 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
         &self,
         req: Request<pb::read_data_source::Request>,
     ) -> Rpc<pb::read_data_source::Response> {
-        let name = req.into_inner().type_name;
-        let d = Diagnostic::error("Unknown data source", format!("The posit provider has no data source {name:?}."));
-        Ok(Response::new(pb::read_data_source::Response { diagnostics: diags_of(d), ..Default::default() }))
+        let req = req.into_inner();
+        let result = async {
+            let d = self.served_data(&req.type_name)?;
+            let config = decode(req.config.as_ref(), &d.ty, "data source configuration")?;
+            let (state, diags) = d.source.read(config).await;
+            let state = if diags.has_errors() && !state.is_wholly_known() { Value::Null } else { state };
+            Ok::<_, Diagnostic>(pb::read_data_source::Response {
+                state: Some(encode(&state, &d.ty)?),
+                diagnostics: wire::diagnostics(diags),
+                ..Default::default()
+            })
+        };
+        Ok(Response::new(
+            result
+                .await
+                .unwrap_or_else(|d| pb::read_data_source::Response { diagnostics: diags_of(d), ..Default::default() }),
+        ))
     }
 
     async fn validate_list_resource_config(

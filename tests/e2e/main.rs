@@ -15,6 +15,7 @@
 
 mod support;
 
+mod data_sources;
 mod harness;
 mod oauth_integration;
 mod provider_config;
