@@ -27,6 +27,10 @@ pub(crate) fn router(state: AppState) -> Router {
             get(get_integration).patch(update_integration).delete(delete_integration),
         )
         .route("/__api__/v1/oauth/integrations/{guid}/associations", get(associations))
+        .route(
+            "/__api__/v1/content/{guid}/oauth/integrations/associations",
+            get(content_associations).put(set_content_associations),
+        )
         .route("/__api__/v1/oauth/templates", get(list_templates))
         .route("/__api__/v1/oauth/templates/{id}", get(get_template))
         .fallback(errors::unknown_path)
@@ -59,8 +63,51 @@ async fn get_integration(State(state): State<AppState>, Path(guid): Path<String>
 }
 
 async fn associations(State(state): State<AppState>, Path(guid): Path<String>) -> ApiResult {
-    state.store.get(&guid).ok_or_else(ApiError::not_found)?;
-    Ok(Json(json!([])).into_response())
+    let item = state.store.get(&guid).ok_or_else(ApiError::not_found)?;
+    let list: Vec<Value> = state.store.content_of(&guid).into_iter().map(|c| association_json(&c, &item)).collect();
+    Ok(Json(Value::Array(list)).into_response())
+}
+
+/// One association as Connect lists it: the content and a summary of the integration.
+fn association_json(content: &str, item: &Value) -> Value {
+    json!({
+        "app_guid": content,
+        "oauth_integration_guid": item["guid"],
+        "oauth_integration_name": item["name"],
+        "oauth_integration_description": item["description"],
+        "oauth_integration_template": item["template"],
+        "oauth_integration_auth_type": item["auth_type"],
+        "created_time": item["created_time"],
+    })
+}
+
+async fn content_associations(State(state): State<AppState>, Path(content): Path<String>) -> ApiResult {
+    let guids = state.store.associations(&content).ok_or_else(ApiError::not_found)?;
+    let list: Vec<Value> =
+        guids.iter().filter_map(|g| state.store.get(g)).map(|item| association_json(&content, &item)).collect();
+    Ok(Json(Value::Array(list)).into_response())
+}
+
+/// `PUT` replaces the whole set: `[{"oauth_integration_guid": "..."}]`, `[]` removes all.
+async fn set_content_associations(
+    State(state): State<AppState>,
+    Path(content): Path<String>,
+    body: Bytes,
+) -> ApiResult {
+    let items: Vec<Value> = serde_json::from_slice(&body)
+        .map_err(|_| ApiError::bad_body("The request body must be a JSON array of associations."))?;
+    let mut guids = Vec::new();
+    for item in items {
+        match item.get("oauth_integration_guid").and_then(Value::as_str) {
+            Some(g) => guids.push(g.to_string()),
+            None => return Err(ApiError::bad_body("Each association needs an oauth_integration_guid.")),
+        }
+    }
+    match state.store.set_associations(&content, guids) {
+        Ok(()) => Ok(StatusCode::NO_CONTENT.into_response()),
+        Err(None) => Err(ApiError::not_found()),
+        Err(Some(g)) => Err(ApiError::new(StatusCode::BAD_REQUEST, 4, format!("The OAuth integration {g} does not exist."))),
+    }
 }
 
 async fn delete_integration(State(state): State<AppState>, Path(guid): Path<String>) -> ApiResult {

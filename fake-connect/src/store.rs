@@ -84,6 +84,8 @@ struct Inner {
     requests: Vec<(u64, RecordedRequest)>,
     next_request: u64,
     server_version: String,
+    /// Content items (by guid) and the integration guids associated with each, in the order set.
+    content: std::collections::BTreeMap<String, Vec<String>>,
 }
 
 /// Shared, cheaply clonable handle on the fake's state.
@@ -114,6 +116,7 @@ impl Store {
                 requests: Vec::new(),
                 next_request: 0,
                 server_version: DEFAULT_SERVER_VERSION.to_string(),
+                content: Default::default(),
             })),
         }
     }
@@ -203,7 +206,49 @@ impl Store {
         let mut inner = self.lock();
         let before = inner.integrations.len();
         inner.integrations.retain(|i| i.guid != guid);
+        // Deleting an integration also removes its content associations, as Connect does.
+        for guids in inner.content.values_mut() {
+            guids.retain(|g| g != guid);
+        }
         inner.integrations.len() != before
+    }
+
+    /// Adds a content item (as if published) and returns its guid; associations need one.
+    pub fn add_content(&self) -> String {
+        let guid = uuid::Uuid::new_v4().to_string();
+        self.lock().content.insert(guid.clone(), Vec::new());
+        guid
+    }
+
+    /// The integration guids associated with a content item; `None` when there is no such content.
+    pub fn associations(&self, content: &str) -> Option<Vec<String>> {
+        self.lock().content.get(content).cloned()
+    }
+
+    /// Replaces a content item's associations. `Err` names what is missing: the content
+    /// (`Err(None)`) or an integration (`Err(Some(guid))`).
+    pub fn set_associations(&self, content: &str, guids: Vec<String>) -> Result<(), Option<String>> {
+        let mut inner = self.lock();
+        if let Some(unknown) = guids.iter().find(|g| !inner.integrations.iter().any(|i| &i.guid == *g)) {
+            if inner.content.contains_key(content) {
+                return Err(Some(unknown.clone()));
+            }
+        }
+        let slot = inner.content.get_mut(content).ok_or(None)?;
+        let mut unique = Vec::new();
+        for g in guids {
+            if !unique.contains(&g) {
+                unique.push(g);
+            }
+        }
+        *slot = unique;
+        Ok(())
+    }
+
+    /// The content guids associated with an integration.
+    pub fn content_of(&self, integration: &str) -> Vec<String> {
+        let inner = self.lock();
+        inner.content.iter().filter(|(_, gs)| gs.iter().any(|g| g == integration)).map(|(c, _)| c.clone()).collect()
     }
 
     /// Inserts an integration as if made in the dashboard, without the API's validation; a

@@ -1,0 +1,91 @@
+//! The Connect API calls behind `posit_connect_content_oauth_integrations`: one GET to read, one
+//! PUT of the whole set to create or update, a PUT of `[]` to delete.
+
+use crate::connect::Client;
+use crate::resources::api::diagnostic;
+use crate::tfplugin::diag::{Diagnostic, Diagnostics};
+use crate::tfplugin::resource::{ApplyResponse, ImportResponse, ReadResponse};
+use crate::tfplugin::value::Value;
+
+/// The state for a content item's associations, as a sorted set (cty's own order for sets).
+fn state(content: &str, mut guids: Vec<String>) -> Value {
+    guids.sort();
+    guids.dedup();
+    Value::object([
+        ("id", Value::string(content)),
+        ("content_guid", Value::string(content)),
+        ("integration_guids", Value::Set(guids.into_iter().map(Value::String).collect())),
+    ])
+}
+
+fn guids_of(v: &Value) -> Vec<String> {
+    match v.get("integration_guids") {
+        Value::Set(items) | Value::List(items) => items.iter().filter_map(|i| i.as_str().map(String::from)).collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn content_of(v: &Value) -> String {
+    v.get("content_guid").as_str().unwrap_or_default().to_string()
+}
+
+/// Refresh; content that no longer exists drops the resource from state.
+pub async fn read(client: &Client, current: Value) -> ReadResponse {
+    let content = content_of(&current);
+    match client.content_associations(&content).await {
+        Ok(Some(list)) => ReadResponse {
+            new_state: state(&content, list.into_iter().map(|a| a.oauth_integration_guid).collect()),
+            ..Default::default()
+        },
+        Ok(None) => ReadResponse::default(),
+        Err(e) => ReadResponse {
+            new_state: current,
+            diags: diagnostic(&format!("Could not read the OAuth integrations of content {content}"), &e).into(),
+            ..Default::default()
+        },
+    }
+}
+
+/// Create or update: PUT the planned set.
+pub async fn put(client: &Client, prior: &Value, planned: &Value) -> ApplyResponse {
+    let content = content_of(planned);
+    match client.set_content_associations(&content, &guids_of(planned)).await {
+        Ok(()) => ApplyResponse { new_state: state(&content, guids_of(planned)), ..Default::default() },
+        Err(e) => ApplyResponse {
+            new_state: prior.clone(),
+            diags: diagnostic(&format!("Could not set the OAuth integrations of content {content}"), &e).into(),
+            ..Default::default()
+        },
+    }
+}
+
+/// Delete: PUT `[]`. Content already gone has no associations left, which is the goal.
+pub async fn delete(client: &Client, prior: &Value) -> ApplyResponse {
+    let content = content_of(prior);
+    match client.set_content_associations(&content, &[]).await {
+        Ok(()) => ApplyResponse::default(),
+        Err(e) if e.status() == Some(404) => ApplyResponse::default(),
+        Err(e) => ApplyResponse {
+            new_state: prior.clone(),
+            diags: diagnostic(&format!("Could not remove the OAuth integrations of content {content}"), &e).into(),
+            ..Default::default()
+        },
+    }
+}
+
+/// Import by content guid.
+pub async fn import(client: &Client, content: &str) -> ImportResponse {
+    let mut diags = Diagnostics::new();
+    match client.content_associations(content).await {
+        Ok(Some(list)) => {
+            let guids = list.into_iter().map(|a| a.oauth_integration_guid).collect();
+            return ImportResponse { imported: vec![state(content, guids)], diags };
+        }
+        Ok(None) => diags.push(Diagnostic::error(
+            "Cannot import associations of non-existent content",
+            format!("Connect at {} has no content item with guid {content:?}.", client.server_url()),
+        )),
+        Err(e) => diags.push(diagnostic(&format!("Could not import the OAuth integrations of content {content}"), &e)),
+    }
+    ImportResponse { imported: vec![], diags }
+}

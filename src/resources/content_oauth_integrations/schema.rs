@@ -1,0 +1,29 @@
+//! The schema of `posit_connect_content_oauth_integrations`.
+
+use crate::tfplugin::schema::{Attribute, Block, PlanModifier, Schema};
+use crate::tfplugin::validators::NotBlank;
+use crate::tfplugin::value::Type;
+
+pub fn schema() -> Schema {
+    Schema::new(
+        0,
+        Block::new(
+            "The OAuth integrations one content item on Connect may use. Manages the whole set: integrations \
+             associated with the content outside Terraform are removed on apply.",
+            vec![
+                Attribute::string("id")
+                    .computed()
+                    .modifier(PlanModifier::UseStateForUnknown)
+                    .describe("The content item's guid."),
+                Attribute::string("content_guid")
+                    .required()
+                    .modifier(PlanModifier::RequiresReplace)
+                    .validate(NotBlank)
+                    .describe("The guid of the content item. Changing it moves the associations to other content."),
+                Attribute::of_type("integration_guids", Type::Set(Box::new(Type::String)))
+                    .required()
+                    .describe("The guids of the OAuth integrations the content may use. An empty set removes all."),
+            ],
+        ),
+    )
+}
