@@ -102,6 +102,25 @@ pub trait Resource: Send + Sync {
     fn identity(&self, _state: &Value) -> Value {
         Value::Null
     }
+
+    /// The schema of this resource's `list` block configuration (Terraform 1.14+ `terraform
+    /// query`), for resources that can enumerate what exists remotely.
+    fn list_schema(&self) -> Option<&Schema> {
+        None
+    }
+
+    /// Every remote object matching a `list` block's configuration, as full states (write-only
+    /// and unknowable values null), each with a name for people.
+    async fn list(&self, _config: Value) -> Result<Vec<Listed>, Diagnostics> {
+        Ok(Vec::new())
+    }
+}
+
+/// One object found by [`Resource::list`].
+#[derive(Debug)]
+pub struct Listed {
+    pub display_name: String,
+    pub state: Value,
 }
 
 /// A data source: reads something from the remote system given a configuration.
@@ -124,6 +143,9 @@ pub trait Provider: Send + Sync + 'static {
     /// Called once per run with the provider block's values, before any resource operation.
     async fn configure(&self, config: &Value, terraform_version: &str) -> Diagnostics;
     fn resources(&self) -> Vec<Arc<dyn Resource>>;
+    /// StopProvider (Terraform was interrupted): end the operations in flight promptly; each
+    /// then returns what it has, so whatever was created is still recorded in state.
+    async fn stop(&self) {}
     fn data_sources(&self) -> Vec<Arc<dyn DataSource>> {
         Vec::new()
     }

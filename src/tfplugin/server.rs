@@ -24,6 +24,7 @@ struct Served {
     resource: Arc<dyn Resource>,
     ty: Type,
     identity_ty: Option<Type>,
+    list_ty: Option<Type>,
 }
 
 /// A data source with its value type computed once.
@@ -48,7 +49,8 @@ impl<P: Provider> ProviderService<P> {
             .into_iter()
             .map(|r| {
                 let identity_ty = r.identity_schema().map(|i| i.value_type());
-                (r.type_name(), Served { ty: r.schema().value_type(), identity_ty, resource: r })
+                let list_ty = r.list_schema().map(|l| l.value_type());
+                (r.type_name(), Served { ty: r.schema().value_type(), identity_ty, list_ty, resource: r })
             })
             .collect();
         let data_sources: HashMap<_, _> = provider
@@ -61,6 +63,10 @@ impl<P: Provider> ProviderService<P> {
             resource_schemas: resources
                 .iter()
                 .map(|(n, s)| (n.to_string(), wire::schema(s.resource.schema())))
+                .collect(),
+            list_resource_schemas: resources
+                .iter()
+                .filter_map(|(n, s)| s.resource.list_schema().map(|l| (n.to_string(), wire::schema(l))))
                 .collect(),
             data_source_schemas: data_sources
                 .iter()
@@ -82,6 +88,14 @@ impl<P: Provider> ProviderService<P> {
         self.data_sources.get(type_name).ok_or_else(|| {
             Diagnostic::error("Unknown data source", format!("The posit provider has no data source {type_name:?}."))
         })
+    }
+
+    fn served_list(&self, type_name: &str) -> Result<(&Served, &Type), Diagnostic> {
+        let s = self.served(type_name)?;
+        let ty = s.list_ty.as_ref().ok_or_else(|| {
+            Diagnostic::error("Not a list resource", format!("{type_name} cannot be listed by this provider."))
+        })?;
+        Ok((s, ty))
     }
 
     fn served(&self, type_name: &str) -> Result<&Served, Diagnostic> {
@@ -143,6 +157,12 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
                 .data_sources
                 .keys()
                 .map(|n| pb::get_metadata::DataSourceMetadata { type_name: n.to_string() })
+                .collect(),
+            list_resources: self
+                .resources
+                .iter()
+                .filter(|(_, s)| s.list_ty.is_some())
+                .map(|(n, _)| pb::get_metadata::ListResourceMetadata { type_name: n.to_string() })
                 .collect(),
             ..Default::default()
         }))
@@ -437,10 +457,49 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
         &self,
         req: Request<pb::validate_list_resource_config::Request>,
     ) -> Rpc<pb::validate_list_resource_config::Response> {
-        let name = req.into_inner().type_name;
-        let d =
-            Diagnostic::error("Unknown list resource", format!("The posit provider has no list resource {name:?}."));
-        Ok(Response::new(pb::validate_list_resource_config::Response { diagnostics: diags_of(d) }))
+        let req = req.into_inner();
+        let result = self.served_list(&req.type_name).and_then(|(s, ty)| {
+            let config = decode(req.config.as_ref(), ty, "list configuration")?;
+            let mut diags = Diagnostics::new();
+            if let Some(schema) = s.resource.list_schema() {
+                plan::validate_config(&schema.block, &config, &mut diags);
+            }
+            Ok(diags)
+        });
+        let diagnostics = result.map_or_else(diags_of, wire::diagnostics);
+        Ok(Response::new(pb::validate_list_resource_config::Response { diagnostics }))
+    }
+
+    async fn list_resource(
+        &self,
+        req: Request<pb::list_resource::Request>,
+    ) -> Rpc<tonic::codegen::BoxStream<pb::list_resource::Event>> {
+        let req = req.into_inner();
+        let events = async {
+            let (s, ty) = self.served_list(&req.type_name)?;
+            let config = decode(req.config.as_ref(), ty, "list configuration")?;
+            let listed = match s.resource.list(config).await {
+                Ok(listed) => listed,
+                Err(diags) => {
+                    return Ok(vec![pb::list_resource::Event { diagnostic: wire::diagnostics(diags), ..Default::default() }])
+                }
+            };
+            let limit = if req.limit > 0 { req.limit as usize } else { usize::MAX };
+            let mut events = Vec::new();
+            for item in listed.into_iter().take(limit) {
+                events.push(pb::list_resource::Event {
+                    identity: identity_of(s, &item.state)?,
+                    display_name: item.display_name,
+                    resource_object: if req.include_resource_object { encode_state(s, item.state)? } else { None },
+                    diagnostic: vec![],
+                });
+            }
+            Ok::<_, Diagnostic>(events)
+        };
+        let events = events
+            .await
+            .unwrap_or_else(|d| vec![pb::list_resource::Event { diagnostic: diags_of(d), ..Default::default() }]);
+        Ok(Response::new(Box::pin(tokio_stream::iter(events.into_iter().map(Ok)))))
     }
 
     async fn get_functions(&self, _: Request<pb::get_functions::Request>) -> Rpc<pb::get_functions::Response> {
@@ -459,6 +518,7 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
     }
 
     async fn stop_provider(&self, _: Request<pb::stop_provider::Request>) -> Rpc<pb::stop_provider::Response> {
+        self.provider.stop().await;
         Ok(Response::new(pb::stop_provider::Response::default()))
     }
 }

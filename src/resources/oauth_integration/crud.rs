@@ -4,7 +4,7 @@ use crate::connect::{Client, Deleted};
 use crate::resources::api::diagnostic;
 use crate::tfplugin::diag::{Diagnostic, Diagnostics};
 use crate::tfplugin::plan::fill_unknowns;
-use crate::tfplugin::resource::{ApplyResponse, ImportResponse, ReadResponse};
+use crate::tfplugin::resource::{ApplyResponse, ImportResponse, Listed, ReadResponse};
 use crate::tfplugin::value::Value;
 
 use super::model::{new_request, to_state, update_request};
@@ -75,4 +75,58 @@ pub async fn import(client: &Client, guid: &str) -> ImportResponse {
         Err(e) => diags.push(diagnostic(&format!("Could not import OAuth integration {guid}"), &e)),
     }
     ImportResponse { imported: vec![], diags }
+}
+
+/// Every integration of a template (or any) whose name matches a glob pattern (`*`, `?`), as
+/// imported states, for `terraform query`.
+pub async fn list(client: &Client, template: Option<&str>, pattern: Option<&str>) -> Result<Vec<Listed>, Diagnostics> {
+    let all = client.list_integrations().await.map_err(|e| Diagnostics::from(diagnostic("Could not list OAuth integrations", &e)))?;
+    Ok(all
+        .iter()
+        .filter(|i| super::schema::TEMPLATE_FILTER.contains(&i.template.as_str()))
+        .filter(|i| template.is_none_or(|t| i.template == t))
+        .filter(|i| pattern.is_none_or(|p| glob_match(p, &i.name)))
+        .map(|i| Listed { display_name: format!("{} ({})", i.name, i.template), state: to_state(i, &Value::Null) })
+        .collect())
+}
+
+/// Shell-style matching: `*` any run of characters, `?` any one; everything else literally.
+fn glob_match(pattern: &str, text: &str) -> bool {
+    let (p, t): (Vec<char>, Vec<char>) = (pattern.chars().collect(), text.chars().collect());
+    // Classic two-pointer matcher with backtracking to the last `*`.
+    let (mut pi, mut ti, mut star, mut mark) = (0, 0, None, 0);
+    while ti < t.len() {
+        if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
+            pi += 1;
+            ti += 1;
+        } else if pi < p.len() && p[pi] == '*' {
+            star = Some(pi);
+            mark = ti;
+            pi += 1;
+        } else if let Some(s) = star {
+            pi = s + 1;
+            mark += 1;
+            ti = mark;
+        } else {
+            return false;
+        }
+    }
+    p[pi..].iter().all(|c| *c == '*')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::glob_match;
+
+    #[test]
+    fn globs() {
+        assert!(glob_match("*", ""));
+        assert!(glob_match("Graph*", "Graph two"));
+        assert!(glob_match("*two", "Graph two"));
+        assert!(glob_match("G?aph*o", "Graph two"));
+        assert!(!glob_match("Graph", "Graph two"));
+        assert!(!glob_match("*x*", "Graph two"));
+        assert!(glob_match("a*b*c", "aXXbYYc"));
+        assert!(!glob_match("a*b*c", "aXXbYY"));
+    }
 }

@@ -17,7 +17,7 @@ use async_trait::async_trait;
 use crate::resources::api::ConnectHandle;
 use crate::tfplugin::diag::Diagnostics;
 use crate::tfplugin::resource::{
-    ApplyRequest, ApplyResponse, ClientCapabilities, ImportRequest, ImportResponse, PlanRequest, PlanResponse,
+    ApplyRequest, ApplyResponse, ClientCapabilities, ImportRequest, ImportResponse, Listed, PlanRequest, PlanResponse,
     ReadRequest, ReadResponse, Resource,
 };
 use crate::tfplugin::schema::{IdentitySchema, Schema};
@@ -26,12 +26,18 @@ use crate::tfplugin::value::Value;
 pub struct OAuthIntegration {
     schema: Schema,
     identity: IdentitySchema,
+    list: Schema,
     connect: Arc<ConnectHandle>,
 }
 
 impl OAuthIntegration {
     pub fn new(connect: Arc<ConnectHandle>) -> Self {
-        OAuthIntegration { schema: schema::schema(), identity: schema::identity_schema(), connect }
+        OAuthIntegration {
+            schema: schema::schema(),
+            identity: schema::identity_schema(),
+            list: schema::list_schema(),
+            connect,
+        }
     }
 }
 
@@ -87,6 +93,15 @@ impl Resource for OAuthIntegration {
 
     fn identity_schema(&self) -> Option<&IdentitySchema> {
         Some(&self.identity)
+    }
+
+    fn list_schema(&self) -> Option<&Schema> {
+        Some(&self.list)
+    }
+
+    async fn list(&self, config: Value) -> Result<Vec<Listed>, Diagnostics> {
+        let client = self.connect.client().map_err(Diagnostics::from)?;
+        crud::list(&client, config.get("template").as_str(), config.get("name_pattern").as_str()).await
     }
 
     fn identity(&self, state: &Value) -> Value {

@@ -99,3 +99,22 @@ pub fn identity_schema() -> IdentitySchema {
         }],
     }
 }
+
+/// The templates this resource manages, which `terraform query` lists (others are skipped).
+pub const TEMPLATE_FILTER: &[&str] = TEMPLATE_IDS;
+
+/// The configuration of a `list "posit_connect_oauth_integration"` block (`terraform query`).
+pub fn list_schema() -> Schema {
+    Schema::new(
+        0,
+        Block::new(
+            "Lists the OAuth integrations on Connect, to adopt them with `terraform query -generate-config-out`.",
+            vec![
+                Attribute::string("template").optional().validate(OneOf(TEMPLATE_IDS)).describe("Only integrations of this template."),
+                Attribute::string("name_pattern")
+                    .optional()
+                    .describe("Only integrations whose name matches this pattern: `*` matches any run of characters, `?` any one."),
+            ],
+        ),
+    )
+}
