@@ -4,8 +4,13 @@
 //! names its keys differently and go-plugin would treat every line as plain text.
 //!
 //! Callers never log secrets; the Connect client's Secret type makes that hard to do by mistake.
+//! Two nets catch what slips through anyway: every value a [`Secret`](crate::connect::Secret)
+//! was made from is registered here and replaced by [`MASK`] wherever it appears in a line, and
+//! [`mask_body`] masks the fields of a JSON body whose names say they hold secrets.
 
+use std::borrow::Cow;
 use std::io::Write;
+use std::sync::RwLock;
 
 use serde_json::{Map, Value};
 use tracing::field::{Field, Visit};
@@ -28,10 +33,107 @@ fn level_from_env() -> Option<Level> {
 }
 
 /// Installs the stderr logger; a no-op when Terraform asked for no logs.
+///
+/// The provider's own events come at the level asked for; other crates' (the gRPC stack's h2
+/// and tonic, chatty at TRACE) only from INFO up.
 pub fn init() {
     if let Some(level) = level_from_env() {
-        let filter = tracing_subscriber::filter::LevelFilter::from_level(level);
+        let filter = tracing_subscriber::filter::Targets::new()
+            .with_default(level.min(Level::INFO))
+            .with_target(env!("CARGO_CRATE_NAME"), level);
         let _ = tracing_subscriber::registry().with(HclogLayer.with_filter(filter)).try_init();
+    }
+}
+
+/// What a secret is replaced with in logs.
+pub const MASK: &str = "(sensitive)";
+
+/// Secrets shorter than this are not searched for in log lines: a two-letter "secret" would
+/// mask every word containing it. Such values are still masked by field name in bodies.
+const MIN_SCRUBBED_LEN: usize = 4;
+
+/// Every secret value seen by this process, longest first (so a secret containing another is
+/// masked whole).
+static SECRETS: RwLock<Vec<String>> = RwLock::new(Vec::new());
+
+/// Registers a secret value: from now on it is masked wherever it appears in a log line.
+/// Called by [`Secret`](crate::connect::Secret)'s constructors.
+pub fn register_secret(value: &str) {
+    let value = value.trim();
+    if value.len() < MIN_SCRUBBED_LEN {
+        return;
+    }
+    let mut secrets = SECRETS.write().unwrap_or_else(|e| e.into_inner());
+    if !secrets.iter().any(|s| s == value) {
+        secrets.push(value.to_owned());
+        secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    }
+}
+
+/// `text` with every registered secret replaced by [`MASK`].
+pub fn scrub(text: &str) -> Cow<'_, str> {
+    let secrets = SECRETS.read().unwrap_or_else(|e| e.into_inner());
+    let mut out = Cow::Borrowed(text);
+    for secret in secrets.iter() {
+        if out.contains(secret.as_str()) {
+            out = Cow::Owned(out.replace(secret.as_str(), MASK));
+        }
+    }
+    out
+}
+
+/// Whether a JSON field of this name holds a secret: `client_secret`, and the names other
+/// templates and APIs give secrets (passwords, private keys, tokens, API keys).
+pub fn is_secret_field(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    n.contains("secret")
+        || n.contains("password")
+        || n.contains("passphrase")
+        || n.contains("private_key")
+        || n.contains("api_key")
+        || n.contains("access_key")
+        || n == "key"
+        || n == "token"
+        || n.ends_with("_token")
+        || n == "authorization"
+}
+
+/// How much of a body a TRACE line shows.
+const MAX_LOGGED_BODY: usize = 8 * 1024;
+
+/// A request or response body as a TRACE line may show it: JSON with every secret field's value
+/// replaced by [`MASK`] (at any depth), other text as it is (cut at 8 KiB); in both, registered
+/// secrets masked.
+pub fn mask_body(body: &[u8]) -> String {
+    let text = match serde_json::from_slice::<Value>(body) {
+        Ok(mut v) => {
+            mask_fields(&mut v);
+            v.to_string()
+        }
+        Err(_) => {
+            let text = String::from_utf8_lossy(body);
+            match text.char_indices().nth(MAX_LOGGED_BODY) {
+                Some((cut, _)) => format!("{}…", &text[..cut]),
+                None => text.into_owned(),
+            }
+        }
+    };
+    scrub(&text).into_owned()
+}
+
+fn mask_fields(v: &mut Value) {
+    match v {
+        Value::Object(map) => {
+            for (k, v) in map.iter_mut() {
+                if is_secret_field(k) && !v.is_null() {
+                    *v = Value::from(MASK);
+                } else {
+                    mask_fields(v);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(mask_fields),
+        _ => {}
     }
 }
 
@@ -78,12 +180,14 @@ fn timestamp() -> String {
 
 struct Fields(Map<String, Value>);
 
+/// Every text value is scrubbed of registered secrets before it is written.
 impl Visit for Fields {
     fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
-        self.0.insert(field.name().to_string(), Value::from(format!("{value:?}")));
+        let text = format!("{value:?}");
+        self.0.insert(field.name().to_string(), Value::from(scrub(&text).into_owned()));
     }
     fn record_str(&mut self, field: &Field, value: &str) {
-        self.0.insert(field.name().to_string(), Value::from(value));
+        self.0.insert(field.name().to_string(), Value::from(scrub(value).into_owned()));
     }
     fn record_i64(&mut self, field: &Field, value: i64) {
         self.0.insert(field.name().to_string(), Value::from(value));
@@ -99,6 +203,48 @@ impl Visit for Fields {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bodies_mask_secret_fields_at_any_depth() {
+        let body = br#"{"name":"n","config":{"client_secret":"abc","client_id":"c","nested":[{"password":"p"}],
+            "refresh_token":"t","token_endpoint_auth_method":"client_secret_post","use_pkce":true,"api_key":null}}"#;
+        let v: Value = serde_json::from_str(&mask_body(body)).unwrap();
+        assert_eq!(v["name"], "n");
+        assert_eq!(v["config"]["client_secret"], MASK);
+        assert_eq!(v["config"]["client_id"], "c");
+        assert_eq!(v["config"]["nested"][0]["password"], MASK);
+        assert_eq!(v["config"]["refresh_token"], MASK);
+        // A field about secrets is not a secret; a null hides nothing.
+        assert_eq!(v["config"]["token_endpoint_auth_method"], "client_secret_post");
+        assert_eq!(v["config"]["use_pkce"], true);
+        assert_eq!(v["config"]["api_key"], Value::Null);
+    }
+
+    #[test]
+    fn secret_field_names() {
+        for name in ["client_secret", "CLIENT_SECRET", "aws_secret_access_key", "password", "private_key", "token"] {
+            assert!(is_secret_field(name), "{name}");
+        }
+        for name in ["client_id", "tenant_id", "scopes", "auth_mode", "token_uri", "token_endpoint_auth_method"] {
+            assert!(!is_secret_field(name), "{name}");
+        }
+    }
+
+    #[test]
+    fn registered_secrets_are_masked_anywhere() {
+        register_secret("  reg1stered-s3cret-value\n");
+        register_secret("reg1stered-s3cret-value");
+        register_secret("reg1stered-s3cret-value-longer");
+        register_secret("ab");
+        assert_eq!(scrub("x reg1stered-s3cret-value y"), format!("x {MASK} y"));
+        assert_eq!(scrub("reg1stered-s3cret-value-longer"), MASK);
+        assert_eq!(scrub("about ab"), "about ab");
+        assert!(matches!(scrub("nothing here"), Cow::Borrowed(_)));
+        // Not JSON: the text, scrubbed; long text is cut.
+        assert_eq!(mask_body(b"<p>reg1stered-s3cret-value</p>"), format!("<p>{MASK}</p>"));
+        let long = "x".repeat(MAX_LOGGED_BODY + 10);
+        assert_eq!(mask_body(long.as_bytes()).chars().count(), MAX_LOGGED_BODY + 1);
+    }
 
     #[test]
     fn timestamp_has_hclog_layout() {

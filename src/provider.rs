@@ -6,8 +6,9 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 
-use crate::connect::{Client, ClientConfig, Error, Secret};
+use crate::connect::{CancellationToken, Client, ClientConfig, Error, RetryPolicy, Secret, TlsOptions};
 use crate::resources::api::ConnectHandle;
+use crate::resources::content_oauth_integrations::ContentOAuthIntegrations;
 use crate::resources::data::oauth_integration::OAuthIntegrationData;
 use crate::resources::data::oauth_integrations::OAuthIntegrationsData;
 use crate::resources::data::server::ServerData;
@@ -15,7 +16,7 @@ use crate::resources::oauth_integration::OAuthIntegration;
 use crate::tfplugin::diag::{AttributePath, Diagnostic, Diagnostics};
 use crate::tfplugin::resource::{DataSource, Provider, Resource};
 use crate::tfplugin::schema::{Attribute, Block, Schema};
-use crate::tfplugin::value::Value;
+use crate::tfplugin::value::{Number, Value};
 
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
@@ -27,16 +28,57 @@ struct Setting {
 
 const SERVER: Setting = Setting { attribute: "connect_server", env: "CONNECT_SERVER" };
 const API_KEY: Setting = Setting { attribute: "connect_api_key", env: "CONNECT_API_KEY" };
+const CA_CERTIFICATE: Setting = Setting { attribute: "connect_ca_certificate", env: "CONNECT_CA_CERTIFICATE" };
+const INSECURE: Setting = Setting { attribute: "connect_insecure", env: "CONNECT_INSECURE" };
+const REQUEST_TIMEOUT: Setting = Setting { attribute: "connect_request_timeout", env: "CONNECT_REQUEST_TIMEOUT" };
+const MAX_RETRIES: Setting = Setting { attribute: "connect_max_retries", env: "CONNECT_MAX_RETRIES" };
+
+/// Seconds one request may take when `connect_request_timeout` is not set, and its bounds.
+const DEFAULT_TIMEOUT_SECS: u64 = 60;
+const MAX_TIMEOUT_SECS: u64 = 3600;
+const MAX_RETRIES_ALLOWED: u64 = 100;
+
+/// Not a setting for users: multiplies every retry wait (a number from 0 to 1), so the
+/// end-to-end tests of retries under injected faults run in seconds.
+const RETRY_DELAY_SCALE_ENV: &str = "POSIT_PROVIDER_RETRY_DELAY_SCALE";
 
 impl Setting {
     /// The configured value, else the environment's; `Err` when the configuration's value is
-    /// unknown (it depends on something not yet created).
+    /// unknown (it depends on something not yet created). Booleans and numbers come as text,
+    /// so both sources parse alike.
     fn resolve(&self, config: &Value) -> Result<Option<String>, ()> {
         match config.get(self.attribute) {
             Value::Unknown => Err(()),
             Value::String(s) if !s.is_empty() => Ok(Some(s.clone())),
-            _ => Ok(std::env::var(self.env).ok().filter(|v| !v.is_empty())),
+            Value::Bool(b) => Ok(Some(b.to_string())),
+            Value::Number(Number::Int(n)) => Ok(Some(n.to_string())),
+            Value::Number(Number::Float(f)) => Ok(Some(f.to_string())),
+            _ => Ok(std::env::var(self.env).ok().filter(|v| !v.trim().is_empty())),
         }
+    }
+
+    /// The value parsed by `parse`, `None` when set nowhere; `Err` holds the diagnostic for a
+    /// value that is unknown or that `parse` refuses (its message says what is allowed).
+    fn parsed<T>(&self, config: &Value, parse: impl Fn(&str) -> Result<T, String>) -> Result<Option<T>, Diagnostic> {
+        match self.resolve(config) {
+            Err(()) => Err(self.unknown()),
+            Ok(None) => Ok(None),
+            Ok(Some(raw)) => parse(&raw).map(Some).map_err(|allowed| self.invalid(config, &raw, &allowed)),
+        }
+    }
+
+    /// A bad value, said with where it came from (the attribute or the environment variable).
+    fn invalid(&self, config: &Value, raw: &str, allowed: &str) -> Diagnostic {
+        let from = if config.get(self.attribute).is_null() {
+            format!("The {} environment variable (the fallback for {})", self.env, self.attribute)
+        } else {
+            self.attribute.to_string()
+        };
+        // A PEM text is long: show its start only.
+        let shown: String = raw.chars().take(60).collect();
+        let shown = if shown.len() < raw.len() { format!("{shown}…") } else { shown };
+        Diagnostic::error(format!("Invalid {}", self.attribute), format!("{from} is {shown:?}: {allowed}."))
+            .at(AttributePath::root(self.attribute))
     }
 
     fn missing(&self) -> Diagnostic {
@@ -67,6 +109,8 @@ impl Setting {
 pub struct PositProvider {
     schema: Schema,
     connect: Arc<ConnectHandle>,
+    /// Cancelled by StopProvider; every client the provider builds listens to it.
+    stop: CancellationToken,
 }
 
 impl Default for PositProvider {
@@ -77,7 +121,7 @@ impl Default for PositProvider {
 
 impl PositProvider {
     pub fn new() -> Self {
-        PositProvider { schema: schema(), connect: Arc::new(ConnectHandle::default()) }
+        PositProvider { schema: schema(), connect: Arc::new(ConnectHandle::default()), stop: CancellationToken::new() }
     }
 }
 
@@ -91,6 +135,18 @@ fn schema() -> Schema {
             Attribute::string("connect_api_key").optional().sensitive().describe(
                 "An administrator's Connect API key. Falls back to the `CONNECT_API_KEY` environment variable.",
             ),
+            Attribute::string("connect_ca_certificate").optional().describe(
+                "Certificate(s) of a private certificate authority to trust besides the system's and Mozilla's, for a Connect server whose TLS certificate it signed: PEM text (`-----BEGIN CERTIFICATE-----`...) or the path of a PEM file. Falls back to the `CONNECT_CA_CERTIFICATE` environment variable.",
+            ),
+            Attribute::bool("connect_insecure").optional().describe(
+                "Skip verifying Connect's TLS certificate (default `false`). For test servers only: anyone on the network path could pose as Connect and read the API key. Prefer `connect_ca_certificate`. Falls back to the `CONNECT_INSECURE` environment variable (`true` or `false`).",
+            ),
+            Attribute::number("connect_request_timeout").optional().describe(
+                "Seconds one request to Connect may take, connecting included, from 1 to 3600 (default 60); a request that times out is retried (a create only after checking it made nothing). Falls back to the `CONNECT_REQUEST_TIMEOUT` environment variable.",
+            ),
+            Attribute::number("connect_max_retries").optional().describe(
+                "How many times a failed request is tried again, from 0 to 100 (default 5): on 429, 502, 503 and 504 answers and connection errors, with exponential backoff and jitter, honouring `Retry-After`. A create is retried only when Connect surely did not act on it, or after checking it made nothing. Falls back to the `CONNECT_MAX_RETRIES` environment variable.",
+            ),
         ],
     ))
 }
@@ -101,10 +157,40 @@ impl Provider for PositProvider {
         &self.schema
     }
 
-    fn validate(&self, _config: &Value, _diags: &mut Diagnostics) {}
+    /// Bad transport settings (in the configuration or their environment variables) fail
+    /// here, at plan time, each naming the attribute and what it allows; `connect_insecure`
+    /// earns a warning.
+    fn validate(&self, config: &Value, diags: &mut Diagnostics) {
+        /// The parsed value; a bad one is reported, one known only after apply is checked at
+        /// configure time.
+        fn known<T>(
+            setting: &Setting,
+            config: &Value,
+            parse: impl Fn(&str) -> Result<T, String>,
+            diags: &mut Diagnostics,
+        ) -> Option<T> {
+            if config.get(setting.attribute).is_unknown() {
+                return None;
+            }
+            setting.parsed(config, parse).unwrap_or_else(|d| {
+                diags.push(d);
+                None
+            })
+        }
+        if let Some(pem) = known(&CA_CERTIFICATE, config, read_ca_certificate, diags) {
+            if let Err(e) = (TlsOptions { ca_certificates_pem: Some(pem), insecure: false }).check() {
+                diags.push(invalid_ca(config, &e));
+            }
+        }
+        if known(&INSECURE, config, parse_bool, diags) == Some(true) {
+            diags.push(insecure_warning());
+        }
+        known(&REQUEST_TIMEOUT, config, parse_timeout, diags);
+        known(&MAX_RETRIES, config, parse_retries, diags);
+    }
 
     async fn configure(&self, config: &Value, terraform_version: &str) -> Diagnostics {
-        let client = build_client(config, terraform_version);
+        let client = build_client(config, terraform_version, &self.stop);
         let diags = match &client {
             Err(NoClient::Invalid(d)) => d.clone().into(),
             _ => Diagnostics::new(),
@@ -113,8 +199,17 @@ impl Provider for PositProvider {
         diags
     }
 
+    /// StopProvider: every request in flight ends now, each operation returning what it has.
+    async fn stop(&self) {
+        tracing::debug!("StopProvider: cancelling requests to Connect");
+        self.stop.cancel();
+    }
+
     fn resources(&self) -> Vec<Arc<dyn Resource>> {
-        vec![Arc::new(OAuthIntegration::new(self.connect.clone()))]
+        vec![
+            Arc::new(OAuthIntegration::new(self.connect.clone())),
+            Arc::new(ContentOAuthIntegrations::new(self.connect.clone())),
+        ]
     }
 
     fn data_sources(&self) -> Vec<Arc<dyn DataSource>> {
@@ -133,26 +228,124 @@ enum NoClient {
     Missing(Diagnostic),
 }
 
-fn build_client(config: &Value, terraform_version: &str) -> Result<Client, NoClient> {
+fn build_client(config: &Value, terraform_version: &str, stop: &CancellationToken) -> Result<Client, NoClient> {
     let get = |s: &Setting| match s.resolve(config) {
         Ok(Some(v)) => Ok(v),
         Ok(None) => Err(NoClient::Missing(s.missing())),
         Err(()) => Err(NoClient::Missing(s.unknown())),
     };
     let (server, key) = (get(&SERVER)?, get(&API_KEY)?);
-    Client::new(ClientConfig {
-        server_url: server,
-        api_key: Secret::new(key),
-        user_agent: format!("terraform-provider-posit/{VERSION} Terraform/{terraform_version}"),
-        timeout: Duration::from_secs(60),
+    // An unknown optional setting is like a missing required one: only API calls need it.
+    fn optional<T>(r: Result<Option<T>, Diagnostic>, config: &Value, setting: &Setting) -> Result<Option<T>, NoClient> {
+        match r {
+            Err(d) if config.get(setting.attribute).is_unknown() => Err(NoClient::Missing(d)),
+            Err(d) => Err(NoClient::Invalid(d)),
+            Ok(v) => Ok(v),
+        }
+    }
+    let tls = TlsOptions {
+        ca_certificates_pem: optional(CA_CERTIFICATE.parsed(config, read_ca_certificate), config, &CA_CERTIFICATE)?,
+        insecure: optional(INSECURE.parsed(config, parse_bool), config, &INSECURE)?.unwrap_or(false),
+    };
+    let timeout = optional(REQUEST_TIMEOUT.parsed(config, parse_timeout), config, &REQUEST_TIMEOUT)?
+        .unwrap_or(Duration::from_secs(DEFAULT_TIMEOUT_SECS));
+    let mut retry = RetryPolicy::default();
+    if let Some(n) = optional(MAX_RETRIES.parsed(config, parse_retries), config, &MAX_RETRIES)? {
+        retry.max_retries = n;
+    }
+    if let Some(scale) = std::env::var(RETRY_DELAY_SCALE_ENV).ok().and_then(|v| v.trim().parse::<f64>().ok()) {
+        retry.delay_scale = scale.clamp(0.0, 1.0);
+    }
+    let mut cfg = ClientConfig::new(
+        server,
+        Secret::new(key),
+        format!("terraform-provider-posit/{VERSION} Terraform/{terraform_version}"),
+    );
+    cfg.tls = tls;
+    cfg.timeout = timeout;
+    cfg.retry = retry;
+    cfg.cancel = stop.clone();
+    Client::new(cfg).map_err(|e| {
+        let diagnostic = match e {
+            Error::InvalidCaCertificate { .. } => invalid_ca(config, &e),
+            Error::InvalidApiKey { .. } => Diagnostic::error(format!("Invalid {}", API_KEY.attribute), e.to_string())
+                .at(AttributePath::root(API_KEY.attribute)),
+            _ => Diagnostic::error(format!("Invalid {}", SERVER.attribute), e.to_string())
+                .at(AttributePath::root(SERVER.attribute)),
+        };
+        NoClient::Invalid(diagnostic)
     })
-    .map_err(|e| {
-        let setting = if matches!(e, Error::InvalidApiKey { .. }) { &API_KEY } else { &SERVER };
-        NoClient::Invalid(
-            Diagnostic::error(format!("Invalid {}", setting.attribute), e.to_string())
-                .at(AttributePath::root(setting.attribute)),
+}
+
+/// `connect_ca_certificate` as PEM text: the value itself when it holds a PEM block, else the
+/// content of the file it names.
+fn read_ca_certificate(raw: &str) -> Result<String, String> {
+    if raw.contains("-----BEGIN") {
+        return Ok(raw.to_string());
+    }
+    let path = raw.trim();
+    let path = match path.strip_prefix("~/") {
+        Some(rest) => std::env::var("HOME").map(|h| format!("{h}/{rest}")).unwrap_or_else(|_| path.to_string()),
+        None => path.to_string(),
+    };
+    std::fs::read_to_string(&path).map_err(|e| {
+        format!(
+            "it is neither PEM text (-----BEGIN CERTIFICATE-----...) nor a readable file (reading {path} failed: {})",
+            e.to_string().split(" (os error").next().unwrap_or_default()
         )
     })
+}
+
+fn invalid_ca(config: &Value, e: &Error) -> Diagnostic {
+    let from = if config.get(CA_CERTIFICATE.attribute).is_null() {
+        format!("The {} environment variable", CA_CERTIFICATE.env)
+    } else {
+        CA_CERTIFICATE.attribute.to_string()
+    };
+    Diagnostic::error(
+        format!("Invalid {}", CA_CERTIFICATE.attribute),
+        format!("{from} must hold PEM certificates (or name a file holding them): {e}."),
+    )
+    .at(AttributePath::root(CA_CERTIFICATE.attribute))
+}
+
+fn insecure_warning() -> Diagnostic {
+    Diagnostic::warning(
+        "Connect's TLS certificate is not verified",
+        format!(
+            "{} is true: the provider accepts any certificate from the Connect server, so anyone on the network \
+             path could pose as Connect and read the API key. Use this for test servers only; to trust a private \
+             certificate authority, set {} instead.",
+            INSECURE.attribute, CA_CERTIFICATE.attribute
+        ),
+    )
+    .at(AttributePath::root(INSECURE.attribute))
+}
+
+fn parse_bool(raw: &str) -> Result<bool, String> {
+    match raw.trim().to_ascii_lowercase().as_str() {
+        "true" | "1" | "yes" | "on" => Ok(true),
+        "false" | "0" | "no" | "off" => Ok(false),
+        _ => Err("it must be true or false".into()),
+    }
+}
+
+/// A whole number from `min` to `max`.
+fn parse_whole(raw: &str, min: u64, max: u64, what: &str) -> Result<u64, String> {
+    let allowed = || format!("it must be a whole number of {what} from {min} to {max}");
+    let v: f64 = raw.trim().parse().map_err(|_| allowed())?;
+    if v.fract() != 0.0 || v < min as f64 || v > max as f64 {
+        return Err(allowed());
+    }
+    Ok(v as u64)
+}
+
+fn parse_timeout(raw: &str) -> Result<Duration, String> {
+    parse_whole(raw, 1, MAX_TIMEOUT_SECS, "seconds").map(Duration::from_secs)
+}
+
+fn parse_retries(raw: &str) -> Result<u32, String> {
+    parse_whole(raw, 0, MAX_RETRIES_ALLOWED, "retries").map(|n| n as u32)
 }
 
 #[cfg(test)]
@@ -200,5 +393,139 @@ mod tests {
             assert!(d.detail.contains("OpenTofu 1.11"), "{}", d.detail);
         }
         assert!(validate(Some(true)).await.is_empty());
+    }
+}
+
+#[cfg(test)]
+mod settings_tests {
+    use super::*;
+    use crate::tfplugin::diag::Severity;
+
+    fn config(pairs: Vec<(&str, Value)>) -> Value {
+        Value::object(pairs)
+    }
+
+    #[test]
+    fn settings_parse_and_say_what_is_allowed() {
+        assert_eq!(parse_bool(" TRUE "), Ok(true));
+        assert_eq!(parse_bool("0"), Ok(false));
+        assert_eq!(parse_bool("maybe"), Err("it must be true or false".into()));
+        assert_eq!(parse_timeout("60"), Ok(Duration::from_secs(60)));
+        assert_eq!(parse_timeout("1.0"), Ok(Duration::from_secs(1)));
+        for bad in ["0", "-5", "3601", "1.5", "soon", ""] {
+            assert_eq!(
+                parse_timeout(bad),
+                Err("it must be a whole number of seconds from 1 to 3600".into()),
+                "{bad:?}"
+            );
+        }
+        assert_eq!(parse_retries("0"), Ok(0));
+        assert_eq!(parse_retries("100"), Ok(100));
+        assert!(parse_retries("101").is_err() && parse_retries("-1").is_err() && parse_retries("2.5").is_err());
+    }
+
+    #[test]
+    fn ca_certificate_is_pem_text_or_a_file() {
+        let pem = "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n";
+        assert_eq!(read_ca_certificate(pem).as_deref(), Ok(pem));
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("ca.pem");
+        std::fs::write(&path, pem).unwrap();
+        assert_eq!(read_ca_certificate(&format!(" {} ", path.display())).as_deref(), Ok(pem));
+        let e = read_ca_certificate("/nonexistent/ca.pem").unwrap_err();
+        assert_eq!(
+            e,
+            "it is neither PEM text (-----BEGIN CERTIFICATE-----...) nor a readable file (reading \
+             /nonexistent/ca.pem failed: No such file or directory)"
+        );
+    }
+
+    #[test]
+    fn validate_names_each_bad_setting_and_warns_on_insecure() {
+        let provider = PositProvider::new();
+        let mut diags = Diagnostics::new();
+        provider.validate(
+            &config(vec![
+                (
+                    "connect_ca_certificate",
+                    Value::string("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----"),
+                ),
+                ("connect_insecure", Value::Bool(true)),
+                ("connect_request_timeout", Value::Number(Number::Int(0))),
+                ("connect_max_retries", Value::Number(Number::Float(2.5))),
+            ]),
+            &mut diags,
+        );
+        let got: Vec<(Severity, String, String)> = diags
+            .0
+            .iter()
+            .map(|d| (d.severity, d.summary.clone(), d.attribute.as_ref().unwrap().to_string()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (Severity::Error, "Invalid connect_ca_certificate".into(), "connect_ca_certificate".into()),
+                (Severity::Warning, "Connect's TLS certificate is not verified".into(), "connect_insecure".into()),
+                (Severity::Error, "Invalid connect_request_timeout".into(), "connect_request_timeout".into()),
+                (Severity::Error, "Invalid connect_max_retries".into(), "connect_max_retries".into()),
+            ]
+        );
+        assert_eq!(
+            diags.0[2].detail,
+            "connect_request_timeout is \"0\": it must be a whole number of seconds from 1 to 3600."
+        );
+        assert!(
+            diags.0[0].detail.starts_with("connect_ca_certificate must hold PEM certificates"),
+            "{}",
+            diags.0[0].detail
+        );
+
+        // Good values, and values known only after apply, pass.
+        let mut diags = Diagnostics::new();
+        provider.validate(
+            &config(vec![
+                ("connect_ca_certificate", Value::Unknown),
+                ("connect_insecure", Value::Bool(false)),
+                ("connect_request_timeout", Value::Number(Number::Int(30))),
+                ("connect_max_retries", Value::Unknown),
+            ]),
+            &mut diags,
+        );
+        assert!(diags.0.is_empty(), "{diags:?}");
+    }
+
+    #[test]
+    fn a_long_value_is_cut_in_messages() {
+        let raw = "x".repeat(200);
+        let d = REQUEST_TIMEOUT.invalid(&config(vec![("connect_request_timeout", Value::string(&raw))]), &raw, "no");
+        assert!(d.detail.contains(&format!("\"{}…\"", "x".repeat(60))), "{}", d.detail);
+    }
+
+    #[test]
+    fn the_client_gets_the_settings() {
+        let stop = CancellationToken::new();
+        let base = |extra: Vec<(&str, Value)>| {
+            let mut pairs = vec![
+                ("connect_server", Value::string("https://connect.example.org")),
+                ("connect_api_key", Value::string("k")),
+            ];
+            pairs.extend(extra);
+            config(pairs)
+        };
+        assert!(build_client(&base(vec![]), "1.11.0", &stop).is_ok());
+        let ok = base(vec![
+            ("connect_insecure", Value::Bool(true)),
+            ("connect_request_timeout", Value::Number(Number::Int(5))),
+            ("connect_max_retries", Value::Number(Number::Int(0))),
+        ]);
+        assert!(build_client(&ok, "1.11.0", &stop).is_ok());
+        match build_client(&base(vec![("connect_ca_certificate", Value::string("/nonexistent"))]), "1", &stop) {
+            Err(NoClient::Invalid(d)) => assert_eq!(d.attribute, Some(AttributePath::root("connect_ca_certificate"))),
+            _ => panic!("a CA file that is not there is an error"),
+        }
+        match build_client(&base(vec![("connect_max_retries", Value::Unknown)]), "1", &stop) {
+            Err(NoClient::Missing(d)) => assert_eq!(d.summary, "connect_max_retries is not known yet"),
+            _ => panic!("an unknown setting waits for apply"),
+        }
     }
 }

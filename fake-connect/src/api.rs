@@ -106,7 +106,9 @@ async fn set_content_associations(
     match state.store.set_associations(&content, guids) {
         Ok(()) => Ok(StatusCode::NO_CONTENT.into_response()),
         Err(None) => Err(ApiError::not_found()),
-        Err(Some(g)) => Err(ApiError::new(StatusCode::BAD_REQUEST, 4, format!("The OAuth integration {g} does not exist."))),
+        Err(Some(g)) => {
+            Err(ApiError::new(StatusCode::BAD_REQUEST, 4, format!("The OAuth integration {g} does not exist.")))
+        }
     }
 }
 

@@ -7,6 +7,10 @@
 //! leaves a gap the fake is strict, so a client that works against it is less likely to lean on
 //! something a real server does not do.
 //!
+//! For tests of clients under stress, a server can inject [`Fault`]s (429/503 with
+//! `Retry-After`, delays, connections dropped after acting) and serve HTTPS with a given
+//! certificate ([`FakeConnect::spawn_with`]).
+//!
 //! ```no_run
 //! use fake_connect::{FakeConnect, Options};
 //! let server = FakeConnect::spawn(Options::new("admin-key"));
@@ -17,6 +21,8 @@
 
 mod api;
 mod errors;
+mod faults;
+mod listener;
 mod middleware;
 mod rules;
 mod store;
@@ -25,9 +31,10 @@ mod templates;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::serve::ListenerExt;
 use tokio::sync::oneshot;
 
+pub use faults::{Fault, FaultAction, Faults};
+pub use listener::TlsIdentity;
 pub use store::{RecordedRequest, Store, DEFAULT_SERVER_VERSION};
 
 /// How a fake server behaves.
@@ -52,6 +59,7 @@ impl Options {
 pub struct FakeConnect {
     url: String,
     store: Store,
+    faults: Faults,
     shutdown: Option<oneshot::Sender<()>>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
@@ -67,11 +75,24 @@ impl FakeConnect {
     /// When no loopback port can be bound or the runtime cannot start: nothing a test could do
     /// about either.
     pub fn spawn(opts: Options) -> FakeConnect {
+        FakeConnect::spawn_with(opts, None)
+    }
+
+    /// Like [`FakeConnect::spawn`], serving HTTPS with `tls` when given (the URL is then
+    /// `https://127.0.0.1:PORT`, so the certificate must name 127.0.0.1).
+    ///
+    /// # Panics
+    /// Also when `tls` holds no usable certificate and key.
+    pub fn spawn_with(opts: Options, tls: Option<TlsIdentity>) -> FakeConnect {
+        let acceptor = tls.map(|t| t.acceptor().expect("fake-connect: a usable TLS certificate and key"));
+        let scheme = if acceptor.is_some() { "https" } else { "http" };
         let listener = std::net::TcpListener::bind(("127.0.0.1", 0)).expect("fake-connect: bind a port on 127.0.0.1");
         listener.set_nonblocking(true).expect("fake-connect: make the listener non-blocking");
         let addr = listener.local_addr().expect("fake-connect: read the bound address");
         let store = Store::new();
         let server_store = store.clone();
+        let faults = Faults::new();
+        let server_faults = faults.clone();
         let (shutdown, stop) = oneshot::channel::<()>();
 
         let thread = std::thread::Builder::new()
@@ -85,7 +106,7 @@ impl FakeConnect {
                     let listener =
                         tokio::net::TcpListener::from_std(listener).expect("fake-connect: hand the listener to tokio");
                     tokio::select! {
-                        result = FakeConnect::serve(listener, opts, server_store) => {
+                        result = serve_on(listener, opts, server_store, server_faults, acceptor) => {
                             if let Err(e) = result {
                                 eprintln!("fake-connect: server stopped: {e}");
                             }
@@ -100,30 +121,55 @@ impl FakeConnect {
             })
             .expect("fake-connect: start the server thread");
 
-        FakeConnect { url: format!("http://{addr}"), store, shutdown: Some(shutdown), thread: Some(thread) }
+        FakeConnect { url: format!("{scheme}://{addr}"), store, faults, shutdown: Some(shutdown), thread: Some(thread) }
     }
 
     /// Serves the API on `listener` inside the current runtime, until the future is dropped or
     /// the listener fails. `store` is the state to serve (pass a clone to keep a handle on it).
     pub async fn serve(listener: tokio::net::TcpListener, opts: Options, store: Store) -> std::io::Result<()> {
-        let state = middleware::AppState { store, opts: Arc::new(opts) };
-        // Without TCP_NODELAY, a small answer written in two pieces can wait ~40 ms for the
-        // client's delayed ACK (Nagle's algorithm).
-        let listener = listener.tap_io(|stream| {
-            let _ = stream.set_nodelay(true);
-        });
-        axum::serve(listener, api::router(state)).await
+        serve_on(listener, opts, store, Faults::new(), None).await
     }
 
-    /// The server's base URL, `http://127.0.0.1:PORT`, without a trailing slash.
+    /// Like [`FakeConnect::serve`], with faults to inject (settable while it serves, through
+    /// a clone of `faults`) and HTTPS with `tls` when given.
+    pub async fn serve_with(
+        listener: tokio::net::TcpListener,
+        opts: Options,
+        store: Store,
+        faults: Faults,
+        tls: Option<TlsIdentity>,
+    ) -> std::io::Result<()> {
+        let acceptor = tls.map(|t| t.acceptor()).transpose()?;
+        serve_on(listener, opts, store, faults, acceptor).await
+    }
+
+    /// The server's base URL, `http://127.0.0.1:PORT` (or `https://`), without a trailing slash.
     pub fn url(&self) -> String {
         self.url.clone()
+    }
+
+    /// The server's faults: set them to make it misbehave, clear them to make it behave.
+    pub fn faults(&self) -> Faults {
+        self.faults.clone()
     }
 
     /// A handle on the server's state, shared with the server.
     pub fn store(&self) -> Store {
         self.store.clone()
     }
+}
+
+async fn serve_on(
+    listener: tokio::net::TcpListener,
+    opts: Options,
+    store: Store,
+    faults: Faults,
+    tls: Option<tokio_rustls::TlsAcceptor>,
+) -> std::io::Result<()> {
+    let state = middleware::AppState { store, opts: Arc::new(opts), faults };
+    let listener = listener::FaultListener::new(listener, tls)?;
+    let app = api::router(state).into_make_service_with_connect_info::<listener::Conn>();
+    axum::serve(listener, app).await
 }
 
 impl Drop for FakeConnect {

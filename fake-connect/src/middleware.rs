@@ -1,4 +1,5 @@
-//! What happens to every request around the handlers: logging, latency and authentication.
+//! What happens to every request around the handlers: logging, latency, injected faults and
+//! authentication.
 //!
 //! The layers run in this order: [`record`] (outermost, so even refused requests are logged),
 //! then [`authenticate`], then the router.
@@ -6,12 +7,14 @@
 use std::sync::Arc;
 
 use axum::body::{Body, Bytes};
-use axum::extract::{Request, State};
-use axum::http::{header, Method};
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use crate::errors::ApiError;
+use crate::faults::Faults;
+use crate::listener::Conn;
 use crate::store::Store;
 use crate::Options;
 
@@ -26,6 +29,7 @@ const OPEN_PATH: &str = "/__api__/server_settings";
 pub(crate) struct AppState {
     pub store: Store,
     pub opts: Arc<Options>,
+    pub faults: Faults,
 }
 
 /// A logged body: JSON when it parses, else its text as a JSON string, `None` when empty.
@@ -39,27 +43,52 @@ fn body_for_log(bytes: &Bytes) -> Option<serde_json::Value> {
     )
 }
 
-/// Logs the request in the store on arrival, waits the configured latency, runs the rest, and
-/// logs the answered status.
+/// Logs the request in the store on arrival, waits the configured latency, applies the
+/// injected faults (see [`crate::faults`]), runs the rest, and logs the answered status.
 ///
-/// This is the seam for fault injection: a later version can decide here, from the request's
-/// sequence number, to answer 429/503 with `Retry-After` or to drop the connection instead of
-/// calling `next`.
+/// A request refused by a fault is logged with the status it got; one whose connection a fault
+/// dropped after acting keeps status 0 (no answer was given).
 pub(crate) async fn record(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let conn = req.extensions().get::<ConnectInfo<Conn>>().map(|c| c.0.clone());
     let (parts, body) = req.into_parts();
     let read = axum::body::to_bytes(body, MAX_BODY).await;
     let bytes = read.as_ref().cloned().unwrap_or_default();
     let path = parts.uri.path_and_query().map_or_else(|| parts.uri.path().to_string(), |p| p.as_str().to_string());
     let seq = state.store.record_request(parts.method.as_str(), &path, body_for_log(&bytes));
+    let fault = state.faults.decide(parts.method.as_str());
 
-    if !state.opts.latency.is_zero() {
-        tokio::time::sleep(state.opts.latency).await;
+    let wait = state.opts.latency + fault.delay;
+    if !wait.is_zero() {
+        tokio::time::sleep(wait).await;
+    }
+    if let Some((status, retry_after)) = fault.refuse {
+        let response = refusal(status, retry_after.as_deref());
+        state.store.record_status(seq, response.status().as_u16());
+        return response;
     }
     let response = match read {
         Ok(bytes) => next.run(Request::from_parts(parts, Body::from(bytes))).await,
         Err(_) => ApiError::bad_body("The request body could not be read.").into_response(),
     };
-    state.store.record_status(seq, response.status().as_u16());
+    match conn {
+        Some(conn) if fault.drop_after => conn.cut(),
+        _ => state.store.record_status(seq, response.status().as_u16()),
+    }
+    response
+}
+
+/// A fault's refusal: Connect's JSON error body with the status, and `Retry-After` when given.
+fn refusal(status: u16, retry_after: Option<&str>) -> Response {
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
+    let message = match status {
+        StatusCode::TOO_MANY_REQUESTS => "Too many requests: slow down.",
+        StatusCode::SERVICE_UNAVAILABLE => "The server is temporarily unavailable.",
+        _ => "The request failed (injected fault).",
+    };
+    let mut response = ApiError::new(status, 0, message).into_response();
+    if let Some(value) = retry_after.and_then(|v| HeaderValue::from_str(v).ok()) {
+        response.headers_mut().insert(header::RETRY_AFTER, value);
+    }
     response
 }
 

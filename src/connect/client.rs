@@ -1,24 +1,42 @@
 //! The HTTP client: one pooled `reqwest::Client` behind an `Arc`, one method per API call.
 //!
-//! Layering, so retries can be added later without touching the calls: [`Client::send`] makes a
-//! single attempt and returns any HTTP answer as an [`Answer`]; the API methods then turn an
-//! `Answer` into a value or an [`Error`]. A retry loop belongs around `send`.
+//! Layering: [`Client::attempt`] makes a single attempt and returns any HTTP answer as an
+//! [`Answer`] (or a [`Failed`] attempt that says whether the server may have acted); the retry
+//! loops ([`Client::send`] for reads, updates, deletes and other repeatable requests,
+//! [`Client::create_integration`] for creates) decide from that, by the rules in
+//! [`super::retry`], whether to try again; the API methods then turn an `Answer` into a value or
+//! an [`Error`].
+//!
+//! Every request and every wait listens to the client's cancellation token, so stopping the
+//! client (Terraform's StopProvider) ends them at once; only a create already sent is given
+//! [`CREATE_GRACE`] to answer, since its answer is the only record of what it made.
 
 use std::fmt;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
-use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE, LOCATION};
+use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE, DATE, LOCATION, RETRY_AFTER};
 use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
+use tokio_util::sync::CancellationToken;
 use url::Url;
 
 use super::error::{excerpt, parse_error_body, redact_url, root_cause};
+use super::retry::{next_step, parse_retry_after, Next, Outcome, RetryPolicy};
 use super::{Deleted, Error, Integration, IntegrationUpdate, NewIntegration, Secret};
+use crate::logging::mask_body;
+
+pub mod associations;
 
 /// Where the API lives under a Connect server's URL.
 const API_PREFIX: &str = "__api__";
+
+/// How long a create already sent may still take to answer once the client is stopped.
+pub const CREATE_GRACE: Duration = Duration::from_secs(3);
+
+/// The default limit for one attempt.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// How to reach one Connect server.
 #[derive(Clone, Debug)]
@@ -27,11 +45,52 @@ pub struct ClientConfig {
     pub server_url: String,
     pub api_key: Secret,
     pub user_agent: String,
-    /// Limit for a whole request, connecting included.
+    /// Limit for one attempt at a request, connecting included.
     pub timeout: Duration,
+    pub tls: TlsOptions,
+    pub retry: RetryPolicy,
+    /// Cancelling it stops every request of the client (and of its clones).
+    pub cancel: CancellationToken,
 }
 
-/// A Connect API client. Cheap to clone: clones share one connection pool.
+impl ClientConfig {
+    /// Defaults for the rest: [`DEFAULT_TIMEOUT`], the system's and Mozilla's CAs, the default
+    /// [`RetryPolicy`], a token of its own.
+    pub fn new(server_url: impl Into<String>, api_key: Secret, user_agent: impl Into<String>) -> Self {
+        ClientConfig {
+            server_url: server_url.into(),
+            api_key,
+            user_agent: user_agent.into(),
+            timeout: DEFAULT_TIMEOUT,
+            tls: TlsOptions::default(),
+            retry: RetryPolicy::default(),
+            cancel: CancellationToken::new(),
+        }
+    }
+}
+
+/// Which servers to trust. By default the system's CAs and Mozilla's (webpki-roots).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct TlsOptions {
+    /// More CAs to trust, as PEM (one or more `-----BEGIN CERTIFICATE-----` blocks): for a Connect
+    /// whose certificate comes from a private CA.
+    pub ca_certificates_pem: Option<String>,
+    /// Accept any certificate: for test servers only.
+    pub insecure: bool,
+}
+
+impl TlsOptions {
+    /// Checks the CA certificates without building a client (for validation before use).
+    pub fn check(&self) -> Result<(), Error> {
+        match &self.ca_certificates_pem {
+            Some(pem) => ca_certificates(pem).map(|_| ()),
+            None => Ok(()),
+        }
+    }
+}
+
+/// A Connect API client. Cheap to clone: clones share one connection pool and one
+/// cancellation token.
 #[derive(Clone)]
 pub struct Client {
     inner: Arc<Inner>,
@@ -44,12 +103,21 @@ struct Inner {
     /// `server_url` + `/__api__`.
     base: Url,
     timeout: Duration,
+    retry: RetryPolicy,
+    cancel: CancellationToken,
 }
 
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Client").field("server_url", &self.inner.server_url).finish_non_exhaustive()
     }
+}
+
+/// An attempt that got no whole answer, and what that says about the server's side.
+#[derive(Debug)]
+pub(crate) struct Failed {
+    pub error: Error,
+    pub outcome: Outcome,
 }
 
 impl Client {
@@ -71,20 +139,50 @@ impl Client {
         headers.insert(AUTHORIZATION, auth);
         headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
 
-        let http = reqwest::Client::builder()
+        // HTTPS_PROXY, HTTP_PROXY, ALL_PROXY and NO_PROXY are honoured: reqwest reads them here.
+        let mut builder = reqwest::Client::builder()
             .default_headers(headers)
             .user_agent(user_agent)
             .timeout(cfg.timeout)
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .map_err(|e| Error::Setup { reason: root_cause(&e) })?;
+            .redirect(reqwest::redirect::Policy::none());
+        if let Some(pem) = &cfg.tls.ca_certificates_pem {
+            for cert in ca_certificates(pem)? {
+                builder = builder.add_root_certificate(cert);
+            }
+        }
+        if cfg.tls.insecure {
+            builder = builder.danger_accept_invalid_certs(true);
+        }
+        let http = builder.build().map_err(|e| {
+            if cfg.tls.ca_certificates_pem.is_some() {
+                Error::InvalidCaCertificate { reason: root_cause(&e) }
+            } else {
+                Error::Setup { reason: root_cause(&e) }
+            }
+        })?;
 
-        Ok(Client { inner: Arc::new(Inner { http, server_url, base, timeout: cfg.timeout }) })
+        Ok(Client {
+            inner: Arc::new(Inner {
+                http,
+                server_url,
+                base,
+                timeout: cfg.timeout,
+                retry: cfg.retry,
+                cancel: cfg.cancel,
+            }),
+        })
     }
 
     /// The server URL as normalised by [`Client::new`], without a trailing slash.
     pub fn server_url(&self) -> &str {
         &self.inner.server_url
+    }
+
+    /// Stops every request of this client and its clones, now and later: waits end, requests in
+    /// flight are abandoned (a create already sent gets [`CREATE_GRACE`] to answer), and each
+    /// call returns [`Error::Cancelled`].
+    pub fn cancel(&self) {
+        self.inner.cancel.cancel();
     }
 
     /// `GET /v1/oauth/integrations`: every integration (the API does not paginate).
@@ -104,9 +202,52 @@ impl Client {
     }
 
     /// `POST /v1/oauth/integrations`. Connect answers 200 (not 201); any 2xx is accepted.
+    ///
+    /// Never makes two: the POST is repeated only when the server surely did not act on it (429
+    /// and 503 answers, a connection never made). When the outcome is unknown (a timeout, a
+    /// connection dropped after sending, a gateway error, an answer cut short), the integration
+    /// is looked for first, by name, template, description and config, among those created
+    /// since the first uncertain attempt; one found is returned as if the POST had answered.
     pub async fn create_integration(&self, req: &NewIntegration) -> Result<Integration, Error> {
         let url = self.endpoint(&["v1", "oauth", "integrations"]);
-        self.send(Method::POST, url, Some(json_body(req))).await?.json()
+        let body = json_body(req);
+        let mut uncertain_since: Option<Instant> = None;
+        let mut retry = 0;
+        loop {
+            let sent_at = Instant::now();
+            let result = self.attempt(&Method::POST, &url, Some(&body), retry + 1).await;
+            let (outcome, retry_after) = outcome_of(&result);
+            match next_step(false, outcome) {
+                Next::Done => {
+                    let answer = result.map_err(|f| f.error)?;
+                    let success = answer.status.is_success();
+                    return match answer.json() {
+                        // A 2xx whose body cannot be read still made the integration.
+                        Err(e) if success => match self.find_created(req, sent_at).await {
+                            Ok(Some(found)) => Ok(found),
+                            _ => Err(e),
+                        },
+                        other => other,
+                    };
+                }
+                Next::Retry => {}
+                Next::LookUpThenRetry => {
+                    let since = *uncertain_since.get_or_insert(sent_at);
+                    match self.find_created(req, since).await {
+                        Ok(Some(found)) => return Ok(found),
+                        Ok(None) => {}
+                        Err(e @ Error::AmbiguousCreate { .. }) => return Err(e),
+                        // Without knowing, another POST could make a second one.
+                        Err(_) => return Err(failure_error(result)),
+                    }
+                }
+            }
+            if retry >= self.inner.retry.max_retries {
+                return result.map_err(|f| f.error)?.json();
+            }
+            self.pause(&Method::POST, &url, retry, retry_after, &result).await?;
+            retry += 1;
+        }
     }
 
     /// `PATCH /v1/oauth/integrations/{guid}`: only the fields set in `req` are sent.
@@ -115,7 +256,8 @@ impl Client {
         self.send(Method::PATCH, url, Some(json_body(req))).await?.json()
     }
 
-    /// `DELETE /v1/oauth/integrations/{guid}`; a 404 is not an error, as the goal is reached.
+    /// `DELETE /v1/oauth/integrations/{guid}`; a 404 is not an error, as the goal is reached
+    /// (also when a retried DELETE finds its first attempt did the job).
     pub async fn delete_integration(&self, guid: &str) -> Result<Deleted, Error> {
         let url = self.integration_url(guid)?;
         let answer = self.send(Method::DELETE, url, None).await?;
@@ -148,36 +290,141 @@ impl Client {
         Ok(self.endpoint(&["v1", "oauth", "integrations", guid]))
     }
 
-    /// One attempt at one request. Any HTTP status is an `Ok(Answer)`; only transport failures
-    /// (connect, TLS, timeout, broken body) are errors. Logs one DEBUG event without headers or
-    /// bodies.
+    /// A request that may be repeated (GET, DELETE, a PATCH or PUT of desired values), with
+    /// retries. Returns the last answer of any status; errors only when no answer came. Not for
+    /// POSTs that create: see [`Client::create_integration`].
     async fn send(&self, method: Method, url: Url, body: Option<Vec<u8>>) -> Result<Answer, Error> {
-        let started = Instant::now();
-        let mut req = self.inner.http.request(method.clone(), url.clone());
-        if let Some(body) = body {
-            req = req.header(CONTENT_TYPE, HeaderValue::from_static("application/json")).body(body);
+        let mut retry = 0;
+        loop {
+            let result = self.attempt(&method, &url, body.as_deref(), retry + 1).await;
+            let (outcome, retry_after) = outcome_of(&result);
+            if next_step(true, outcome) == Next::Done || retry >= self.inner.retry.max_retries {
+                return result.map_err(|f| f.error);
+            }
+            self.pause(&method, &url, retry, retry_after, &result).await?;
+            retry += 1;
         }
-        let elapsed_ms = |started: Instant| started.elapsed().as_millis() as u64;
+    }
 
-        let resp = match req.send().await {
-            Ok(resp) => resp,
-            Err(e) => {
-                let err = self.transport_error(&method, &url, e);
-                tracing::debug!(method = %method, path = url.path(), duration_ms = elapsed_ms(started),
-                    error = %err, "Connect API request failed");
-                return Err(err);
+    /// The integration a create with an unknown outcome may have made: one with the same
+    /// name, template, description and config values, created no earlier than `since` (on the
+    /// server's clock, from its `Date` header, with 2 s of slack for whole-second times), so an
+    /// older namesake is never taken for it. Several such: an error naming them.
+    async fn find_created(&self, req: &NewIntegration, since: Instant) -> Result<Option<Integration>, Error> {
+        let url = self.endpoint(&["v1", "oauth", "integrations"]);
+        let answer = self.send(Method::GET, url.clone(), None).await?;
+        let earliest = answer
+            .date
+            .as_deref()
+            .and_then(|d| httpdate::parse_http_date(d).ok())
+            .and_then(|now| now.checked_sub(since.elapsed() + Duration::from_secs(2)));
+        let all: Vec<Integration> = answer.json()?;
+        let mut found: Vec<Integration> =
+            all.into_iter().filter(|i| same_integration(i, req) && created_since(i, earliest)).collect();
+        match found.len() {
+            0 => {
+                tracing::debug!(name = %req.name, "no integration from the uncertain create: trying again");
+                Ok(None)
+            }
+            1 => {
+                let found = found.remove(0);
+                tracing::info!(guid = %found.guid, name = %found.name,
+                    "the create's answer was lost, but it made the integration: using it");
+                Ok(Some(found))
+            }
+            _ => Err(Error::AmbiguousCreate {
+                url: redact_url(url.as_str()),
+                name: req.name.clone(),
+                guids: found.into_iter().map(|i| i.guid).collect(),
+            }),
+        }
+    }
+
+    /// Waits before retry number `retry`, or returns [`Error::Cancelled`] when stopped first.
+    async fn pause(
+        &self,
+        method: &Method,
+        url: &Url,
+        retry: u32,
+        retry_after: Option<Duration>,
+        last: &Result<Answer, Failed>,
+    ) -> Result<(), Error> {
+        let wait = self.inner.retry.delay(retry, retry_after, fastrand::f64());
+        let reason = match last {
+            Ok(answer) => answer.status.to_string(),
+            Err(f) => f.error.to_string(),
+        };
+        tracing::debug!(method = %method, path = url.path(), attempt = retry + 1, wait_ms = wait.as_millis() as u64,
+            reason = %reason, "Connect API request will be retried");
+        tokio::select! {
+            _ = tokio::time::sleep(wait) => Ok(()),
+            _ = self.inner.cancel.cancelled() => Err(self.cancelled(method, url, false)),
+        }
+    }
+
+    fn cancelled(&self, method: &Method, url: &Url, in_flight: bool) -> Error {
+        Error::Cancelled { method: method.clone(), url: redact_url(url.as_str()), in_flight }
+    }
+
+    /// One attempt at one request. Any whole HTTP answer is an `Ok(Answer)`; a failure says
+    /// whether the server may have acted. Logs one DEBUG line (method, path, status or error,
+    /// duration, attempt), and at TRACE the bodies with their secrets masked; never headers.
+    async fn attempt(&self, method: &Method, url: &Url, body: Option<&[u8]>, attempt: u32) -> Result<Answer, Failed> {
+        if self.inner.cancel.is_cancelled() {
+            return Err(Failed { error: self.cancelled(method, url, false), outcome: Outcome::Fatal });
+        }
+        if let Some(body) = body.filter(|_| tracing::enabled!(tracing::Level::TRACE)) {
+            tracing::trace!(method = %method, path = url.path(), attempt, body = %mask_body(body),
+                "Connect API request body");
+        }
+        let started = Instant::now();
+        let exchange = self.exchange(method, url, body);
+        tokio::pin!(exchange);
+        let result = tokio::select! {
+            biased;
+            result = &mut exchange => result,
+            _ = self.inner.cancel.cancelled() => {
+                // A create already sent may have made the integration, and its answer is the
+                // only record of it: give it a moment.
+                let grace = if *method == Method::POST { CREATE_GRACE } else { Duration::ZERO };
+                match tokio::time::timeout(grace, &mut exchange).await {
+                    Ok(result) => result,
+                    Err(_) => Err(Failed { error: self.cancelled(method, url, true), outcome: Outcome::Fatal }),
+                }
             }
         };
+        let duration_ms = started.elapsed().as_millis() as u64;
+        match &result {
+            Ok(answer) => {
+                tracing::debug!(method = %method, path = url.path(), status = answer.status.as_u16(), duration_ms,
+                    attempt, "Connect API request");
+                if tracing::enabled!(tracing::Level::TRACE) {
+                    tracing::trace!(method = %method, path = url.path(), status = answer.status.as_u16(), attempt,
+                        body = %mask_body(&answer.body), "Connect API response body");
+                }
+            }
+            Err(f) => tracing::debug!(method = %method, path = url.path(), duration_ms, attempt, error = %f.error,
+                "Connect API request failed"),
+        }
+        result
+    }
+
+    /// The request and the whole answer, without retries, logs or cancellation.
+    async fn exchange(&self, method: &Method, url: &Url, body: Option<&[u8]>) -> Result<Answer, Failed> {
+        let mut req = self.inner.http.request(method.clone(), url.clone());
+        if let Some(body) = body {
+            req = req.header(CONTENT_TYPE, HeaderValue::from_static("application/json")).body(body.to_vec());
+        }
+        let resp = req.send().await.map_err(|e| self.transport_failure(method, url, e))?;
         let status = resp.status();
         let header = |name| resp.headers().get(name).and_then(|v: &HeaderValue| v.to_str().ok()).map(str::to_owned);
         let content_type = header(CONTENT_TYPE);
         let location = header(LOCATION);
-        let body = resp.bytes().await;
-        tracing::debug!(method = %method, path = url.path(), status = status.as_u16(),
-            duration_ms = elapsed_ms(started), "Connect API request");
-        let body = body.map_err(|e| {
-            if e.is_timeout() {
-                self.timeout_error(&method, &url)
+        let retry_after = header(RETRY_AFTER);
+        let date = header(DATE);
+        let body = resp.bytes().await.map_err(|e| Failed {
+            error: if e.is_timeout() {
+                self.timeout_error(method, url)
             } else {
                 Error::Interrupted {
                     method: method.clone(),
@@ -185,21 +432,155 @@ impl Client {
                     status: status.as_u16(),
                     reason: root_cause(&e),
                 }
-            }
+            },
+            // The server answered, so it got the request; what it did is unknown.
+            outcome: Outcome::Unknown,
         })?;
-        Ok(Answer { method, url, status, content_type, location, body: body.to_vec() })
+        Ok(Answer {
+            method: method.clone(),
+            url: url.clone(),
+            status,
+            content_type,
+            location,
+            retry_after,
+            date,
+            body: body.to_vec(),
+        })
     }
 
-    fn transport_error(&self, method: &Method, url: &Url, e: reqwest::Error) -> Error {
-        if e.is_timeout() {
+    /// A failure before any answer: whether the request got out decides what a retry risks.
+    fn transport_failure(&self, method: &Method, url: &Url, e: reqwest::Error) -> Failed {
+        let shown = redact_url(url.as_str());
+        if let Some(tls) = tls_error(&e) {
+            // A refused certificate stays refused.
+            let mut reason = root_cause(&e);
+            if matches!(tls, rustls::Error::InvalidCertificate(_)) {
+                reason.push_str(
+                    " (the server's TLS certificate is not trusted: trust the certificate authority that signed it \
+                     by giving its CA certificate, or turn certificate verification off for testing)",
+                );
+            }
+            return Failed { error: Error::Unreachable { url: shown, reason }, outcome: Outcome::Fatal };
+        }
+        if e.is_builder() {
+            return Failed { error: Error::Setup { reason: root_cause(&e) }, outcome: Outcome::Fatal };
+        }
+        if e.is_connect() {
+            let error = if e.is_timeout() {
+                self.timeout_error(method, url)
+            } else {
+                Error::Unreachable { url: shown, reason: root_cause(&e) }
+            };
+            return Failed { error, outcome: Outcome::NotSent };
+        }
+        let error = if e.is_timeout() {
             self.timeout_error(method, url)
         } else {
-            Error::Unreachable { url: redact_url(url.as_str()), reason: root_cause(&e) }
-        }
+            Error::Dropped { method: method.clone(), url: shown, reason: root_cause(&e) }
+        };
+        Failed { error, outcome: Outcome::Unknown }
     }
 
     fn timeout_error(&self, method: &Method, url: &Url) -> Error {
         Error::Timeout { method: method.clone(), url: redact_url(url.as_str()), after: self.inner.timeout }
+    }
+}
+
+/// What an attempt says for the retry rules, and the server's `Retry-After` if it gave one.
+fn outcome_of(result: &Result<Answer, Failed>) -> (Outcome, Option<Duration>) {
+    match result {
+        Ok(answer) => (
+            Outcome::Answered(answer.status.as_u16()),
+            answer.retry_after.as_deref().and_then(|v| parse_retry_after(v, SystemTime::now())),
+        ),
+        Err(f) => (f.outcome, None),
+    }
+}
+
+/// The error of an attempt, as the API methods would report it.
+fn failure_error(result: Result<Answer, Failed>) -> Error {
+    match result {
+        Ok(answer) => answer.into_error(),
+        Err(f) => f.error,
+    }
+}
+
+/// The rustls error behind a transport failure, if TLS is what failed. An `io::Error`'s
+/// `source()` skips the error it wraps (and hyper-rustls wraps io errors in io errors), so
+/// wrapped errors are opened too.
+fn tls_error<'a>(e: &'a (dyn std::error::Error + 'static)) -> Option<&'a rustls::Error> {
+    let mut cur = Some(e);
+    while let Some(err) = cur {
+        if let Some(tls) = err.downcast_ref::<rustls::Error>() {
+            return Some(tls);
+        }
+        cur = match err.downcast_ref::<std::io::Error>().and_then(|io| io.get_ref()) {
+            Some(inner) => Some(inner as &(dyn std::error::Error + 'static)),
+            None => err.source(),
+        };
+    }
+    None
+}
+
+/// The CAs in a PEM text; an error when it holds none, or one that cannot be read as a CA
+/// certificate.
+fn ca_certificates(pem: &str) -> Result<Vec<reqwest::Certificate>, Error> {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::CertificateDer;
+    let invalid = |reason: String| Error::InvalidCaCertificate { reason };
+    let ders = CertificateDer::pem_slice_iter(pem.as_bytes())
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| invalid(format!("its PEM cannot be read: {e}")))?;
+    if ders.is_empty() {
+        return Err(invalid("it holds no PEM certificate (a block starting -----BEGIN CERTIFICATE-----)".into()));
+    }
+    let mut roots = rustls::RootCertStore::empty();
+    let count = ders.len();
+    ders.iter()
+        .enumerate()
+        .map(|(i, der)| {
+            roots.add(der.clone()).map_err(|e| invalid(format!("certificate {} of {count}: {e}", i + 1)))?;
+            reqwest::Certificate::from_der(der).map_err(|e| invalid(root_cause(&e)))
+        })
+        .collect()
+}
+
+/// Whether a listed integration is what `req` would have made: same name, template and
+/// description, and each config value sent is the one the server holds (strings compared as
+/// sets of words, since servers may reorder scopes; keys the server does not echo, like
+/// secrets, are not compared).
+fn same_integration(i: &Integration, req: &NewIntegration) -> bool {
+    fn words(s: &str) -> Vec<&str> {
+        let mut w: Vec<&str> = s.split_whitespace().collect();
+        w.sort_unstable();
+        w.dedup();
+        w
+    }
+    let same_value = |sent: &serde_json::Value, held: &serde_json::Value| match (sent, held) {
+        (serde_json::Value::String(a), serde_json::Value::String(b)) => words(a) == words(b),
+        (a, b) => a == b,
+    };
+    i.name == req.name
+        && i.template == req.template
+        && i.description == req.description
+        && req
+            .config
+            .values
+            .iter()
+            .filter(|(k, _)| !req.config.secrets.contains_key(*k))
+            .all(|(k, sent)| i.config.get(k).is_none_or(|held| same_value(sent, held)))
+}
+
+/// Whether an integration was created at or after `earliest`; true when either time is unknown.
+fn created_since(i: &Integration, earliest: Option<SystemTime>) -> bool {
+    let created = i
+        .created_time
+        .as_deref()
+        .and_then(|t| time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339).ok())
+        .map(SystemTime::from);
+    match (created, earliest) {
+        (Some(created), Some(earliest)) => created >= earliest,
+        _ => true,
     }
 }
 
@@ -256,6 +637,9 @@ pub(crate) struct Answer {
     pub status: StatusCode,
     pub content_type: Option<String>,
     pub location: Option<String>,
+    pub retry_after: Option<String>,
+    /// The server's clock (`Date`), to tell what it created since a moment.
+    pub date: Option<String>,
     pub body: Vec<u8>,
 }
 
@@ -379,12 +763,7 @@ mod tests {
     }
 
     fn config(key: &str, user_agent: &str) -> ClientConfig {
-        ClientConfig {
-            server_url: "https://host/".into(),
-            api_key: Secret::new(key),
-            user_agent: user_agent.into(),
-            timeout: Duration::from_secs(1),
-        }
+        ClientConfig::new("https://host/", Secret::new(key), user_agent)
     }
 
     #[test]
@@ -408,6 +787,8 @@ mod tests {
             status: StatusCode::from_u16(status).unwrap(),
             content_type: content_type.map(str::to_owned),
             location: None,
+            retry_after: None,
+            date: None,
             body: body.as_bytes().to_vec(),
         }
     }

@@ -15,13 +15,21 @@ fn client_for(url: &str) -> Client {
 }
 
 fn client_with_timeout(url: &str, timeout: Duration) -> Client {
-    Client::new(ClientConfig {
-        server_url: url.to_owned(),
-        api_key: Secret::new(KEY),
-        user_agent: "test-agent/1.0".into(),
-        timeout,
-    })
-    .unwrap()
+    let mut cfg = ClientConfig::new(url, Secret::new(KEY), "test-agent/1.0");
+    cfg.timeout = timeout;
+    cfg.retry = fast_retries(2);
+    Client::new(cfg).unwrap()
+}
+
+/// Retries with waits of a few milliseconds, so tests of failures stay fast.
+pub(super) fn fast_retries(max_retries: u32) -> RetryPolicy {
+    RetryPolicy {
+        max_retries,
+        base_delay: Duration::from_millis(1),
+        max_delay: Duration::from_millis(4),
+        max_retry_after: Duration::from_millis(50),
+        delay_scale: 1.0,
+    }
 }
 
 fn integration_json(guid: &str) -> serde_json::Value {
@@ -348,5 +356,42 @@ async fn logs_one_debug_line_per_request_without_secrets() {
     assert!(line.contains("path=\"/__api__/v1/oauth/integrations\""), "{line}");
     assert!(line.contains("status=400"), "{line}");
     assert!(line.contains("duration_ms="), "{line}");
+    assert!(!logs.contains(KEY) && !logs.contains("sh-secret"), "{logs}");
+}
+
+#[tokio::test]
+async fn logs_attempts_and_masked_bodies_at_trace() {
+    static SECOND_DISPATCHER: std::sync::OnceLock<tracing::Dispatch> = std::sync::OnceLock::new();
+    SECOND_DISPATCHER.get_or_init(|| tracing::Dispatch::new(tracing::subscriber::NoSubscriber::default()));
+
+    let buf = LogBuffer::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_ansi(false)
+        .with_writer({
+            let buf = buf.clone();
+            move || buf.clone()
+        })
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let server = TestServer::sequence(vec![
+        Reply::json(503, json!({"code": 1, "error": "busy", "payload": null})).with_header("retry-after", "0"),
+        Reply::json(200, integration_json("g1")),
+    ])
+    .await;
+    client_for(server.url()).create_integration(&new_integration()).await.unwrap();
+
+    let logs = String::from_utf8(buf.0.lock().unwrap().clone()).unwrap();
+    let ours: Vec<&str> = logs.lines().filter(|l| l.contains("connect::client")).collect();
+    let debug: Vec<&str> = ours.iter().copied().filter(|l| l.contains("DEBUG")).collect();
+    assert_eq!(debug.len(), 3, "two requests and one retry:\n{logs}");
+    assert!(debug[0].contains("status=503") && debug[0].contains("attempt=1"), "{}", debug[0]);
+    assert!(debug[1].contains("will be retried") && debug[1].contains("wait_ms="), "{}", debug[1]);
+    assert!(debug[2].contains("status=200") && debug[2].contains("attempt=2"), "{}", debug[2]);
+    let bodies: Vec<&str> = ours.iter().copied().filter(|l| l.contains("TRACE") && l.contains("body")).collect();
+    assert_eq!(bodies.len(), 4, "a request and a response body per attempt:\n{logs}");
+    assert!(bodies[0].contains(r#""client_secret":"(sensitive)""#), "{}", bodies[0]);
+    assert!(bodies[0].contains(r#""client_id":"c""#), "{}", bodies[0]);
     assert!(!logs.contains(KEY) && !logs.contains("sh-secret"), "{logs}");
 }

@@ -28,8 +28,26 @@ pub enum Error {
     #[error("could not set up the HTTP client for Connect: {reason}")]
     Setup { reason: String },
 
+    /// The CA certificates to trust could not be read.
+    #[error("invalid CA certificate: {reason}")]
+    InvalidCaCertificate { reason: String },
+
+    /// No connection could be made (refused, unresolved name, TLS certificate refused).
     #[error("could not reach Connect at {url}: {reason}")]
     Unreachable { url: String, reason: String },
+
+    /// The connection broke after the request was sent and before any answer came, so whether
+    /// Connect acted on it is unknown.
+    #[error("Connect closed the connection without answering {method} {url}: {reason}")]
+    Dropped { method: Method, url: String, reason: String },
+
+    /// The client was stopped (Terraform interrupted) before the request finished.
+    #[error("stopped before Connect answered {method} {url}{}", if *in_flight && *method == Method::POST { "; the request had been sent, so Connect may have carried it out" } else { "" })]
+    Cancelled { method: Method, url: String, in_flight: bool },
+
+    /// A create whose answer was lost, after which several integrations matching it appeared.
+    #[error("the answer to POST {url} was lost, and {} integrations named {name:?} were created since: {}; keep one (by its guid) and delete the others", guids.len(), guids.join(", "))]
+    AmbiguousCreate { url: String, name: String, guids: Vec<String> },
 
     #[error("Connect did not answer {method} {url} within {}s", after.as_secs_f64())]
     Timeout { method: Method, url: String, after: Duration },

@@ -20,13 +20,9 @@ fn fake() -> FakeConnect {
 }
 
 fn client(server: &FakeConnect, key: &str) -> Client {
-    Client::new(ClientConfig {
-        server_url: format!("{}/", server.url()),
-        api_key: Secret::new(key),
-        user_agent: "connect-client-tests".into(),
-        timeout: Duration::from_secs(10),
-    })
-    .unwrap()
+    let mut cfg = ClientConfig::new(format!("{}/", server.url()), Secret::new(key), "connect-client-tests");
+    cfg.timeout = Duration::from_secs(10);
+    Client::new(cfg).unwrap()
 }
 
 fn service_account() -> NewIntegration {

@@ -3,10 +3,13 @@
 use std::fmt;
 
 /// What [`Secret`] prints instead of its content.
-const REDACTED: &str = "(sensitive)";
+const REDACTED: &str = crate::logging::MASK;
 
 /// A string (API key, client secret) that never shows in `Debug` or `Display`: both print
 /// `(sensitive)`.
+///
+/// Making one registers its value with [`crate::logging`], which then masks it wherever it
+/// would appear in a log line, even inside a body or an error text.
 ///
 /// It deliberately implements no `Serialize`: the few places that must put a secret on the wire
 /// call [`Secret::expose`] explicitly, so a stray `#[derive(Serialize)]` cannot leak one.
@@ -15,7 +18,9 @@ pub struct Secret(String);
 
 impl Secret {
     pub fn new(s: impl Into<String>) -> Self {
-        Secret(s.into())
+        let s = s.into();
+        crate::logging::register_secret(&s);
+        Secret(s)
     }
 
     /// The content, for the code that sends it. Named so that each use stands out in review.
@@ -30,13 +35,13 @@ impl Secret {
 
 impl From<String> for Secret {
     fn from(s: String) -> Self {
-        Secret(s)
+        Secret::new(s)
     }
 }
 
 impl From<&str> for Secret {
     fn from(s: &str) -> Self {
-        Secret(s.to_owned())
+        Secret::new(s)
     }
 }
 
@@ -63,6 +68,8 @@ mod tests {
         assert_eq!(format!("{s}"), "(sensitive)");
         assert_eq!(format!("{:#?}", Some(s.clone())), "Some(\n    (sensitive),\n)");
         assert_eq!(s.expose(), "hunter2");
+        // And logs mask it.
+        assert_eq!(crate::logging::scrub("pw=hunter2"), "pw=(sensitive)");
     }
 
     #[test]

@@ -5,8 +5,8 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::net::TcpListener;
 
 /// A request as the server saw it.
 #[derive(Clone, Debug)]
@@ -38,9 +38,24 @@ pub enum Reply {
     Truncated { claimed: usize, body: Vec<u8> },
     /// Read the request and never answer.
     Silence,
+    /// Read the request, then close the connection without a word.
+    Close,
+    /// Wait, then give the reply.
+    Delayed(Duration, Box<Reply>),
 }
 
 impl Reply {
+    /// The reply with an extra header.
+    pub fn with_header(self, name: &'static str, value: &str) -> Reply {
+        match self {
+            Reply::Full { status, content_type, body, mut headers } => {
+                headers.push((name, value.to_owned()));
+                Reply::Full { status, content_type, body, headers }
+            }
+            other => other,
+        }
+    }
+
     pub fn json(status: u16, body: serde_json::Value) -> Reply {
         Reply::Full {
             status,
@@ -70,19 +85,50 @@ pub struct TestServer {
 impl TestServer {
     /// Serves every connection with `handler` until dropped.
     pub async fn spawn(handler: impl Fn(&Seen) -> Reply + Send + Sync + 'static) -> TestServer {
+        TestServer::spawn_with(None, handler).await
+    }
+
+    /// Like [`TestServer::spawn`], over TLS with `acceptor` when given (the URL is then
+    /// `https://127.0.0.1:PORT`). A failed handshake is not a request: nothing is seen.
+    pub async fn spawn_with(
+        acceptor: Option<tokio_rustls::TlsAcceptor>,
+        handler: impl Fn(&Seen) -> Reply + Send + Sync + 'static,
+    ) -> TestServer {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let url = format!("http://{}", listener.local_addr().unwrap());
+        let scheme = if acceptor.is_some() { "https" } else { "http" };
+        let url = format!("{scheme}://{}", listener.local_addr().unwrap());
         let seen = Arc::new(Mutex::new(Vec::new()));
         let handler: Arc<Handler> = Arc::new(handler);
         let task = tokio::spawn({
             let seen = seen.clone();
             async move {
                 while let Ok((stream, _)) = listener.accept().await {
-                    tokio::spawn(serve(stream, handler.clone(), seen.clone()));
+                    let _ = stream.set_nodelay(true);
+                    let (handler, seen, acceptor) = (handler.clone(), seen.clone(), acceptor.clone());
+                    tokio::spawn(async move {
+                        match acceptor {
+                            Some(acceptor) => {
+                                if let Ok(tls) = acceptor.accept(stream).await {
+                                    serve(tls, handler, seen).await;
+                                }
+                            }
+                            None => serve(stream, handler, seen).await,
+                        }
+                    });
                 }
             }
         });
         TestServer { url, seen, task }
+    }
+
+    /// Answers the `n`th request (from 0) with `replies[n]`, and the last one from then on.
+    pub async fn sequence(replies: Vec<Reply>) -> TestServer {
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        TestServer::spawn(move |_| {
+            let n = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            replies[n.min(replies.len() - 1)].clone()
+        })
+        .await
     }
 
     /// Always the same reply.
@@ -105,12 +151,16 @@ impl Drop for TestServer {
     }
 }
 
-async fn serve(mut stream: TcpStream, handler: Arc<Handler>, seen: Arc<Mutex<Vec<Seen>>>) {
+async fn serve<S: AsyncRead + AsyncWrite + Unpin>(mut stream: S, handler: Arc<Handler>, seen: Arc<Mutex<Vec<Seen>>>) {
     let Some(req) = read_request(&mut stream).await else {
         return;
     };
     seen.lock().unwrap().push(req.clone());
-    let reply = handler(&req);
+    let mut reply = handler(&req);
+    while let Reply::Delayed(wait, then) = reply {
+        tokio::time::sleep(wait).await;
+        reply = *then;
+    }
     let (head, body) = match reply {
         Reply::Full { status, content_type, body, headers } => {
             let mut head = format!("HTTP/1.1 {status} X\r\nconnection: close\r\ncontent-length: {}\r\n", body.len());
@@ -133,6 +183,11 @@ async fn serve(mut stream: TcpStream, handler: Arc<Handler>, seen: Arc<Mutex<Vec
             tokio::time::sleep(Duration::from_secs(3600)).await;
             return;
         }
+        Reply::Close => {
+            let _ = stream.shutdown().await;
+            return;
+        }
+        Reply::Delayed(..) => unreachable!("unwrapped above"),
     };
     let _ = stream.write_all(head.as_bytes()).await;
     let _ = stream.write_all(b"\r\n").await;
@@ -140,7 +195,7 @@ async fn serve(mut stream: TcpStream, handler: Arc<Handler>, seen: Arc<Mutex<Vec
     let _ = stream.shutdown().await;
 }
 
-async fn read_request(stream: &mut TcpStream) -> Option<Seen> {
+async fn read_request<S: AsyncRead + Unpin>(stream: &mut S) -> Option<Seen> {
     let mut buf = Vec::new();
     let head_end = loop {
         if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {

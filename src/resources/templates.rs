@@ -1,26 +1,80 @@
-//! The Connect OAuth integration templates this provider manages, and what each one needs.
-//! Facts from Connect's "General Setup for Microsoft Azure" page.
+//! Connect's OAuth integration templates and what each one needs, as far as the configuration
+//! alone can be checked at plan. Facts from Connect's integration docs and the seed page; keys a
+//! template needs that are not listed here still reach the server, which has the last word.
 
-/// A template's rules as far as planning needs them.
+/// A template's rules.
 #[derive(Debug, Clone, Copy)]
 pub struct Template {
     pub id: &'static str,
-    /// Scopes planned when the configuration gives none; `None` means the user must list them.
+    /// Scopes planned when the configuration gives none.
     pub default_scopes: Option<&'static str>,
+    /// Config keys the configuration must set (beyond the secret).
+    pub required: &'static [&'static str],
+    /// Config keys that must be Microsoft Entra ID GUIDs.
+    pub guid_keys: &'static [&'static str],
+    pub auth_types: &'static [&'static str],
+    /// Whether a client secret is needed whatever the auth type (Confidential applications only).
+    pub secret_required: bool,
+    /// Whether the template has an `auth_mode` (Confidential / Public) at all.
+    pub has_auth_mode: bool,
 }
 
-pub const TEMPLATES: &[Template] = &[
-    Template { id: "azure", default_scopes: None },
+const VIEWER_OR_SERVICE: &[&str] = &["Viewer", "Service Account"];
+
+const fn oauth(id: &'static str, required: &'static [&'static str]) -> Template {
     Template {
-        id: "azure-openai",
-        default_scopes: Some("https://cognitiveservices.azure.com/.default offline_access"),
-    },
-    Template { id: "msgraph", default_scopes: Some("https://graph.microsoft.com/.default offline_access") },
-    Template { id: "sharepoint", default_scopes: Some("00000003-0000-0ff1-ce00-000000000000/.default offline_access") },
+        id,
+        default_scopes: None,
+        required,
+        guid_keys: &[],
+        auth_types: VIEWER_OR_SERVICE,
+        secret_required: false,
+        has_auth_mode: true,
+    }
+}
+
+const fn azure(id: &'static str, default_scopes: Option<&'static str>, required: &'static [&'static str]) -> Template {
+    Template { default_scopes, guid_keys: &["tenant_id", "client_id"], ..oauth(id, required) }
+}
+
+const AZURE_KEYS: &[&str] = &["tenant_id", "client_id"];
+
+pub const TEMPLATES: &[Template] = &[
+    azure("azure", None, &["tenant_id", "client_id", "scopes"]),
+    azure("azure-openai", Some("https://cognitiveservices.azure.com/.default offline_access"), AZURE_KEYS),
+    azure("msgraph", Some("https://graph.microsoft.com/.default offline_access"), AZURE_KEYS),
+    azure("sharepoint", Some("00000003-0000-0ff1-ce00-000000000000/.default offline_access"), AZURE_KEYS),
+    oauth("aws", &[]),
+    Template { auth_types: &["Visitor API Key"], has_auth_mode: false, ..oauth("connect", &["max_role"]) },
+    oauth("custom", &["client_id", "authorization_uri", "token_uri"]),
+    oauth("databricks", &["client_id"]),
+    oauth("github", &["client_id"]),
+    oauth("bigquery", &["client_id"]),
+    oauth("drive", &["client_id"]),
+    oauth("sheets", &["client_id"]),
+    oauth("vertex-ai", &["client_id"]),
+    oauth("salesforce", &["client_id"]),
+    Template { secret_required: true, ..oauth("snowflake", &["account_url", "client_id"]) },
 ];
 
-/// The template ids, for validators and docs.
-pub const TEMPLATE_IDS: &[&str] = &["azure", "azure-openai", "msgraph", "sharepoint"];
+/// Every template id, for validators and docs.
+pub const TEMPLATE_IDS: &[&str] = &[
+    "azure",
+    "azure-openai",
+    "msgraph",
+    "sharepoint",
+    "aws",
+    "connect",
+    "custom",
+    "databricks",
+    "github",
+    "bigquery",
+    "drive",
+    "sheets",
+    "vertex-ai",
+    "salesforce",
+    "snowflake",
+];
 
 pub fn find(id: &str) -> Option<&'static Template> {
     TEMPLATES.iter().find(|t| t.id == id)
@@ -50,8 +104,11 @@ mod tests {
     fn ids_and_catalogue_agree() {
         assert_eq!(TEMPLATES.iter().map(|t| t.id).collect::<Vec<_>>(), TEMPLATE_IDS);
         assert!(find("azure").unwrap().default_scopes.is_none());
+        assert!(find("azure").unwrap().required.contains(&"scopes"));
         assert!(find("msgraph").unwrap().default_scopes.unwrap().contains("offline_access"));
-        assert!(find("aws").is_none());
+        assert_eq!(find("connect").unwrap().auth_types, ["Visitor API Key"]);
+        assert!(find("snowflake").unwrap().secret_required);
+        assert!(find("gcp").is_none());
     }
 
     #[test]

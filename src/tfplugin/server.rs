@@ -481,7 +481,10 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
             let listed = match s.resource.list(config).await {
                 Ok(listed) => listed,
                 Err(diags) => {
-                    return Ok(vec![pb::list_resource::Event { diagnostic: wire::diagnostics(diags), ..Default::default() }])
+                    return Ok(vec![pb::list_resource::Event {
+                        diagnostic: wire::diagnostics(diags),
+                        ..Default::default()
+                    }])
                 }
             };
             let limit = if req.limit > 0 { req.limit as usize } else { usize::MAX };

@@ -15,9 +15,15 @@
 
 mod support;
 
+mod adopting;
+mod content_associations;
 mod data_sources;
+mod distribution;
+mod docs;
 mod harness;
 mod oauth_integration;
+mod other_templates;
 mod provider_config;
+mod reliability;
 mod secrets;
 mod validation;

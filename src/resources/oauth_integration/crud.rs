@@ -80,7 +80,10 @@ pub async fn import(client: &Client, guid: &str) -> ImportResponse {
 /// Every integration of a template (or any) whose name matches a glob pattern (`*`, `?`), as
 /// imported states, for `terraform query`.
 pub async fn list(client: &Client, template: Option<&str>, pattern: Option<&str>) -> Result<Vec<Listed>, Diagnostics> {
-    let all = client.list_integrations().await.map_err(|e| Diagnostics::from(diagnostic("Could not list OAuth integrations", &e)))?;
+    let all = client
+        .list_integrations()
+        .await
+        .map_err(|e| Diagnostics::from(diagnostic("Could not list OAuth integrations", &e)))?;
     Ok(all
         .iter()
         .filter(|i| super::schema::TEMPLATE_FILTER.contains(&i.template.as_str()))

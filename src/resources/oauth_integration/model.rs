@@ -6,9 +6,7 @@ use crate::connect::{Config, Integration, IntegrationUpdate, NewIntegration, Sec
 use crate::resources::templates::scopes_equal;
 use crate::tfplugin::value::Value;
 
-/// The config keys this resource manages, besides the secret. Keys the server adds on its own
-/// (`use_pkce`, `token_endpoint_auth_method`, ...) are not in the schema and so never a change.
-const CONFIG_KEYS: &[&str] = &["auth_type", "tenant_id", "client_id", "auth_mode", "scopes"];
+use super::schema::STRING_KEYS;
 
 /// The Terraform state of an integration as Connect returns it. What Connect never returns (the
 /// client secret) is carried over from `known` (prior or planned state), and so is the exact
@@ -27,16 +25,17 @@ pub fn to_state(i: &Integration, known: &Value) -> Value {
     };
     let auth_mode = server_str("auth_mode").map(Value::String).unwrap_or_else(|| or_null(known_cfg.get("auth_mode")));
 
-    let config = Value::object([
-        ("auth_type", auth_type),
-        ("tenant_id", Value::opt_string(server_str("tenant_id"))),
-        ("client_id", Value::opt_string(server_str("client_id"))),
-        ("client_secret", or_null(known_cfg.get("client_secret"))),
-        ("client_secret_wo", Value::Null),
-        ("client_secret_wo_version", or_null(known_cfg.get("client_secret_wo_version"))),
-        ("auth_mode", auth_mode),
-        ("scopes", scopes),
-    ]);
+    let mut config: std::collections::BTreeMap<String, Value> =
+        STRING_KEYS.iter().map(|k| (k.to_string(), Value::opt_string(server_str(k)))).collect();
+    config.insert("auth_type".into(), auth_type);
+    config.insert("auth_mode".into(), auth_mode);
+    config.insert("scopes".into(), scopes);
+    config.insert("use_pkce".into(), i.config.get("use_pkce").and_then(Json::as_bool).map_or(Value::Null, Value::Bool));
+    config.insert("client_secret".into(), or_null(known_cfg.get("client_secret")));
+    config.insert("client_secret_wo".into(), Value::Null);
+    config.insert("client_secret_wo_version".into(), or_null(known_cfg.get("client_secret_wo_version")));
+    config.insert("extra".into(), extra_state(i, known.is_null(), known_cfg.get("extra")));
+    let config = Value::Object(config);
     Value::object([
         ("id", Value::string(&i.guid)),
         ("guid", Value::string(&i.guid)),
@@ -47,6 +46,32 @@ pub fn to_state(i: &Integration, known: &Value) -> Value {
         ("created_time", Value::opt_string(i.created_time.clone()).or(known.get("created_time"))),
         ("updated_time", Value::opt_string(i.updated_time.clone()).or(known.get("updated_time"))),
     ])
+}
+
+/// The keys of `extra` the configuration manages, with the server's values (as strings); keys
+/// the server lacks are left out, so the next plan puts them back. With nothing known (an
+/// import), every key the schema does not name, so that an import sees the whole config.
+fn extra_state(i: &Integration, importing: bool, known: &Value) -> Value {
+    let as_string = |v: &Json| v.as_str().map_or_else(|| v.to_string(), str::to_string);
+    match known {
+        Value::Map(keys) => Value::Map(
+            keys.keys().filter_map(|k| Some((k.clone(), Value::String(as_string(i.config.get(k)?))))).collect(),
+        ),
+        _ if importing => {
+            let unnamed: std::collections::BTreeMap<String, Value> = i
+                .config
+                .iter()
+                .filter(|(k, _)| !super::plan::is_named_key(k))
+                .map(|(k, v)| (k.clone(), Value::String(as_string(v))))
+                .collect();
+            if unnamed.is_empty() {
+                Value::Null
+            } else {
+                Value::Map(unnamed)
+            }
+        }
+        _ => Value::Null,
+    }
 }
 
 /// The POST body for a planned integration. The write-only secret is only in the configuration.
@@ -66,7 +91,8 @@ pub fn update_request(prior: &Value, planned: &Value, config: &Value) -> Integra
     let changed = |k: &str| prior.get(k) != planned.get(k);
     let (p_cfg, n_cfg) = (prior.get("config"), planned.get("config"));
     let secret = secret_to_send(prior, planned, config);
-    let config_changed = secret.is_some() || CONFIG_KEYS.iter().any(|k| p_cfg.get(k) != n_cfg.get(k));
+    let config_changed = secret.is_some()
+        || STRING_KEYS.iter().chain(["use_pkce", "extra"].iter()).any(|k| p_cfg.get(k) != n_cfg.get(k));
     IntegrationUpdate {
         name: changed("name").then(|| str_of(planned.get("name"))),
         description: changed("description").then(|| str_of(planned.get("description"))),
@@ -100,9 +126,19 @@ fn secret_to_send<'a>(prior: &Value, planned: &'a Value, config: &'a Value) -> O
 
 fn config_request(cfg: &Value, secret: Option<Option<&str>>) -> Config {
     let mut out = Config::new();
-    for key in CONFIG_KEYS {
+    for key in STRING_KEYS {
         if let Some(s) = cfg.get(key).as_str() {
             out.values.insert(key.to_string(), Json::String(s.to_string()));
+        }
+    }
+    if let Some(b) = cfg.get("use_pkce").as_bool() {
+        out.values.insert("use_pkce".into(), Json::Bool(b));
+    }
+    if let Value::Map(extra) = cfg.get("extra") {
+        for (k, v) in extra {
+            if let Some(s) = v.as_str() {
+                out.values.insert(k.clone(), Json::String(s.to_string()));
+            }
         }
     }
     match secret {
@@ -167,14 +203,37 @@ mod tests {
     #[test]
     fn state_carries_secret_and_scopes_string_and_ignores_server_keys() {
         let i = integration(json!({"auth_type": "Viewer", "tenant_id": "t", "client_id": "c",
-            "auth_mode": "Confidential", "scopes": "b a", "use_pkce": false}));
+            "auth_mode": "Confidential", "scopes": "b a", "use_pkce": false, "added_by_server": "x"}));
         let s = to_state(&i, &known(Value::string("sec"), "a  b"));
         let c = s.get("config");
         assert_eq!(c.get("client_secret").as_str(), Some("sec"));
         assert_eq!(c.get("scopes").as_str(), Some("a  b"));
         assert_eq!(c.get("auth_mode").as_str(), Some("Confidential"));
-        assert!(c.get("use_pkce").is_null());
+        assert_eq!(c.get("use_pkce"), &Value::Bool(false));
+        assert!(c.as_object().unwrap().get("added_by_server").is_none());
+        assert!(c.get("extra").is_null(), "unmanaged keys stay out of extra");
         assert_eq!(s.get("id"), s.get("guid"));
+    }
+
+    #[test]
+    fn extra_tracks_the_managed_keys_only() {
+        let i = integration(json!({"region": "eu", "flag": true, "other": "x"}));
+        let known = Value::object([(
+            "config",
+            Value::object([(
+                "extra",
+                Value::Map(
+                    [("region".to_string(), Value::string("us")), ("flag".to_string(), Value::string("false"))].into(),
+                ),
+            )]),
+        )]);
+        let extra = to_state(&i, &known).get("config").get("extra").clone();
+        assert_eq!(
+            extra,
+            Value::Map(
+                [("region".to_string(), Value::string("eu")), ("flag".to_string(), Value::string("true"))].into()
+            )
+        );
     }
 
     #[test]

@@ -2,11 +2,13 @@
 //! express (Service Account needs a secret, `azure` needs scopes), template defaults, values
 //! derived from other attributes, and scope-set equality. No API calls happen here.
 
-use crate::resources::templates::{self, has_offline_access, scopes_equal};
+use super::schema::{SERVER_FILLED_KEYS, STRING_KEYS};
+use crate::resources::templates::{self, has_offline_access, scopes_equal, Template};
 use crate::tfplugin::diag::{AttributePath, Diagnostic, Diagnostics};
 use crate::tfplugin::plan;
 use crate::tfplugin::resource::{PlanRequest, PlanResponse};
 use crate::tfplugin::schema::Schema;
+use crate::tfplugin::validators::Guid;
 use crate::tfplugin::value::Value;
 
 /// Cross-attribute checks on a configuration; unknown values are skipped (checked again at apply).
@@ -15,12 +17,15 @@ pub fn validate(config: &Value, diags: &mut Diagnostics) {
     if cfg.is_null() || cfg.is_unknown() {
         return;
     }
-    let auth_type = match cfg.get("auth_type") {
-        Value::Null => Some("Viewer"),
-        v => v.as_str(),
+    let template = config.get("template").as_str().and_then(templates::find);
+    let auth_type = match (cfg.get("auth_type"), template) {
+        (Value::Null, Some(t)) => Some(t.auth_types[0]),
+        (Value::Null, None) => None,
+        (v, _) => v.as_str(),
     };
     let secret = cfg.get("client_secret");
     let secret_wo = cfg.get("client_secret_wo");
+    let has_secret = !secret.is_null() || !secret_wo.is_null();
 
     if !secret.is_null() && !secret_wo.is_null() {
         diags.attr_error(
@@ -38,13 +43,12 @@ pub fn validate(config: &Value, diags: &mut Diagnostics) {
              config.client_secret_wo too, or remove the version.",
         );
     }
-    if auth_type == Some("Service Account") && secret.is_null() && secret_wo.is_null() {
+    if auth_type == Some("Service Account") && !has_secret {
         diags.attr_error(
             AttributePath::dotted("config.client_secret"),
             "Missing config.client_secret",
             "config.client_secret (or config.client_secret_wo) is required when config.auth_type is \"Service \
-             Account\": the service account authenticates to Microsoft Entra ID with the app registration's client \
-             secret.",
+             Account\": the service account authenticates with the application's client secret.",
         );
     }
     if auth_type == Some("Service Account") && cfg.get("auth_mode").as_str() == Some("Public") {
@@ -54,24 +58,20 @@ pub fn validate(config: &Value, diags: &mut Diagnostics) {
             "config.auth_mode must be \"Confidential\" (or left out) when config.auth_type is \"Service Account\".",
         );
     }
-
-    let scopes = cfg.get("scopes");
-    if let Some(t) = config.get("template").as_str().and_then(templates::find) {
-        if t.default_scopes.is_none() && scopes.is_null() {
+    if let Some(t) = template {
+        validate_for_template(t, cfg, auth_type, has_secret, diags);
+    }
+    if let Value::Map(extra) = cfg.get("extra") {
+        for key in extra.keys().filter(|k| is_named_key(k)) {
             diags.attr_error(
-                AttributePath::dotted("config.scopes"),
-                "Missing config.scopes",
-                format!(
-                    "config.scopes is required for the {:?} template, which has no default: list the scopes of the \
-                     API permissions granted to the app registration, space-separated, plus offline_access for a \
-                     Viewer integration.",
-                    t.id
-                ),
+                AttributePath::dotted("config.extra"),
+                "Named key in config.extra",
+                format!("config.extra must not hold {key:?}: set config.{key} instead."),
             );
         }
     }
-    if let (Some("Viewer"), Some(s)) = (auth_type, scopes.as_str()) {
-        if !has_offline_access(s) && !s.trim().is_empty() {
+    if let (Some("Viewer"), Some(s)) = (auth_type, cfg.get("scopes").as_str()) {
+        if !has_offline_access(s) && !s.trim().is_empty() && template.is_some_and(|t| !t.guid_keys.is_empty()) {
             diags.push(
                 Diagnostic::warning(
                     "config.scopes lacks offline_access",
@@ -82,6 +82,80 @@ pub fn validate(config: &Value, diags: &mut Diagnostics) {
             );
         }
     }
+}
+
+/// What the template needs: its auth types, required keys, GUID-shaped keys, a secret.
+fn validate_for_template(
+    t: &Template,
+    cfg: &Value,
+    auth_type: Option<&str>,
+    has_secret: bool,
+    diags: &mut Diagnostics,
+) {
+    if let Some(a) = auth_type {
+        if !t.auth_types.contains(&a) {
+            diags.attr_error(
+                AttributePath::dotted("config.auth_type"),
+                "Invalid config.auth_type",
+                format!(
+                    "config.auth_type is {a:?}, which the {:?} template does not offer; it must be one of: {}.",
+                    t.id,
+                    quoted(t.auth_types)
+                ),
+            );
+        }
+    }
+    for key in t.required {
+        if cfg.get(key).is_null() {
+            let why = if *key == "scopes" {
+                " It has no default scopes: list the scopes of the API permissions granted to the application, \
+                 space-separated, plus offline_access for a Viewer integration."
+            } else {
+                ""
+            };
+            diags.attr_error(
+                AttributePath::dotted(&format!("config.{key}")),
+                format!("Missing config.{key}"),
+                format!("config.{key} is required for the {:?} template.{why}", t.id),
+            );
+        }
+    }
+    for key in t.guid_keys {
+        if let Some(v) = cfg.get(key).as_str() {
+            if !Guid::is_guid(v) {
+                diags.attr_error(
+                    AttributePath::dotted(&format!("config.{key}")),
+                    format!("Malformed config.{key}"),
+                    format!(
+                        "config.{key} is {v:?}; for the {:?} template it must be a GUID such as \
+                         00000000-0000-0000-0000-000000000000 (the value shown in Microsoft Entra ID).",
+                        t.id
+                    ),
+                );
+            }
+        }
+    }
+    if t.secret_required && !has_secret {
+        diags.attr_error(
+            AttributePath::dotted("config.client_secret"),
+            "Missing config.client_secret",
+            format!(
+                "The {:?} template supports Confidential applications only: set config.client_secret (or \
+                 config.client_secret_wo).",
+                t.id
+            ),
+        );
+    }
+}
+
+fn quoted(items: &[&str]) -> String {
+    items.iter().map(|s| format!("{s:?}")).collect::<Vec<_>>().join(", ")
+}
+
+/// Whether a config key has its own attribute (so it cannot also be in `extra`).
+pub fn is_named_key(key: &str) -> bool {
+    STRING_KEYS.contains(&key)
+        || matches!(key, "client_secret" | "client_secret_wo" | "client_secret_wo_version" | "use_pkce" | "extra")
 }
 
 /// Plans a create, update or destroy: schema defaults, the template's scopes, a derived
@@ -100,34 +174,61 @@ pub fn plan(schema: &Schema, req: PlanRequest) -> PlanResponse {
     PlanResponse { planned, requires_replace, ..Default::default() }
 }
 
-/// Plans `config.scopes` and `config.auth_mode` when the configuration leaves them out, and keeps
-/// the prior scopes string when the configured one holds the same set.
+/// Plans the config values the configuration leaves out: the template's auth type and scopes, a
+/// derived auth_mode, and unknown for what the server fills in itself; and keeps the prior
+/// scopes string when the configured one holds the same set.
 fn resolve_config(planned: &mut Value, prior: &Value, config: &Value) {
-    let template = planned.get("template").clone();
+    let template = planned.get("template").as_str().and_then(templates::find);
+    let template_unknown = planned.get("template").is_unknown();
     let cfg_cfg = config.get("config");
     let prior_cfg = prior.get("config");
     let Value::Object(attrs) = planned else { return };
     let Some(Value::Object(cfg)) = attrs.get_mut("config") else { return };
 
-    let scopes = match (cfg_cfg.get("scopes"), template.as_str()) {
-        (Value::Null, Some(t)) => templates::find(t).and_then(|t| t.default_scopes).map_or(Value::Null, Value::string),
-        (Value::Null, None) => Value::Unknown,
+    if cfg_cfg.get("auth_type").is_null() {
+        let auth_type = match template {
+            Some(t) => Value::string(t.auth_types[0]),
+            None if template_unknown => Value::Unknown,
+            None => Value::Null,
+        };
+        cfg.insert("auth_type".into(), auth_type);
+    }
+
+    let scopes = match (cfg_cfg.get("scopes"), template) {
+        (Value::Null, Some(t)) => Value::opt_string(t.default_scopes),
+        (Value::Null, None) if template_unknown => Value::Unknown,
         (v, _) => v.clone(),
     };
     let scopes = match (scopes.as_str(), prior_cfg.get("scopes").as_str()) {
         // Same set as the prior state: plan the prior string, so the plan shows no change.
         (Some(new), Some(old)) if scopes_equal(new, old) => Value::string(old),
+        (None, Some(_)) if scopes.is_null() => prior_cfg.get("scopes").clone(),
         _ => scopes,
     };
     cfg.insert("scopes".into(), scopes);
 
     if cfg_cfg.get("auth_mode").is_null() {
-        let secret = match (cfg_cfg.get("client_secret"), cfg_cfg.get("client_secret_wo")) {
-            (Value::Null, wo) => wo,
-            (plain, _) => plain,
+        let derived = if template.is_some_and(|t| !t.has_auth_mode) {
+            prior_cfg.get("auth_mode").clone()
+        } else {
+            let secret = match (cfg_cfg.get("client_secret"), cfg_cfg.get("client_secret_wo")) {
+                (Value::Null, wo) => wo,
+                (plain, _) => plain,
+            };
+            derive_auth_mode(cfg.get("auth_type").unwrap_or(&Value::Null), secret)
         };
-        let derived = derive_auth_mode(cfg.get("auth_type").unwrap_or(&Value::Null), secret);
         cfg.insert("auth_mode".into(), derived);
+    }
+
+    // What the server fills in: unknown until it answers when the configuration leaves it out on
+    // create, or when what it follows (the auth type and mode: PKCE goes with Public clients)
+    // changes; otherwise the prior value stands, and any later change is seen at refresh.
+    let config_changing = prior_cfg.is_null()
+        || ["auth_type", "auth_mode"].iter().any(|k| cfg.get(*k).unwrap_or(&Value::Null) != prior_cfg.get(k));
+    for key in SERVER_FILLED_KEYS {
+        if cfg_cfg.get(key).is_null() && config_changing {
+            cfg.insert(key.to_string(), Value::Unknown);
+        }
     }
 }
 

@@ -3,16 +3,35 @@
 
 use crate::resources::templates::TEMPLATE_IDS;
 use crate::tfplugin::schema::{Attribute, Block, IdentityAttribute, IdentitySchema, PlanModifier, Schema};
-use crate::tfplugin::validators::{Guid, NotBlank, OneOf};
+use crate::tfplugin::validators::{NotBlank, OneOf};
 use crate::tfplugin::value::Type;
 use crate::tfplugin::value::Value;
 
-pub const AUTH_TYPES: &[&str] = &["Viewer", "Service Account"];
+pub const AUTH_TYPES: &[&str] = &["Viewer", "Service Account", "Visitor API Key"];
+pub const MAX_ROLES: &[&str] = &["Viewer", "Publisher", "Admin"];
+
+/// Config keys with a string value that the schema names, besides the secrets.
+pub const STRING_KEYS: &[&str] = &[
+    "auth_type",
+    "tenant_id",
+    "client_id",
+    "auth_mode",
+    "scopes",
+    "authorization_uri",
+    "token_uri",
+    "token_endpoint_auth_method",
+    "account_url",
+    "max_role",
+];
+
+/// Config keys Connect fills in by itself when they are not sent: planned unknown on create
+/// (and when the config changes) unless configured, so they are never a perpetual change.
+pub const SERVER_FILLED_KEYS: &[&str] = &["token_endpoint_auth_method", "use_pkce"];
 pub const AUTH_MODES: &[&str] = &["Confidential", "Public"];
 
 pub fn schema() -> Schema {
     Schema::new(0, Block::new(
-        "An OAuth integration on Posit Connect, connecting content to Microsoft Azure through an application registered in Microsoft Entra ID.",
+        "An OAuth integration on Posit Connect: how content reaches an external service (Microsoft Azure through an application registered in Microsoft Entra ID, and every other Connect template) on behalf of its viewers or a service account.",
         vec![
             Attribute::string("id")
                 .computed()
@@ -26,7 +45,7 @@ pub fn schema() -> Schema {
                 .required()
                 .modifier(PlanModifier::RequiresReplace)
                 .validate(OneOf(TEMPLATE_IDS))
-                .describe("The Connect template: `azure`, `azure-openai`, `msgraph` or `sharepoint`. Changing it replaces the integration."),
+                .describe("The Connect template: `azure`, `azure-openai`, `msgraph`, `sharepoint`, `aws`, `connect`, `custom`, `databricks`, `github`, `bigquery`, `drive`, `sheets`, `vertex-ai`, `salesforce` or `snowflake`. Changing it replaces the integration."),
             Attribute::string("name")
                 .required()
                 .validate(NotBlank)
@@ -36,7 +55,7 @@ pub fn schema() -> Schema {
                 .describe("A description for publishers. Defaults to the empty string."),
             Attribute::single("config", config_block())
                 .required()
-                .describe("The template's configuration, from the Azure application registration."),
+                .describe("The template's configuration, e.g. from the Azure application registration. Which keys a template needs is checked at plan."),
             Attribute::string("created_time").computed().modifier(PlanModifier::UseStateForUnknown)
                 .describe("When the integration was created (RFC 3339)."),
             Attribute::string("updated_time").computed()
@@ -50,17 +69,16 @@ fn config_block() -> Block {
         "",
         vec![
             Attribute::string("auth_type")
-                .default(Value::string("Viewer"))
+                .optional()
+                .computed()
                 .validate(OneOf(AUTH_TYPES))
-                .describe("`Viewer` (each visitor signs in; the default) or `Service Account` (client credentials; needs `client_secret`)."),
+                .describe("`Viewer` (each visitor signs in; the default), `Service Account` (client credentials; needs a client secret) or `Visitor API Key` (the `connect` template, and its default)."),
             Attribute::string("tenant_id")
-                .required()
-                .validate(Guid)
-                .describe("The Microsoft Entra ID tenant (directory) id, a GUID."),
+                .optional()
+                .describe("The Microsoft Entra ID tenant (directory) id, a GUID. Required for the Azure templates."),
             Attribute::string("client_id")
-                .required()
-                .validate(Guid)
-                .describe("The application (client) id of the Entra ID app registration, a GUID."),
+                .optional()
+                .describe("The OAuth application's client id (for the Azure templates, the Entra ID application id, a GUID). Required by most templates."),
             Attribute::string("client_secret")
                 .optional()
                 .sensitive()
@@ -78,6 +96,28 @@ fn config_block() -> Block {
                 .computed()
                 .validate(OneOf(AUTH_MODES))
                 .describe("`Confidential` or `Public`. Defaults to `Confidential` when a client secret is given (always for `Service Account`), `Public` otherwise."),
+            Attribute::string("authorization_uri")
+                .optional()
+                .describe("The OAuth authorization endpoint (`custom`)."),
+            Attribute::string("token_uri").optional().describe("The OAuth token endpoint (`custom`)."),
+            Attribute::string("token_endpoint_auth_method")
+                .optional()
+                .computed()
+                .describe("How the client authenticates to the token endpoint (`custom`), e.g. `client_secret_basic` or `client_secret_post`. Connect fills it in when left out."),
+            Attribute::bool("use_pkce")
+                .optional()
+                .computed()
+                .describe("Whether the authorization-code flow uses PKCE. Connect fills it in when left out."),
+            Attribute::string("account_url")
+                .optional()
+                .describe("The account URL (`snowflake`: `https://<account>.snowflakecomputing.com`)."),
+            Attribute::string("max_role")
+                .optional()
+                .validate(OneOf(MAX_ROLES))
+                .describe("The highest role a visitor's API key gets (`connect`): `Viewer`, `Publisher` or `Admin`."),
+            Attribute::of_type("extra", Type::Map(Box::new(Type::String)))
+                .optional()
+                .describe("Config keys this schema does not name, as strings, for templates' other fields. Drift is tracked for the keys given here only."),
             Attribute::string("scopes")
                 .optional()
                 .computed()

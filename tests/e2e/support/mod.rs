@@ -50,6 +50,19 @@ pub fn start_fake() -> FakeConnect {
     })
 }
 
+/// A fresh fake like [`start_fake`], serving HTTPS with `tls` when given (URL
+/// `https://127.0.0.1:PORT`). Make it misbehave through `fake.faults()`.
+pub fn start_fake_with(tls: Option<fake_connect::TlsIdentity>) -> FakeConnect {
+    FakeConnect::spawn_with(
+        Options {
+            admin_key: ADMIN_KEY.to_string(),
+            publisher_key: Some(PUBLISHER_KEY.to_string()),
+            latency: std::time::Duration::ZERO,
+        },
+        tls,
+    )
+}
+
 // ---------------------------------------------------------------------------------------------
 // HCL
 // ---------------------------------------------------------------------------------------------

@@ -121,19 +121,33 @@ fn version_of(path: &Path) -> String {
     }
 }
 
+/// Proxy settings the provider's HTTP client honours; a test that wants one sets it.
+const PROXY_VARS: [&str; 8] =
+    ["HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy", "NO_PROXY", "no_proxy"];
+
 /// Removes what in the caller's environment could change how Terraform or the provider behaves:
-/// every `TF_*` variable (logs, CLI config, extra arguments, variables, data dir, reattach) and
-/// the provider's own `CONNECT_*` fallbacks. The workspace then sets what it wants.
+/// every `TF_*` variable (logs, CLI config, extra arguments, variables, data dir, reattach), the
+/// provider's own `CONNECT_*` fallbacks and proxy settings. The workspace then sets what it
+/// wants.
+///
+/// Retry waits are scaled down to 1% (`POSIT_PROVIDER_RETRY_DELAY_SCALE`, a knob for tests),
+/// so scenarios that make the provider retry (an unreachable server, injected faults) take
+/// milliseconds per retry rather than seconds.
 pub fn sanitize_env(cmd: &mut Command) {
     for (key, _) in std::env::vars_os() {
         let Some(key) = key.to_str() else { continue };
-        if key.starts_with("TF_") || key == "CONNECT_SERVER" || key == "CONNECT_API_KEY" || key == "CHECKPOINT_DISABLE"
+        if key.starts_with("TF_")
+            || key.starts_with("CONNECT_")
+            || key.starts_with("POSIT_PROVIDER_")
+            || PROXY_VARS.contains(&key)
+            || key == "CHECKPOINT_DISABLE"
         {
             cmd.env_remove(key);
         }
     }
     cmd.env("CHECKPOINT_DISABLE", "1");
     cmd.env("TF_IN_AUTOMATION", "1");
+    cmd.env("POSIT_PROVIDER_RETRY_DELAY_SCALE", "0.01");
     if let Ok(level) = std::env::var("POSIT_E2E_TF_LOG") {
         if !level.is_empty() {
             cmd.env("TF_LOG", level);

@@ -1,0 +1,325 @@
+//! The provider's benchmark against Terraform's own floor. Not a test: run it by hand.
+//!
+//! ```text
+//! cargo run --release -p bench            # N = 100, 500, 2000; several runs; ~15 min on 2 cores
+//! cargo run --release -p bench -- --quick # N = 100, 500; one run; a check in a minute or two
+//! ```
+//!
+//! Builds the release provider and fake Connect, then for each N times `terraform apply`
+//! (create N), `terraform plan` (refresh N, no changes) and `terraform destroy` over N
+//! `posit_connect_oauth_integration`s, each beside the same command over N `terraform_data`
+//! resources: the floor, which needs no plugin and no network. The refresh runs again against a
+//! fake that adds 20 ms to every answer. Every figure is reported as a ratio to the floor
+//! measured beside it, because the machines are shared and noisy.
+//!
+//! Also measured: the provider's handshake (start to the go-plugin line on stdout), its peak
+//! memory (VmHWM, sampled from /proc while Terraform runs it) and the release binary's size.
+//! Prints one table and writes the same as JSON (`--json PATH`, default
+//! `target/bench/latest.json`).
+//!
+//! Options: `--quick`, `--sizes 100,500`, `--runs K` (runs per N; default 5, 3, 1 for 100, 500,
+//! 2000), `--plans K` (plans per run), `--latency-ms MS` (default 20), `--json PATH`,
+//! `--no-build`, `--keep` (keep the work directories). Environment: `BENCH_TERRAFORM` picks the
+//! Terraform binary (default: `terraform` on PATH, else `.tools/bin/terraform-libtf`).
+
+mod procs;
+mod report;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use procs::{Fake, Terraform, Workspace};
+use report::{Report, Row};
+
+/// The fake's administrator key (loopback only).
+const API_KEY: &str = "bench-admin-key";
+
+struct Args {
+    sizes: Vec<usize>,
+    runs: Option<usize>,
+    plans: usize,
+    latency_ms: u64,
+    json: Option<PathBuf>,
+    build: bool,
+    keep: bool,
+    quick: bool,
+}
+
+const USAGE: &str = "usage: cargo run --release -p bench -- [--quick] [--sizes 100,500,2000] [--runs K] [--plans K] \
+                     [--latency-ms 20] [--json PATH] [--no-build] [--keep]";
+
+fn parse_args() -> Result<Args, String> {
+    let mut a = Args {
+        sizes: vec![100, 500, 2000],
+        runs: None,
+        plans: 3,
+        latency_ms: 20,
+        json: None,
+        build: true,
+        keep: false,
+        quick: false,
+    };
+    let mut sizes_given = false;
+    let mut plans_given = false;
+    let mut it = std::env::args().skip(1);
+    while let Some(flag) = it.next() {
+        let mut value = |name: &str| it.next().ok_or_else(|| format!("{name} needs a value\n{USAGE}"));
+        match flag.as_str() {
+            "--quick" => a.quick = true,
+            "--no-build" => a.build = false,
+            "--keep" => a.keep = true,
+            "--sizes" => {
+                a.sizes = value("--sizes")?
+                    .split(',')
+                    .map(|s| s.trim().parse::<usize>().map_err(|_| format!("bad size {s:?}")))
+                    .collect::<Result<_, _>>()?;
+                sizes_given = true;
+            }
+            "--runs" => a.runs = Some(value("--runs")?.parse().map_err(|_| "bad --runs".to_string())?),
+            "--plans" => {
+                a.plans = value("--plans")?.parse().map_err(|_| "bad --plans".to_string())?;
+                plans_given = true;
+            }
+            "--latency-ms" => a.latency_ms = value("--latency-ms")?.parse().map_err(|_| "bad --latency-ms")?,
+            "--json" => a.json = Some(PathBuf::from(value("--json")?)),
+            "-h" | "--help" => return Err(USAGE.to_string()),
+            other => return Err(format!("unknown option {other}\n{USAGE}")),
+        }
+    }
+    if a.quick {
+        if !sizes_given {
+            a.sizes = vec![100, 500];
+        }
+        a.runs = a.runs.or(Some(1));
+        if !plans_given {
+            a.plans = 1;
+        }
+    }
+    if a.sizes.is_empty() || a.sizes.contains(&0) || a.runs == Some(0) || a.plans == 0 {
+        return Err(format!("sizes, runs and plans must be positive\n{USAGE}"));
+    }
+    Ok(a)
+}
+
+/// Runs per N when `--runs` is not given: small N are cheap and noisy, N = 2000 is dominated by
+/// Terraform's own cost (its apply and destroy of 2000 `terraform_data` take minutes here).
+fn default_runs(n: usize) -> usize {
+    match n {
+        0..=200 => 5,
+        201..=1000 => 3,
+        _ => 1,
+    }
+}
+
+fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("bench/ sits in the repository").to_path_buf()
+}
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("bench: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run() -> Result<(), String> {
+    let args = parse_args()?;
+    let root = repo_root();
+    let started = Instant::now();
+
+    if args.build {
+        procs::cargo_build(&root)?;
+    }
+    let provider = root.join("target/release/terraform-provider-posit");
+    let fake_bin = root.join("target/release/fake-connect");
+    for b in [&provider, &fake_bin] {
+        if !b.is_file() {
+            return Err(format!(
+                "{} is missing: build it with `cargo build --release` (or drop --no-build)",
+                b.display()
+            ));
+        }
+    }
+    let tf = Terraform::find(&root)?;
+    let work = std::env::temp_dir().join(format!("posit-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&work).map_err(|e| format!("create {}: {e}", work.display()))?;
+    let cli_config = work.join("terraform.tfrc");
+    std::fs::write(&cli_config, procs::cli_config(provider.parent().expect("a file has a parent")))
+        .map_err(|e| format!("write {}: {e}", cli_config.display()))?;
+
+    let mut report = Report::new(&tf, &provider, args.latency_ms);
+    eprintln!("bench: {} ; provider {}", tf.describe(), provider.display());
+    eprintln!("bench: handshake");
+    report.handshake_ms = procs::handshake_times(&provider, 20)?;
+
+    let result = (|| {
+        for &n in &args.sizes {
+            let runs = args.runs.unwrap_or_else(|| default_runs(n));
+            report.runs.push((n, runs, args.plans));
+            bench_size(&tf, &provider, &fake_bin, &cli_config, &work, n, runs, &args, &mut report)?;
+        }
+        Ok::<_, String>(())
+    })();
+    if args.keep {
+        eprintln!("bench: kept {}", work.display());
+    } else {
+        let _ = std::fs::remove_dir_all(&work);
+    }
+    result?;
+
+    report.total_s = started.elapsed().as_secs_f64();
+    print!("{}", report.table());
+    let json_path = args.json.clone().unwrap_or_else(|| root.join("target/bench/latest.json"));
+    if let Some(dir) = json_path.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| format!("create {}: {e}", dir.display()))?;
+    }
+    let json = serde_json::to_string_pretty(&report.json()).expect("JSON values serialise");
+    std::fs::write(&json_path, json + "\n").map_err(|e| format!("write {}: {e}", json_path.display()))?;
+    println!("JSON: {}", json_path.display());
+    Ok(())
+}
+
+fn provider_tf(url: &str, n: usize) -> String {
+    format!(
+        r#"terraform {{
+  required_providers {{
+    posit = {{
+      source = "posit-dev/posit"
+    }}
+  }}
+}}
+
+provider "posit" {{
+  connect_server  = "{url}"
+  connect_api_key = "{API_KEY}"
+}}
+
+resource "posit_connect_oauth_integration" "bench" {{
+  count       = {n}
+  template    = "msgraph"
+  name        = "Benchmark integration ${{count.index}}"
+  description = "Integration ${{count.index}} of the benchmark."
+  config = {{
+    tenant_id = "6f1c2b3a-0d4e-4a5b-9c8d-7e6f5a4b3c2d"
+    client_id = "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
+  }}
+}}
+"#
+    )
+}
+
+fn floor_tf(n: usize) -> String {
+    format!(
+        r#"resource "terraform_data" "bench" {{
+  count = {n}
+  input = {{
+    name        = "Benchmark integration ${{count.index}}"
+    description = "Integration ${{count.index}} of the benchmark."
+  }}
+}}
+"#
+    )
+}
+
+/// One operation on the provider's workspace and the floor's, in alternating order so that a
+/// slow patch of the machine does not always fall on the same side. Returns (provider s, floor s,
+/// provider peak KiB).
+fn pair(
+    tf: &Terraform,
+    provider: &Path,
+    prov: &Workspace,
+    floor: &Workspace,
+    args: &[&str],
+    provider_first: bool,
+) -> Result<(f64, f64, u64), String> {
+    let mut p = None;
+    let mut f = None;
+    for side in if provider_first { [true, false] } else { [false, true] } {
+        if side {
+            p = Some(prov.timed(tf, args, Some(provider))?);
+        } else {
+            f = Some(floor.timed(tf, args, None)?.0);
+        }
+    }
+    let (ps, peak) = p.expect("ran");
+    Ok((ps, f.expect("ran"), peak))
+}
+
+#[allow(clippy::too_many_arguments)]
+fn bench_size(
+    tf: &Terraform,
+    provider: &Path,
+    fake_bin: &Path,
+    cli_config: &Path,
+    work: &Path,
+    n: usize,
+    runs: usize,
+    args: &Args,
+    report: &mut Report,
+) -> Result<(), String> {
+    let fake = Fake::start(fake_bin, API_KEY, 0)?;
+    let slow = Fake::start(fake_bin, API_KEY, args.latency_ms)?;
+    let prov = Workspace::new(&work.join(format!("n{n}-provider")), cli_config, &provider_tf(&fake.url, n))?;
+    let prov_slow = Workspace::new(&work.join(format!("n{n}-provider-slow")), cli_config, &provider_tf(&slow.url, n))?;
+    let floor = Workspace::new(&work.join(format!("n{n}-floor")), cli_config, &floor_tf(n))?;
+
+    let apply = ["apply", "-auto-approve", "-input=false", "-no-color"];
+    let plan = ["plan", "-detailed-exitcode", "-input=false", "-no-color"];
+    let destroy = ["destroy", "-auto-approve", "-input=false", "-no-color"];
+    let latency_op = format!("plan +{}ms", args.latency_ms);
+    let mut rows = [Row::new(n, "apply"), Row::new(n, "plan"), Row::new(n, &latency_op), Row::new(n, "destroy")];
+    let log = |op: &str, run: usize, (p, f, kb): (f64, f64, u64)| {
+        eprintln!(
+            "bench: N={n:<5} run {}/{runs} {op:<13} provider {p:7.2} s  floor {f:7.2} s  ratio {:5.2}  peak {:.1} MB",
+            run + 1,
+            p / f,
+            kb as f64 / 1024.0
+        );
+    };
+
+    for run in 0..runs {
+        let first = run % 2 == 0;
+        let m = pair(tf, provider, &prov, &floor, &apply, first)?;
+        log("apply", run, m);
+        rows[0].push(m);
+        expect_count(&fake, n, "after apply")?;
+
+        for k in 0..args.plans {
+            let m = pair(tf, provider, &prov, &floor, &plan, (run + k) % 2 == 0)?;
+            log("plan", run, m);
+            rows[1].push(m);
+        }
+
+        if run == 0 {
+            let (s, _) = prov_slow.timed(tf, &apply, Some(provider))?;
+            eprintln!("bench: N={n:<5} apply against the +{} ms fake (setup): {s:.2} s", args.latency_ms);
+            report.latency_apply_s.push((n, s));
+            expect_count(&slow, n, "after apply against the slow fake")?;
+        }
+        for k in 0..args.plans {
+            let m = pair(tf, provider, &prov_slow, &floor, &plan, (run + k) % 2 == 1)?;
+            log(&latency_op, run, m);
+            rows[2].push(m);
+        }
+
+        let m = pair(tf, provider, &prov, &floor, &destroy, first)?;
+        log("destroy", run, m);
+        rows[3].push(m);
+        expect_count(&fake, 0, "after destroy")?;
+    }
+    // The slow fake's integrations go with it: destroying them would only cost time.
+    report.rows.extend(rows);
+    Ok(())
+}
+
+fn expect_count(fake: &Fake, n: usize, when: &str) -> Result<(), String> {
+    let got = fake.count_integrations(API_KEY)?;
+    if got != n {
+        return Err(format!("{when}: the fake holds {got} integrations, expected {n}"));
+    }
+    Ok(())
+}

@@ -1,0 +1,183 @@
+//! Medians, the printed table and the JSON.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use serde_json::{json, Value};
+
+use crate::procs::Terraform;
+
+/// The median; the mean of the middle two for an even count.
+pub fn median(xs: &[f64]) -> f64 {
+    if xs.is_empty() {
+        return f64::NAN;
+    }
+    let mut v = xs.to_vec();
+    v.sort_by(f64::total_cmp);
+    let m = v.len() / 2;
+    if v.len() % 2 == 1 {
+        v[m]
+    } else {
+        (v[m - 1] + v[m]) / 2.0
+    }
+}
+
+/// One operation at one N: every provider time beside the floor time measured next to it.
+pub struct Row {
+    pub n: usize,
+    pub op: String,
+    pub provider: Vec<f64>,
+    pub floor: Vec<f64>,
+    pub peak_kb: u64,
+}
+
+impl Row {
+    pub fn new(n: usize, op: &str) -> Row {
+        Row { n, op: op.to_string(), provider: vec![], floor: vec![], peak_kb: 0 }
+    }
+
+    pub fn push(&mut self, (p, f, kb): (f64, f64, u64)) {
+        self.provider.push(p);
+        self.floor.push(f);
+        self.peak_kb = self.peak_kb.max(kb);
+    }
+
+    /// The median of the ratios of each pair (each provider run over the floor run beside it),
+    /// which cancels more of the machine's drift than a ratio of medians.
+    pub fn ratio(&self) -> f64 {
+        let ratios: Vec<f64> = self.provider.iter().zip(&self.floor).map(|(p, f)| p / f).collect();
+        median(&ratios)
+    }
+}
+
+pub struct Report {
+    pub terraform: String,
+    pub terraform_version: String,
+    pub provider: String,
+    pub binary_bytes: u64,
+    pub latency_ms: u64,
+    pub handshake_ms: Vec<f64>,
+    /// (N, runs, plans per run).
+    pub runs: Vec<(usize, usize, usize)>,
+    pub rows: Vec<Row>,
+    /// (N, seconds) of the untimed-beside-the-floor apply against the slow fake.
+    pub latency_apply_s: Vec<(usize, f64)>,
+    pub total_s: f64,
+}
+
+impl Report {
+    pub fn new(tf: &Terraform, provider: &Path, latency_ms: u64) -> Report {
+        Report {
+            terraform: tf.path.display().to_string(),
+            terraform_version: tf.version.clone(),
+            provider: provider.display().to_string(),
+            binary_bytes: std::fs::metadata(provider).map(|m| m.len()).unwrap_or(0),
+            latency_ms,
+            handshake_ms: vec![],
+            runs: vec![],
+            rows: vec![],
+            latency_apply_s: vec![],
+            total_s: 0.0,
+        }
+    }
+
+    fn peak_mb(&self) -> Vec<(usize, f64)> {
+        self.runs
+            .iter()
+            .map(|&(n, _, _)| {
+                let kb = self.rows.iter().filter(|r| r.n == n).map(|r| r.peak_kb).max().unwrap_or(0);
+                (n, kb as f64 / 1024.0)
+            })
+            .collect()
+    }
+
+    pub fn table(&self) -> String {
+        let mut s = String::new();
+        let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+        let _ = writeln!(
+            s,
+            "\nterraform-provider-posit vs terraform_data: Terraform {} ({}), {cores} cores, -parallelism default (10)",
+            self.terraform_version, self.terraform
+        );
+        let runs: Vec<String> =
+            self.runs.iter().map(|(n, r, p)| format!("N={n}: {r} run(s), {p} plan(s) per run")).collect();
+        let _ = writeln!(s, "medians; ratio = median of (provider / floor run beside it); {}", runs.join("; "));
+        let _ = writeln!(s);
+        let _ = writeln!(
+            s,
+            "{:>6}  {:<12} {:>11} {:>9} {:>7} {:>13}",
+            "N", "operation", "provider s", "floor s", "ratio", "provider peak"
+        );
+        for r in &self.rows {
+            let _ = writeln!(
+                s,
+                "{:>6}  {:<12} {:>11.2} {:>9.2} {:>7.2} {:>10.1} MB",
+                r.n,
+                r.op,
+                median(&r.provider),
+                median(&r.floor),
+                r.ratio(),
+                r.peak_kb as f64 / 1024.0
+            );
+        }
+        let _ = writeln!(s);
+        let _ = writeln!(
+            s,
+            "handshake: median {:.1} ms, max {:.1} ms over {} starts (spawn to the go-plugin line)",
+            median(&self.handshake_ms),
+            self.handshake_ms.iter().copied().fold(0.0, f64::max),
+            self.handshake_ms.len()
+        );
+        let peaks: Vec<String> = self.peak_mb().iter().map(|(n, mb)| format!("N={n}: {mb:.1} MB")).collect();
+        let _ = writeln!(s, "provider peak memory (VmHWM): {}", peaks.join(", "));
+        let _ = writeln!(s, "release binary: {:.1} MB ({} bytes)", self.binary_bytes as f64 / 1e6, self.binary_bytes);
+        let _ = writeln!(s, "total time: {:.0} s", self.total_s);
+        s
+    }
+
+    pub fn json(&self) -> Value {
+        let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+        json!({
+            "unix_time": secs,
+            "terraform": { "path": self.terraform, "version": self.terraform_version },
+            "provider": self.provider,
+            "cores": std::thread::available_parallelism().map_or(0, |n| n.get()),
+            "parallelism": 10,
+            "latency_ms": self.latency_ms,
+            "runs": self.runs.iter().map(|(n, r, p)| json!({"n": n, "runs": r, "plans_per_run": p})).collect::<Vec<_>>(),
+            "results": self.rows.iter().map(|r| json!({
+                "n": r.n,
+                "operation": r.op,
+                "provider_s": median(&r.provider),
+                "floor_s": median(&r.floor),
+                "ratio": r.ratio(),
+                "provider_samples_s": r.provider,
+                "floor_samples_s": r.floor,
+                "provider_peak_kib": r.peak_kb,
+            })).collect::<Vec<_>>(),
+            "latency_apply_s": self.latency_apply_s.iter().map(|(n, s)| json!({"n": n, "seconds": s})).collect::<Vec<_>>(),
+            "handshake_ms": { "median": median(&self.handshake_ms), "samples": self.handshake_ms },
+            "peak_memory_mib": self.peak_mb().iter().map(|(n, mb)| json!({"n": n, "mib": mb})).collect::<Vec<_>>(),
+            "binary_bytes": self.binary_bytes,
+            "total_s": self.total_s,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn medians() {
+        assert_eq!(median(&[3.0, 1.0, 2.0]), 2.0);
+        assert_eq!(median(&[4.0, 1.0, 2.0, 3.0]), 2.5);
+        assert!(median(&[]).is_nan());
+        let mut r = Row::new(1, "plan");
+        r.push((2.0, 1.0, 10));
+        r.push((3.0, 1.0, 30));
+        r.push((10.0, 10.0, 20));
+        assert_eq!(r.ratio(), 2.0);
+        assert_eq!(r.peak_kb, 30);
+    }
+}

@@ -1,0 +1,179 @@
+//! Faults the fake injects on purpose, to test how clients cope: rate limits and unavailability
+//! (429/503 with `Retry-After`), slow answers, and connections dropped after the request was
+//! read and acted on (the answer lost, the change made).
+//!
+//! Each [`Fault`] counts the requests it applies to (all, or one method's) and fires on every
+//! Nth of them. Set them on a running server through its [`Faults`] handle:
+//!
+//! ```no_run
+//! use fake_connect::{Fault, FakeConnect, Options};
+//! let server = FakeConnect::spawn(Options::new("admin-key"));
+//! server.faults().set(vec![Fault::refuse(3, 429, Some("1")), Fault::drop_after_acting(4).only("POST")]);
+//! ```
+
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+/// What a fault does to the request it fires on.
+#[derive(Clone, Debug, PartialEq)]
+pub enum FaultAction {
+    /// Answer `status` (429, 503...) with a Connect-style JSON error and, when given, this
+    /// `Retry-After` value, without acting on the request.
+    Refuse { status: u16, retry_after: Option<String> },
+    /// Wait this long before handling the request (on top of [`crate::Options::latency`]).
+    Delay(Duration),
+    /// Handle the request (a POST creates, a DELETE deletes), then close the connection without
+    /// answering.
+    DropAfterActing,
+}
+
+/// One fault: an action on every Nth request it applies to.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Fault {
+    /// The method it applies to (`"POST"`), or every method.
+    pub method: Option<String>,
+    /// Fires on the Nth, 2Nth, 3Nth... request it applies to; 1 fires on each, 0 never.
+    pub every: u64,
+    pub action: FaultAction,
+}
+
+impl Fault {
+    /// Every `every`th request answered `status` with `Retry-After: retry_after`.
+    pub fn refuse(every: u64, status: u16, retry_after: Option<&str>) -> Fault {
+        Fault {
+            method: None,
+            every,
+            action: FaultAction::Refuse { status, retry_after: retry_after.map(str::to_string) },
+        }
+    }
+
+    /// Every `every`th request delayed by `by`.
+    pub fn delay(every: u64, by: Duration) -> Fault {
+        Fault { method: None, every, action: FaultAction::Delay(by) }
+    }
+
+    /// Every `every`th request acted on, then its connection dropped without an answer.
+    pub fn drop_after_acting(every: u64) -> Fault {
+        Fault { method: None, every, action: FaultAction::DropAfterActing }
+    }
+
+    /// The same fault, for one method only.
+    pub fn only(mut self, method: &str) -> Fault {
+        self.method = Some(method.to_ascii_uppercase());
+        self
+    }
+}
+
+/// What the faults decided for one request.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub(crate) struct Decision {
+    pub delay: Duration,
+    pub refuse: Option<(u16, Option<String>)>,
+    pub drop_after: bool,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    faults: Vec<(Fault, u64)>,
+    fired: u64,
+}
+
+/// A running server's faults, shared with the server. Cheap to clone.
+#[derive(Clone, Debug, Default)]
+pub struct Faults {
+    inner: Arc<Mutex<State>>,
+}
+
+impl Faults {
+    pub fn new() -> Faults {
+        Faults::default()
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Replaces the faults; their counts start again from zero.
+    pub fn set(&self, faults: Vec<Fault>) {
+        self.lock().faults = faults.into_iter().map(|f| (f, 0)).collect();
+    }
+
+    /// No more faults.
+    pub fn clear(&self) {
+        self.set(Vec::new());
+    }
+
+    /// How many times a fault has fired since the server started.
+    pub fn fired(&self) -> u64 {
+        self.lock().fired
+    }
+
+    /// Counts a request against every fault and says what to do with it. A refusal wins over a
+    /// drop (a refused request is not acted on); delays add up.
+    pub(crate) fn decide(&self, method: &str) -> Decision {
+        let mut state = self.lock();
+        let mut decision = Decision::default();
+        let mut fired = 0;
+        for (fault, count) in state.faults.iter_mut() {
+            if fault.method.as_deref().is_some_and(|m| !m.eq_ignore_ascii_case(method)) {
+                continue;
+            }
+            *count += 1;
+            if fault.every == 0 || *count % fault.every != 0 {
+                continue;
+            }
+            fired += 1;
+            match &fault.action {
+                FaultAction::Refuse { status, retry_after } => {
+                    decision.refuse.get_or_insert((*status, retry_after.clone()));
+                }
+                FaultAction::Delay(by) => decision.delay += *by,
+                FaultAction::DropAfterActing => decision.drop_after = true,
+            }
+        }
+        if decision.refuse.is_some() {
+            decision.drop_after = false;
+        }
+        state.fired += fired;
+        decision
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn faults_fire_on_every_nth_matching_request() {
+        let faults = Faults::new();
+        faults.set(vec![
+            Fault::refuse(3, 429, Some("1")),
+            Fault::drop_after_acting(2).only("post"),
+            Fault::delay(2, Duration::from_millis(5)),
+        ]);
+        let decisions: Vec<Decision> =
+            ["GET", "POST", "GET", "POST", "POST", "GET"].iter().map(|m| faults.decide(m)).collect();
+        // Refusals: the 3rd and 6th requests.
+        assert_eq!(decisions[2].refuse, Some((429, Some("1".into()))));
+        assert_eq!(decisions[5].refuse, Some((429, Some("1".into()))));
+        assert_eq!(decisions.iter().filter(|d| d.refuse.is_some()).count(), 2);
+        // Drops: the 2nd POST (the 4th request); the 4th POST never came.
+        assert!(decisions[3].drop_after);
+        assert_eq!(decisions.iter().filter(|d| d.drop_after).count(), 1);
+        // Delays: every 2nd request.
+        assert_eq!(decisions[1].delay, Duration::from_millis(5));
+        assert_eq!(decisions[0].delay, Duration::ZERO);
+        assert_eq!(faults.fired(), 2 + 1 + 3);
+
+        // A refusal wins over a drop on the same request.
+        faults.set(vec![Fault::drop_after_acting(1), Fault::refuse(1, 503, None)]);
+        assert_eq!(
+            faults.decide("POST"),
+            Decision { delay: Duration::ZERO, refuse: Some((503, None)), drop_after: false }
+        );
+        faults.set(vec![Fault::refuse(0, 503, None)]);
+        assert_eq!(faults.decide("GET"), Decision::default());
+        faults.clear();
+        assert_eq!(faults.decide("GET"), Decision::default());
+    }
+}

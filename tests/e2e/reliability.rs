@@ -1,0 +1,510 @@
+//! Reliability and security through real Terraform: convergence under injected faults (rate
+//! limits, unavailability, delays, connections dropped after the server acted), creates whose
+//! answer is lost, secrets absent from `TF_LOG=trace` output, TLS with a private CA (and
+//! without it), a proxy, bad settings named at plan time, a proxy's HTML error page, and an
+//! interrupted apply.
+//!
+//! Retry waits are scaled down by the harness (see `sanitize_env`), so faults cost milliseconds.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::process::Command;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use fake_connect::{Fault, TlsIdentity};
+
+use crate::support::terraform::{run_command, sanitize_env};
+use crate::support::*;
+
+const ADDR: &str = "posit_connect_oauth_integration.this";
+
+/// Asserts that the output says each of `needles`, whatever Terraform's line wrapping.
+#[track_caller]
+fn assert_said(run: &TfRun, needles: &[&str]) {
+    let squash = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+    let output = squash(&run.output());
+    for needle in needles {
+        if !output.contains(&squash(needle)) {
+            run.fail(&format!("expected the output to say {needle:?}"));
+        }
+    }
+}
+
+/// `n` integrations across the four templates, a third of them with a secret; labels `i0`...
+fn many(n: usize) -> String {
+    (0..n)
+        .map(|i| {
+            let (template, _) = AZURE_TEMPLATES[i % AZURE_TEMPLATES.len()];
+            let mut it = Integration::new(template, &format!("Reliability {i:02}")).description(&format!("number {i}"));
+            if template == "azure" {
+                it = it.scopes("https://management.azure.com/.default offline_access");
+            }
+            if i % 3 == 0 {
+                it = it.secret(&format!("many-secret-{i}"));
+            }
+            it.hcl(&format!("i{i}"))
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// guid -> name of every integration in the state, failing on a resource without a guid.
+fn state_guids(ws: &Workspace) -> BTreeMap<String, String> {
+    let state = ws.state_json();
+    let mut out = BTreeMap::new();
+    for addr in state_addresses(&state) {
+        let v = resource_values(&state, &addr);
+        let guid = v["guid"].as_str().unwrap_or_else(|| panic!("{addr} has no guid in state")).to_string();
+        let name = v["name"].as_str().unwrap_or_default().to_string();
+        assert!(out.insert(guid.clone(), name).is_none(), "guid {guid} is in state twice");
+    }
+    out
+}
+
+/// guid -> name of every integration on the server.
+fn server_guids(store: &fake_connect::Store) -> BTreeMap<String, String> {
+    store
+        .integrations()
+        .iter()
+        .map(|i| (i["guid"].as_str().unwrap().to_string(), i["name"].as_str().unwrap().to_string()))
+        .collect()
+}
+
+/// Requests of `method` that a fault cut after the server acted (no status was answered).
+fn dropped(store: &fake_connect::Store, method: &str) -> usize {
+    store.requests().iter().filter(|r| r.method == method && r.status == 0).count()
+}
+
+#[test]
+fn fifty_integrations_converge_and_go_under_faults() {
+    for_each_terraform(|tf| {
+        let fake = start_fake();
+        let store = fake.store();
+        fake.faults().set(vec![
+            Fault::refuse(5, 429, Some("1")),
+            Fault::refuse(7, 503, None),
+            Fault::delay(6, Duration::from_millis(50)),
+            Fault::drop_after_acting(4).only("POST"),
+            Fault::drop_after_acting(4).only("DELETE"),
+        ]);
+        let mut ws = Workspace::with_connect_env(tf, &fake.url(), ADMIN_KEY);
+        // Ten retries: a request must meet a fault eleven times in a row to fail.
+        ws.set_env("CONNECT_MAX_RETRIES", "10");
+        ws.write_main(&main_tf(&ProviderConfig::Env, &many(50)));
+
+        let started = Instant::now();
+        ws.apply();
+        let apply_time = started.elapsed();
+        let in_state = state_guids(&ws);
+        let on_server = server_guids(&store);
+        assert_eq!(on_server.len(), 50, "no duplicates and none missing; requests:\n{}", request_log(&store));
+        assert_eq!(in_state, on_server, "state and server must match one to one");
+        let names: BTreeSet<&String> = on_server.values().collect();
+        assert_eq!(names.len(), 50);
+        assert!(dropped(&store, "POST") > 0, "the faults dropped no create; requests:\n{}", request_log(&store));
+        let fired = fake.faults().fired();
+
+        // A refresh under the same faults finds nothing to do.
+        let started = Instant::now();
+        ws.assert_no_changes("after applying 50 integrations under faults");
+        let plan_time = started.elapsed();
+
+        let started = Instant::now();
+        ws.destroy();
+        let destroy_time = started.elapsed();
+        assert!(store.is_empty(), "destroy left {} integrations", store.len());
+        assert!(state_addresses(&ws.state_json()).is_empty());
+        assert!(dropped(&store, "DELETE") > 0, "the faults dropped no delete");
+        eprintln!(
+            "e2e: 50 integrations under faults with {tf}: apply {apply_time:.1?} ({fired} faults), plan \
+             {plan_time:.1?}, destroy {destroy_time:.1?} ({} faults in all)",
+            fake.faults().fired()
+        );
+    });
+}
+
+#[test]
+fn a_create_whose_answer_is_lost_is_recorded_once() {
+    for_each_terraform(|tf| {
+        let fake = start_fake();
+        let store = fake.store();
+        // Every create is made, then its connection dropped before the answer.
+        fake.faults().set(vec![Fault::drop_after_acting(1).only("POST")]);
+        let ws = Workspace::with_connect_env(tf, &fake.url(), ADMIN_KEY);
+        ws.write_main(&main_tf(
+            &ProviderConfig::Env,
+            &Integration::new("msgraph", "Lost answer").secret("s").hcl("this"),
+        ));
+
+        ws.apply();
+        let made = only_integration(&store);
+        let state = ws.state_json();
+        assert_eq!(resource_values(&state, ADDR)["guid"], made["guid"]);
+        let posts = store.requests().iter().filter(|r| r.method == "POST").count();
+        assert_eq!(posts, 1, "the create must not be sent again; requests:\n{}", request_log(&store));
+        assert_eq!(store.secret(made["guid"].as_str().unwrap()).as_deref(), Some("s"));
+
+        fake.faults().clear();
+        ws.assert_no_changes("after adopting the create whose answer was lost");
+    });
+}
+
+#[test]
+fn trace_logs_leak_no_secret() {
+    const SECRET: &str = "trace-client-secret-5b1e77";
+    for_each_terraform(|tf| {
+        let fake = start_fake();
+        // Some retries, so their log lines are in the output too.
+        fake.faults().set(vec![Fault::refuse(3, 503, Some("1"))]);
+        let mut ws = Workspace::with_connect_env(tf, &fake.url(), ADMIN_KEY);
+        ws.set_env("TF_LOG", "trace");
+        let body = Integration::new("azure-openai", "Traced").auth_type("Service Account").secret(SECRET).hcl("this");
+        ws.write_main(&main_tf(&ProviderConfig::Env, &body));
+
+        let runs = [ws.apply(), ws.plan_detailed(), ws.destroy()];
+        let mut logged = String::new();
+        for run in &runs {
+            let output = run.output();
+            for (what, secret) in [("the API key", ADMIN_KEY), ("the client secret", SECRET)] {
+                if output.contains(secret) {
+                    run.fail(&format!("{what} appears in the TF_LOG=trace output"));
+                }
+            }
+            logged += &output;
+        }
+        // The provider did log its requests, bodies included, masked.
+        for needle in ["Connect API request", "attempt=", "Connect API request body", "(sensitive)", "will be retried"]
+        {
+            assert!(logged.contains(needle), "the provider's trace output has no {needle:?}");
+        }
+    });
+}
+
+// ---------------------------------------------------------------------------------------------
+// TLS, proxy
+// ---------------------------------------------------------------------------------------------
+
+/// A test CA (its PEM) and a server identity for 127.0.0.1 and localhost that it signed.
+fn test_pki() -> (String, TlsIdentity) {
+    use rcgen::{BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair};
+    let ca_key = KeyPair::generate().unwrap();
+    let mut ca = CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    ca.distinguished_name.push(DnType::CommonName, "posit e2e test CA");
+    let ca_cert = ca.self_signed(&ca_key).unwrap();
+    let issuer = Issuer::new(ca, ca_key);
+    let key = KeyPair::generate().unwrap();
+    let mut leaf = CertificateParams::new(vec!["127.0.0.1".to_string(), "localhost".to_string()]).unwrap();
+    leaf.extended_key_usages.push(ExtendedKeyUsagePurpose::ServerAuth);
+    let cert = leaf.signed_by(&key, &issuer).unwrap();
+    (ca_cert.pem(), TlsIdentity { cert_chain_pem: cert.pem(), key_pem: key.serialize_pem() })
+}
+
+/// A loopback server on its own thread, one thread per connection, stopped when dropped.
+struct Loopback {
+    port: u16,
+    stop: Arc<AtomicBool>,
+}
+
+impl Loopback {
+    fn spawn(handle: impl Fn(TcpStream) + Send + Sync + 'static) -> Loopback {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.set_nonblocking(true).unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let stop = Arc::new(AtomicBool::new(false));
+        let handle = Arc::new(handle);
+        std::thread::spawn({
+            let stop = stop.clone();
+            move || {
+                while !stop.load(Ordering::SeqCst) {
+                    match listener.accept() {
+                        Ok((stream, _)) => {
+                            let _ = stream.set_nonblocking(false);
+                            let _ = stream.set_nodelay(true);
+                            let _ = stream.set_read_timeout(Some(Duration::from_secs(30)));
+                            let handle = handle.clone();
+                            std::thread::spawn(move || handle(stream));
+                        }
+                        Err(_) => std::thread::sleep(Duration::from_millis(5)),
+                    }
+                }
+            }
+        });
+        Loopback { port, stop }
+    }
+
+    fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+}
+
+impl Drop for Loopback {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+    }
+}
+
+/// Reads an HTTP/1.1 request head (and its body, by Content-Length); returns the head.
+fn read_request(stream: &mut TcpStream) -> Option<String> {
+    let mut buf = Vec::new();
+    let mut byte = [0u8; 1];
+    while !buf.ends_with(b"\r\n\r\n") {
+        if stream.read(&mut byte).ok()? == 0 {
+            return None;
+        }
+        buf.push(byte[0]);
+    }
+    let head = String::from_utf8_lossy(&buf).into_owned();
+    let len: usize = head
+        .lines()
+        .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().parse().unwrap_or(0)))
+        .unwrap_or(0);
+    let mut body = vec![0u8; len];
+    stream.read_exact(&mut body).ok()?;
+    Some(head)
+}
+
+/// An HTTPS proxy (CONNECT tunnels only) that records the targets it was asked for.
+fn connect_proxy() -> (Loopback, Arc<Mutex<Vec<String>>>) {
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let proxy = Loopback::spawn({
+        let seen = seen.clone();
+        move |mut client| {
+            let Some(head) = read_request(&mut client) else { return };
+            let mut words = head.split_whitespace();
+            let (Some("CONNECT"), Some(target)) = (words.next(), words.next()) else {
+                let _ = client.write_all(b"HTTP/1.1 405 Method Not Allowed\r\ncontent-length: 0\r\n\r\n");
+                return;
+            };
+            seen.lock().unwrap().push(target.to_string());
+            let Ok(upstream) = TcpStream::connect(target) else {
+                let _ = client.write_all(b"HTTP/1.1 502 Bad Gateway\r\ncontent-length: 0\r\n\r\n");
+                return;
+            };
+            let _ = client.write_all(b"HTTP/1.1 200 Connection established\r\n\r\n");
+            let (mut c2, mut u2) = (client.try_clone().unwrap(), upstream.try_clone().unwrap());
+            let mut upstream = upstream;
+            let up = std::thread::spawn(move || {
+                let _ = std::io::copy(&mut c2, &mut upstream);
+                let _ = upstream.shutdown(std::net::Shutdown::Write);
+            });
+            let _ = std::io::copy(&mut u2, &mut client);
+            let _ = client.shutdown(std::net::Shutdown::Write);
+            let _ = up.join();
+        }
+    });
+    (proxy, seen)
+}
+
+#[test]
+fn tls_with_a_private_ca_and_through_a_proxy() {
+    let (ca_pem, identity) = test_pki();
+    for_each_terraform(|tf| {
+        let fake = start_fake_with(Some(identity.clone()));
+        let store = fake.store();
+        let url = fake.url();
+        assert!(url.starts_with("https://"));
+
+        // Without the CA: refused, and the error says why.
+        let mut ws = Workspace::with_connect_env(tf, &url, ADMIN_KEY);
+        ws.write_main(&main_tf(&ProviderConfig::Env, &Integration::new("msgraph", "TLS one").hcl("this")));
+        let run = ws.try_apply();
+        if run.success() {
+            run.fail("apply against a server whose CA is not trusted should fail");
+        }
+        assert_said(&run, &["invalid peer certificate: UnknownIssuer", "certificate is not trusted"]);
+        assert!(store.is_empty());
+
+        // The CA as a file named by the environment.
+        ws.write_file("ca.pem", &ca_pem);
+        let ca_path = ws.path().join("ca.pem").to_string_lossy().to_string();
+        ws.set_env("CONNECT_CA_CERTIFICATE", &ca_path);
+        ws.apply();
+        ws.assert_no_changes("with the CA trusted");
+        assert_eq!(store.len(), 1);
+
+        // The CA as PEM text in the provider block, through an HTTPS proxy.
+        let (proxy, tunnels) = connect_proxy();
+        let mut ws2 = Workspace::with_connect_env(tf, &url, ADMIN_KEY);
+        ws2.set_env("HTTPS_PROXY", &proxy.url());
+        let provider = format!("provider \"posit\" {{\n  connect_ca_certificate = <<-EOT\n{ca_pem}EOT\n}}\n\n");
+        ws2.write_main(&main_tf(
+            &ProviderConfig::Env,
+            &(provider + &Integration::new("msgraph", "TLS two").hcl("this")),
+        ));
+        ws2.apply();
+        assert_eq!(store.len(), 2);
+        let port = url.rsplit(':').next().unwrap().to_string();
+        let through: Vec<String> = tunnels.lock().unwrap().clone();
+        assert!(
+            !through.is_empty() && through.iter().all(|t| t == &format!("127.0.0.1:{port}")),
+            "the requests should go through the proxy: {through:?}"
+        );
+        // NO_PROXY wins.
+        ws2.set_env("NO_PROXY", "127.0.0.1");
+        ws2.assert_no_changes("bypassing the proxy");
+        assert_eq!(tunnels.lock().unwrap().len(), through.len(), "NO_PROXY should bypass the proxy");
+
+        // connect_insecure: works, with a warning.
+        let mut ws3 = Workspace::with_connect_env(tf, &url, ADMIN_KEY);
+        ws3.set_env("CONNECT_INSECURE", "true");
+        ws3.write_main(&main_tf(&ProviderConfig::Env, &Integration::new("msgraph", "TLS three").hcl("this")));
+        let (run, diags) = ws3.plan_diagnostics();
+        if !run.success() {
+            run.fail("plan with connect_insecure should work");
+        }
+        let warned = diags.iter().any(|d| {
+            d["severity"] == "warning"
+                && d["summary"] == "Connect's TLS certificate is not verified"
+                && d["detail"].as_str().is_some_and(|t| t.contains("connect_ca_certificate"))
+        });
+        if !warned {
+            run.fail(&format!("expected the connect_insecure warning; diagnostics: {diags:?}"));
+        }
+        ws3.apply();
+        assert_eq!(store.len(), 3);
+    });
+}
+
+#[test]
+fn bad_settings_are_named_at_plan() {
+    for_each_terraform(|tf| {
+        let fake = start_fake();
+        let mut ws = Workspace::with_connect_env(tf, &fake.url(), ADMIN_KEY);
+        ws.set_env("CONNECT_INSECURE", "maybe");
+        let provider = "provider \"posit\" {\n  connect_ca_certificate  = \"/nonexistent/ca.pem\"\n  \
+                        connect_request_timeout = 0\n  connect_max_retries     = 2.5\n}\n\n";
+        ws.write_main(&main_tf(
+            &ProviderConfig::Env,
+            &format!("{provider}{}", Integration::new("msgraph", "x").hcl("this")),
+        ));
+        let (run, diags) = ws.plan_diagnostics();
+        if run.success() {
+            run.fail("plan with bad provider settings should fail");
+        }
+        let expected = [
+            ("connect_ca_certificate", "neither PEM text"),
+            ("connect_insecure", "The CONNECT_INSECURE environment variable (the fallback for connect_insecure) is \"maybe\": it must be true or false"),
+            ("connect_request_timeout", "connect_request_timeout is \"0\": it must be a whole number of seconds from 1 to 3600"),
+            ("connect_max_retries", "connect_max_retries is \"2.5\": it must be a whole number of retries from 0 to 100"),
+        ];
+        for (attr, detail) in expected {
+            let found = diags.iter().any(|d| {
+                d["severity"] == "error"
+                    && d["summary"] == format!("Invalid {attr}")
+                    && d["detail"].as_str().is_some_and(|t| t.contains(detail))
+            });
+            if !found {
+                run.fail(&format!("expected an error for {attr} saying {detail:?}; diagnostics: {diags:#?}"));
+            }
+        }
+        assert!(fake.store().requests().is_empty(), "nothing may be sent with bad settings");
+    });
+}
+
+#[test]
+fn a_proxy_error_page_is_reported_with_url_status_and_excerpt() {
+    for_each_terraform(|tf| {
+        let page =
+            "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body><center>nginx</center></body></html>";
+        let proxy = Loopback::spawn(move |mut stream| {
+            while read_request(&mut stream).is_some() {
+                let answer = format!(
+                    "HTTP/1.1 502 Bad Gateway\r\ncontent-type: text/html\r\ncontent-length: {}\r\n\r\n{page}",
+                    page.len()
+                );
+                if stream.write_all(answer.as_bytes()).is_err() {
+                    return;
+                }
+            }
+        });
+        let ws = Workspace::with_connect_env(tf, &proxy.url(), ADMIN_KEY);
+        ws.write_main(&main_tf(&ProviderConfig::Env, &Integration::new("msgraph", "Behind a proxy").hcl("this")));
+        let run = ws.try_apply();
+        if run.success() {
+            run.fail("apply through a failing proxy should fail");
+        }
+        assert_said(
+            &run,
+            &[
+                "Could not create OAuth integration",
+                &format!(
+                    "unexpected answer 502 Bad Gateway to POST {}/__api__/v1/oauth/integrations (not Connect's JSON \
+                     error body): <html> <head><title>502 Bad Gateway</title></head>",
+                    proxy.url()
+                ),
+            ],
+        );
+        if run.output().contains("panicked") {
+            run.fail("the provider panicked");
+        }
+    });
+}
+
+#[test]
+fn an_interrupted_apply_stops_promptly() {
+    for_each_terraform(|tf| {
+        let fake = start_fake();
+        let store = fake.store();
+        // The create hangs for longer than the test waits.
+        fake.faults().set(vec![Fault::delay(1, Duration::from_secs(30)).only("POST")]);
+        let ws = Workspace::with_connect_env(tf, &fake.url(), ADMIN_KEY);
+        ws.write_main(&main_tf(&ProviderConfig::Env, &Integration::new("msgraph", "Interrupted").hcl("this")));
+
+        let mut cmd = Command::new(&tf.path);
+        cmd.args(["apply", "-auto-approve", "-no-color", "-input=false"]).current_dir(ws.path());
+        sanitize_env(&mut cmd);
+        cmd.env("TF_CLI_CONFIG_FILE", ws.path().join("terraform.tfrc"))
+            .env("CONNECT_SERVER", fake.url())
+            .env("CONNECT_API_KEY", ADMIN_KEY);
+        let runner = std::thread::spawn(move || run_command(cmd, Duration::from_secs(60)));
+
+        // Wait for the POST to reach the fake, then interrupt Terraform as Ctrl-C would.
+        let waited = Instant::now();
+        while !store.requests().iter().any(|r| r.method == "POST") {
+            assert!(waited.elapsed() < Duration::from_secs(30), "the create never reached the fake");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let interrupted = Instant::now();
+        let group = terraform_group(ws.path());
+        let killed = Command::new("kill").args(["-s", "INT", "--", &format!("-{group}")]).status();
+        assert!(killed.is_ok_and(|s| s.success()), "could not interrupt process group {group}");
+        let run = runner.join().unwrap();
+        let took = interrupted.elapsed();
+
+        assert!(!run.timed_out && run.exit_code != Some(0), "exit {:?}\n{}\n{}", run.exit_code, run.stdout, run.stderr);
+        assert!(
+            took < Duration::from_secs(15),
+            "Terraform took {took:?} to stop after the interrupt\n{}\n{}",
+            run.stdout,
+            run.stderr
+        );
+        let output = format!("{}\n{}", run.stdout, run.stderr);
+        assert!(output.contains("stopped before Connect answered POST"), "{output}");
+        assert!(store.is_empty(), "the abandoned create must not have been made");
+        eprintln!("e2e: interrupted apply with {tf} stopped {took:.1?} after the interrupt");
+    });
+}
+
+/// The process group of the Terraform running in `dir`: the one process whose working
+/// directory it is and whose group it leads (run_command starts Terraform as a group leader).
+fn terraform_group(dir: &std::path::Path) -> u32 {
+    let dir = std::fs::canonicalize(dir).unwrap();
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else { continue };
+        if std::fs::read_link(entry.path().join("cwd")).ok().as_deref() != Some(dir.as_path()) {
+            continue;
+        }
+        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else { continue };
+        // pid (comm) state ppid pgrp ...: comm may hold spaces, so read after the last ')'.
+        let fields: Vec<&str> =
+            stat.rsplit_once(')').map(|(_, rest)| rest.split_whitespace().collect()).unwrap_or_default();
+        if fields.get(2).and_then(|g| g.parse::<u32>().ok()) == Some(pid) {
+            return pid;
+        }
+    }
+    panic!("no Terraform process found running in {}", dir.display());
+}
