@@ -1,7 +1,7 @@
 //! The OAuth templates `GET /v1/oauth/templates` describes.
 //!
-//! Only the Azure family is described: it is the only one whose fields are documented
-//! (`shared/seeds/000_*.txt`). The shape follows a recorded answer (rsconnect-python's test data):
+//! The Azure family (documented in `shared/seeds/000_*.txt`) and `custom`, `snowflake` and
+//! `connect`, whose fields the provider's tests use. The shape follows a recorded answer (rsconnect-python's test data):
 //! `fields[]` with `name` (the config key), `label`, `default`, `validation` (a regex) and
 //! `secret`, and `options[]` with `name`, `label`, `type`, `default`.
 
@@ -42,9 +42,52 @@ fn azure_template(id: &str, name: &str, description: &str, scopes: &str) -> Valu
     })
 }
 
+/// Templates beyond Azure whose fields the provider's tests exercise. Their patterns are
+/// plausible stand-ins (no real server's are recorded), strict enough to refuse bad input.
+fn other_templates() -> Vec<Value> {
+    let viewer_or_service = json!([{"name": "auth_type", "label": "Authentication Type", "type": "select",
+        "default": "Viewer", "values": ["Viewer", "Service Account"]}]);
+    vec![
+        json!({
+            "id": "custom", "name": "Custom", "description": "Any OAuth 2.0 provider.",
+            "fields": [
+                field("client_id", "Client ID", "", r"^\S+$", false),
+                field("client_secret", "Client Secret", "", "", true),
+                field("authorization_uri", "Authorization URI", "", r"^https?://\S+$", false),
+                field("token_uri", "Token URI", "", r"^https?://\S+$", false),
+                field("token_endpoint_auth_method", "Token Endpoint Auth Method", "client_secret_basic",
+                      "^(client_secret_basic|client_secret_post)$", false),
+                field("use_pkce", "Use PKCE", "", "", false),
+                field("scopes", "Scopes", "", "", false),
+                field("audience", "Audience", "", "", false),
+            ],
+            "options": viewer_or_service,
+        }),
+        json!({
+            "id": "snowflake", "name": "Snowflake", "description": "Snowflake, Confidential applications only.",
+            "fields": [
+                field("account_url", "Account URL", "", r"^https://\S+$", false),
+                field("client_id", "Client ID", "", r"^\S+$", false),
+                field("client_secret", "Client Secret", "", "", true),
+                field("scopes", "Scopes", "", "", false),
+            ],
+            "options": viewer_or_service,
+        }),
+        json!({
+            "id": "connect", "name": "Posit Connect", "description": "Connect's own API, with a visitor's API key.",
+            "fields": [field("max_role", "Max Role", "Viewer", "^(Viewer|Publisher|Admin)$", false)],
+            "options": [{"name": "auth_type", "label": "Authentication Type", "type": "select",
+                "default": "Visitor API Key", "values": ["Visitor API Key"]}],
+        }),
+    ]
+}
+
 /// All described templates.
 pub fn all() -> Vec<Value> {
-    AZURE.iter().map(|(id, name, description, scopes)| azure_template(id, name, description, scopes)).collect()
+    let mut all: Vec<Value> =
+        AZURE.iter().map(|(id, name, description, scopes)| azure_template(id, name, description, scopes)).collect();
+    all.extend(other_templates());
+    all
 }
 
 /// One template by id.

@@ -28,6 +28,7 @@ use super::{Deleted, Error, Integration, IntegrationUpdate, NewIntegration, Secr
 use crate::logging::mask_body;
 
 pub mod associations;
+pub mod templates;
 
 /// Where the API lives under a Connect server's URL.
 const API_PREFIX: &str = "__api__";
@@ -230,22 +231,28 @@ impl Client {
                         other => other,
                     };
                 }
-                Next::Retry => {}
+                Next::Retry if retry >= self.inner.retry.max_retries => return result.map_err(|f| f.error)?.json(),
+                Next::Retry => self.pause(&Method::POST, &url, retry, retry_after, &result).await?,
                 Next::LookUpThenRetry => {
                     let since = *uncertain_since.get_or_insert(sent_at);
+                    let last = retry >= self.inner.retry.max_retries;
+                    // A slow server may still be making it: give it the backoff's time first.
+                    if !last {
+                        // Stopped while waiting: the request was sent, and may have made it.
+                        self.pause(&Method::POST, &url, retry, retry_after, &result)
+                            .await
+                            .map_err(|_| self.cancelled(&Method::POST, &url, true))?;
+                    }
                     match self.find_created(req, since).await {
                         Ok(Some(found)) => return Ok(found),
-                        Ok(None) => {}
+                        Ok(None) if !last => {}
+                        Ok(None) => return Err(failure_error(result)),
                         Err(e @ Error::AmbiguousCreate { .. }) => return Err(e),
                         // Without knowing, another POST could make a second one.
                         Err(_) => return Err(failure_error(result)),
                     }
                 }
             }
-            if retry >= self.inner.retry.max_retries {
-                return result.map_err(|f| f.error)?.json();
-            }
-            self.pause(&Method::POST, &url, retry, retry_after, &result).await?;
             retry += 1;
         }
     }

@@ -7,6 +7,7 @@ mod secret;
 mod types;
 
 pub use client::associations::Association;
+pub use client::templates::{TemplateDefinition, TemplateField};
 pub use client::{Client, ClientConfig, TlsOptions, CREATE_GRACE, DEFAULT_TIMEOUT};
 pub use error::Error;
 pub use retry::{RetryPolicy, DEFAULT_MAX_RETRIES};

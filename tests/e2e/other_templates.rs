@@ -152,3 +152,31 @@ fn template_rules_at_plan() {
         assert!(fake.store().is_empty());
     });
 }
+
+#[test]
+fn server_template_rules_at_plan() {
+    for_each_terraform(|tf| {
+        let fake = start_fake();
+        let ws = Workspace::with_connect_env(tf, &fake.url(), ADMIN_KEY);
+        let cases: [(&str, &str, &[&str]); 2] = [
+            (
+                "custom",
+                "    client_id         = \"c\"\n    authorization_uri = \"https://idp/authorize\"\n    token_uri         = \"https://idp/token\"\n    extra = {\n      warehouse = \"x\"\n    }\n",
+                &["warehouse", "no such field", "audience"],
+            ),
+            (
+                "snowflake",
+                "    account_url   = \"acme.snowflakecomputing.com\"\n    client_id     = \"c\"\n    client_secret = \"s\"\n",
+                &["acme.snowflakecomputing.com", "Account URL", "^https://"],
+            ),
+        ];
+        for (template, config, needles) in cases {
+            let body = format!(
+                "resource \"posit_connect_oauth_integration\" \"t\" {{\n  template = \"{template}\"\n  name     = \"n\"\n  config = {{\n{config}  }}\n}}\n"
+            );
+            ws.write_main(&main_tf(&ProviderConfig::Env, &body));
+            ws.try_plan().failed().assert_output_contains(needles);
+        }
+        assert!(fake.store().is_empty(), "nothing reaches the server");
+    });
+}

@@ -3,12 +3,14 @@
 //! - [`schema`]: the attributes;
 //! - [`plan`]: validation and planning, no API calls;
 //! - [`crud`]: the API calls of read, create, update, delete and import;
-//! - [`model`]: the mapping between Terraform values and Connect's JSON.
+//! - [`model`]: the mapping between Terraform values and Connect's JSON;
+//! - [`server_rules`]: the server's own template rules, checked at plan when it can be asked.
 
 mod crud;
 mod model;
 pub mod plan;
 pub mod schema;
+mod server_rules;
 
 use std::sync::Arc;
 
@@ -27,7 +29,10 @@ pub struct OAuthIntegration {
     schema: Schema,
     identity: IdentitySchema,
     list: Schema,
+    rules: server_rules::TemplateRules,
     connect: Arc<ConnectHandle>,
+    /// The listing that serves this process's reads; invalidated by its writes.
+    cache: crud::IntegrationCache,
 }
 
 impl OAuthIntegration {
@@ -36,7 +41,9 @@ impl OAuthIntegration {
             schema: schema::schema(),
             identity: schema::identity_schema(),
             list: schema::list_schema(),
+            rules: server_rules::TemplateRules::default(),
             connect,
+            cache: crud::IntegrationCache::default(),
         }
     }
 }
@@ -57,13 +64,21 @@ impl Resource for OAuthIntegration {
 
     async fn read(&self, req: ReadRequest) -> ReadResponse {
         match self.connect.client() {
-            Ok(client) => crud::read(&client, req.current).await,
+            Ok(client) => crud::read(&client, &self.cache, req.current).await,
             Err(d) => ReadResponse { new_state: req.current, diags: d.into(), ..Default::default() },
         }
     }
 
     async fn plan(&self, req: PlanRequest) -> PlanResponse {
-        plan::plan(&self.schema, req)
+        let mut planned = plan::plan(&self.schema, req);
+        // The server's own rules, when it can be asked; a plan without a configured server
+        // (or already failing) is left to its other diagnostics.
+        if !planned.planned.is_null() && !planned.diags.has_errors() {
+            if let Ok(client) = self.connect.client() {
+                self.rules.check(&client, &planned.planned, &mut planned.diags).await;
+            }
+        }
+        planned
     }
 
     async fn apply(&self, req: ApplyRequest) -> ApplyResponse {
@@ -72,9 +87,9 @@ impl Resource for OAuthIntegration {
             Err(d) => return ApplyResponse { new_state: req.prior, diags: d.into(), ..Default::default() },
         };
         match (req.prior.is_null(), req.planned.is_null()) {
-            (true, false) => crud::create(&client, &req.planned, &req.config).await,
-            (false, true) => crud::delete(&client, &req.prior).await,
-            (false, false) => crud::update(&client, &req.prior, &req.planned, &req.config).await,
+            (true, false) => crud::create(&client, &self.cache, &req.planned, &req.config).await,
+            (false, true) => crud::delete(&client, &self.cache, &req.prior).await,
+            (false, false) => crud::update(&client, &self.cache, &req.prior, &req.planned, &req.config).await,
             (true, true) => ApplyResponse::default(),
         }
     }

@@ -1,0 +1,159 @@
+//! The server's own template rules, checked at plan when Connect can be asked: the fields a
+//! template has (so an `extra` key the server would refuse fails at plan) and their validation
+//! patterns. Best effort: a server that cannot be asked, or that does not describe the template,
+//! leaves the checks to apply time, where Connect's own error is shown.
+
+use std::collections::HashMap;
+
+use regex::Regex;
+use tokio::sync::Mutex;
+
+use super::schema::SERVER_FILLED_KEYS;
+use crate::connect::{Client, TemplateDefinition};
+use crate::tfplugin::diag::{AttributePath, Diagnostic, Diagnostics};
+use crate::tfplugin::value::Value;
+
+/// Template definitions fetched in this provider process, by template id (`None`: the server
+/// does not describe it). A Terraform run plans many integrations of few templates: one GET each.
+#[derive(Default)]
+pub struct TemplateRules {
+    definitions: Mutex<HashMap<String, Option<TemplateDefinition>>>,
+}
+
+impl TemplateRules {
+    async fn definition(&self, client: &Client, template: &str) -> Option<TemplateDefinition> {
+        let mut cache = self.definitions.lock().await;
+        if let Some(known) = cache.get(template) {
+            return known.clone();
+        }
+        match client.template_definition(template).await {
+            Ok(def) => {
+                cache.insert(template.to_string(), def.clone());
+                def
+            }
+            Err(e) => {
+                tracing::debug!(template, error = %e, "template definition not available; skipping server-side checks");
+                None
+            }
+        }
+    }
+
+    /// Checks a planned integration's known config values against the server's template.
+    pub async fn check(&self, client: &Client, planned: &Value, diags: &mut Diagnostics) {
+        let Some(template) = planned.get("template").as_str() else { return };
+        let Some(def) = self.definition(client, template).await else { return };
+        check_against(&def, client.server_url(), planned.get("config"), diags);
+    }
+}
+
+fn check_against(def: &TemplateDefinition, server: &str, cfg: &Value, diags: &mut Diagnostics) {
+    if def.fields.is_empty() {
+        return;
+    }
+    let template = &def.id;
+    // Named keys and `extra` keys, with where each sits in the configuration.
+    let mut given: Vec<(String, AttributePath, String)> = Vec::new();
+    if let Value::Object(attrs) = cfg {
+        for (k, v) in attrs {
+            if let Some(s) = v.as_str() {
+                given.push((k.clone(), AttributePath::dotted(&format!("config.{k}")), s.to_string()));
+            }
+        }
+    }
+    if let Value::Map(extra) = cfg.get("extra") {
+        for (k, v) in extra {
+            let path = AttributePath::dotted("config.extra");
+            let known = def.fields.iter().any(|f| &f.name == k)
+                || def.options.iter().any(|o| &o.name == k)
+                || SERVER_FILLED_KEYS.contains(&k.as_str());
+            if !known {
+                let names: Vec<&str> = def.fields.iter().map(|f| f.name.as_str()).collect();
+                diags.push(
+                    Diagnostic::error(
+                        format!("Unknown config key {k:?}"),
+                        format!(
+                            "config.extra holds {k:?}, but the {template:?} template on {server} has no such field; \
+                             its fields are: {}.",
+                            names.join(", ")
+                        ),
+                    )
+                    .at(path.clone()),
+                );
+            }
+            if let Some(s) = v.as_str() {
+                given.push((k.clone(), path, s.to_string()));
+            }
+        }
+    }
+    for (key, path, value) in given {
+        let Some(field) = def.fields.iter().find(|f| f.name == key) else { continue };
+        let Some(pattern) = field.validation.as_deref().filter(|p| !p.is_empty()) else { continue };
+        // A pattern this engine cannot compile is the server's business, checked at apply.
+        let Ok(re) = Regex::new(pattern) else { continue };
+        if !re.is_match(&value) {
+            let label = field.label.as_deref().unwrap_or(&key);
+            let shown = if field.secret { "The value".to_string() } else { format!("{value:?}") };
+            diags.push(
+                Diagnostic::error(
+                    format!("Invalid config key {key}"),
+                    format!(
+                        "{shown} does not match what the {template:?} template on {server} accepts for {label} \
+                         ({key}): the pattern {pattern}."
+                    ),
+                )
+                .at(path),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::connect::TemplateField;
+
+    fn def() -> TemplateDefinition {
+        TemplateDefinition {
+            id: "snowflake".into(),
+            fields: vec![
+                TemplateField {
+                    name: "account_url".into(),
+                    label: Some("Account URL".into()),
+                    validation: Some("^https://.+$".into()),
+                    secret: false,
+                },
+                TemplateField {
+                    name: "client_secret".into(),
+                    label: None,
+                    validation: Some("^.{8,}$".into()),
+                    secret: true,
+                },
+            ],
+            options: vec![],
+        }
+    }
+
+    #[test]
+    fn patterns_and_unknown_extra_keys() {
+        let cfg = Value::object([
+            ("account_url", Value::string("acme")),
+            ("client_secret", Value::string("short")),
+            ("extra", Value::Map([("warehouse".to_string(), Value::string("x"))].into())),
+        ]);
+        let mut d = Diagnostics::new();
+        check_against(&def(), "https://c", &cfg, &mut d);
+        let text: Vec<String> = d.0.iter().map(|d| format!("{} {}", d.summary, d.detail)).collect();
+        assert_eq!(d.0.len(), 3, "{text:?}");
+        assert!(text.iter().any(|t| t.contains("\"acme\"") && t.contains("^https://.+$")));
+        assert!(text.iter().any(|t| t.contains("client_secret") && !t.contains("short")), "secrets are not shown");
+        assert!(text.iter().any(|t| t.contains("warehouse") && t.contains("account_url, client_secret")));
+    }
+
+    #[test]
+    fn good_values_pass() {
+        let cfg = Value::object([("account_url", Value::string("https://acme.snowflakecomputing.com"))]);
+        let mut d = Diagnostics::new();
+        check_against(&def(), "https://c", &cfg, &mut d);
+        assert!(d.is_empty());
+    }
+}
