@@ -2,21 +2,59 @@
 //!
 //! ```text
 //! fake-connect --port 0 --api-key KEY [--publisher-key KEY2] [--latency-ms N]
+//!              [--tls-cert CHAIN.pem --tls-key KEY.pem] [--fault SPEC]...
 //! ```
-//! Prints its URL (`http://127.0.0.1:PORT`) as the first line of stdout, so a script can start it
-//! with `--port 0` and read where it landed; serves until SIGINT or SIGTERM.
+//! Prints its URL (`http://127.0.0.1:PORT`, or `https://`) as the first line of stdout, so a
+//! script can start it with `--port 0` and read where it landed; serves until SIGINT or SIGTERM.
+//!
+//! A fault SPEC is a kind and its settings, comma-separated: `refuse,every=5,status=429,retry-after=1`,
+//! `delay,every=3,ms=200`, `drop,every=4,method=POST` (act, then drop the connection unanswered).
 
 use std::io::Write;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use fake_connect::{FakeConnect, Options, Store};
+use fake_connect::{FakeConnect, Fault, FaultAction, Faults, Options, Store, TlsIdentity};
 
-const USAGE: &str = "usage: fake-connect [--port PORT] --api-key KEY [--publisher-key KEY] [--latency-ms N]";
+const USAGE: &str = "usage: fake-connect [--port PORT] --api-key KEY [--publisher-key KEY] [--latency-ms N] \
+                     [--tls-cert CHAIN.pem --tls-key KEY.pem] [--fault SPEC]...\n\
+                     fault SPECs: refuse,every=N[,status=429][,retry-after=SECS][,method=M] | \
+                     delay,every=N,ms=MS[,method=M] | drop,every=N[,method=M]";
 
 struct Args {
     port: u16,
     opts: Options,
+    faults: Vec<Fault>,
+    /// Paths of the certificate chain and key, both PEM.
+    tls: Option<(String, String)>,
+}
+
+/// Reads one `--fault` SPEC (see the module's documentation).
+fn parse_fault(spec: &str) -> Result<Fault, String> {
+    let bad = |why: &str| format!("bad fault {spec:?}: {why}");
+    let mut parts = spec.split(',');
+    let kind = parts.next().unwrap_or_default().trim();
+    let (mut every, mut status, mut retry_after, mut ms, mut method) = (None, 429u16, None, None, None);
+    for part in parts {
+        let (k, v) = part.split_once('=').ok_or_else(|| bad("settings are key=value"))?;
+        let number = |v: &str| v.trim().parse::<u64>().map_err(|_| bad(&format!("{k} must be a whole number")));
+        match k.trim() {
+            "every" => every = Some(number(v)?),
+            "status" => status = u16::try_from(number(v)?).map_err(|_| bad("status out of range"))?,
+            "retry-after" => retry_after = Some(v.trim().to_string()),
+            "ms" => ms = Some(number(v)?),
+            "method" => method = Some(v.trim().to_ascii_uppercase()),
+            other => return Err(bad(&format!("unknown setting {other}"))),
+        }
+    }
+    let every = every.ok_or_else(|| bad("every=N is required"))?;
+    let action = match kind {
+        "refuse" => FaultAction::Refuse { status, retry_after },
+        "delay" => FaultAction::Delay(Duration::from_millis(ms.ok_or_else(|| bad("delay needs ms=MS"))?)),
+        "drop" => FaultAction::DropAfterActing,
+        _ => return Err(bad("the kind is refuse, delay or drop")),
+    };
+    Ok(Fault { method, every, action })
 }
 
 fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
@@ -24,6 +62,8 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
     let mut admin_key = None;
     let mut publisher_key = None;
     let mut latency = Duration::ZERO;
+    let mut faults = Vec::new();
+    let (mut tls_cert, mut tls_key) = (None, None);
     while let Some(flag) = args.next() {
         // Both `--flag value` and `--flag=value`.
         let (flag, inline) = match flag.split_once('=') {
@@ -45,6 +85,9 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
                 let ms: u64 = value.parse().map_err(|_| format!("bad latency: {value}"))?;
                 latency = Duration::from_millis(ms);
             }
+            "--fault" => faults.push(parse_fault(&value)?),
+            "--tls-cert" => tls_cert = Some(value),
+            "--tls-key" => tls_key = Some(value),
             other => return Err(format!("unknown option {other}\n{USAGE}")),
         }
     }
@@ -52,7 +95,12 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
     if admin_key.is_empty() {
         return Err("--api-key must not be empty".to_string());
     }
-    Ok(Args { port, opts: Options { admin_key, publisher_key, latency } })
+    let tls = match (tls_cert, tls_key) {
+        (Some(cert), Some(key)) => Some((cert, key)),
+        (None, None) => None,
+        _ => return Err(format!("--tls-cert and --tls-key go together\n{USAGE}")),
+    };
+    Ok(Args { port, opts: Options { admin_key, publisher_key, latency }, faults, tls })
 }
 
 /// Resolves on SIGINT or SIGTERM.
@@ -87,6 +135,19 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    let tls = match &args.tls {
+        None => None,
+        Some((cert, key)) => match (std::fs::read_to_string(cert), std::fs::read_to_string(key)) {
+            (Ok(cert_chain_pem), Ok(key_pem)) => Some(TlsIdentity { cert_chain_pem, key_pem }),
+            (Err(e), _) | (_, Err(e)) => {
+                eprintln!("fake-connect: cannot read the TLS certificate or key: {e}");
+                return ExitCode::from(2);
+            }
+        },
+    };
+    let scheme = if tls.is_some() { "https" } else { "http" };
+    let faults = Faults::new();
+    faults.set(args.faults);
     let listener = match tokio::net::TcpListener::bind(("127.0.0.1", args.port)).await {
         Ok(l) => l,
         Err(e) => {
@@ -103,11 +164,11 @@ async fn main() -> ExitCode {
     };
     {
         let mut out = std::io::stdout().lock();
-        let _ = writeln!(out, "http://{addr}");
+        let _ = writeln!(out, "{scheme}://{addr}");
         let _ = out.flush();
     }
     tokio::select! {
-        result = FakeConnect::serve(listener, args.opts, Store::new()) => match result {
+        result = FakeConnect::serve_with(listener, args.opts, Store::new(), faults, tls) => match result {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
                 eprintln!("fake-connect: {e}");
@@ -133,6 +194,38 @@ mod tests {
         assert_eq!(a.opts.admin_key, "k");
         assert_eq!(a.opts.publisher_key.as_deref(), Some("p"));
         assert_eq!(a.opts.latency, Duration::from_millis(25));
+        assert!(a.faults.is_empty() && a.tls.is_none());
+    }
+
+    #[test]
+    fn parses_faults_and_tls() {
+        let a = parse(&[
+            "--api-key",
+            "k",
+            "--fault",
+            "refuse,every=5,retry-after=1",
+            "--fault=delay,every=3,ms=200,method=get",
+            "--fault",
+            "drop,every=4,method=POST",
+            "--tls-cert",
+            "c.pem",
+            "--tls-key",
+            "k.pem",
+        ])
+        .unwrap();
+        assert_eq!(
+            a.faults,
+            [
+                Fault::refuse(5, 429, Some("1")),
+                Fault::delay(3, Duration::from_millis(200)).only("GET"),
+                Fault::drop_after_acting(4).only("POST"),
+            ]
+        );
+        assert_eq!(a.tls, Some(("c.pem".into(), "k.pem".into())));
+        for bad in ["refuse", "refuse,every=x", "delay,every=2", "explode,every=1", "drop,every=1,colour=red"] {
+            assert!(parse(&["--api-key", "k", "--fault", bad]).is_err(), "{bad}");
+        }
+        assert!(parse(&["--api-key", "k", "--tls-cert", "c.pem"]).is_err());
     }
 
     #[test]

@@ -43,6 +43,10 @@ pub fn diagnostic(action: &str, err: &Error) -> Diagnostic {
         Error::Forbidden { .. } => {
             "\n\nThe API key is valid but lacks the rights for this: managing OAuth integrations needs an administrator's API key."
         }
+        Error::Unreachable { reason, .. } if reason.to_ascii_lowercase().contains("certificate") => {
+            "\n\nConnect's TLS certificate is not trusted here: give its CA with connect_ca_certificate (or \
+             CONNECT_CA_CERTIFICATE), or, for a test server only, set connect_insecure."
+        }
         Error::Unreachable { .. } | Error::Timeout { .. } => {
             "\n\nCheck connect_server (or CONNECT_SERVER) and that the server is reachable from here."
         }

@@ -24,6 +24,7 @@ mod harness;
 mod oauth_integration;
 mod other_templates;
 mod provider_config;
+mod refresh_cache;
 mod reliability;
 mod secrets;
 mod validation;
