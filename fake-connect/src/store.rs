@@ -48,7 +48,15 @@ pub(crate) struct Integration {
 impl Integration {
     /// The object as Connect answers it: never with the secret.
     pub fn to_json(&self) -> Value {
-        let config = rules::render_config(&self.template, &self.config, self.secret.is_some());
+        let mut config = rules::render_config(&self.template, &self.config, self.secret.is_some());
+        // Fields the template marks secret are never returned, like the client secret.
+        if let Some(fields) = crate::templates::get(&self.template).and_then(|t| t["fields"].as_array().cloned()) {
+            for f in fields.iter().filter(|f| f["secret"] == true) {
+                if let Some(name) = f["name"].as_str() {
+                    config.remove(name);
+                }
+            }
+        }
         json!({
             "id": self.id.to_string(),
             "guid": self.guid,
@@ -135,6 +143,11 @@ impl Store {
     /// One integration as `GET /v1/oauth/integrations/{guid}` returns it.
     pub fn get(&self, guid: &str) -> Option<Value> {
         self.lock().integrations.iter().find(|i| i.guid == guid).map(Integration::to_json)
+    }
+
+    /// A config value as stored, secret fields included (tests check what was sent).
+    pub fn stored_config(&self, guid: &str, key: &str) -> Option<Value> {
+        self.lock().integrations.iter().find(|i| i.guid == guid).and_then(|i| i.config.get(key).cloned())
     }
 
     /// The client secret the server holds for an integration (which the API never reveals).

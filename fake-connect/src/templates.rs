@@ -60,6 +60,7 @@ fn other_templates() -> Vec<Value> {
                 field("use_pkce", "Use PKCE", "", "", false),
                 field("scopes", "Scopes", "", "", false),
                 field("audience", "Audience", "", "", false),
+                field("signing_key", "Signing Key", "", "", true),
             ],
             "options": viewer_or_service,
         }),

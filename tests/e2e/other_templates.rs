@@ -180,3 +180,49 @@ fn server_template_rules_at_plan() {
         assert!(fake.store().is_empty(), "nothing reaches the server");
     });
 }
+
+#[test]
+fn secret_template_fields_go_in_extra_sensitive() {
+    for_each_terraform(|tf| {
+        let fake = start_fake();
+        let store = fake.store();
+        let ws = Workspace::with_connect_env(tf, &fake.url(), ADMIN_KEY);
+        let body = |map: &str, value: &str| {
+            format!(
+                "resource \"posit_connect_oauth_integration\" \"t\" {{\n  template = \"custom\"\n  name     = \"n\"\n  config = {{\n    client_id         = \"c\"\n    authorization_uri = \"https://idp/authorize\"\n    token_uri         = \"https://idp/token\"\n    {map} = {{\n      signing_key = \"{value}\"\n    }}\n  }}\n}}\n"
+            )
+        };
+        // The server marks signing_key secret: refused in the plain map, at plan.
+        ws.write_main(&main_tf(&ProviderConfig::Env, &body("extra", "key-one")));
+        ws.try_plan().failed().assert_output_contains(&["signing_key", "extra_sensitive"]);
+
+        ws.write_main(&main_tf(&ProviderConfig::Env, &body("extra_sensitive", "key-one")));
+        let run = ws.try_apply();
+        if !run.success() {
+            run.fail("create with a secret field in extra_sensitive");
+        }
+        assert!(!run.output().contains("key-one"), "the value is hidden in Terraform's output");
+        let guid = only_integration(&store)["guid"].as_str().unwrap().to_string();
+        assert_eq!(store.stored_config(&guid, "signing_key"), Some(json!("key-one")));
+        assert!(only_integration(&store)["config"].get("signing_key").is_none(), "never returned");
+        ws.assert_no_changes("after creating with a secret extra field (never returned, not drift)");
+
+        // A changed value is sent; another config change does not resend it.
+        ws.write_main(&main_tf(&ProviderConfig::Env, &body("extra_sensitive", "key-two")));
+        ws.apply();
+        assert_eq!(store.stored_config(&guid, "signing_key"), Some(json!("key-two")));
+        store.clear_requests();
+        ws.write_main(&main_tf(
+            &ProviderConfig::Env,
+            &body("extra_sensitive", "key-two").replace("https://idp/token", "https://idp/token2"),
+        ));
+        ws.apply();
+        let sent = writes(&store);
+        assert!(sent.iter().any(|r| r.body.as_ref().is_some_and(|b| b["config"]["token_uri"] == "https://idp/token2")));
+        assert!(
+            sent.iter().all(|r| r.body.as_ref().is_none_or(|b| b["config"].get("signing_key").is_none())),
+            "{}",
+            request_log(&store)
+        );
+    });
+}

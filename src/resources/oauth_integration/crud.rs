@@ -1,7 +1,8 @@
 //! The Connect API calls behind each Terraform operation on `posit_connect_oauth_integration`.
 
-use crate::connect::{Client, Deleted};
+use crate::connect::{Client, Deleted, Integration};
 use crate::resources::api::diagnostic;
+use crate::resources::cache::ListCache;
 use crate::tfplugin::diag::{Diagnostic, Diagnostics};
 use crate::tfplugin::plan::fill_unknowns;
 use crate::tfplugin::resource::{ApplyResponse, ImportResponse, Listed, ReadResponse};
@@ -9,12 +10,29 @@ use crate::tfplugin::value::Value;
 
 use super::model::{new_request, to_state, update_request};
 
+/// The integrations listed for the reads of this process (see [`crate::resources::cache`]).
+pub type IntegrationCache = ListCache<Integration>;
+
 /// Refresh: the integration as the server has it now; a 404 returns null so that Terraform
 /// drops it from state and plans to create it again.
-pub async fn read(client: &Client, current: Value) -> ReadResponse {
+///
+/// The reads of one refresh share one list call (the first read lists; the others wait for it
+/// and answer from it). An integration missing from the list is read directly, so only
+/// Connect's own 404 removes it from state; when listing fails, every read is direct and
+/// reports its own error.
+pub async fn read(client: &Client, cache: &IntegrationCache, current: Value) -> ReadResponse {
     let Some(guid) = current.get("guid").as_str().map(str::to_string) else {
         return ReadResponse { new_state: current, ..Default::default() };
     };
+    let listed = cache
+        .snapshot(client.server_url(), || async {
+            let all = client.list_integrations().await?;
+            Ok::<_, crate::connect::Error>(all.into_iter().map(|i| (i.guid.clone(), i)).collect())
+        })
+        .await;
+    if let Some(i) = listed.as_deref().and_then(|s| s.get(&guid)) {
+        return ReadResponse { new_state: to_state(i, &current), ..Default::default() };
+    }
     match client.get_integration(&guid).await {
         Ok(Some(i)) => ReadResponse { new_state: to_state(&i, &current), ..Default::default() },
         Ok(None) => ReadResponse { new_state: Value::Null, ..Default::default() },
@@ -26,8 +44,10 @@ pub async fn read(client: &Client, current: Value) -> ReadResponse {
     }
 }
 
-pub async fn create(client: &Client, planned: &Value, config: &Value) -> ApplyResponse {
-    match client.create_integration(&new_request(planned, config)).await {
+pub async fn create(client: &Client, cache: &IntegrationCache, planned: &Value, config: &Value) -> ApplyResponse {
+    let created = client.create_integration(&new_request(planned, config)).await;
+    cache.invalidate();
+    match created {
         Ok(i) => ApplyResponse { new_state: fill_unknowns(planned, &to_state(&i, planned)), ..Default::default() },
         // Nothing was created: a null new state with the error keeps nothing in state.
         Err(e) => ApplyResponse {
@@ -38,9 +58,17 @@ pub async fn create(client: &Client, planned: &Value, config: &Value) -> ApplyRe
     }
 }
 
-pub async fn update(client: &Client, prior: &Value, planned: &Value, config: &Value) -> ApplyResponse {
+pub async fn update(
+    client: &Client,
+    cache: &IntegrationCache,
+    prior: &Value,
+    planned: &Value,
+    config: &Value,
+) -> ApplyResponse {
     let guid = prior.get("guid").as_str().unwrap_or_default().to_string();
-    match client.update_integration(&guid, &update_request(prior, planned, config)).await {
+    let updated = client.update_integration(&guid, &update_request(prior, planned, config)).await;
+    cache.invalidate();
+    match updated {
         Ok(i) => ApplyResponse { new_state: fill_unknowns(planned, &to_state(&i, planned)), ..Default::default() },
         Err(e) => ApplyResponse {
             new_state: prior.clone(),
@@ -51,9 +79,11 @@ pub async fn update(client: &Client, prior: &Value, planned: &Value, config: &Va
 }
 
 /// Delete; an integration already gone (deleted in the dashboard) counts as deleted.
-pub async fn delete(client: &Client, prior: &Value) -> ApplyResponse {
+pub async fn delete(client: &Client, cache: &IntegrationCache, prior: &Value) -> ApplyResponse {
     let guid = prior.get("guid").as_str().unwrap_or_default().to_string();
-    match client.delete_integration(&guid).await {
+    let deleted = client.delete_integration(&guid).await;
+    cache.invalidate();
+    match deleted {
         Ok(Deleted::Yes | Deleted::AlreadyGone) => ApplyResponse::default(),
         Err(e) => ApplyResponse {
             new_state: prior.clone(),

@@ -35,6 +35,8 @@ pub fn to_state(i: &Integration, known: &Value) -> Value {
     config.insert("client_secret_wo".into(), Value::Null);
     config.insert("client_secret_wo_version".into(), or_null(known_cfg.get("client_secret_wo_version")));
     config.insert("extra".into(), extra_state(i, known.is_null(), known_cfg.get("extra")));
+    // Secret values are never returned: what was last sent is what the state knows.
+    config.insert("extra_sensitive".into(), or_null(known_cfg.get("extra_sensitive")));
     let config = Value::Object(config);
     Value::object([
         ("id", Value::string(&i.guid)),
@@ -91,12 +93,21 @@ pub fn update_request(prior: &Value, planned: &Value, config: &Value) -> Integra
     let changed = |k: &str| prior.get(k) != planned.get(k);
     let (p_cfg, n_cfg) = (prior.get("config"), planned.get("config"));
     let secret = secret_to_send(prior, planned, config);
+    let sensitive_changed = p_cfg.get("extra_sensitive") != n_cfg.get("extra_sensitive");
     let config_changed = secret.is_some()
+        || sensitive_changed
         || STRING_KEYS.iter().chain(["use_pkce", "extra"].iter()).any(|k| p_cfg.get(k) != n_cfg.get(k));
     IntegrationUpdate {
         name: changed("name").then(|| str_of(planned.get("name"))),
         description: changed("description").then(|| str_of(planned.get("description"))),
-        config: config_changed.then(|| config_request(n_cfg, secret)),
+        config: config_changed.then(|| {
+            let mut c = config_request(n_cfg, secret);
+            // Like the client secret, secret extra values are only sent when they change.
+            if !sensitive_changed {
+                c.secrets.retain(|k, _| k == "client_secret");
+            }
+            c
+        }),
     }
 }
 
@@ -138,6 +149,13 @@ fn config_request(cfg: &Value, secret: Option<Option<&str>>) -> Config {
         for (k, v) in extra {
             if let Some(s) = v.as_str() {
                 out.values.insert(k.clone(), Json::String(s.to_string()));
+            }
+        }
+    }
+    if let Value::Map(sensitive) = cfg.get("extra_sensitive") {
+        for (k, v) in sensitive {
+            if let Some(s) = v.as_str() {
+                out.secrets.insert(k.clone(), Secret::new(s));
             }
         }
     }

@@ -61,12 +61,23 @@ pub fn validate(config: &Value, diags: &mut Diagnostics) {
     if let Some(t) = template {
         validate_for_template(t, cfg, auth_type, has_secret, diags);
     }
-    if let Value::Map(extra) = cfg.get("extra") {
-        for key in extra.keys().filter(|k| is_named_key(k)) {
+    for map in ["extra", "extra_sensitive"] {
+        if let Value::Map(entries) = cfg.get(map) {
+            for key in entries.keys().filter(|k| is_named_key(k)) {
+                diags.attr_error(
+                    AttributePath::dotted(&format!("config.{map}")),
+                    format!("Named key in config.{map}"),
+                    format!("config.{map} must not hold {key:?}: set config.{key} instead."),
+                );
+            }
+        }
+    }
+    if let (Value::Map(plain), Value::Map(secret)) = (cfg.get("extra"), cfg.get("extra_sensitive")) {
+        for key in plain.keys().filter(|k| secret.contains_key(*k)) {
             diags.attr_error(
-                AttributePath::dotted("config.extra"),
-                "Named key in config.extra",
-                format!("config.extra must not hold {key:?}: set config.{key} instead."),
+                AttributePath::dotted("config.extra_sensitive"),
+                "Key in both config.extra and config.extra_sensitive",
+                format!("{key:?} is in config.extra and config.extra_sensitive: keep it in one of them."),
             );
         }
     }
@@ -155,7 +166,15 @@ fn quoted(items: &[&str]) -> String {
 /// Whether a config key has its own attribute (so it cannot also be in `extra`).
 pub fn is_named_key(key: &str) -> bool {
     STRING_KEYS.contains(&key)
-        || matches!(key, "client_secret" | "client_secret_wo" | "client_secret_wo_version" | "use_pkce" | "extra")
+        || matches!(
+            key,
+            "client_secret"
+                | "client_secret_wo"
+                | "client_secret_wo_version"
+                | "use_pkce"
+                | "extra"
+                | "extra_sensitive"
+        )
 }
 
 /// Plans a create, update or destroy: schema defaults, the template's scopes, a derived

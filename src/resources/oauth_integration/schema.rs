@@ -118,6 +118,10 @@ fn config_block() -> Block {
             Attribute::of_type("extra", Type::Map(Box::new(Type::String)))
                 .optional()
                 .describe("Config keys this schema does not name, as strings, for templates' other fields. Drift is tracked for the keys given here only."),
+            Attribute::of_type("extra_sensitive", Type::Map(Box::new(Type::String)))
+                .optional()
+                .sensitive()
+                .describe("Config keys this schema does not name whose values are secret (fields the template marks secret), sent as strings. Like `client_secret`, Connect never returns them: they are sent when they change here, and cannot be checked for drift."),
             Attribute::string("scopes")
                 .optional()
                 .computed()

@@ -60,9 +60,23 @@ fn check_against(def: &TemplateDefinition, server: &str, cfg: &Value, diags: &mu
             }
         }
     }
-    if let Value::Map(extra) = cfg.get("extra") {
+    for (map, is_sensitive) in [("extra", false), ("extra_sensitive", true)] {
+        let Value::Map(extra) = cfg.get(map) else { continue };
         for (k, v) in extra {
-            let path = AttributePath::dotted("config.extra");
+            let path = AttributePath::dotted(&format!("config.{map}"));
+            let field = def.fields.iter().find(|f| &f.name == k);
+            if field.is_some_and(|f| f.secret) && !is_sensitive {
+                diags.push(
+                    Diagnostic::error(
+                        format!("Secret config key {k:?} in config.extra"),
+                        format!(
+                            "The {template:?} template on {server} marks {k:?} secret: put it in \
+                             config.extra_sensitive, which Terraform hides and Connect never returns."
+                        ),
+                    )
+                    .at(path.clone()),
+                );
+            }
             let known = def.fields.iter().any(|f| &f.name == k)
                 || def.options.iter().any(|o| &o.name == k)
                 || SERVER_FILLED_KEYS.contains(&k.as_str());
@@ -72,7 +86,7 @@ fn check_against(def: &TemplateDefinition, server: &str, cfg: &Value, diags: &mu
                     Diagnostic::error(
                         format!("Unknown config key {k:?}"),
                         format!(
-                            "config.extra holds {k:?}, but the {template:?} template on {server} has no such field; \
+                            "config.{map} holds {k:?}, but the {template:?} template on {server} has no such field; \
                              its fields are: {}.",
                             names.join(", ")
                         ),
@@ -80,7 +94,8 @@ fn check_against(def: &TemplateDefinition, server: &str, cfg: &Value, diags: &mu
                     .at(path.clone()),
                 );
             }
-            if let Some(s) = v.as_str() {
+            // Secret values are not pattern-checked: an error must not echo them.
+            if let (Some(s), false) = (v.as_str(), is_sensitive) {
                 given.push((k.clone(), path, s.to_string()));
             }
         }
