@@ -20,7 +20,8 @@
 //! Options: `--quick`, `--sizes 100,500`, `--runs K` (runs per N; default 5, 3, 1 for 100, 500,
 //! 2000), `--plans K` (plans per run), `--latency-ms MS` (default 20), `--json PATH`,
 //! `--no-build`, `--keep` (keep the work directories). Environment: `BENCH_TERRAFORM` picks the
-//! Terraform binary (default: `terraform` on PATH, else `.tools/bin/terraform-libtf`).
+//! Terraform binary (default: `terraform` on PATH, else `.tools/bin/terraform-libtf`);
+//! `BENCH_PROVIDER` measures another provider build (a file named `terraform-provider-posit`).
 
 mod procs;
 mod report;
@@ -29,7 +30,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
-use procs::{Fake, Terraform, Workspace};
+use procs::{Fake, Terraform, Usage, Workspace};
 use report::{Report, Row};
 
 /// The fake's administrator key (loopback only).
@@ -134,7 +135,12 @@ fn run() -> Result<(), String> {
     if args.build {
         procs::cargo_build(&root)?;
     }
-    let provider = root.join("target/release/terraform-provider-posit");
+    // BENCH_PROVIDER: another build to measure (its file must be named terraform-provider-posit,
+    // as Terraform's dev_overrides look it up by name in its directory).
+    let provider = std::env::var_os("BENCH_PROVIDER")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("target/release/terraform-provider-posit"));
     let fake_bin = root.join("target/release/fake-connect");
     for b in [&provider, &fake_bin] {
         if !b.is_file() {
@@ -225,28 +231,40 @@ fn floor_tf(n: usize) -> String {
     )
 }
 
+/// One measured pair: the provider's command and the floor's beside it.
+#[derive(Clone, Copy, Debug)]
+pub struct Measure {
+    pub provider_s: f64,
+    pub floor_s: f64,
+    /// What the provider processes used during the provider's command.
+    pub usage: Usage,
+    /// CPU seconds the fake Connect used during the provider's command.
+    pub fake_cpu_s: f64,
+}
+
 /// One operation on the provider's workspace and the floor's, in alternating order so that a
-/// slow patch of the machine does not always fall on the same side. Returns (provider s, floor s,
-/// provider peak KiB).
+/// slow patch of the machine does not always fall on the same side.
 fn pair(
     tf: &Terraform,
     provider: &Path,
-    prov: &Workspace,
-    floor: &Workspace,
+    fake: &Fake,
+    (prov, floor): (&Workspace, &Workspace),
     args: &[&str],
     provider_first: bool,
-) -> Result<(f64, f64, u64), String> {
+) -> Result<Measure, String> {
     let mut p = None;
     let mut f = None;
     for side in if provider_first { [true, false] } else { [false, true] } {
         if side {
-            p = Some(prov.timed(tf, args, Some(provider))?);
+            let fake_before = fake.cpu_s();
+            let (secs, usage) = prov.timed(tf, args, Some(provider))?;
+            p = Some((secs, usage, fake.cpu_s() - fake_before));
         } else {
             f = Some(floor.timed(tf, args, None)?.0);
         }
     }
-    let (ps, peak) = p.expect("ran");
-    Ok((ps, f.expect("ran"), peak))
+    let (provider_s, usage, fake_cpu_s) = p.expect("ran");
+    Ok(Measure { provider_s, floor_s: f.expect("ran"), usage, fake_cpu_s })
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -272,24 +290,29 @@ fn bench_size(
     let destroy = ["destroy", "-auto-approve", "-input=false", "-no-color"];
     let latency_op = format!("plan +{}ms", args.latency_ms);
     let mut rows = [Row::new(n, "apply"), Row::new(n, "plan"), Row::new(n, &latency_op), Row::new(n, "destroy")];
-    let log = |op: &str, run: usize, (p, f, kb): (f64, f64, u64)| {
+    let log = |op: &str, run: usize, m: Measure| {
         eprintln!(
-            "bench: N={n:<5} run {}/{runs} {op:<13} provider {p:7.2} s  floor {f:7.2} s  ratio {:5.2}  peak {:.1} MB",
+            "bench: N={n:<5} run {}/{runs} {op:<11} provider {:7.2} s  floor {:7.2} s  ratio {:5.2}  \
+             provider cpu {:6.2} s  fake cpu {:5.2} s  peak {:5.1} MB",
             run + 1,
-            p / f,
-            kb as f64 / 1024.0
+            m.provider_s,
+            m.floor_s,
+            m.provider_s / m.floor_s,
+            m.usage.cpu_s,
+            m.fake_cpu_s,
+            m.usage.peak_kb as f64 / 1024.0
         );
     };
 
     for run in 0..runs {
         let first = run % 2 == 0;
-        let m = pair(tf, provider, &prov, &floor, &apply, first)?;
+        let m = pair(tf, provider, &fake, (&prov, &floor), &apply, first)?;
         log("apply", run, m);
         rows[0].push(m);
         expect_count(&fake, n, "after apply")?;
 
         for k in 0..args.plans {
-            let m = pair(tf, provider, &prov, &floor, &plan, (run + k) % 2 == 0)?;
+            let m = pair(tf, provider, &fake, (&prov, &floor), &plan, (run + k) % 2 == 0)?;
             log("plan", run, m);
             rows[1].push(m);
         }
@@ -301,12 +324,12 @@ fn bench_size(
             expect_count(&slow, n, "after apply against the slow fake")?;
         }
         for k in 0..args.plans {
-            let m = pair(tf, provider, &prov_slow, &floor, &plan, (run + k) % 2 == 1)?;
+            let m = pair(tf, provider, &slow, (&prov_slow, &floor), &plan, (run + k) % 2 == 1)?;
             log(&latency_op, run, m);
             rows[2].push(m);
         }
 
-        let m = pair(tf, provider, &prov, &floor, &destroy, first)?;
+        let m = pair(tf, provider, &fake, (&prov, &floor), &destroy, first)?;
         log("destroy", run, m);
         rows[3].push(m);
         expect_count(&fake, 0, "after destroy")?;

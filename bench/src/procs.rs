@@ -85,7 +85,7 @@ impl Workspace {
     /// Runs `terraform args` (which must exit 0: a plan with changes is a failure of the
     /// benchmark) and returns its wall time, plus the peak memory of the `provider` processes
     /// it started, when a provider is given.
-    pub fn timed(&self, tf: &Terraform, args: &[&str], provider: Option<&Path>) -> Result<(f64, u64), String> {
+    pub fn timed(&self, tf: &Terraform, args: &[&str], provider: Option<&Path>) -> Result<(f64, Usage), String> {
         let mut cmd = Command::new(&tf.path);
         cmd.args(args).current_dir(&self.dir);
         for (k, _) in std::env::vars_os() {
@@ -102,7 +102,7 @@ impl Workspace {
         let started = Instant::now();
         let out = cmd.output().map_err(|e| format!("run {}: {e}", tf.path.display()))?;
         let secs = started.elapsed().as_secs_f64();
-        let peak = sampler.map_or(0, PeakSampler::stop);
+        let usage = sampler.map_or_else(Usage::default, PeakSampler::stop);
         if !out.status.success() {
             let tail = |b: &[u8]| {
                 let s = String::from_utf8_lossy(b);
@@ -118,16 +118,25 @@ impl Workspace {
                 tail(&out.stderr)
             ));
         }
-        Ok((secs, peak))
+        Ok((secs, usage))
     }
 }
 
-/// Samples VmHWM (peak resident memory) of every running process whose executable is the
-/// provider, every 20 ms, keeping the largest value seen. VmHWM only grows, so the last sample
-/// before the process exits is within 20 ms of its true peak.
+/// What the provider processes of one command used: peak memory and CPU time.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Usage {
+    /// The largest VmHWM (peak resident set) of any provider process, KiB.
+    pub peak_kb: u64,
+    /// User + system CPU seconds, summed over the provider processes.
+    pub cpu_s: f64,
+}
+
+/// Samples every running process whose executable is the provider, every 20 ms: its VmHWM
+/// (peak resident memory) and CPU time, keeping the last value seen per process. Both only grow,
+/// so the last sample before a process exits is within 20 ms of its final value.
 pub struct PeakSampler {
     stop: Arc<AtomicBool>,
-    thread: thread::JoinHandle<u64>,
+    thread: thread::JoinHandle<Usage>,
 }
 
 impl PeakSampler {
@@ -135,9 +144,10 @@ impl PeakSampler {
         let exe = std::fs::canonicalize(provider).unwrap_or_else(|_| provider.to_path_buf());
         let stop = Arc::new(AtomicBool::new(false));
         let flag = stop.clone();
+        let ticks = clock_ticks();
         let thread = thread::spawn(move || {
             let mut others: HashSet<u32> = HashSet::new();
-            let mut peak = 0u64;
+            let mut seen: std::collections::HashMap<u32, (u64, u64)> = std::collections::HashMap::new();
             loop {
                 let last = flag.load(Ordering::Relaxed);
                 if let Ok(entries) = std::fs::read_dir("/proc") {
@@ -148,8 +158,9 @@ impl PeakSampler {
                         }
                         match std::fs::read_link(format!("/proc/{pid}/exe")) {
                             Ok(p) if p == exe => {
-                                if let Some(kb) = vm_hwm_kb(pid) {
-                                    peak = peak.max(kb);
+                                if let (Some(kb), Some(cpu)) = (vm_hwm_kb(pid), cpu_ticks(pid)) {
+                                    let e = seen.entry(pid).or_default();
+                                    *e = (e.0.max(kb), e.1.max(cpu));
                                 }
                             }
                             Ok(_) => {
@@ -160,7 +171,10 @@ impl PeakSampler {
                     }
                 }
                 if last {
-                    return peak;
+                    return Usage {
+                        peak_kb: seen.values().map(|v| v.0).max().unwrap_or(0),
+                        cpu_s: seen.values().map(|v| v.1).sum::<u64>() as f64 / ticks,
+                    };
                 }
                 thread::sleep(Duration::from_millis(20));
             }
@@ -168,10 +182,10 @@ impl PeakSampler {
         PeakSampler { stop, thread }
     }
 
-    /// Stops sampling; the peak in KiB (0 when no provider process was seen).
-    pub fn stop(self) -> u64 {
+    /// Stops sampling; what the provider processes used (zero when none was seen).
+    pub fn stop(self) -> Usage {
         self.stop.store(true, Ordering::Relaxed);
-        self.thread.join().unwrap_or(0)
+        self.thread.join().unwrap_or_default()
     }
 }
 
@@ -179,6 +193,26 @@ fn vm_hwm_kb(pid: u32) -> Option<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
     line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// utime + stime of a process, in clock ticks.
+pub fn cpu_ticks(pid: u32) -> Option<u64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The command name may hold spaces: fields are counted after its closing parenthesis.
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    Some(f.get(11)?.parse::<u64>().ok()? + f.get(12)?.parse::<u64>().ok()?)
+}
+
+/// Clock ticks per second (`getconf CLK_TCK`, 100 on Linux).
+pub fn clock_ticks() -> f64 {
+    Command::new("getconf")
+        .arg("CLK_TCK")
+        .output()
+        .ok()
+        .and_then(|o| String::from_utf8_lossy(&o.stdout).trim().parse::<f64>().ok())
+        .filter(|t| *t > 0.0)
+        .unwrap_or(100.0)
 }
 
 /// Sends SIGTERM and waits up to 5 s, then SIGKILL.
@@ -199,6 +233,7 @@ fn terminate(child: &mut Child) {
 pub struct Fake {
     child: Child,
     pub url: String,
+    ticks: f64,
 }
 
 impl Fake {
@@ -218,7 +253,12 @@ impl Fake {
             terminate(&mut child);
             return Err(format!("the fake printed {url:?} instead of its URL"));
         }
-        Ok(Fake { child, url })
+        Ok(Fake { child, url, ticks: clock_ticks() })
+    }
+
+    /// CPU seconds the fake has used so far.
+    pub fn cpu_s(&self) -> f64 {
+        cpu_ticks(self.child.id()).unwrap_or(0) as f64 / self.ticks
     }
 
     /// How many integrations the fake holds (a plain HTTP/1.1 GET of the list).

@@ -6,6 +6,7 @@ use std::path::Path;
 use serde_json::{json, Value};
 
 use crate::procs::Terraform;
+use crate::Measure;
 
 /// The median; the mean of the middle two for an even count.
 pub fn median(xs: &[f64]) -> f64 {
@@ -28,18 +29,30 @@ pub struct Row {
     pub op: String,
     pub provider: Vec<f64>,
     pub floor: Vec<f64>,
+    pub provider_cpu: Vec<f64>,
+    pub fake_cpu: Vec<f64>,
     pub peak_kb: u64,
 }
 
 impl Row {
     pub fn new(n: usize, op: &str) -> Row {
-        Row { n, op: op.to_string(), provider: vec![], floor: vec![], peak_kb: 0 }
+        Row {
+            n,
+            op: op.to_string(),
+            provider: vec![],
+            floor: vec![],
+            provider_cpu: vec![],
+            fake_cpu: vec![],
+            peak_kb: 0,
+        }
     }
 
-    pub fn push(&mut self, (p, f, kb): (f64, f64, u64)) {
-        self.provider.push(p);
-        self.floor.push(f);
-        self.peak_kb = self.peak_kb.max(kb);
+    pub fn push(&mut self, m: Measure) {
+        self.provider.push(m.provider_s);
+        self.floor.push(m.floor_s);
+        self.provider_cpu.push(m.usage.cpu_s);
+        self.fake_cpu.push(m.fake_cpu_s);
+        self.peak_kb = self.peak_kb.max(m.usage.peak_kb);
     }
 
     /// The median of the ratios of each pair (each provider run over the floor run beside it),
@@ -105,18 +118,20 @@ impl Report {
         let _ = writeln!(s);
         let _ = writeln!(
             s,
-            "{:>6}  {:<12} {:>11} {:>9} {:>7} {:>13}",
-            "N", "operation", "provider s", "floor s", "ratio", "provider peak"
+            "{:>6}  {:<11} {:>10} {:>8} {:>6}   {:>12} {:>9} {:>9}",
+            "N", "operation", "provider s", "floor s", "ratio", "provider CPU", "fake CPU", "peak"
         );
         for r in &self.rows {
             let _ = writeln!(
                 s,
-                "{:>6}  {:<12} {:>11.2} {:>9.2} {:>7.2} {:>10.1} MB",
+                "{:>6}  {:<11} {:>10.2} {:>8.2} {:>6.2}   {:>10.2} s {:>7.2} s {:>6.1} MB",
                 r.n,
                 r.op,
                 median(&r.provider),
                 median(&r.floor),
                 r.ratio(),
+                median(&r.provider_cpu),
+                median(&r.fake_cpu),
                 r.peak_kb as f64 / 1024.0
             );
         }
@@ -154,6 +169,10 @@ impl Report {
                 "provider_samples_s": r.provider,
                 "floor_samples_s": r.floor,
                 "provider_peak_kib": r.peak_kb,
+                "provider_cpu_s": median(&r.provider_cpu),
+                "fake_cpu_s": median(&r.fake_cpu),
+                "provider_cpu_samples_s": r.provider_cpu,
+                "fake_cpu_samples_s": r.fake_cpu,
             })).collect::<Vec<_>>(),
             "latency_apply_s": self.latency_apply_s.iter().map(|(n, s)| json!({"n": n, "seconds": s})).collect::<Vec<_>>(),
             "handshake_ms": { "median": median(&self.handshake_ms), "samples": self.handshake_ms },
@@ -173,10 +192,16 @@ mod tests {
         assert_eq!(median(&[3.0, 1.0, 2.0]), 2.0);
         assert_eq!(median(&[4.0, 1.0, 2.0, 3.0]), 2.5);
         assert!(median(&[]).is_nan());
+        let m = |provider_s, floor_s, peak_kb| Measure {
+            provider_s,
+            floor_s,
+            usage: crate::procs::Usage { peak_kb, cpu_s: 0.0 },
+            fake_cpu_s: 0.0,
+        };
         let mut r = Row::new(1, "plan");
-        r.push((2.0, 1.0, 10));
-        r.push((3.0, 1.0, 30));
-        r.push((10.0, 10.0, 20));
+        r.push(m(2.0, 1.0, 10));
+        r.push(m(3.0, 1.0, 30));
+        r.push(m(10.0, 10.0, 20));
         assert_eq!(r.ratio(), 2.0);
         assert_eq!(r.peak_kb, 30);
     }

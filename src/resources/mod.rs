@@ -2,6 +2,7 @@
 //! Terraform values to Connect API calls and back.
 
 pub mod api;
+pub mod cache;
 pub mod content_oauth_integrations;
 pub mod data;
 pub mod oauth_integration;

@@ -109,7 +109,9 @@ impl<P: Provider> ProviderService<P> {
 }
 
 fn capabilities() -> pb::ServerCapabilities {
-    pb::ServerCapabilities { plan_destroy: true, ..Default::default() }
+    // The schema never changes within a release, so core may reuse a cached one instead of asking
+    // every provider process again.
+    pb::ServerCapabilities { plan_destroy: true, get_provider_schema_optional: true, ..Default::default() }
 }
 
 fn caps(c: Option<&pb::ClientCapabilities>) -> ClientCapabilities {

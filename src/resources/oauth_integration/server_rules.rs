@@ -4,6 +4,7 @@
 //! leaves the checks to apply time, where Connect's own error is shown.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use regex::Regex;
 use tokio::sync::Mutex;
@@ -17,19 +18,42 @@ use crate::tfplugin::value::Value;
 /// does not describe it). A Terraform run plans many integrations of few templates: one GET each.
 #[derive(Default)]
 pub struct TemplateRules {
-    definitions: Mutex<HashMap<String, Option<TemplateDefinition>>>,
+    definitions: Mutex<HashMap<String, Option<Arc<Rules>>>>,
+}
+
+/// A template definition with its validation patterns compiled once.
+struct Rules {
+    def: TemplateDefinition,
+    /// Field name to compiled pattern; fields without one, or whose pattern this engine cannot
+    /// compile (the server's business, checked at apply), are absent.
+    patterns: HashMap<String, Regex>,
+}
+
+impl Rules {
+    fn new(def: TemplateDefinition) -> Self {
+        let patterns = def
+            .fields
+            .iter()
+            .filter_map(|f| {
+                let p = f.validation.as_deref().filter(|p| !p.is_empty())?;
+                Some((f.name.clone(), Regex::new(p).ok()?))
+            })
+            .collect();
+        Rules { def, patterns }
+    }
 }
 
 impl TemplateRules {
-    async fn definition(&self, client: &Client, template: &str) -> Option<TemplateDefinition> {
+    async fn definition(&self, client: &Client, template: &str) -> Option<Arc<Rules>> {
         let mut cache = self.definitions.lock().await;
         if let Some(known) = cache.get(template) {
             return known.clone();
         }
         match client.template_definition(template).await {
             Ok(def) => {
-                cache.insert(template.to_string(), def.clone());
-                def
+                let rules = def.map(|d| Arc::new(Rules::new(d)));
+                cache.insert(template.to_string(), rules.clone());
+                rules
             }
             Err(e) => {
                 tracing::debug!(template, error = %e, "template definition not available; skipping server-side checks");
@@ -41,12 +65,13 @@ impl TemplateRules {
     /// Checks a planned integration's known config values against the server's template.
     pub async fn check(&self, client: &Client, planned: &Value, diags: &mut Diagnostics) {
         let Some(template) = planned.get("template").as_str() else { return };
-        let Some(def) = self.definition(client, template).await else { return };
-        check_against(&def, client.server_url(), planned.get("config"), diags);
+        let Some(rules) = self.definition(client, template).await else { return };
+        check_against(&rules, client.server_url(), planned.get("config"), diags);
     }
 }
 
-fn check_against(def: &TemplateDefinition, server: &str, cfg: &Value, diags: &mut Diagnostics) {
+fn check_against(rules: &Rules, server: &str, cfg: &Value, diags: &mut Diagnostics) {
+    let def = &rules.def;
     if def.fields.is_empty() {
         return;
     }
@@ -102,9 +127,8 @@ fn check_against(def: &TemplateDefinition, server: &str, cfg: &Value, diags: &mu
     }
     for (key, path, value) in given {
         let Some(field) = def.fields.iter().find(|f| f.name == key) else { continue };
-        let Some(pattern) = field.validation.as_deref().filter(|p| !p.is_empty()) else { continue };
-        // A pattern this engine cannot compile is the server's business, checked at apply.
-        let Ok(re) = Regex::new(pattern) else { continue };
+        let Some(re) = rules.patterns.get(&key) else { continue };
+        let pattern = re.as_str();
         if !re.is_match(&value) {
             let label = field.label.as_deref().unwrap_or(&key);
             let shown = if field.secret { "The value".to_string() } else { format!("{value:?}") };
@@ -156,7 +180,7 @@ mod tests {
             ("extra", Value::Map([("warehouse".to_string(), Value::string("x"))].into())),
         ]);
         let mut d = Diagnostics::new();
-        check_against(&def(), "https://c", &cfg, &mut d);
+        check_against(&Rules::new(def()), "https://c", &cfg, &mut d);
         let text: Vec<String> = d.0.iter().map(|d| format!("{} {}", d.summary, d.detail)).collect();
         assert_eq!(d.0.len(), 3, "{text:?}");
         assert!(text.iter().any(|t| t.contains("\"acme\"") && t.contains("^https://.+$")));
@@ -168,7 +192,7 @@ mod tests {
     fn good_values_pass() {
         let cfg = Value::object([("account_url", Value::string("https://acme.snowflakecomputing.com"))]);
         let mut d = Diagnostics::new();
-        check_against(&def(), "https://c", &cfg, &mut d);
+        check_against(&Rules::new(def()), "https://c", &cfg, &mut d);
         assert!(d.is_empty());
     }
 }
