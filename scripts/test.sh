@@ -36,12 +36,22 @@ cargo clippy --workspace --all-targets -- -D warnings || failed+=("cargo clippy"
 # (TEST_TIMEOUT_SECS, default 40 min; the suite takes minutes) turns a hung test into a failure
 # that still leaves CI time to report.
 step "cargo test --workspace --no-fail-fast"
+log="$(mktemp)"
 timeout --signal=TERM --kill-after=30 "${TEST_TIMEOUT_SECS:-2400}" \
-    cargo test --workspace --no-fail-fast || failed+=("cargo test")
+    cargo test --workspace --no-fail-fast 2>&1 | tee "$log"
+[ "${PIPESTATUS[0]}" -eq 0 ] || failed+=("cargo test")
+
+# cargo prints one "test result" line per test binary (the last is often a doc-test run with
+# nothing in it): add them up into one closing count for the whole suite.
+totals="$(awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed;?$/) p += $i; if ($(i+1) ~ /^failed;?$/) f += $i } }
+    END { printf "%d passed, %d failed", p, f }' "$log")"
+rm -f "$log"
 
 echo
 if [ "${#failed[@]}" -gt 0 ]; then
     echo "test.sh: FAILED: ${failed[*]}"
+    echo "$totals"
     exit 1
 fi
 echo "test.sh: all checks passed"
+echo "$totals"
