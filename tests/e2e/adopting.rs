@@ -6,15 +6,10 @@ use serde_json::json;
 
 use crate::support::*;
 
-fn at_least_1_14(tf: &Terraform) -> bool {
-    let mut parts = tf.version.split('.').map(|p| p.parse::<u64>().unwrap_or(0));
-    (parts.next().unwrap_or(0), parts.next().unwrap_or(0)) >= (1, 14)
-}
-
 #[test]
 fn query_adopts_hand_made_integrations() {
     for_each_terraform(|tf| {
-        if !at_least_1_14(tf) {
+        if !tf.at_least(1, 14) {
             eprintln!("e2e: list resources need Terraform 1.14+; {tf} skips adoption");
             return;
         }

@@ -925,11 +925,6 @@ fn required_sources(files: &[(String, String)]) -> BTreeSet<String> {
     out
 }
 
-fn version_at_least(tf: &Terraform, major: u64, minor: u64) -> bool {
-    let mut parts = tf.version.split('.').map(|p| p.parse::<u64>().unwrap_or(0));
-    (parts.next().unwrap_or(0), parts.next().unwrap_or(0)) >= (major, minor)
-}
-
 #[test]
 fn examples_are_formatted_and_valid() {
     let dirs = example_dirs();
@@ -986,7 +981,7 @@ fn examples_are_formatted_and_valid() {
                 }
                 continue;
             }
-            if !version_at_least(tf, 1, 11) && files.iter().any(|(_, t)| t.contains("ephemeral")) {
+            if !tf.at_least(1, 11) && files.iter().any(|(_, t)| t.contains("ephemeral")) {
                 eprintln!("e2e: {dir}: `terraform validate` skipped: write-only arguments need Terraform 1.11");
                 continue;
             }

@@ -11,12 +11,6 @@ use crate::support::*;
 
 const ADDR: &str = "posit_connect_oauth_integration.wo";
 
-fn version_at_least(tf: &Terraform, major: u64, minor: u64) -> bool {
-    let mut parts = tf.version.split('.').map(|p| p.parse::<u64>().unwrap_or(0));
-    let (ma, mi) = (parts.next().unwrap_or(0), parts.next().unwrap_or(0));
-    (ma, mi) >= (major, minor)
-}
-
 /// An integration whose secret comes from `var.client_secret`, written-only or plain.
 fn config(fake: &fake_connect::FakeConnect, description: &str, secret: Secret) -> String {
     let secret_lines = match secret {
@@ -216,7 +210,7 @@ fn write_only_conflicts_and_rules_at_plan() {
 #[test]
 fn import_by_identity_and_generated_config() {
     for_each_terraform(|tf| {
-        if !version_at_least(tf, 1, 12) {
+        if !tf.at_least(1, 12) {
             eprintln!("e2e: resource identity needs Terraform 1.12+; {tf} skips it");
             return;
         }

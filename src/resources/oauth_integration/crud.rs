@@ -3,6 +3,7 @@
 use crate::connect::{Client, Deleted, Integration};
 use crate::resources::api::diagnostic;
 use crate::resources::cache::ListCache;
+use crate::resources::templates::TEMPLATE_IDS;
 use crate::tfplugin::diag::{Diagnostic, Diagnostics};
 use crate::tfplugin::plan::fill_unknowns;
 use crate::tfplugin::resource::{ApplyResponse, ImportResponse, Listed, ReadResponse};
@@ -116,7 +117,8 @@ pub async fn list(client: &Client, template: Option<&str>, pattern: Option<&str>
         .map_err(|e| Diagnostics::from(diagnostic("Could not list OAuth integrations", &e)))?;
     Ok(all
         .iter()
-        .filter(|i| super::schema::TEMPLATE_FILTER.contains(&i.template.as_str()))
+        // A template newer than this provider would fail validation once adopted: skip it.
+        .filter(|i| TEMPLATE_IDS.contains(&i.template.as_str()))
         .filter(|i| template.is_none_or(|t| i.template == t))
         .filter(|i| pattern.is_none_or(|p| glob_match(p, &i.name)))
         .map(|i| Listed { display_name: format!("{} ({})", i.name, i.template), state: to_state(i, &Value::Null) })

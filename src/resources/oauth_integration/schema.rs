@@ -144,9 +144,6 @@ pub fn identity_schema() -> IdentitySchema {
     }
 }
 
-/// The templates this resource manages, which `terraform query` lists (others are skipped).
-pub const TEMPLATE_FILTER: &[&str] = TEMPLATE_IDS;
-
 /// The configuration of a `list "posit_connect_oauth_integration"` block (`terraform query`).
 pub fn list_schema() -> Schema {
     Schema::new(

@@ -20,6 +20,14 @@ pub struct Terraform {
     pub version: String,
 }
 
+impl Terraform {
+    /// Whether this Terraform is `major.minor` or later (features arrive in minor releases).
+    pub fn at_least(&self, major: u64, minor: u64) -> bool {
+        let mut parts = self.version.split('.').map(|p| p.parse::<u64>().unwrap_or(0));
+        (parts.next().unwrap_or(0), parts.next().unwrap_or(0)) >= (major, minor)
+    }
+}
+
 impl fmt::Display for Terraform {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} (Terraform {})", self.path.display(), self.version)
