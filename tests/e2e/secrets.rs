@@ -145,6 +145,48 @@ fn write_only_secret_lifecycle() {
     });
 }
 
+/// `config.client_secret_wo` is write-only but not sensitive (a sensitive flag would only add a
+/// path to every integration's state): a value from a plain variable, neither sensitive nor
+/// ephemeral, must still show in no output of plan, apply or show (TF_LOG=trace included) and
+/// not in the state.
+#[test]
+fn write_only_value_from_a_plain_variable_is_never_printed() {
+    for_each_terraform(|tf| {
+        let fake = start_fake();
+        let store = fake.store();
+        let mut ws = Workspace::new(tf);
+        let secret = "wo-plain-variable-secret";
+        ws.set_env("TF_VAR_client_secret", secret);
+        let plain = config(&fake, "plain variable", Secret::WriteOnly { version: 1 })
+            .replace("  sensitive = true\n", "")
+            .replace("  ephemeral = true\n", "");
+        assert!(!plain.contains("sensitive =") && !plain.contains("ephemeral ="), "{plain}");
+        ws.write_main(&plain);
+
+        let mut printed =
+            vec![ws.try_plan().ok(), ws.run(&["plan", "-out=wo.tfplan", "-no-color", "-input=false"]).ok()];
+        printed.push(ws.apply());
+        let guid = only_integration(&store)["guid"].as_str().unwrap().to_string();
+        assert_eq!(store.secret(&guid).as_deref(), Some(secret), "the fake received the secret");
+        printed.push(ws.run(&["show", "-no-color"]).ok());
+        printed.push(ws.run(&["show", "-json"]).ok());
+        ws.set_env("TF_LOG", "trace");
+        printed.push(ws.run(&["plan", "-no-color", "-input=false"]).ok());
+        for run in &printed {
+            assert!(!run.output().contains(secret), "the write-only value is printed:\n{}", run.describe());
+        }
+        assert!(
+            printed[0].output().contains("(write-only attribute)"),
+            "the plan shows the attribute as write-only:\n{}",
+            printed[0].output()
+        );
+        // A plan file keeps the values of non-ephemeral variables whatever the schema says (the
+        // reason the other tests use an ephemeral one), so only the state is searched here.
+        let state_file = std::fs::read_to_string(ws.path().join("terraform.tfstate")).unwrap();
+        assert!(!state_file.contains(secret), "the write-only value is in the state");
+    });
+}
+
 #[test]
 fn switching_from_plain_to_write_only_removes_the_secret_from_state() {
     for_each_terraform(|tf| {

@@ -83,9 +83,13 @@ fn config_block() -> Block {
                 .optional()
                 .sensitive()
                 .describe("The app registration's client secret. Required for `Service Account`; omit it for a Public Viewer application. Connect never returns it, so it cannot be imported or checked for drift."),
+            // Write-only, not also sensitive: the value never reaches plan or state (Terraform
+            // prints "(write-only attribute)" in its place), while a sensitive flag would add a
+            // path to every integration's `sensitive_attributes`, which Terraform re-marshals on
+            // each state write and walks on each refresh (~10% of `apply` at 500 integrations).
+            // tests/e2e/secrets.rs checks a non-sensitive variable given here shows nowhere.
             Attribute::string("client_secret_wo")
                 .optional()
-                .sensitive()
                 .write_only()
                 .describe("Write-only alternative to `client_secret` (Terraform 1.11+, OpenTofu 1.11+): sent to Connect but never stored in state or plan files. Sent on create, and on update only when `client_secret_wo_version` changes. Conflicts with `client_secret`."),
             Attribute::number("client_secret_wo_version")
