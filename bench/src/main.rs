@@ -240,6 +240,11 @@ pub struct Measure {
     pub usage: Usage,
     /// CPU seconds the fake Connect used during the provider's command.
     pub fake_cpu_s: f64,
+    /// CPU seconds of Terraform itself during the provider's command (its whole process tree
+    /// less the provider processes).
+    pub terraform_cpu_s: f64,
+    /// CPU seconds of Terraform during the floor's command.
+    pub floor_cpu_s: f64,
 }
 
 /// One operation on the provider's workspace and the floor's, in alternating order so that a
@@ -257,14 +262,21 @@ fn pair(
     for side in if provider_first { [true, false] } else { [false, true] } {
         if side {
             let fake_before = fake.cpu_s();
-            let (secs, usage) = prov.timed(tf, args, Some(provider))?;
-            p = Some((secs, usage, fake.cpu_s() - fake_before));
+            let t = prov.timed(tf, args, Some(provider))?;
+            p = Some((t, fake.cpu_s() - fake_before));
         } else {
-            f = Some(floor.timed(tf, args, None)?.0);
+            f = Some(floor.timed(tf, args, None)?);
         }
     }
-    let (provider_s, usage, fake_cpu_s) = p.expect("ran");
-    Ok(Measure { provider_s, floor_s: f.expect("ran"), usage, fake_cpu_s })
+    let ((t, fake_cpu_s), f) = (p.expect("ran"), f.expect("ran"));
+    Ok(Measure {
+        provider_s: t.secs,
+        floor_s: f.secs,
+        usage: t.usage,
+        fake_cpu_s,
+        terraform_cpu_s: (t.tree_cpu_s - t.usage.cpu_s).max(0.0),
+        floor_cpu_s: f.tree_cpu_s,
+    })
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -293,11 +305,13 @@ fn bench_size(
     let log = |op: &str, run: usize, m: Measure| {
         eprintln!(
             "bench: N={n:<5} run {}/{runs} {op:<11} provider {:7.2} s  floor {:7.2} s  ratio {:5.2}  \
-             provider cpu {:6.2} s  fake cpu {:5.2} s  peak {:5.1} MB",
+             terraform cpu {:6.2} s / floor {:6.2} s  provider cpu {:6.2} s  fake cpu {:5.2} s  peak {:5.1} MB",
             run + 1,
             m.provider_s,
             m.floor_s,
             m.provider_s / m.floor_s,
+            m.terraform_cpu_s,
+            m.floor_cpu_s,
             m.usage.cpu_s,
             m.fake_cpu_s,
             m.usage.peak_kb as f64 / 1024.0
@@ -318,7 +332,7 @@ fn bench_size(
         }
 
         if run == 0 {
-            let (s, _) = prov_slow.timed(tf, &apply, Some(provider))?;
+            let s = prov_slow.timed(tf, &apply, Some(provider))?.secs;
             eprintln!("bench: N={n:<5} apply against the +{} ms fake (setup): {s:.2} s", args.latency_ms);
             report.latency_apply_s.push((n, s));
             expect_count(&slow, n, "after apply against the slow fake")?;

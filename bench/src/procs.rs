@@ -83,9 +83,10 @@ impl Workspace {
     }
 
     /// Runs `terraform args` (which must exit 0: a plan with changes is a failure of the
-    /// benchmark) and returns its wall time, plus the peak memory of the `provider` processes
-    /// it started, when a provider is given.
-    pub fn timed(&self, tf: &Terraform, args: &[&str], provider: Option<&Path>) -> Result<(f64, Usage), String> {
+    /// benchmark) and returns its wall time and the CPU time of the whole process tree
+    /// (Terraform and every process it started and waited for: the provider's included), plus
+    /// the peak memory and CPU of the `provider` processes, when a provider is given.
+    pub fn timed(&self, tf: &Terraform, args: &[&str], provider: Option<&Path>) -> Result<Timed, String> {
         let mut cmd = Command::new(&tf.path);
         cmd.args(args).current_dir(&self.dir);
         for (k, _) in std::env::vars_os() {
@@ -99,9 +100,11 @@ impl Workspace {
             .env("CHECKPOINT_DISABLE", "1")
             .stdin(Stdio::null());
         let sampler = provider.map(PeakSampler::start);
+        let cpu_before = reaped_children_cpu_s();
         let started = Instant::now();
         let out = cmd.output().map_err(|e| format!("run {}: {e}", tf.path.display()))?;
         let secs = started.elapsed().as_secs_f64();
+        let tree_cpu_s = reaped_children_cpu_s() - cpu_before;
         let usage = sampler.map_or_else(Usage::default, PeakSampler::stop);
         if !out.status.success() {
             let tail = |b: &[u8]| {
@@ -118,8 +121,32 @@ impl Workspace {
                 tail(&out.stderr)
             ));
         }
-        Ok((secs, usage))
+        Ok(Timed { secs, tree_cpu_s, usage })
     }
+}
+
+/// What one timed command took.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Timed {
+    /// Wall-clock seconds.
+    pub secs: f64,
+    /// User + system CPU seconds of Terraform and every process it waited for.
+    pub tree_cpu_s: f64,
+    /// The provider processes' share (zero for the floor).
+    pub usage: Usage,
+}
+
+/// User + system CPU seconds of this process's children that have been waited for (`cutime` +
+/// `cstime` in /proc/self/stat): the difference across one `terraform` run is that run's whole
+/// tree, since Terraform waits for the plugins it starts.
+fn reaped_children_cpu_s() -> f64 {
+    let ticks = |stat: &str| -> Option<u64> {
+        let rest = &stat[stat.rfind(')')? + 2..];
+        let f: Vec<&str> = rest.split_whitespace().collect();
+        Some(f.get(13)?.parse::<u64>().ok()? + f.get(14)?.parse::<u64>().ok()?)
+    };
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    ticks(&stat).unwrap_or(0) as f64 / clock_ticks()
 }
 
 /// What the provider processes of one command used: peak memory and CPU time.
@@ -204,15 +231,19 @@ pub fn cpu_ticks(pid: u32) -> Option<u64> {
     Some(f.get(11)?.parse::<u64>().ok()? + f.get(12)?.parse::<u64>().ok()?)
 }
 
-/// Clock ticks per second (`getconf CLK_TCK`, 100 on Linux).
+/// Clock ticks per second (`getconf CLK_TCK`, 100 on Linux), asked once: `getconf` is a child
+/// too, and must not run between two readings of [`reaped_children_cpu_s`].
 pub fn clock_ticks() -> f64 {
-    Command::new("getconf")
-        .arg("CLK_TCK")
-        .output()
-        .ok()
-        .and_then(|o| String::from_utf8_lossy(&o.stdout).trim().parse::<f64>().ok())
-        .filter(|t| *t > 0.0)
-        .unwrap_or(100.0)
+    static TICKS: std::sync::OnceLock<f64> = std::sync::OnceLock::new();
+    *TICKS.get_or_init(|| {
+        Command::new("getconf")
+            .arg("CLK_TCK")
+            .output()
+            .ok()
+            .and_then(|o| String::from_utf8_lossy(&o.stdout).trim().parse::<f64>().ok())
+            .filter(|t| *t > 0.0)
+            .unwrap_or(100.0)
+    })
 }
 
 /// Sends SIGTERM and waits up to 5 s, then SIGKILL.

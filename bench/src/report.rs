@@ -31,6 +31,9 @@ pub struct Row {
     pub floor: Vec<f64>,
     pub provider_cpu: Vec<f64>,
     pub fake_cpu: Vec<f64>,
+    /// Terraform's own CPU beside the provider, and in the floor's run.
+    pub terraform_cpu: Vec<f64>,
+    pub floor_cpu: Vec<f64>,
     pub peak_kb: u64,
 }
 
@@ -43,6 +46,8 @@ impl Row {
             floor: vec![],
             provider_cpu: vec![],
             fake_cpu: vec![],
+            terraform_cpu: vec![],
+            floor_cpu: vec![],
             peak_kb: 0,
         }
     }
@@ -52,6 +57,8 @@ impl Row {
         self.floor.push(m.floor_s);
         self.provider_cpu.push(m.usage.cpu_s);
         self.fake_cpu.push(m.fake_cpu_s);
+        self.terraform_cpu.push(m.terraform_cpu_s);
+        self.floor_cpu.push(m.floor_cpu_s);
         self.peak_kb = self.peak_kb.max(m.usage.peak_kb);
     }
 
@@ -118,23 +125,38 @@ impl Report {
         let _ = writeln!(s);
         let _ = writeln!(
             s,
-            "{:>6}  {:<11} {:>10} {:>8} {:>6}   {:>12} {:>9} {:>9}",
-            "N", "operation", "provider s", "floor s", "ratio", "provider CPU", "fake CPU", "peak"
+            "{:>6}  {:<11} {:>10} {:>8} {:>6}   {:>10} {:>9}   {:>12} {:>9} {:>9}",
+            "N",
+            "operation",
+            "provider s",
+            "floor s",
+            "ratio",
+            "TF CPU",
+            "floor CPU",
+            "provider CPU",
+            "fake CPU",
+            "peak"
         );
         for r in &self.rows {
             let _ = writeln!(
                 s,
-                "{:>6}  {:<11} {:>10.2} {:>8.2} {:>6.2}   {:>10.2} s {:>7.2} s {:>6.1} MB",
+                "{:>6}  {:<11} {:>10.2} {:>8.2} {:>6.2}   {:>8.2} s {:>7.2} s   {:>10.2} s {:>7.2} s {:>6.1} MB",
                 r.n,
                 r.op,
                 median(&r.provider),
                 median(&r.floor),
                 r.ratio(),
+                median(&r.terraform_cpu),
+                median(&r.floor_cpu),
                 median(&r.provider_cpu),
                 median(&r.fake_cpu),
                 r.peak_kb as f64 / 1024.0
             );
         }
+        let _ = writeln!(
+            s,
+            "TF CPU: Terraform's own CPU in the provider's run (its process tree less the provider); floor CPU: in the floor's"
+        );
         let _ = writeln!(s);
         let _ = writeln!(
             s,
@@ -171,8 +193,12 @@ impl Report {
                 "provider_peak_kib": r.peak_kb,
                 "provider_cpu_s": median(&r.provider_cpu),
                 "fake_cpu_s": median(&r.fake_cpu),
+                "terraform_cpu_s": median(&r.terraform_cpu),
+                "floor_cpu_s": median(&r.floor_cpu),
                 "provider_cpu_samples_s": r.provider_cpu,
                 "fake_cpu_samples_s": r.fake_cpu,
+                "terraform_cpu_samples_s": r.terraform_cpu,
+                "floor_cpu_samples_s": r.floor_cpu,
             })).collect::<Vec<_>>(),
             "latency_apply_s": self.latency_apply_s.iter().map(|(n, s)| json!({"n": n, "seconds": s})).collect::<Vec<_>>(),
             "handshake_ms": { "median": median(&self.handshake_ms), "samples": self.handshake_ms },
@@ -197,6 +223,8 @@ mod tests {
             floor_s,
             usage: crate::procs::Usage { peak_kb, cpu_s: 0.0 },
             fake_cpu_s: 0.0,
+            terraform_cpu_s: 0.0,
+            floor_cpu_s: 0.0,
         };
         let mut r = Row::new(1, "plan");
         r.push(m(2.0, 1.0, 10));
