@@ -13,7 +13,9 @@
 //! measured beside it, because the machines are shared and noisy.
 //!
 //! Also measured: the provider's handshake (start to the go-plugin line on stdout), its peak
-//! memory (VmHWM, sampled from /proc while Terraform runs it) and the release binary's size.
+//! memory (VmHWM, sampled from /proc while Terraform runs it), the CPU time of the provider, of
+//! the fake and of Terraform itself (beside the provider and in the floor's run, which tells
+//! Terraform's own work apart from the plugin's), and the release binary's size.
 //! Prints one table and writes the same as JSON (`--json PATH`, default
 //! `target/bench/latest.json`).
 //!
