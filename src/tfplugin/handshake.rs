@@ -745,6 +745,26 @@ mod tests {
         stream.flush().await.unwrap();
     }
 
+    /// Sends a PING and reads the server's frames until its acknowledgement.
+    async fn ping_round_trip<S>(stream: &mut S)
+    where
+        S: AsyncRead + AsyncWrite + Unpin,
+    {
+        let payload = *b"in-order";
+        stream.write_all(&frame(0x6, 0, 0, &payload)).await.unwrap();
+        stream.flush().await.unwrap();
+        loop {
+            let mut head = [0u8; 9];
+            stream.read_exact(&mut head).await.expect("the server answers the PING");
+            let len = (usize::from(head[0]) << 16) | (usize::from(head[1]) << 8) | usize::from(head[2]);
+            let mut body = vec![0u8; len];
+            stream.read_exact(&mut body).await.unwrap();
+            if head[3] == 0x6 && head[4] & 0x1 == 0x1 && body == payload {
+                return;
+            }
+        }
+    }
+
     /// Keeps answering the server (SETTINGS and PING acks) until it closes the connection, as
     /// a real client does while the server drains.
     async fn read_until_closed<S>(mut stream: S)
@@ -906,9 +926,10 @@ mod tests {
         let mut stuck = UnixStream::connect(&running.socket).await.unwrap();
         // A call whose request body never arrives stays in flight.
         open_stream(&mut stuck, "/plugin.GRPCController/Shutdown", false).await;
-        // The server accepts the connection on its own task: under a loaded test run it may not
-        // have the call in flight yet, and would then stop cleanly instead of waiting out the grace.
-        tokio::time::sleep(Duration::from_millis(300)).await;
+        // The server reads a connection's frames in order: once it answers a PING sent after the
+        // HEADERS, the call is in flight (else it could stop cleanly instead of waiting out the
+        // grace).
+        ping_round_trip(&mut stuck).await;
         running.shutdown.notify_one();
         finish(running, Drained::GraceExpired).await;
         drop(stuck);
