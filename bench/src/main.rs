@@ -10,7 +10,9 @@
 //! `posit_connect_oauth_integration`s, each beside the same command over N `terraform_data`
 //! resources: the floor, which needs no plugin and no network. The refresh runs again against a
 //! fake that adds 20 ms to every answer. Every figure is reported as a ratio to the floor
-//! measured beside it, because the machines are shared and noisy.
+//! measured beside it, because the machines are shared and noisy. For N up to 500 the refresh is
+//! also measured beside a second floor, `terraform_data` carrying the same values an
+//! integration's state holds ("plan (data)"): what Terraform spends on that data by itself.
 //!
 //! Also measured: the provider's handshake (start to the go-plugin line on stdout), its peak
 //! memory (VmHWM, sampled from /proc while Terraform runs it), the CPU time of the provider, of
@@ -220,6 +222,49 @@ resource "posit_connect_oauth_integration" "bench" {{
     )
 }
 
+/// A second floor for the refresh: `terraform_data` carrying the values an integration's state
+/// holds (every attribute, the nulls, and the two sensitive paths), so Terraform handles the
+/// same data with no plugin and no network. It is not lighter than the provider's state: a
+/// dynamic value (`triggers_replace`) also stores its type.
+fn same_data_floor_tf(n: usize) -> String {
+    format!(
+        r#"resource "terraform_data" "bench" {{
+  count = {n}
+  triggers_replace = {{
+    id           = "00000000-0000-4000-8000-${{format("%012d", count.index)}}"
+    guid         = "00000000-0000-4000-8000-${{format("%012d", count.index)}}"
+    template     = "msgraph"
+    name         = "Benchmark integration ${{count.index}}"
+    description  = "Integration ${{count.index}} of the benchmark."
+    created_time = "2026-01-01T00:00:00Z"
+    updated_time = "2026-01-01T00:00:00Z"
+    config = {{
+      account_url                = tostring(null)
+      auth_mode                  = "Public"
+      auth_type                  = "Viewer"
+      authorization_uri          = tostring(null)
+      client_id                  = "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
+      client_secret              = sensitive(tostring(null))
+      client_secret_wo           = tostring(null)
+      client_secret_wo_version   = tonumber(null)
+      extra                      = tomap(null)
+      extra_sensitive            = sensitive(tomap(null))
+      max_role                   = tostring(null)
+      scopes                     = "https://graph.microsoft.com/.default offline_access"
+      tenant_id                  = "6f1c2b3a-0d4e-4a5b-9c8d-7e6f5a4b3c2d"
+      token_endpoint_auth_method = tostring(null)
+      token_uri                  = tostring(null)
+      use_pkce                   = true
+    }}
+  }}
+}}
+"#
+    )
+}
+
+/// The largest N measured beside the same-data floor (its setup apply grows with N²).
+const SAME_DATA_MAX_N: usize = 500;
+
 fn floor_tf(n: usize) -> String {
     format!(
         r#"resource "terraform_data" "bench" {{
@@ -304,6 +349,15 @@ fn bench_size(
     let destroy = ["destroy", "-auto-approve", "-input=false", "-no-color"];
     let latency_op = format!("plan +{}ms", args.latency_ms);
     let mut rows = [Row::new(n, "apply"), Row::new(n, "plan"), Row::new(n, &latency_op), Row::new(n, "destroy")];
+    let mut same_data_row = Row::new(n, "plan (data)");
+    let same_data = if n <= SAME_DATA_MAX_N {
+        let ws = Workspace::new(&work.join(format!("n{n}-same-data")), cli_config, &same_data_floor_tf(n))?;
+        let s = ws.timed(tf, &apply, None)?.secs;
+        eprintln!("bench: N={n:<5} apply of the same-data floor (setup): {s:.2} s");
+        Some(ws)
+    } else {
+        None
+    };
     let log = |op: &str, run: usize, m: Measure| {
         eprintln!(
             "bench: N={n:<5} run {}/{runs} {op:<11} provider {:7.2} s  floor {:7.2} s  ratio {:5.2}  \
@@ -333,6 +387,14 @@ fn bench_size(
             rows[1].push(m);
         }
 
+        if let Some(same_data) = &same_data {
+            for k in 0..args.plans {
+                let m = pair(tf, provider, &fake, (&prov, same_data), &plan, (run + k) % 2 == 1)?;
+                log("plan (data)", run, m);
+                same_data_row.push(m);
+            }
+        }
+
         if run == 0 {
             let s = prov_slow.timed(tf, &apply, Some(provider))?.secs;
             eprintln!("bench: N={n:<5} apply against the +{} ms fake (setup): {s:.2} s", args.latency_ms);
@@ -350,8 +412,12 @@ fn bench_size(
         rows[3].push(m);
         expect_count(&fake, 0, "after destroy")?;
     }
-    // The slow fake's integrations go with it: destroying them would only cost time.
+    // The slow fake's integrations go with it, and the same-data floor with its directory:
+    // destroying them would only cost time.
     report.rows.extend(rows);
+    if same_data.is_some() {
+        report.rows.push(same_data_row);
+    }
     Ok(())
 }
 

@@ -157,6 +157,13 @@ impl Report {
             s,
             "TF CPU: Terraform's own CPU in the provider's run (its process tree less the provider); floor CPU: in the floor's"
         );
+        if self.rows.iter().any(|r| r.op == "plan (data)") {
+            let _ = writeln!(
+                s,
+                "plan (data): the same plan beside a floor whose terraform_data carry an integration's values \
+                 (every attribute, nulls and sensitive paths included; their dynamic value also stores its type)"
+            );
+        }
         let _ = writeln!(s);
         let _ = writeln!(
             s,
