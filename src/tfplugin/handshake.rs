@@ -754,15 +754,24 @@ mod tests {
         stream.write_all(&frame(0x6, 0, 0, &payload)).await.unwrap();
         stream.flush().await.unwrap();
         loop {
-            let mut head = [0u8; 9];
-            stream.read_exact(&mut head).await.expect("the server answers the PING");
-            let len = (usize::from(head[0]) << 16) | (usize::from(head[1]) << 8) | usize::from(head[2]);
-            let mut body = vec![0u8; len];
-            stream.read_exact(&mut body).await.unwrap();
+            let (head, body) = read_frame(stream).await.expect("the server answers the PING");
             if head[3] == 0x6 && head[4] & 0x1 == 0x1 && body == payload {
                 return;
             }
         }
+    }
+
+    /// One HTTP/2 frame: its 9-byte header and its payload; `None` once the stream ends.
+    async fn read_frame<S>(stream: &mut S) -> Option<([u8; 9], Vec<u8>)>
+    where
+        S: AsyncRead + Unpin,
+    {
+        let mut head = [0u8; 9];
+        stream.read_exact(&mut head).await.ok()?;
+        let len = (usize::from(head[0]) << 16) | (usize::from(head[1]) << 8) | usize::from(head[2]);
+        let mut payload = vec![0u8; len];
+        stream.read_exact(&mut payload).await.ok()?;
+        Some((head, payload))
     }
 
     /// Keeps answering the server (SETTINGS and PING acks) until it closes the connection, as
@@ -772,15 +781,7 @@ mod tests {
         S: AsyncRead + AsyncWrite + Unpin,
     {
         loop {
-            let mut head = [0u8; 9];
-            if stream.read_exact(&mut head).await.is_err() {
-                return;
-            }
-            let len = (usize::from(head[0]) << 16) | (usize::from(head[1]) << 8) | usize::from(head[2]);
-            let mut payload = vec![0u8; len];
-            if stream.read_exact(&mut payload).await.is_err() {
-                return;
-            }
+            let Some((head, payload)) = read_frame(&mut stream).await else { return };
             let ack = match (head[3], head[4] & 0x1) {
                 (0x4, 0) => frame(0x4, 0x1, 0, &[]),
                 (0x6, 0) => frame(0x6, 0x1, 0, &payload),
