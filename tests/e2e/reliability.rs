@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use fake_connect::{Fault, TlsIdentity};
 
-use crate::support::terraform::{run_command, sanitize_env};
+use crate::support::terraform::{run_command, sanitize_env, RawRun};
 use crate::support::*;
 
 const ADDR: &str = "posit_connect_oauth_integration.this";
@@ -444,38 +444,50 @@ fn a_proxy_error_page_is_reported_with_url_status_and_excerpt() {
     });
 }
 
+/// Starts `terraform apply` of one integration whose POST the fake delays by `delay`, waits for
+/// the POST to reach the fake, then interrupts Terraform as Ctrl-C would. Returns the run and
+/// how long Terraform took to exit after the interrupt.
+fn apply_interrupted_during_create(
+    tf: &Terraform,
+    fake: &fake_connect::FakeConnect,
+    delay: Duration,
+) -> (Workspace, RawRun, Duration) {
+    let store = fake.store();
+    fake.faults().set(vec![Fault::delay(1, delay).only("POST")]);
+    let ws = Workspace::with_connect_env(tf, &fake.url(), ADMIN_KEY);
+    ws.write_main(&main_tf(&ProviderConfig::Env, &Integration::new("msgraph", "Interrupted").hcl("this")));
+
+    let mut cmd = Command::new(&tf.path);
+    cmd.args(["apply", "-auto-approve", "-no-color", "-input=false"]).current_dir(ws.path());
+    sanitize_env(&mut cmd);
+    cmd.env("TF_CLI_CONFIG_FILE", ws.path().join("terraform.tfrc"))
+        .env("CONNECT_SERVER", fake.url())
+        .env("CONNECT_API_KEY", ADMIN_KEY);
+    let runner = std::thread::spawn(move || run_command(cmd, Duration::from_secs(60)));
+
+    let waited = Instant::now();
+    while !store.requests().iter().any(|r| r.method == "POST") {
+        assert!(waited.elapsed() < Duration::from_secs(30), "the create never reached the fake");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let interrupted = Instant::now();
+    let group = terraform_group(ws.path());
+    let killed = Command::new("kill").args(["-s", "INT", "--", &format!("-{group}")]).status();
+    assert!(killed.is_ok_and(|s| s.success()), "could not interrupt process group {group}");
+    let run = runner.join().unwrap();
+    let took = interrupted.elapsed();
+    fake.faults().set(vec![]);
+    assert!(!run.timed_out, "Terraform did not exit after the interrupt\n{}\n{}", run.stdout, run.stderr);
+    (ws, run, took)
+}
+
 #[test]
 fn an_interrupted_apply_stops_promptly() {
     for_each_terraform(|tf| {
         let fake = start_fake();
-        let store = fake.store();
         // The create hangs for longer than the test waits.
-        fake.faults().set(vec![Fault::delay(1, Duration::from_secs(30)).only("POST")]);
-        let ws = Workspace::with_connect_env(tf, &fake.url(), ADMIN_KEY);
-        ws.write_main(&main_tf(&ProviderConfig::Env, &Integration::new("msgraph", "Interrupted").hcl("this")));
-
-        let mut cmd = Command::new(&tf.path);
-        cmd.args(["apply", "-auto-approve", "-no-color", "-input=false"]).current_dir(ws.path());
-        sanitize_env(&mut cmd);
-        cmd.env("TF_CLI_CONFIG_FILE", ws.path().join("terraform.tfrc"))
-            .env("CONNECT_SERVER", fake.url())
-            .env("CONNECT_API_KEY", ADMIN_KEY);
-        let runner = std::thread::spawn(move || run_command(cmd, Duration::from_secs(60)));
-
-        // Wait for the POST to reach the fake, then interrupt Terraform as Ctrl-C would.
-        let waited = Instant::now();
-        while !store.requests().iter().any(|r| r.method == "POST") {
-            assert!(waited.elapsed() < Duration::from_secs(30), "the create never reached the fake");
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        let interrupted = Instant::now();
-        let group = terraform_group(ws.path());
-        let killed = Command::new("kill").args(["-s", "INT", "--", &format!("-{group}")]).status();
-        assert!(killed.is_ok_and(|s| s.success()), "could not interrupt process group {group}");
-        let run = runner.join().unwrap();
-        let took = interrupted.elapsed();
-
-        assert!(!run.timed_out && run.exit_code != Some(0), "exit {:?}\n{}\n{}", run.exit_code, run.stdout, run.stderr);
+        let (_ws, run, took) = apply_interrupted_during_create(tf, &fake, Duration::from_secs(30));
+        assert!(run.exit_code != Some(0), "exit {:?}\n{}\n{}", run.exit_code, run.stdout, run.stderr);
         assert!(
             took < Duration::from_secs(15),
             "Terraform took {took:?} to stop after the interrupt\n{}\n{}",
@@ -484,8 +496,32 @@ fn an_interrupted_apply_stops_promptly() {
         );
         let output = format!("{}\n{}", run.stdout, run.stderr);
         assert!(output.contains("stopped before Connect answered POST"), "{output}");
-        assert!(store.is_empty(), "the abandoned create must not have been made");
+        assert!(fake.store().is_empty(), "the abandoned create must not have been made");
         eprintln!("e2e: interrupted apply with {tf} stopped {took:.1?} after the interrupt");
+    });
+}
+
+/// Ctrl-C while a create's answer is on its way: the provider waits a moment for a POST already
+/// sent (its answer is the only record of the integration), so Connect's answer lands in state
+/// and the next plan is empty, with no second integration.
+#[test]
+fn a_create_answered_after_the_interrupt_is_kept_in_state() {
+    for_each_terraform(|tf| {
+        let fake = start_fake();
+        let store = fake.store();
+        let (ws, run, took) = apply_interrupted_during_create(tf, &fake, Duration::from_millis(1500));
+        assert!(took < Duration::from_secs(15), "Terraform took {took:?} to stop after the interrupt");
+        let made = server_guids(&store);
+        assert_eq!(made.len(), 1, "one integration on the server\n{}\n{}", run.stdout, run.stderr);
+        assert_eq!(
+            state_guids(&ws),
+            made,
+            "the state records the integration Connect made\n{}\n{}",
+            run.stdout,
+            run.stderr
+        );
+        ws.assert_no_changes("after an interrupted apply whose create was answered");
+        assert_eq!(store.requests().iter().filter(|r| r.method == "POST").count(), 1, "one POST in all");
     });
 }
 
