@@ -2,7 +2,7 @@
 //! limits, unavailability, delays, connections dropped after the server acted), creates whose
 //! answer is lost, secrets absent from `TF_LOG=trace` output, TLS with a private CA (and
 //! without it), a proxy, bad settings named at plan time, a proxy's HTML error page, and an
-//! interrupted apply.
+//! interrupted apply (a create abandoned, and one answered after the interrupt and kept).
 //!
 //! Retry waits are scaled down by the harness (see `sanitize_env`), so faults cost milliseconds.
 
