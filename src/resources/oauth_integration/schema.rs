@@ -27,6 +27,10 @@ pub const STRING_KEYS: &[&str] = &[
 /// Config keys Connect fills in by itself when they are not sent: planned unknown on create
 /// (and when the config changes) unless configured, so they are never a perpetual change.
 pub const SERVER_FILLED_KEYS: &[&str] = &["token_endpoint_auth_method", "use_pkce"];
+
+/// Config keys holding a secret (sensitive or write-only; `extra_sensitive` aside): no message
+/// may quote their values, whatever the server's template says of the field.
+pub const SECRET_KEYS: &[&str] = &["client_secret", "client_secret_wo"];
 pub const AUTH_MODES: &[&str] = &["Confidential", "Public"];
 
 pub fn schema() -> Schema {
@@ -162,4 +166,22 @@ pub fn list_schema() -> Schema {
             ],
         ),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secret_keys_are_the_sensitive_and_write_only_strings() {
+        let block = config_block();
+        let mut from_schema: Vec<&str> = block
+            .attributes
+            .iter()
+            .filter(|a| (a.sensitive || a.write_only) && a.name != "extra_sensitive")
+            .map(|a| a.name.as_str())
+            .collect();
+        from_schema.sort_unstable();
+        assert_eq!(from_schema, SECRET_KEYS);
+    }
 }

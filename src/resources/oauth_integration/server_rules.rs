@@ -9,7 +9,7 @@ use std::sync::Arc;
 use regex::Regex;
 use tokio::sync::Mutex;
 
-use super::schema::SERVER_FILLED_KEYS;
+use super::schema::{SECRET_KEYS, SERVER_FILLED_KEYS};
 use crate::connect::{Client, TemplateDefinition};
 use crate::tfplugin::diag::{AttributePath, Diagnostic, Diagnostics};
 use crate::tfplugin::value::Value;
@@ -131,7 +131,8 @@ fn check_against(rules: &Rules, server: &str, cfg: &Value, diags: &mut Diagnosti
         let pattern = re.as_str();
         if !re.is_match(&value) {
             let label = field.label.as_deref().unwrap_or(&key);
-            let shown = if field.secret { "The value".to_string() } else { format!("{value:?}") };
+            let secret = field.secret || SECRET_KEYS.contains(&key.as_str());
+            let shown = if secret { "The value".to_string() } else { format!("{value:?}") };
             diags.push(
                 Diagnostic::error(
                     format!("Invalid config key {key}"),
@@ -186,6 +187,22 @@ mod tests {
         assert!(text.iter().any(|t| t.contains("\"acme\"") && t.contains("^https://.+$")));
         assert!(text.iter().any(|t| t.contains("client_secret") && !t.contains("short")), "secrets are not shown");
         assert!(text.iter().any(|t| t.contains("warehouse") && t.contains("account_url, client_secret")));
+    }
+
+    #[test]
+    fn our_secret_keys_are_never_quoted() {
+        // A server whose template does not mark client_secret secret still gets no echo of it.
+        let mut def = def();
+        def.fields[1].secret = false;
+        for key in SECRET_KEYS {
+            let cfg = Value::object([(*key, Value::string("short"))]);
+            let mut def = def.clone();
+            def.fields[1].name = key.to_string();
+            let mut d = Diagnostics::new();
+            check_against(&Rules::new(def), "https://c", &cfg, &mut d);
+            assert_eq!(d.0.len(), 1, "{key}: the pattern is still checked");
+            assert!(!d.0[0].detail.contains("short"), "{key}: {}", d.0[0].detail);
+        }
     }
 
     #[test]
