@@ -320,21 +320,7 @@ impl Drop for Fake {
 
 /// go-plugin's client certificate is ECDSA P-521 (self-signed, CN localhost); this one has that
 /// shape, so the provider does the same work as under Terraform.
-const CLIENT_CERT_PEM: &str = "-----BEGIN CERTIFICATE-----
-MIICNDCCAZWgAwIBAgIUTnscfzRYuD4V5n/kyjBJuma3gyEwCgYIKoZIzj0EAwQw
-KDESMBAGA1UECgwJSGFzaGlDb3JwMRIwEAYDVQQDDAlsb2NhbGhvc3QwIBcNMjAw
-MTAxMDAwMDAwWhgPMjA5OTAxMDEwMDAwMDBaMCgxEjAQBgNVBAoMCUhhc2hpQ29y
-cDESMBAGA1UEAwwJbG9jYWxob3N0MIGbMBAGByqGSM49AgEGBSuBBAAjA4GGAAQB
-Qz3QBWr+lfEypBERUFRa89zxRhdPpXPC6wQJM7QwaqQ795x5w07qQ/K8byUioCLL
-noJDPWAwcZaYmOBH59ymd1YBkCu/ZnFeGSo8XrlfGriadEQsrXDBiUYf0bkgkhjY
-0tC3rMmUwN3sW5H3vAPYdhVp3i6TSfP1ix9F1jvrn9MS622jWDBWMBQGA1UdEQQN
-MAuCCWxvY2FsaG9zdDAPBgNVHRMBAf8EBTADAQH/MA4GA1UdDwEB/wQEAwICrDAd
-BgNVHSUEFjAUBggrBgEFBQcDAgYIKwYBBQUHAwEwCgYIKoZIzj0EAwQDgYwAMIGI
-AkIBK/fKOzQ5zSg6jd9PgB8smM0qKVXvz5uTqkAHwGEFNrY96ndamPZwJuC0NJGK
-BtzrKlYGFqAE5R5qFwTROvkTYTcCQgCxVoZHnX0bmH1aZySOOifwbmM9KLalKWrs
-snwAz0OpD6qXXuFVEhMe9+JeJIH0UT7dzWQZy8IkJ7x4oNUQxqf9Fg==
------END CERTIFICATE-----
-";
+const CLIENT_CERT_PEM: &str = include_str!("../../tests/fixtures/go-plugin-client-p521.pem");
 
 /// Starts the provider as Terraform does (magic cookie, protocol 6, a client certificate)
 /// `times` times; each time, milliseconds from spawn to the go-plugin line on stdout (the

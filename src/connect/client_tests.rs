@@ -324,8 +324,14 @@ impl std::io::Write for LogBuffer {
     }
 }
 
-#[tokio::test]
-async fn logs_one_debug_line_per_request_without_secrets() {
+impl LogBuffer {
+    fn text(&self) -> String {
+        String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
+    }
+}
+
+/// Captures this thread's log lines up to `level` until the guard drops.
+fn capture_logs(level: tracing::Level) -> (LogBuffer, tracing::subscriber::DefaultGuard) {
     // tracing-core caches each callsite's interest when the callsite is first hit. While only
     // one scoped dispatcher exists it asks the hitting thread's subscriber, so a parallel test
     // thread (no subscriber) can cache "never" for our event. A second live dispatcher makes it
@@ -335,19 +341,24 @@ async fn logs_one_debug_line_per_request_without_secrets() {
 
     let buf = LogBuffer::default();
     let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::DEBUG)
+        .with_max_level(level)
         .with_ansi(false)
         .with_writer({
             let buf = buf.clone();
             move || buf.clone()
         })
         .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    (buf, tracing::subscriber::set_default(subscriber))
+}
+
+#[tokio::test]
+async fn logs_one_debug_line_per_request_without_secrets() {
+    let (buf, _guard) = capture_logs(tracing::Level::DEBUG);
 
     let server = TestServer::always(Reply::json(400, json!({"code": 1, "error": "bad", "payload": null}))).await;
     let _ = client_for(server.url()).create_integration(&new_integration()).await;
 
-    let logs = String::from_utf8(buf.0.lock().unwrap().clone()).unwrap();
+    let logs = buf.text();
     let ours: Vec<&str> = logs.lines().filter(|l| l.contains("connect::client")).collect();
     assert_eq!(ours.len(), 1, "{logs}");
     let line = ours[0];
@@ -361,19 +372,7 @@ async fn logs_one_debug_line_per_request_without_secrets() {
 
 #[tokio::test]
 async fn logs_attempts_and_masked_bodies_at_trace() {
-    static SECOND_DISPATCHER: std::sync::OnceLock<tracing::Dispatch> = std::sync::OnceLock::new();
-    SECOND_DISPATCHER.get_or_init(|| tracing::Dispatch::new(tracing::subscriber::NoSubscriber::default()));
-
-    let buf = LogBuffer::default();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_ansi(false)
-        .with_writer({
-            let buf = buf.clone();
-            move || buf.clone()
-        })
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (buf, _guard) = capture_logs(tracing::Level::TRACE);
 
     let server = TestServer::sequence(vec![
         Reply::json(503, json!({"code": 1, "error": "busy", "payload": null})).with_header("retry-after", "0"),
@@ -382,7 +381,7 @@ async fn logs_attempts_and_masked_bodies_at_trace() {
     .await;
     client_for(server.url()).create_integration(&new_integration()).await.unwrap();
 
-    let logs = String::from_utf8(buf.0.lock().unwrap().clone()).unwrap();
+    let logs = buf.text();
     let ours: Vec<&str> = logs.lines().filter(|l| l.contains("connect::client")).collect();
     let debug: Vec<&str> = ours.iter().copied().filter(|l| l.contains("DEBUG")).collect();
     assert_eq!(debug.len(), 3, "two requests and one retry:\n{logs}");

@@ -443,21 +443,7 @@ pub(crate) mod tests {
 
     /// A P-521 certificate shaped like go-plugin's client certificate (self-signed CA,
     /// CN/SAN localhost, client+server auth), valid 2020-01-01 to 2099-01-01.
-    pub(crate) const P521_CERT_PEM: &str = "-----BEGIN CERTIFICATE-----
-MIICNDCCAZWgAwIBAgIUTnscfzRYuD4V5n/kyjBJuma3gyEwCgYIKoZIzj0EAwQw
-KDESMBAGA1UECgwJSGFzaGlDb3JwMRIwEAYDVQQDDAlsb2NhbGhvc3QwIBcNMjAw
-MTAxMDAwMDAwWhgPMjA5OTAxMDEwMDAwMDBaMCgxEjAQBgNVBAoMCUhhc2hpQ29y
-cDESMBAGA1UEAwwJbG9jYWxob3N0MIGbMBAGByqGSM49AgEGBSuBBAAjA4GGAAQB
-Qz3QBWr+lfEypBERUFRa89zxRhdPpXPC6wQJM7QwaqQ795x5w07qQ/K8byUioCLL
-noJDPWAwcZaYmOBH59ymd1YBkCu/ZnFeGSo8XrlfGriadEQsrXDBiUYf0bkgkhjY
-0tC3rMmUwN3sW5H3vAPYdhVp3i6TSfP1ix9F1jvrn9MS622jWDBWMBQGA1UdEQQN
-MAuCCWxvY2FsaG9zdDAPBgNVHRMBAf8EBTADAQH/MA4GA1UdDwEB/wQEAwICrDAd
-BgNVHSUEFjAUBggrBgEFBQcDAgYIKwYBBQUHAwEwCgYIKoZIzj0EAwQDgYwAMIGI
-AkIBK/fKOzQ5zSg6jd9PgB8smM0qKVXvz5uTqkAHwGEFNrY96ndamPZwJuC0NJGK
-BtzrKlYGFqAE5R5qFwTROvkTYTcCQgCxVoZHnX0bmH1aZySOOifwbmM9KLalKWrs
-snwAz0OpD6qXXuFVEhMe9+JeJIH0UT7dzWQZy8IkJ7x4oNUQxqf9Fg==
------END CERTIFICATE-----
-";
+    pub(crate) const P521_CERT_PEM: &str = include_str!("../../tests/fixtures/go-plugin-client-p521.pem");
 
     /// The private scalar of [`P521_CERT_PEM`]'s key (test fixture only).
     pub(crate) const P521_KEY_HEX: &str = "014b5c4ea1afa79f4cb9bc7fa933ccb8c7752826b42045381dafc9c43eb9daf8039de22ef67154b5f16987d0d0f4c85a5818605b1c3953ccede5fff5aaeb475c2f9d";

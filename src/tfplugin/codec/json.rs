@@ -274,27 +274,9 @@ fn write<T: serde::Serialize + ?Sized>(out: &mut Vec<u8>, x: &T) -> Result<(), C
 
 #[cfg(test)]
 mod tests {
+    use super::super::build::*;
     use super::super::MAX_DEPTH;
     use super::*;
-
-    fn obj(pairs: &[(&str, Type)]) -> Type {
-        Type::Object(pairs.iter().map(|(k, t)| (k.to_string(), t.clone())).collect())
-    }
-    fn list(t: Type) -> Type {
-        Type::List(Box::new(t))
-    }
-    fn s(x: &str) -> Value {
-        Value::string(x)
-    }
-    fn int(i: i64) -> Value {
-        Value::Number(Number::Int(i))
-    }
-    fn float(x: f64) -> Value {
-        Value::Number(Number::Float(x))
-    }
-    fn vobj(pairs: &[(&str, Value)]) -> Value {
-        Value::object(pairs.iter().map(|(k, v)| (*k, v.clone())))
-    }
 
     fn state_type() -> Type {
         obj(&[

@@ -389,13 +389,44 @@ fn parse_type_json(bytes: &[u8]) -> Result<Type, CodecError> {
     })
 }
 
+/// Short builders of types and values for the codec tests.
 #[cfg(test)]
-mod tests {
+mod build {
     use super::*;
 
-    fn obj(pairs: &[(&str, Type)]) -> Type {
+    pub fn obj(pairs: &[(&str, Type)]) -> Type {
         Type::Object(pairs.iter().map(|(k, t)| (k.to_string(), t.clone())).collect())
     }
+    pub fn list(t: Type) -> Type {
+        Type::List(Box::new(t))
+    }
+    pub fn set(t: Type) -> Type {
+        Type::Set(Box::new(t))
+    }
+    pub fn map(t: Type) -> Type {
+        Type::Map(Box::new(t))
+    }
+    pub fn s(x: &str) -> Value {
+        Value::string(x)
+    }
+    pub fn int(i: i64) -> Value {
+        Value::Number(Number::Int(i))
+    }
+    pub fn float(x: f64) -> Value {
+        Value::Number(Number::Float(x))
+    }
+    pub fn vmap(pairs: &[(&str, Value)]) -> Value {
+        Value::Map(pairs.iter().map(|(k, v)| (k.to_string(), v.clone())).collect())
+    }
+    pub fn vobj(pairs: &[(&str, Value)]) -> Value {
+        Value::object(pairs.iter().map(|(k, v)| (*k, v.clone())))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::build::obj;
+    use super::*;
 
     #[test]
     fn path_display() {

@@ -472,36 +472,10 @@ fn read_number(r: &mut Reader<'_>, m: Marker) -> Result<Number, CodecError> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::build::*;
     use super::super::MAX_DEPTH;
     use super::*;
 
-    fn obj(pairs: &[(&str, Type)]) -> Type {
-        Type::Object(pairs.iter().map(|(k, t)| (k.to_string(), t.clone())).collect())
-    }
-    fn list(t: Type) -> Type {
-        Type::List(Box::new(t))
-    }
-    fn set(t: Type) -> Type {
-        Type::Set(Box::new(t))
-    }
-    fn map(t: Type) -> Type {
-        Type::Map(Box::new(t))
-    }
-    fn s(x: &str) -> Value {
-        Value::string(x)
-    }
-    fn int(i: i64) -> Value {
-        Value::Number(Number::Int(i))
-    }
-    fn float(x: f64) -> Value {
-        Value::Number(Number::Float(x))
-    }
-    fn vmap(pairs: &[(&str, Value)]) -> Value {
-        Value::Map(pairs.iter().map(|(k, v)| (k.to_string(), v.clone())).collect())
-    }
-    fn vobj(pairs: &[(&str, Value)]) -> Value {
-        Value::object(pairs.iter().map(|(k, v)| (*k, v.clone())))
-    }
     /// msgpack str of a short string, by hand.
     fn fixstr(x: &str) -> Vec<u8> {
         assert!(x.len() < 32);
