@@ -9,3 +9,4 @@ pub mod logging;
 pub mod provider;
 pub mod resources;
 pub mod tfplugin;
+pub mod untrusted;

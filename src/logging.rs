@@ -52,25 +52,65 @@ pub const MASK: &str = "(sensitive)";
 /// mask every word containing it. Such values are still masked by field name in bodies.
 const MIN_SCRUBBED_LEN: usize = 4;
 
-/// Every secret value seen by this process, longest first (so a secret containing another is
-/// masked whole).
+/// Every form of every secret seen by this process, longest first (so a secret containing
+/// another is masked whole).
 static SECRETS: RwLock<Vec<String>> = RwLock::new(Vec::new());
 
-/// Registers a secret value: from now on it is masked wherever it appears in a log line.
-/// Called by [`Secret`](crate::connect::Secret)'s constructors.
+/// Registers a secret value: from now on it is masked wherever it appears in a log line or a
+/// diagnostic, as it is and in the forms it takes when a server echoes it (see [`forms`]).
+/// Called by [`Secret`](crate::connect::Secret)'s constructors and for every sensitive value
+/// Terraform sends.
 pub fn register_secret(value: &str) {
     let value = value.trim();
     if value.len() < MIN_SCRUBBED_LEN {
         return;
     }
-    let mut secrets = SECRETS.write().unwrap_or_else(|e| e.into_inner());
-    if !secrets.iter().any(|s| s == value) {
-        secrets.push(value.to_owned());
-        secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    // Most calls bring a value already known (the same state at every RPC): a read lock only.
+    if SECRETS.read().unwrap_or_else(|e| e.into_inner()).iter().any(|s| s == value) {
+        return;
     }
+    let mut secrets = SECRETS.write().unwrap_or_else(|e| e.into_inner());
+    for form in forms(value) {
+        if !secrets.contains(&form) {
+            secrets.push(form);
+        }
+    }
+    secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
 }
 
-/// `text` with every registered secret replaced by [`MASK`].
+/// A secret as it is, and as text that carries it escaped: inside a JSON string (an error
+/// echoing a request body; `"` and newlines escaped, and with `/` and non-ASCII escaped too, as
+/// some encoders do), URL-encoded (a form body or a query, `%20` or `+` for a space) and
+/// HTML-escaped (an error page).
+fn forms(value: &str) -> Vec<String> {
+    let json = serde_json::to_string(value).unwrap_or_default();
+    let json = json[1..json.len() - 1].to_owned();
+    let ascii_json: String = json
+        .chars()
+        .map(|c| match c {
+            '/' => "\\/".to_owned(),
+            c if c.is_ascii() => c.to_string(),
+            c => c.encode_utf16(&mut [0; 2]).iter().map(|u| format!("\\u{u:04x}")).collect(),
+        })
+        .collect();
+    let form: String = url::form_urlencoded::byte_serialize(value.as_bytes()).collect();
+    let percent = form.replace('+', "%20");
+    let html = value
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;");
+    let mut out = vec![value.to_owned()];
+    for f in [json, ascii_json, form, percent, html] {
+        if !out.contains(&f) {
+            out.push(f);
+        }
+    }
+    out
+}
+
+/// `text` with every registered secret, in each of its forms, replaced by [`MASK`].
 pub fn scrub(text: &str) -> Cow<'_, str> {
     let secrets = SECRETS.read().unwrap_or_else(|e| e.into_inner());
     let mut out = Cow::Borrowed(text);
@@ -104,10 +144,15 @@ const MAX_LOGGED_BODY: usize = 8 * 1024;
 /// A request or response body as a TRACE line may show it: JSON with every secret field's value
 /// replaced by [`MASK`] (at any depth), other text as it is (cut at 8 KiB); in both, registered
 /// secrets masked.
-pub fn mask_body(body: &[u8]) -> String {
+///
+/// Inside an object named `config`, only the keys in `plain_config_keys` keep their values:
+/// other keys may be any template's secret fields (`extra_sensitive`), whose names say nothing,
+/// and a list answer carries every integration's config, including those whose values this
+/// process has not seen.
+pub fn mask_body(body: &[u8], plain_config_keys: &[&str]) -> String {
     let text = match serde_json::from_slice::<Value>(body) {
         Ok(mut v) => {
-            mask_fields(&mut v);
+            mask_fields(&mut v, plain_config_keys);
             v.to_string()
         }
         Err(_) => {
@@ -121,18 +166,24 @@ pub fn mask_body(body: &[u8]) -> String {
     scrub(&text).into_owned()
 }
 
-fn mask_fields(v: &mut Value) {
+fn mask_fields(v: &mut Value, plain_config_keys: &[&str]) {
     match v {
         Value::Object(map) => {
             for (k, v) in map.iter_mut() {
                 if is_secret_field(k) && !v.is_null() {
                     *v = Value::from(MASK);
+                } else if k == "config" && v.is_object() {
+                    for (key, value) in v.as_object_mut().into_iter().flatten() {
+                        if !value.is_null() && (is_secret_field(key) || !plain_config_keys.contains(&key.as_str())) {
+                            *value = Value::from(MASK);
+                        }
+                    }
                 } else {
-                    mask_fields(v);
+                    mask_fields(v, plain_config_keys);
                 }
             }
         }
-        Value::Array(items) => items.iter_mut().for_each(mask_fields),
+        Value::Array(items) => items.iter_mut().for_each(|i| mask_fields(i, plain_config_keys)),
         _ => {}
     }
 }
@@ -206,13 +257,14 @@ mod tests {
 
     #[test]
     fn bodies_mask_secret_fields_at_any_depth() {
-        let body = br#"{"name":"n","config":{"client_secret":"abc","client_id":"c","nested":[{"password":"p"}],
+        let body = br#"{"name":"n","nested":[{"password":"p"}],"config":{"client_secret":"abc","client_id":"c",
             "refresh_token":"t","token_endpoint_auth_method":"client_secret_post","use_pkce":true,"api_key":null}}"#;
-        let v: Value = serde_json::from_str(&mask_body(body)).unwrap();
+        let plain = ["client_id", "token_endpoint_auth_method", "use_pkce", "api_key", "refresh_token"];
+        let v: Value = serde_json::from_str(&mask_body(body, &plain)).unwrap();
         assert_eq!(v["name"], "n");
         assert_eq!(v["config"]["client_secret"], MASK);
         assert_eq!(v["config"]["client_id"], "c");
-        assert_eq!(v["config"]["nested"][0]["password"], MASK);
+        assert_eq!(v["nested"][0]["password"], MASK);
         assert_eq!(v["config"]["refresh_token"], MASK);
         // A field about secrets is not a secret; a null hides nothing.
         assert_eq!(v["config"]["token_endpoint_auth_method"], "client_secret_post");
@@ -241,9 +293,47 @@ mod tests {
         assert_eq!(scrub("about ab"), "about ab");
         assert!(matches!(scrub("nothing here"), Cow::Borrowed(_)));
         // Not JSON: the text, scrubbed; long text is cut.
-        assert_eq!(mask_body(b"<p>reg1stered-s3cret-value</p>"), format!("<p>{MASK}</p>"));
+        assert_eq!(mask_body(b"<p>reg1stered-s3cret-value</p>", &[]), format!("<p>{MASK}</p>"));
         let long = "x".repeat(MAX_LOGGED_BODY + 10);
-        assert_eq!(mask_body(long.as_bytes()).chars().count(), MAX_LOGGED_BODY + 1);
+        assert_eq!(mask_body(long.as_bytes(), &[]).chars().count(), MAX_LOGGED_BODY + 1);
+    }
+
+    #[test]
+    fn config_keys_outside_the_plain_list_are_masked() {
+        let body = br#"[{"name":"n","config":{"client_id":"c","signing_material":"abc","auth_type":null}},
+            {"config":{"scopes":"a b","password":"p"}}]"#;
+        let v: Value = serde_json::from_str(&mask_body(body, &["client_id", "scopes", "password"])).unwrap();
+        assert_eq!(v[0]["name"], "n");
+        assert_eq!(v[0]["config"]["client_id"], "c");
+        assert_eq!(v[0]["config"]["signing_material"], MASK);
+        assert_eq!(v[0]["config"]["auth_type"], Value::Null);
+        assert_eq!(v[1]["config"]["scopes"], "a b");
+        // A secret-looking name is masked even when listed as plain.
+        assert_eq!(v[1]["config"]["password"], MASK);
+    }
+
+    #[test]
+    fn secrets_are_masked_in_the_forms_servers_echo_them() {
+        let secret = "pem-line-one\nwith \"quote\"/and é\tend";
+        register_secret(secret);
+        let echoed_json = serde_json::to_string(&serde_json::json!({"client_secret": secret})).unwrap();
+        let python_json = r#"{"client_secret": "pem-line-one\nwith \"quote\"\/and \u00e9\tend"}"#;
+        let form: String = url::form_urlencoded::byte_serialize(secret.as_bytes()).collect();
+        let html = "pem-line-one\nwith &quot;quote&quot;/and é\tend";
+        for text in [
+            format!("raw: {secret}."),
+            format!("400: {echoed_json}"),
+            python_json.to_owned(),
+            format!("body=a&client_secret={form}"),
+            format!("q={}", form.replace('+', "%20")),
+            format!("<pre>{html}</pre>"),
+        ] {
+            let scrubbed = scrub(&text);
+            assert!(scrubbed.contains(MASK), "not masked: {text}");
+            for part in ["pem-line-one", "quote", "end"] {
+                assert!(!scrubbed.contains(part), "{part} left in {scrubbed}");
+            }
+        }
     }
 
     #[test]

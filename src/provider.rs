@@ -219,6 +219,18 @@ impl Provider for PositProvider {
             Arc::new(ServerData::new(self.connect.clone())),
         ]
     }
+
+    /// Every sensitive value Terraform sends (client secrets, `extra_sensitive` values, the API
+    /// key), from configuration and from state alike, is masked in this process's logs and
+    /// diagnostics from then on, even when a server echoes it in an escaped form.
+    fn sensitive_value(&self, value: &str) {
+        crate::logging::register_secret(value);
+    }
+
+    /// The last net under every diagnostic: secrets masked, terminal control sequences removed.
+    fn scrub(&self, text: &str) -> String {
+        crate::untrusted::printable(&crate::logging::scrub(text)).into_owned()
+    }
 }
 
 /// Why there is no client: a setting that is wrong (an error at configure time), or one that is

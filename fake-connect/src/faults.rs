@@ -2,8 +2,15 @@
 //! (429/503 with `Retry-After`), slow answers, and connections dropped after the request was
 //! read and acted on (the answer lost, the change made).
 //!
-//! Each [`Fault`] counts the requests it applies to (all, or one method's) and fires on every
-//! Nth of them. Set them on a running server through its [`Faults`] handle:
+//! Some are hostile: what a misconfigured proxy, a buggy server version or an attacker in the
+//! middle could answer. An error that echoes the request body ([`FaultAction::EchoBody`]) or
+//! its headers in an HTML page ([`FaultAction::EchoHeaders`]), an error message of the test's
+//! choosing (terminal escape sequences, megabytes: [`FaultAction::Message`]), and a list naming
+//! an object twice ([`FaultAction::DuplicateInList`]). The server also reveals secrets when told
+//! to ([`crate::Store::set_reveal_secrets`]).
+//!
+//! Each [`Fault`] counts the requests it applies to (all, or one method's, or one path's) and
+//! fires on every Nth of them. Set them on a running server through its [`Faults`] handle:
 //!
 //! ```no_run
 //! use fake_connect::{Fault, FakeConnect, Options};
@@ -25,6 +32,16 @@ pub enum FaultAction {
     /// Handle the request (a POST creates, a DELETE deletes), then close the connection without
     /// answering.
     DropAfterActing,
+    /// Answer `status` with a Connect-style JSON error whose message quotes the request body
+    /// (secrets included), without acting.
+    EchoBody { status: u16 },
+    /// Answer `status` with an HTML error page listing the request's headers (the API key
+    /// included), without acting.
+    EchoHeaders { status: u16 },
+    /// Answer `status` with a Connect-style JSON error carrying this message, without acting.
+    Message { status: u16, message: String },
+    /// Handle the request; if the answer is a JSON array, name its first item twice.
+    DuplicateInList,
 }
 
 /// One fault: an action on every Nth request it applies to.
@@ -32,6 +49,8 @@ pub enum FaultAction {
 pub struct Fault {
     /// The method it applies to (`"POST"`), or every method.
     pub method: Option<String>,
+    /// The path it applies to (`"/__api__/v1/oauth/integrations"`, exactly), or every path.
+    pub path: Option<String>,
     /// Fires on the Nth, 2Nth, 3Nth... request it applies to; 1 fires on each, 0 never.
     pub every: u64,
     pub action: FaultAction,
@@ -40,21 +59,22 @@ pub struct Fault {
 impl Fault {
     /// Every `every`th request answered `status` with `Retry-After: retry_after`.
     pub fn refuse(every: u64, status: u16, retry_after: Option<&str>) -> Fault {
-        Fault {
-            method: None,
-            every,
-            action: FaultAction::Refuse { status, retry_after: retry_after.map(str::to_string) },
-        }
+        Fault::new(every, FaultAction::Refuse { status, retry_after: retry_after.map(str::to_string) })
+    }
+
+    /// Every `every`th request gets `action`, whatever its method and path.
+    pub fn new(every: u64, action: FaultAction) -> Fault {
+        Fault { method: None, path: None, every, action }
     }
 
     /// Every `every`th request delayed by `by`.
     pub fn delay(every: u64, by: Duration) -> Fault {
-        Fault { method: None, every, action: FaultAction::Delay(by) }
+        Fault::new(every, FaultAction::Delay(by))
     }
 
     /// Every `every`th request acted on, then its connection dropped without an answer.
     pub fn drop_after_acting(every: u64) -> Fault {
-        Fault { method: None, every, action: FaultAction::DropAfterActing }
+        Fault::new(every, FaultAction::DropAfterActing)
     }
 
     /// The same fault, for one method only.
@@ -62,14 +82,28 @@ impl Fault {
         self.method = Some(method.to_ascii_uppercase());
         self
     }
+
+    /// The same fault, for one path only (compared exactly, without the query).
+    pub fn on_path(mut self, path: &str) -> Fault {
+        self.path = Some(path.to_string());
+        self
+    }
+
+    fn applies_to(&self, method: &str, path: &str) -> bool {
+        self.method.as_deref().is_none_or(|m| m.eq_ignore_ascii_case(method))
+            && self.path.as_deref().is_none_or(|p| p == path)
+    }
 }
 
 /// What the faults decided for one request.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub(crate) struct Decision {
     pub delay: Duration,
-    pub refuse: Option<(u16, Option<String>)>,
+    /// An answer given instead of handling the request: a [`FaultAction::Refuse`],
+    /// [`FaultAction::EchoBody`], [`FaultAction::EchoHeaders`] or [`FaultAction::Message`].
+    pub answer: Option<FaultAction>,
     pub drop_after: bool,
+    pub duplicate_in_list: bool,
 }
 
 #[derive(Debug, Default)]
@@ -108,14 +142,15 @@ impl Faults {
         self.lock().fired
     }
 
-    /// Counts a request against every fault and says what to do with it. A refusal wins over a
-    /// drop (a refused request is not acted on); delays add up.
-    pub(crate) fn decide(&self, method: &str) -> Decision {
+    /// Counts a request against every fault and says what to do with it. An answer instead of
+    /// handling wins over a drop (a refused request is not acted on), the first such fault over
+    /// later ones; delays add up.
+    pub(crate) fn decide(&self, method: &str, path: &str) -> Decision {
         let mut state = self.lock();
         let mut decision = Decision::default();
         let mut fired = 0;
         for (fault, count) in state.faults.iter_mut() {
-            if fault.method.as_deref().is_some_and(|m| !m.eq_ignore_ascii_case(method)) {
+            if !fault.applies_to(method, path) {
                 continue;
             }
             *count += 1;
@@ -124,14 +159,15 @@ impl Faults {
             }
             fired += 1;
             match &fault.action {
-                FaultAction::Refuse { status, retry_after } => {
-                    decision.refuse.get_or_insert((*status, retry_after.clone()));
-                }
                 FaultAction::Delay(by) => decision.delay += *by,
                 FaultAction::DropAfterActing => decision.drop_after = true,
+                FaultAction::DuplicateInList => decision.duplicate_in_list = true,
+                answer => {
+                    decision.answer.get_or_insert_with(|| answer.clone());
+                }
             }
         }
-        if decision.refuse.is_some() {
+        if decision.answer.is_some() {
             decision.drop_after = false;
         }
         state.fired += fired;
@@ -152,11 +188,11 @@ mod tests {
             Fault::delay(2, Duration::from_millis(5)),
         ]);
         let decisions: Vec<Decision> =
-            ["GET", "POST", "GET", "POST", "POST", "GET"].iter().map(|m| faults.decide(m)).collect();
+            ["GET", "POST", "GET", "POST", "POST", "GET"].iter().map(|m| faults.decide(m, "/p")).collect();
         // Refusals: the 3rd and 6th requests.
-        assert_eq!(decisions[2].refuse, Some((429, Some("1".into()))));
-        assert_eq!(decisions[5].refuse, Some((429, Some("1".into()))));
-        assert_eq!(decisions.iter().filter(|d| d.refuse.is_some()).count(), 2);
+        assert_eq!(decisions[2].answer, Some(FaultAction::Refuse { status: 429, retry_after: Some("1".into()) }));
+        assert_eq!(decisions[5].answer, Some(FaultAction::Refuse { status: 429, retry_after: Some("1".into()) }));
+        assert_eq!(decisions.iter().filter(|d| d.answer.is_some()).count(), 2);
         // Drops: the 2nd POST (the 4th request); the 4th POST never came.
         assert!(decisions[3].drop_after);
         assert_eq!(decisions.iter().filter(|d| d.drop_after).count(), 1);
@@ -168,12 +204,35 @@ mod tests {
         // A refusal wins over a drop on the same request.
         faults.set(vec![Fault::drop_after_acting(1), Fault::refuse(1, 503, None)]);
         assert_eq!(
-            faults.decide("POST"),
-            Decision { delay: Duration::ZERO, refuse: Some((503, None)), drop_after: false }
+            faults.decide("POST", "/p"),
+            Decision {
+                answer: Some(FaultAction::Refuse { status: 503, retry_after: None }),
+                ..Decision::default()
+            }
         );
         faults.set(vec![Fault::refuse(0, 503, None)]);
-        assert_eq!(faults.decide("GET"), Decision::default());
+        assert_eq!(faults.decide("GET", "/p"), Decision::default());
         faults.clear();
-        assert_eq!(faults.decide("GET"), Decision::default());
+        assert_eq!(faults.decide("GET", "/p"), Decision::default());
+    }
+
+    #[test]
+    fn faults_can_target_one_path_and_the_first_answer_wins() {
+        let faults = Faults::new();
+        let list = "/__api__/v1/oauth/integrations";
+        faults.set(vec![
+            Fault::delay(1, Duration::from_millis(5)).only("GET").on_path(list),
+            Fault::new(1, FaultAction::Message { status: 500, message: "first".into() }).only("POST"),
+            Fault::new(1, FaultAction::EchoBody { status: 400 }),
+            Fault::new(1, FaultAction::DuplicateInList).on_path(list),
+        ]);
+        let d = faults.decide("GET", list);
+        assert_eq!(d.delay, Duration::from_millis(5));
+        assert!(d.duplicate_in_list);
+        assert_eq!(d.answer, Some(FaultAction::EchoBody { status: 400 }));
+        let d = faults.decide("GET", "/__api__/v1/oauth/integrations/x");
+        assert_eq!((d.delay, d.duplicate_in_list), (Duration::ZERO, false));
+        let d = faults.decide("POST", list);
+        assert_eq!(d.answer, Some(FaultAction::Message { status: 500, message: "first".into() }));
     }
 }

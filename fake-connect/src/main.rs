@@ -9,6 +9,11 @@
 //!
 //! A fault SPEC is a kind and its settings, comma-separated: `refuse,every=5,status=429,retry-after=1`,
 //! `delay,every=3,ms=200`, `drop,every=4,method=POST` (act, then drop the connection unanswered).
+//! Hostile ones: `echo-body,every=1,status=400` (an error quoting the request body),
+//! `echo-headers,every=1,status=500` (an HTML page listing the request headers),
+//! `message,every=1,status=400,text=TEXT` (an error with this message),
+//! `duplicate-list,every=1` (a list answer naming its first item twice). Any fault takes
+//! `method=M` and `path=/__api__/...` to apply to one method or one path only.
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -18,8 +23,10 @@ use fake_connect::{FakeConnect, Fault, FaultAction, Faults, Options, Store, TlsI
 
 const USAGE: &str = "usage: fake-connect [--port PORT] --api-key KEY [--publisher-key KEY] [--latency-ms N] \
                      [--tls-cert CHAIN.pem --tls-key KEY.pem] [--fault SPEC]...\n\
-                     fault SPECs: refuse,every=N[,status=429][,retry-after=SECS][,method=M] | \
-                     delay,every=N,ms=MS[,method=M] | drop,every=N[,method=M]";
+                     fault SPECs (each also takes method=M and path=P): \
+                     refuse,every=N[,status=429][,retry-after=SECS] | delay,every=N,ms=MS | drop,every=N | \
+                     echo-body,every=N[,status=400] | echo-headers,every=N[,status=500] | \
+                     message,every=N,text=TEXT[,status=400] | duplicate-list,every=N";
 
 struct Args {
     port: u16,
@@ -34,27 +41,37 @@ fn parse_fault(spec: &str) -> Result<Fault, String> {
     let bad = |why: &str| format!("bad fault {spec:?}: {why}");
     let mut parts = spec.split(',');
     let kind = parts.next().unwrap_or_default().trim();
-    let (mut every, mut status, mut retry_after, mut ms, mut method) = (None, 429u16, None, None, None);
+    let (mut every, mut status, mut retry_after, mut ms, mut method, mut path, mut text) =
+        (None, None, None, None, None, None, None);
     for part in parts {
         let (k, v) = part.split_once('=').ok_or_else(|| bad("settings are key=value"))?;
         let number = |v: &str| v.trim().parse::<u64>().map_err(|_| bad(&format!("{k} must be a whole number")));
         match k.trim() {
             "every" => every = Some(number(v)?),
-            "status" => status = u16::try_from(number(v)?).map_err(|_| bad("status out of range"))?,
+            "status" => status = Some(u16::try_from(number(v)?).map_err(|_| bad("status out of range"))?),
             "retry-after" => retry_after = Some(v.trim().to_string()),
             "ms" => ms = Some(number(v)?),
             "method" => method = Some(v.trim().to_ascii_uppercase()),
+            "path" => path = Some(v.trim().to_string()),
+            "text" => text = Some(v.to_string()),
             other => return Err(bad(&format!("unknown setting {other}"))),
         }
     }
     let every = every.ok_or_else(|| bad("every=N is required"))?;
     let action = match kind {
-        "refuse" => FaultAction::Refuse { status, retry_after },
+        "refuse" => FaultAction::Refuse { status: status.unwrap_or(429), retry_after },
         "delay" => FaultAction::Delay(Duration::from_millis(ms.ok_or_else(|| bad("delay needs ms=MS"))?)),
         "drop" => FaultAction::DropAfterActing,
-        _ => return Err(bad("the kind is refuse, delay or drop")),
+        "echo-body" => FaultAction::EchoBody { status: status.unwrap_or(400) },
+        "echo-headers" => FaultAction::EchoHeaders { status: status.unwrap_or(500) },
+        "message" => FaultAction::Message {
+            status: status.unwrap_or(400),
+            message: text.ok_or_else(|| bad("message needs text=TEXT"))?,
+        },
+        "duplicate-list" => FaultAction::DuplicateInList,
+        _ => return Err(bad("the kind is refuse, delay, drop, echo-body, echo-headers, message or duplicate-list")),
     };
-    Ok(Fault { method, every, action })
+    Ok(Fault { method, path, every, action })
 }
 
 fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
@@ -222,7 +239,29 @@ mod tests {
             ]
         );
         assert_eq!(a.tls, Some(("c.pem".into(), "k.pem".into())));
-        for bad in ["refuse", "refuse,every=x", "delay,every=2", "explode,every=1", "drop,every=1,colour=red"] {
+        let a = parse(&[
+            "--api-key",
+            "k",
+            "--fault",
+            "echo-body,every=1,method=POST",
+            "--fault",
+            "echo-headers,every=2,status=502",
+            "--fault",
+            "message,every=1,text=\u{1b}[31mred",
+            "--fault",
+            "duplicate-list,every=1,path=/__api__/v1/oauth/integrations",
+        ])
+        .unwrap();
+        assert_eq!(
+            a.faults,
+            [
+                Fault::new(1, FaultAction::EchoBody { status: 400 }).only("POST"),
+                Fault::new(2, FaultAction::EchoHeaders { status: 502 }),
+                Fault::new(1, FaultAction::Message { status: 400, message: "\u{1b}[31mred".into() }),
+                Fault::new(1, FaultAction::DuplicateInList).on_path("/__api__/v1/oauth/integrations"),
+            ]
+        );
+        for bad in ["refuse", "refuse,every=x", "delay,every=2", "explode,every=1", "drop,every=1,colour=red", "message,every=1"] {
             assert!(parse(&["--api-key", "k", "--fault", bad]).is_err(), "{bad}");
         }
         assert!(parse(&["--api-key", "k", "--tls-cert", "c.pem"]).is_err());

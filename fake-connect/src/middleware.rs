@@ -12,8 +12,8 @@ use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use crate::errors::ApiError;
-use crate::faults::Faults;
+use crate::errors::{code, ApiError};
+use crate::faults::{FaultAction, Faults};
 use crate::listener::Conn;
 use crate::store::Store;
 use crate::Options;
@@ -55,25 +55,72 @@ pub(crate) async fn record(State(state): State<AppState>, req: Request, next: Ne
     let bytes = read.as_ref().cloned().unwrap_or_default();
     let path = parts.uri.path_and_query().map_or_else(|| parts.uri.path().to_string(), |p| p.as_str().to_string());
     let seq = state.store.record_request(parts.method.as_str(), &path, body_for_log(&bytes));
-    let fault = state.faults.decide(parts.method.as_str());
+    let fault = state.faults.decide(parts.method.as_str(), parts.uri.path());
 
     let wait = state.opts.latency + fault.delay;
     if !wait.is_zero() {
         tokio::time::sleep(wait).await;
     }
-    if let Some((status, retry_after)) = fault.refuse {
-        let response = refusal(status, retry_after.as_deref());
+    if let Some(action) = &fault.answer {
+        let response = faulty_answer(action, &parts, &bytes);
         state.store.record_status(seq, response.status().as_u16());
         return response;
     }
-    let response = match read {
+    let mut response = match read {
         Ok(bytes) => next.run(Request::from_parts(parts, Body::from(bytes))).await,
         Err(_) => ApiError::bad_body("The request body could not be read.").into_response(),
     };
+    if fault.duplicate_in_list {
+        response = duplicate_first_item(response).await;
+    }
     match conn {
         Some(conn) if fault.drop_after => conn.cut(),
         _ => state.store.record_status(seq, response.status().as_u16()),
     }
+    response
+}
+
+/// The answer a fault gives instead of handling the request.
+fn faulty_answer(action: &FaultAction, parts: &axum::http::request::Parts, body: &Bytes) -> Response {
+    let status = |s: &u16| StatusCode::from_u16(*s).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    match action {
+        FaultAction::Refuse { status, retry_after } => refusal(*status, retry_after.as_deref()),
+        FaultAction::EchoBody { status: s } => {
+            let message = format!("Invalid request body: {}", String::from_utf8_lossy(body));
+            ApiError::new(status(s), code::BAD_BODY, message).into_response()
+        }
+        FaultAction::EchoHeaders { status: s } => {
+            let mut page = format!(
+                "<html><head><title>{s} Internal Server Error</title></head><body><h1>Error</h1><pre>{} {}\n",
+                parts.method,
+                parts.uri
+            );
+            for (name, value) in &parts.headers {
+                page.push_str(&format!("{name}: {}\n", String::from_utf8_lossy(value.as_bytes())));
+            }
+            page.push_str("</pre></body></html>");
+            (status(s), [(header::CONTENT_TYPE, "text/html; charset=utf-8")], page).into_response()
+        }
+        FaultAction::Message { status: s, message } => ApiError::new(status(s), 0, message.clone()).into_response(),
+        FaultAction::Delay(_) | FaultAction::DropAfterActing | FaultAction::DuplicateInList => {
+            unreachable!("not an answer: {action:?}")
+        }
+    }
+}
+
+/// A JSON array answer with its first item twice; any other answer as it is.
+async fn duplicate_first_item(response: Response) -> Response {
+    let (parts, body) = response.into_parts();
+    let bytes = axum::body::to_bytes(body, usize::MAX).await.unwrap_or_default();
+    let bytes = match serde_json::from_slice::<serde_json::Value>(&bytes) {
+        Ok(serde_json::Value::Array(mut items)) if !items.is_empty() => {
+            items.insert(1, items[0].clone());
+            Bytes::from(serde_json::to_vec(&items).unwrap_or_default())
+        }
+        _ => bytes,
+    };
+    let mut response = Response::from_parts(parts, Body::from(bytes));
+    response.headers_mut().remove(header::CONTENT_LENGTH);
     response
 }
 

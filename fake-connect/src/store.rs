@@ -46,11 +46,20 @@ pub(crate) struct Integration {
 }
 
 impl Integration {
-    /// The object as Connect answers it: never with the secret.
-    pub fn to_json(&self) -> Value {
+    /// The object as Connect answers it: never with the secret, unless `reveal` (a hostile
+    /// server, see [`Store::set_reveal_secrets`]).
+    pub fn to_json(&self, reveal: bool) -> Value {
         let mut config = rules::render_config(&self.template, &self.config, self.secret.is_some());
+        if reveal {
+            if let Some(secret) = &self.secret {
+                config.insert(rules::SECRET_KEY.to_string(), Value::from(secret.clone()));
+            }
+        }
         // Fields the template marks secret are never returned, like the client secret.
-        if let Some(fields) = crate::templates::get(&self.template).and_then(|t| t["fields"].as_array().cloned()) {
+        if let Some(fields) = crate::templates::get(&self.template)
+            .and_then(|t| t["fields"].as_array().cloned())
+            .filter(|_| !reveal)
+        {
             for f in fields.iter().filter(|f| f["secret"] == true) {
                 if let Some(name) = f["name"].as_str() {
                     config.remove(name);
@@ -94,6 +103,8 @@ struct Inner {
     server_version: String,
     /// Content items (by guid) and the integration guids associated with each, in the order set.
     content: std::collections::BTreeMap<String, Vec<String>>,
+    /// See [`Store::set_reveal_secrets`].
+    reveal_secrets: bool,
 }
 
 /// Shared, cheaply clonable handle on the fake's state.
@@ -125,6 +136,7 @@ impl Store {
                 next_request: 0,
                 server_version: DEFAULT_SERVER_VERSION.to_string(),
                 content: Default::default(),
+                reveal_secrets: false,
             })),
         }
     }
@@ -137,12 +149,14 @@ impl Store {
 
     /// All integrations as `GET /v1/oauth/integrations` returns them, in creation order.
     pub fn integrations(&self) -> Vec<Value> {
-        self.lock().integrations.iter().map(Integration::to_json).collect()
+        let inner = self.lock();
+        inner.integrations.iter().map(|i| i.to_json(inner.reveal_secrets)).collect()
     }
 
     /// One integration as `GET /v1/oauth/integrations/{guid}` returns it.
     pub fn get(&self, guid: &str) -> Option<Value> {
-        self.lock().integrations.iter().find(|i| i.guid == guid).map(Integration::to_json)
+        let inner = self.lock();
+        inner.integrations.iter().find(|i| i.guid == guid).map(|i| i.to_json(inner.reveal_secrets))
     }
 
     /// A config value as stored, secret fields included (tests check what was sent).
@@ -299,6 +313,13 @@ impl Store {
         self.lock().requests.clear();
     }
 
+    /// A hostile or buggy server: from now on every answer carries the secrets it holds (the
+    /// client secret, and the config fields its template marks secret), which Connect never
+    /// returns.
+    pub fn set_reveal_secrets(&self, reveal: bool) {
+        self.lock().reveal_secrets = reveal;
+    }
+
     /// Changes the version `server_settings` reports, to test a client's version checks.
     pub fn set_server_version(&self, version: &str) {
         self.lock().server_version = version.to_string();
@@ -326,7 +347,7 @@ impl Store {
             secret: new.secret,
             permissions: new.permissions,
         };
-        let answer = item.to_json();
+        let answer = item.to_json(inner.reveal_secrets);
         inner.integrations.push(item);
         answer
     }
@@ -339,12 +360,13 @@ impl Store {
         change: impl FnOnce(&mut Integration) -> Result<(), ApiError>,
     ) -> Result<Value, ApiError> {
         let mut inner = self.lock();
+        let reveal = inner.reveal_secrets;
         let item = inner.integrations.iter_mut().find(|i| i.guid == guid).ok_or_else(ApiError::not_found)?;
         let mut copy = item.clone();
         change(&mut copy)?;
         copy.updated_time = now();
         *item = copy;
-        Ok(item.to_json())
+        Ok(item.to_json(reveal))
     }
 
     /// Logs a request on arrival; returns the handle to give its status later.

@@ -22,10 +22,12 @@ use serde::Serialize;
 use tokio_util::sync::CancellationToken;
 use url::Url;
 
-use super::error::{excerpt, parse_error_body, redact_url, root_cause};
+use super::error::{excerpt, parse_error_body, redact_url, root_cause, EXCERPT_CHARS};
 use super::retry::{next_step, parse_retry_after, Next, Outcome, RetryPolicy};
 use super::{Deleted, Error, Integration, IntegrationUpdate, NewIntegration, Secret};
+use super::types::PLAIN_CONFIG_KEYS;
 use crate::logging::mask_body;
+use crate::untrusted::server_text;
 
 pub mod associations;
 pub mod templates;
@@ -187,9 +189,19 @@ impl Client {
     }
 
     /// `GET /v1/oauth/integrations`: every integration (the API does not paginate).
+    /// A list naming one guid twice is an error ([`Error::DuplicateInList`]).
     pub async fn list_integrations(&self) -> Result<Vec<Integration>, Error> {
         let url = self.endpoint(&["v1", "oauth", "integrations"]);
-        self.send(Method::GET, url, None).await?.json()
+        let all: Vec<Integration> = self.send(Method::GET, url.clone(), None).await?.json()?;
+        let mut seen = std::collections::HashSet::with_capacity(all.len());
+        if let Some(dup) = all.iter().find(|i| !seen.insert(i.guid.as_str())) {
+            return Err(Error::DuplicateInList {
+                url: redact_url(url.as_str()),
+                what: "integration",
+                key: server_text(&dup.guid, EXCERPT_CHARS),
+            });
+        }
+        Ok(all)
     }
 
     /// `GET /v1/oauth/integrations/{guid}`; `None` when Connect says 404.
@@ -381,7 +393,7 @@ impl Client {
             return Err(Failed { error: self.cancelled(method, url, false), outcome: Outcome::Fatal });
         }
         if let Some(body) = body.filter(|_| tracing::enabled!(tracing::Level::TRACE)) {
-            tracing::trace!(method = %method, path = url.path(), attempt, body = %mask_body(body),
+            tracing::trace!(method = %method, path = url.path(), attempt, body = %mask_body(body, PLAIN_CONFIG_KEYS),
                 "Connect API request body");
         }
         let started = Instant::now();
@@ -407,7 +419,7 @@ impl Client {
                     attempt, "Connect API request");
                 if tracing::enabled!(tracing::Level::TRACE) {
                     tracing::trace!(method = %method, path = url.path(), status = answer.status.as_u16(), attempt,
-                        body = %mask_body(&answer.body), "Connect API response body");
+                        body = %mask_body(&answer.body, PLAIN_CONFIG_KEYS), "Connect API response body");
                 }
             }
             Err(f) => tracing::debug!(method = %method, path = url.path(), duration_ms, attempt, error = %f.error,
@@ -696,7 +708,12 @@ impl Answer {
             StatusCode::UNAUTHORIZED => Error::Unauthorized { method, url, status, message: api.map(|a| a.message) },
             StatusCode::FORBIDDEN => Error::Forbidden { method, url, status, message: api.map(|a| a.message) },
             s if s.is_redirection() => {
-                Error::Redirected { method, url, status, location: self.location.as_deref().map(redact_url) }
+                Error::Redirected {
+                    method,
+                    url,
+                    status,
+                    location: self.location.as_deref().map(|l| server_text(&redact_url(l), EXCERPT_CHARS)),
+                }
             }
             _ => match api {
                 Some(api) => Error::Api { method, url, status, code: api.code, message: api.message },

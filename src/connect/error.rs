@@ -1,15 +1,19 @@
 //! What can go wrong talking to Connect, phrased for the person who has to fix it.
 //!
 //! Invariant: no variant ever holds the API key, a request body or credentials from a URL.
-//! Response excerpts are allowed (the server never echoes secrets) because they are often the
-//! only clue when a proxy answers instead of Connect.
+//! Text from the server (its message, an excerpt of an error page) is often the only clue when
+//! a proxy answers instead of Connect, so it is kept, but only as [`server_text`] makes it:
+//! secrets masked (a server may echo the request, headers included), control characters gone,
+//! length bounded.
 
 use std::time::Duration;
 
 use reqwest::{Method, StatusCode};
 
+use crate::untrusted::{server_text, MAX_MESSAGE_CHARS};
+
 /// How much of an unexpected body an error keeps: enough to recognise a proxy's error page.
-const EXCERPT_CHARS: usize = 200;
+pub(crate) const EXCERPT_CHARS: usize = 200;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -75,6 +79,11 @@ pub enum Error {
     #[error("Connect answered {} to {method} {url}, redirecting to {}; point the server URL at the final address", status_text(*status), location.as_deref().unwrap_or("nowhere"))]
     Redirected { method: Method, url: String, status: u16, location: Option<String> },
 
+    /// A list that names one object more than once: which of the two is current cannot be
+    /// told, so neither is used.
+    #[error("Connect's answer to GET {url} lists {what} {key} more than once, so which is current cannot be told; this is a fault of the server or of a proxy in front of it")]
+    DuplicateInList { url: String, what: &'static str, key: String },
+
     /// A body that is not what the API sends: HTML from a proxy, a truncated or empty body, JSON
     /// of the wrong shape.
     #[error("unexpected answer {} to {method} {url} ({problem}): {}", status_text(*status), if excerpt.is_empty() { "(empty body)" } else { excerpt.as_str() })]
@@ -116,29 +125,17 @@ pub(crate) struct ApiErrorBody {
 }
 
 /// Reads Connect's JSON error body; `None` when the body is anything else (HTML, empty, cut).
+/// The message is made fit to show (see [`server_text`]).
 pub(crate) fn parse_error_body(body: &[u8]) -> Option<ApiErrorBody> {
     let v: serde_json::Value = serde_json::from_slice(body).ok()?;
-    let message = v.get("error")?.as_str()?.trim().to_owned();
+    let message = server_text(v.get("error")?.as_str()?, MAX_MESSAGE_CHARS);
     Some(ApiErrorBody { code: v.get("code").and_then(|c| c.as_i64()), message })
 }
 
-/// The first ~200 characters of a body with whitespace runs collapsed to one space, so an HTML
-/// page fits on a line.
+/// The first ~200 characters of a body on one line, fit to show (see [`server_text`]), so an
+/// HTML page fits on a line.
 pub(crate) fn excerpt(body: &[u8]) -> String {
-    let text = String::from_utf8_lossy(body);
-    let mut out = String::new();
-    let mut count = 0;
-    for word in text.split_whitespace() {
-        for c in (!out.is_empty()).then_some(' ').into_iter().chain(word.chars()) {
-            if count == EXCERPT_CHARS {
-                out.push('…');
-                return out;
-            }
-            out.push(c);
-            count += 1;
-        }
-    }
-    out
+    server_text(&String::from_utf8_lossy(body), EXCERPT_CHARS)
 }
 
 /// A URL as it may appear in errors and logs: without user name or password. Left as written
@@ -272,8 +269,7 @@ mod tests {
         assert_eq!(excerpt(b" \n "), "");
         let long = "é".repeat(500);
         let e = excerpt(long.as_bytes());
-        assert_eq!(e.chars().count(), EXCERPT_CHARS + 1);
-        assert!(e.ends_with('…'));
+        assert_eq!(e, format!("{}… (300 more characters not shown)", "é".repeat(EXCERPT_CHARS)));
         assert_eq!(excerpt(&[0xff, b'a']), "\u{fffd}a");
     }
 

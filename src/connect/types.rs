@@ -11,6 +11,23 @@ use serde_json::{Map, Value};
 
 use super::Secret;
 
+/// The config keys Connect documents across its templates, none of them secret: the only ones
+/// whose values a logged body shows (see [`crate::logging::mask_body`]); any other key may be a
+/// template's secret field under a name that does not say so.
+pub const PLAIN_CONFIG_KEYS: &[&str] = &[
+    "auth_type",
+    "auth_mode",
+    "tenant_id",
+    "client_id",
+    "scopes",
+    "authorization_uri",
+    "token_uri",
+    "token_endpoint_auth_method",
+    "use_pkce",
+    "account_url",
+    "max_role",
+];
+
 /// An OAuth integration as Connect returns it.
 ///
 /// The server never returns secret config values (`client_secret`), and it adds keys nobody sent

@@ -7,18 +7,20 @@
 //!
 //! - **Single flight.** The first read lists; reads arriving meanwhile wait for that same answer
 //!   instead of listing again (the lock is held across the list call).
-//! - **Short life.** A snapshot serves reads for [`DEFAULT_TTL`] from the moment its request was
-//!   sent, and lives only in this process: a provider process lives for one Terraform operation,
-//!   so a change made on the server between two runs is always seen.
+//! - **Short life.** A snapshot serves reads for [`DEFAULT_TTL`] from the moment its answer
+//!   came, and lives only in this process: a provider process lives for one Terraform operation,
+//!   so a change made on the server between two runs is always seen. The reads that were waiting
+//!   for a list use its answer however long it took (counting from the request, a list slower
+//!   than the TTL would send each waiter to list again, one after another).
 //! - **Writes invalidate.** [`ListCache::invalidate`] (called after every create, update and
 //!   delete, whatever its outcome) makes every snapshot taken before it, or being taken while it
 //!   happened, unusable.
 //! - **Absence is not proof.** Callers confirm a key missing from a snapshot with a direct read
 //!   before declaring the object deleted (see `oauth_integration::crud::read`).
-//! - **Failure falls back.** When the list call fails, [`ListCache::snapshot`] returns `None`
-//!   and callers read directly, so errors are reported per resource exactly as without the
-//!   cache; the failure is remembered for the same TTL so that waiting reads do not each retry
-//!   the list.
+//! - **Failure falls back.** When the list call fails, [`ListCache::snapshot`] returns its
+//!   error and callers read directly, so errors are reported per resource exactly as without
+//!   the cache (a caller may report a list that came back malformed instead); the failure is
+//!   remembered for the same TTL so that waiting reads do not each retry the list.
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -52,18 +54,12 @@ impl<T> Snapshot<T> {
     }
 }
 
-#[derive(Debug)]
-enum Outcome<T> {
-    Listed(Arc<Snapshot<T>>),
-    Failed,
-}
-
 /// What the slot holds: the outcome of the last list call, with what it is valid for.
 #[derive(Debug)]
-struct Entry<T> {
-    outcome: Outcome<T>,
-    /// When the list request was sent: the data is at least this old.
-    taken: Instant,
+struct Entry<T, E> {
+    outcome: Result<Arc<Snapshot<T>>, Arc<E>>,
+    /// When the list answered: the snapshot's age counts from here.
+    answered: Instant,
     /// The invalidation generation when the request was sent.
     generation: u64,
     /// Which server (or other scope) it describes.
@@ -71,30 +67,32 @@ struct Entry<T> {
 }
 
 /// A per-process list cache with single flight, expiry and invalidation. See the module docs.
+/// `E` is the list call's error, kept for the readers that share the failed call.
 #[derive(Debug)]
-pub struct ListCache<T> {
+pub struct ListCache<T, E> {
     ttl: Duration,
-    slot: Mutex<Option<Entry<T>>>,
+    slot: Mutex<Option<Entry<T, E>>>,
     generation: AtomicU64,
     lists: AtomicU64,
 }
 
-impl<T> Default for ListCache<T> {
+impl<T, E> Default for ListCache<T, E> {
     fn default() -> Self {
         ListCache::new(DEFAULT_TTL)
     }
 }
 
-impl<T> ListCache<T> {
+impl<T, E> ListCache<T, E> {
     pub fn new(ttl: Duration) -> Self {
         ListCache { ttl, slot: Mutex::new(None), generation: AtomicU64::new(0), lists: AtomicU64::new(0) }
     }
 
     /// The current snapshot for `scope` (e.g. the server's URL), calling `list` when there is
-    /// none fresh; `None` when the list call failed (now or within the TTL): read directly then.
+    /// none fresh; the list call's error when it failed (now or within the TTL): read directly
+    /// then.
     ///
     /// `list` returns the items with their keys. Concurrent callers share one call of `list`.
-    pub async fn snapshot<F, Fut, E>(&self, scope: &str, list: F) -> Option<Arc<Snapshot<T>>>
+    pub async fn snapshot<F, Fut>(&self, scope: &str, list: F) -> Result<Arc<Snapshot<T>>, Arc<E>>
     where
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<Vec<(String, T)>, E>>,
@@ -103,38 +101,38 @@ impl<T> ListCache<T> {
     }
 
     /// [`ListCache::snapshot`] with the clock given, for tests.
-    async fn snapshot_at<F, Fut, E>(&self, scope: &str, now: impl Fn() -> Instant, list: F) -> Option<Arc<Snapshot<T>>>
+    async fn snapshot_at<F, Fut>(
+        &self,
+        scope: &str,
+        now: impl Fn() -> Instant,
+        list: F,
+    ) -> Result<Arc<Snapshot<T>>, Arc<E>>
     where
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<Vec<(String, T)>, E>>,
     {
+        let arrived = now();
         // Held across the list call: the single flight. A caller dropped mid-call (a cancelled
         // operation) releases it, and the next waiter lists instead.
         let mut slot = self.slot.lock().await;
         if let Some(entry) = slot.as_ref() {
             let generation = self.generation.load(Ordering::Acquire);
-            if entry.generation == generation && entry.scope == scope && now().duration_since(entry.taken) < self.ttl {
-                return match &entry.outcome {
-                    Outcome::Listed(s) => Some(s.clone()),
-                    Outcome::Failed => None,
-                };
+            // Answered since this caller arrived: it was waiting for that very list.
+            let fresh = entry.answered >= arrived || now().duration_since(entry.answered) < self.ttl;
+            if entry.generation == generation && entry.scope == scope && fresh {
+                return entry.outcome.clone();
             }
         }
         let generation = self.generation.load(Ordering::Acquire);
-        let taken = now();
         self.lists.fetch_add(1, Ordering::Relaxed);
         let outcome = match list().await {
-            Ok(items) => Outcome::Listed(Arc::new(Snapshot { items: items.into_iter().collect() })),
-            Err(_) => Outcome::Failed,
-        };
-        let answer = match &outcome {
-            Outcome::Listed(s) => Some(s.clone()),
-            Outcome::Failed => None,
+            Ok(items) => Ok(Arc::new(Snapshot { items: items.into_iter().collect() })),
+            Err(e) => Err(Arc::new(e)),
         };
         // Stored even when a write happened meanwhile: its generation no longer matches, so no
         // later call uses it, but this caller (whose read overlapped the write) may.
-        *slot = Some(Entry { outcome, taken, generation, scope: scope.to_string() });
-        answer
+        *slot = Some(Entry { outcome: outcome.clone(), answered: now(), generation, scope: scope.to_string() });
+        outcome
     }
 
     /// Makes every snapshot taken so far, or being taken now, unusable: call it after each
@@ -196,6 +194,7 @@ mod tests {
                     })
                     .await
                     .map(|s| s.len())
+                    .ok()
             }));
         }
         for t in tasks {
@@ -219,6 +218,46 @@ mod tests {
         let s = cache.snapshot_at("srv", at(6_000), || ok(items(&[("a", 4)]))).await.unwrap();
         assert_eq!(s.get("a"), Some(&3));
         assert_eq!(cache.list_calls(), 2);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn readers_waiting_for_a_slow_list_use_its_answer() {
+        // A list slower than the TTL: the readers that waited for it must not each list again.
+        let cache = Arc::new(ListCache::new(Duration::from_millis(100)));
+        let calls = Arc::new(AtomicUsize::new(0));
+        let mut tasks = Vec::new();
+        for _ in 0..6 {
+            let (cache, calls) = (cache.clone(), calls.clone());
+            tasks.push(tokio::spawn(async move {
+                cache
+                    .snapshot("srv", || async {
+                        calls.fetch_add(1, Ordering::SeqCst);
+                        tokio::time::sleep(Duration::from_millis(300)).await;
+                        Ok::<_, ()>(items(&[("a", 1)]))
+                    })
+                    .await
+                    .map(|s| s.len())
+                    .ok()
+            }));
+        }
+        for t in tasks {
+            assert_eq!(t.await.unwrap(), Some(1));
+        }
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+    }
+
+    #[tokio::test]
+    async fn age_counts_from_the_answer() {
+        let cache = ListCache::new(Duration::from_secs(5));
+        let t0 = Instant::now();
+        // The clock reads t0 on arrival and t0 + 6 s when the (slow) list answers.
+        let clock = std::sync::Mutex::new(vec![t0 + Duration::from_secs(6), t0]);
+        let now = || clock.lock().unwrap().pop().unwrap_or(t0 + Duration::from_secs(10));
+        cache.snapshot_at("srv", now, || ok(items(&[("a", 1)]))).await.unwrap();
+        // 4 s after the answer (10 s after the request was sent): still fresh.
+        let s = cache.snapshot_at("srv", || t0 + Duration::from_secs(10), never).await.unwrap();
+        assert_eq!(s.get("a"), Some(&1));
+        assert_eq!(cache.list_calls(), 1);
     }
 
     #[tokio::test]
@@ -261,21 +300,21 @@ mod tests {
 
     #[tokio::test]
     async fn a_failed_list_falls_back_and_is_not_retried_by_every_reader() {
-        let cache = ListCache::<u32>::new(Duration::from_secs(5));
+        let cache = ListCache::<u32, ()>::new(Duration::from_secs(5));
         let t0 = Instant::now();
-        assert!(cache.snapshot_at("srv", || t0, || async { Err::<Items, _>("down") }).await.is_none());
+        assert!(cache.snapshot_at("srv", || t0, || async { Err::<Items, ()>(()) }).await.is_err());
         // Readers within the TTL read directly without listing again...
-        assert!(cache.snapshot_at("srv", || t0 + Duration::from_secs(1), never).await.is_none());
+        assert!(cache.snapshot_at("srv", || t0 + Duration::from_secs(1), never).await.is_err());
         assert_eq!(cache.list_calls(), 1);
         // ...and after it, the list is tried again.
         let later = || t0 + Duration::from_secs(6);
         let s = cache.snapshot_at("srv", later, || ok(items(&[("a", 1)]))).await.unwrap();
         assert_eq!(s.get("a"), Some(&1));
         // A write also ends the fallback at once.
-        let cache = ListCache::<u32>::new(Duration::from_secs(5));
-        assert!(cache.snapshot("srv", || async { Err::<Items, _>("down") }).await.is_none());
+        let cache = ListCache::<u32, ()>::new(Duration::from_secs(5));
+        assert!(cache.snapshot("srv", || async { Err::<Items, ()>(()) }).await.is_err());
         cache.invalidate();
-        assert!(cache.snapshot("srv", || ok(items(&[("a", 1)]))).await.is_some());
+        assert!(cache.snapshot("srv", || ok(items(&[("a", 1)]))).await.is_ok());
     }
 
     #[tokio::test]

@@ -8,6 +8,7 @@ pub mod plan;
 pub mod proto;
 pub mod resource;
 pub mod schema;
+pub mod sensitive;
 pub mod server;
 pub mod tls;
 pub mod validators;

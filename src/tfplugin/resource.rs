@@ -149,4 +149,13 @@ pub trait Provider: Send + Sync + 'static {
     fn data_sources(&self) -> Vec<Arc<dyn DataSource>> {
         Vec::new()
     }
+    /// Called with every string of a sensitive or write-only attribute in the values Terraform
+    /// sends (see [`super::sensitive`]), before the call carrying them is handled, so the
+    /// provider can recognise them later in text it did not write.
+    fn sensitive_value(&self, _value: &str) {}
+    /// Every diagnostic's summary and detail pass through this on their way out: the last place
+    /// to remove a secret that reached a message. Unchanged by default.
+    fn scrub(&self, text: &str) -> String {
+        text.to_owned()
+    }
 }

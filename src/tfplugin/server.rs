@@ -10,6 +10,8 @@ use tonic::{Request, Response, Status};
 
 use super::diag::{Diagnostic, Diagnostics};
 use super::plan;
+use super::schema::Block;
+use super::sensitive::each_sensitive_string;
 use super::proto::tfplugin6 as pb;
 use super::proto::tfplugin6::provider_server::Provider as ProviderRpc;
 use super::resource::{
@@ -84,6 +86,34 @@ impl<P: Provider> ProviderService<P> {
         }
     }
 
+    /// Decodes a value of `block`'s type and hands its sensitive strings to the provider
+    /// first (see [`super::sensitive`]).
+    fn decode_seen(
+        &self,
+        dv: Option<&pb::DynamicValue>,
+        ty: &Type,
+        block: &Block,
+        what: &str,
+    ) -> Result<Value, Diagnostic> {
+        let v = decode(dv, ty, what)?;
+        each_sensitive_string(block, &v, &mut |s| self.provider.sensitive_value(s));
+        Ok(v)
+    }
+
+    /// Diagnostics as they leave the process: through the provider's [`Provider::scrub`].
+    fn diagnostics(&self, d: Diagnostics) -> Vec<pb::Diagnostic> {
+        let mut out = wire::diagnostics(d);
+        for d in &mut out {
+            d.summary = self.provider.scrub(&d.summary);
+            d.detail = self.provider.scrub(&d.detail);
+        }
+        out
+    }
+
+    fn diag(&self, d: Diagnostic) -> Vec<pb::Diagnostic> {
+        self.diagnostics(d.into())
+    }
+
     fn served_data(&self, type_name: &str) -> Result<&ServedData, Diagnostic> {
         self.data_sources.get(type_name).ok_or_else(|| {
             Diagnostic::error("Unknown data source", format!("The posit provider has no data source {type_name:?}."))
@@ -139,10 +169,6 @@ fn identity_of(served: &Served, state: &Value) -> Result<Option<pb::ResourceIden
     Ok(Some(pb::ResourceIdentityData { identity_data: Some(encode(&identity, ty)?) }))
 }
 
-fn diags_of(d: Diagnostic) -> Vec<pb::Diagnostic> {
-    wire::diagnostics(d.into())
-}
-
 type Rpc<T> = Result<Response<T>, Status>;
 
 #[tonic::async_trait]
@@ -182,14 +208,14 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
         req: Request<pb::validate_provider_config::Request>,
     ) -> Rpc<pb::validate_provider_config::Response> {
         let req = req.into_inner();
-        let diagnostics = match decode(req.config.as_ref(), &self.provider_type, "provider configuration") {
+        let diagnostics = match self.decode_seen(req.config.as_ref(), &self.provider_type, &self.provider.schema().block, "provider configuration") {
             Ok(config) => {
                 let mut d = Diagnostics::new();
                 plan::validate_config(&self.provider.schema().block, &config, &mut d);
                 self.provider.validate(&config, &mut d);
-                wire::diagnostics(d)
+                self.diagnostics(d)
             }
-            Err(d) => diags_of(d),
+            Err(d) => self.diag(d),
         };
         Ok(Response::new(pb::validate_provider_config::Response { diagnostics }))
     }
@@ -200,7 +226,7 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
     ) -> Rpc<pb::validate_resource_config::Response> {
         let req = req.into_inner();
         let result = self.served(&req.type_name).and_then(|s| {
-            let config = decode(req.config.as_ref(), &s.ty, "resource configuration")?;
+            let config = self.decode_seen(req.config.as_ref(), &s.ty, &s.resource.schema().block, "resource configuration")?;
             let caps = caps(req.client_capabilities.as_ref());
             let mut d = Diagnostics::new();
             let block = &s.resource.schema().block;
@@ -209,7 +235,7 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
             s.resource.validate(&config, caps, &mut d);
             Ok(d)
         });
-        let diagnostics = result.map_or_else(diags_of, wire::diagnostics);
+        let diagnostics = result.map_or_else(|d| self.diag(d), |d| self.diagnostics(d));
         Ok(Response::new(pb::validate_resource_config::Response { diagnostics }))
     }
 
@@ -219,13 +245,13 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
     ) -> Rpc<pb::validate_data_resource_config::Response> {
         let req = req.into_inner();
         let result = self.served_data(&req.type_name).and_then(|d| {
-            let config = decode(req.config.as_ref(), &d.ty, "data source configuration")?;
+            let config = self.decode_seen(req.config.as_ref(), &d.ty, &d.source.schema().block, "data source configuration")?;
             let mut diags = Diagnostics::new();
             plan::validate_config(&d.source.schema().block, &config, &mut diags);
             d.source.validate(&config, &mut diags);
             Ok(diags)
         });
-        let diagnostics = result.map_or_else(diags_of, wire::diagnostics);
+        let diagnostics = result.map_or_else(|d| self.diag(d), |d| self.diagnostics(d));
         Ok(Response::new(pb::validate_data_resource_config::Response { diagnostics }))
     }
 
@@ -247,11 +273,14 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
                     )
                 })?
             };
+            // Core upgrades every stored state before it refreshes any: the earliest moment this
+            // process sees the secrets of all of them.
+            each_sensitive_string(&s.resource.schema().block, &state, &mut |v| self.provider.sensitive_value(v));
             encode_state(s, state)
         });
         Ok(Response::new(match result {
             Ok(upgraded_state) => pb::upgrade_resource_state::Response { upgraded_state, diagnostics: vec![] },
-            Err(d) => pb::upgrade_resource_state::Response { upgraded_state: None, diagnostics: diags_of(d) },
+            Err(d) => pb::upgrade_resource_state::Response { upgraded_state: None, diagnostics: self.diag(d) },
         }))
     }
 
@@ -288,7 +317,7 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
         });
         Ok(Response::new(match result {
             Ok(id) => pb::upgrade_resource_identity::Response { upgraded_identity: Some(id), diagnostics: vec![] },
-            Err(d) => pb::upgrade_resource_identity::Response { upgraded_identity: None, diagnostics: diags_of(d) },
+            Err(d) => pb::upgrade_resource_identity::Response { upgraded_identity: None, diagnostics: self.diag(d) },
         }))
     }
 
@@ -297,9 +326,9 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
         req: Request<pb::configure_provider::Request>,
     ) -> Rpc<pb::configure_provider::Response> {
         let req = req.into_inner();
-        let diagnostics = match decode(req.config.as_ref(), &self.provider_type, "provider configuration") {
-            Ok(config) => wire::diagnostics(self.provider.configure(&config, &req.terraform_version).await),
-            Err(d) => diags_of(d),
+        let diagnostics = match self.decode_seen(req.config.as_ref(), &self.provider_type, &self.provider.schema().block, "provider configuration") {
+            Ok(config) => self.diagnostics(self.provider.configure(&config, &req.terraform_version).await),
+            Err(d) => self.diag(d),
         };
         Ok(Response::new(pb::configure_provider::Response { diagnostics }))
     }
@@ -308,21 +337,21 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
         let req = req.into_inner();
         let result = async {
             let s = self.served(&req.type_name)?;
-            let current = decode(req.current_state.as_ref(), &s.ty, "current state")?;
+            let current = self.decode_seen(req.current_state.as_ref(), &s.ty, &s.resource.schema().block, "current state")?;
             let ReadResponse { new_state, private, diags } =
                 s.resource.read(ReadRequest { current, private: req.private }).await;
             Ok::<_, Diagnostic>(pb::read_resource::Response {
                 new_identity: identity_of(s, &new_state)?,
                 new_state: encode_state(s, new_state)?,
                 private,
-                diagnostics: wire::diagnostics(diags),
+                diagnostics: self.diagnostics(diags),
                 ..Default::default()
             })
         };
         Ok(Response::new(
             result
                 .await
-                .unwrap_or_else(|d| pb::read_resource::Response { diagnostics: diags_of(d), ..Default::default() }),
+                .unwrap_or_else(|d| pb::read_resource::Response { diagnostics: self.diag(d), ..Default::default() }),
         ))
     }
 
@@ -335,12 +364,12 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
             let s = self.served(&req.type_name)?;
             // Core proposes the configuration's write-only values too; the plan must hold them
             // null, and comparing against the prior state only works once they are.
-            let mut proposed = decode(req.proposed_new_state.as_ref(), &s.ty, "proposed new state")?;
+            let mut proposed = self.decode_seen(req.proposed_new_state.as_ref(), &s.ty, &s.resource.schema().block, "proposed new state")?;
             plan::null_write_only(&s.resource.schema().block, &mut proposed);
             let plan_req = PlanRequest {
-                prior: decode(req.prior_state.as_ref(), &s.ty, "prior state")?,
+                prior: self.decode_seen(req.prior_state.as_ref(), &s.ty, &s.resource.schema().block, "prior state")?,
                 proposed,
-                config: decode(req.config.as_ref(), &s.ty, "configuration")?,
+                config: self.decode_seen(req.config.as_ref(), &s.ty, &s.resource.schema().block, "configuration")?,
                 private: req.prior_private,
                 caps: caps(req.client_capabilities.as_ref()),
             };
@@ -350,13 +379,13 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
                 planned_state: encode_state(s, planned)?,
                 requires_replace: requires_replace.iter().map(wire::path).collect(),
                 planned_private: private,
-                diagnostics: wire::diagnostics(diags),
+                diagnostics: self.diagnostics(diags),
                 ..Default::default()
             })
         };
         Ok(Response::new(
             result.await.unwrap_or_else(|d| pb::plan_resource_change::Response {
-                diagnostics: diags_of(d),
+                diagnostics: self.diag(d),
                 ..Default::default()
             }),
         ))
@@ -370,9 +399,9 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
         let result = async {
             let s = self.served(&req.type_name)?;
             let apply_req = ApplyRequest {
-                prior: decode(req.prior_state.as_ref(), &s.ty, "prior state")?,
-                planned: decode(req.planned_state.as_ref(), &s.ty, "planned state")?,
-                config: decode(req.config.as_ref(), &s.ty, "configuration")?,
+                prior: self.decode_seen(req.prior_state.as_ref(), &s.ty, &s.resource.schema().block, "prior state")?,
+                planned: self.decode_seen(req.planned_state.as_ref(), &s.ty, &s.resource.schema().block, "planned state")?,
+                config: self.decode_seen(req.config.as_ref(), &s.ty, &s.resource.schema().block, "configuration")?,
                 private: req.planned_private,
             };
             let out = s.resource.apply(apply_req).await;
@@ -380,12 +409,12 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
                 new_identity: identity_of(s, &out.new_state)?,
                 new_state: encode_state(s, out.new_state)?,
                 private: out.private,
-                diagnostics: wire::diagnostics(out.diags),
+                diagnostics: self.diagnostics(out.diags),
                 ..Default::default()
             })
         };
         Ok(Response::new(result.await.unwrap_or_else(|d| pb::apply_resource_change::Response {
-            diagnostics: diags_of(d),
+            diagnostics: self.diag(d),
             ..Default::default()
         })))
     }
@@ -413,12 +442,12 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
             }
             Ok::<_, Diagnostic>(pb::import_resource_state::Response {
                 imported_resources,
-                diagnostics: wire::diagnostics(out.diags),
+                diagnostics: self.diagnostics(out.diags),
                 ..Default::default()
             })
         };
         Ok(Response::new(result.await.unwrap_or_else(|d| pb::import_resource_state::Response {
-            diagnostics: diags_of(d),
+            diagnostics: self.diag(d),
             ..Default::default()
         })))
     }
@@ -429,7 +458,7 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
     ) -> Rpc<pb::move_resource_state::Response> {
         let d =
             Diagnostic::error("Move not supported", "The posit provider cannot move state from other resource types.");
-        Ok(Response::new(pb::move_resource_state::Response { diagnostics: diags_of(d), ..Default::default() }))
+        Ok(Response::new(pb::move_resource_state::Response { diagnostics: self.diag(d), ..Default::default() }))
     }
 
     async fn read_data_source(
@@ -439,19 +468,19 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
         let req = req.into_inner();
         let result = async {
             let d = self.served_data(&req.type_name)?;
-            let config = decode(req.config.as_ref(), &d.ty, "data source configuration")?;
+            let config = self.decode_seen(req.config.as_ref(), &d.ty, &d.source.schema().block, "data source configuration")?;
             let (state, diags) = d.source.read(config).await;
             let state = if diags.has_errors() && !state.is_wholly_known() { Value::Null } else { state };
             Ok::<_, Diagnostic>(pb::read_data_source::Response {
                 state: Some(encode(&state, &d.ty)?),
-                diagnostics: wire::diagnostics(diags),
+                diagnostics: self.diagnostics(diags),
                 ..Default::default()
             })
         };
         Ok(Response::new(
             result
                 .await
-                .unwrap_or_else(|d| pb::read_data_source::Response { diagnostics: diags_of(d), ..Default::default() }),
+                .unwrap_or_else(|d| pb::read_data_source::Response { diagnostics: self.diag(d), ..Default::default() }),
         ))
     }
 
@@ -468,7 +497,7 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
             }
             Ok(diags)
         });
-        let diagnostics = result.map_or_else(diags_of, wire::diagnostics);
+        let diagnostics = result.map_or_else(|d| self.diag(d), |d| self.diagnostics(d));
         Ok(Response::new(pb::validate_list_resource_config::Response { diagnostics }))
     }
 
@@ -484,7 +513,7 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
                 Ok(listed) => listed,
                 Err(diags) => {
                     return Ok(vec![pb::list_resource::Event {
-                        diagnostic: wire::diagnostics(diags),
+                        diagnostic: self.diagnostics(diags),
                         ..Default::default()
                     }])
                 }
@@ -503,7 +532,7 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
         };
         let events = events
             .await
-            .unwrap_or_else(|d| vec![pb::list_resource::Event { diagnostic: diags_of(d), ..Default::default() }]);
+            .unwrap_or_else(|d| vec![pb::list_resource::Event { diagnostic: self.diag(d), ..Default::default() }]);
         Ok(Response::new(Box::pin(tokio_stream::iter(events.into_iter().map(Ok)))))
     }
 

@@ -1,6 +1,6 @@
 //! The Connect API calls behind each Terraform operation on `posit_connect_oauth_integration`.
 
-use crate::connect::{Client, Deleted, Integration};
+use crate::connect::{Client, Deleted, Error, Integration};
 use crate::resources::api::diagnostic;
 use crate::resources::cache::ListCache;
 use crate::resources::templates::TEMPLATE_IDS;
@@ -12,7 +12,7 @@ use crate::tfplugin::value::Value;
 use super::model::{new_request, to_state, update_request};
 
 /// The integrations listed for the reads of this process (see [`crate::resources::cache`]).
-pub type IntegrationCache = ListCache<Integration>;
+pub type IntegrationCache = ListCache<Integration, Error>;
 
 /// Refresh: the integration as the server has it now; a 404 returns null so that Terraform
 /// drops it from state and plans to create it again.
@@ -20,7 +20,7 @@ pub type IntegrationCache = ListCache<Integration>;
 /// The reads of one refresh share one list call (the first read lists; the others wait for it
 /// and answer from it). An integration missing from the list is read directly, so only
 /// Connect's own 404 removes it from state; when listing fails, every read is direct and
-/// reports its own error.
+/// reports its own error. A list naming one integration twice is reported, not guessed from.
 pub async fn read(client: &Client, cache: &IntegrationCache, current: Value) -> ReadResponse {
     let Some(guid) = current.get("guid").as_str().map(str::to_string) else {
         return ReadResponse { new_state: current, ..Default::default() };
@@ -28,11 +28,23 @@ pub async fn read(client: &Client, cache: &IntegrationCache, current: Value) -> 
     let listed = cache
         .snapshot(client.server_url(), || async {
             let all = client.list_integrations().await?;
-            Ok::<_, crate::connect::Error>(all.into_iter().map(|i| (i.guid.clone(), i)).collect())
+            Ok(all.into_iter().map(|i| (i.guid.clone(), i)).collect())
         })
         .await;
-    if let Some(i) = listed.as_deref().and_then(|s| s.get(&guid)) {
-        return ReadResponse { new_state: to_state(i, &current), ..Default::default() };
+    match &listed {
+        Ok(snapshot) => {
+            if let Some(i) = snapshot.get(&guid) {
+                return ReadResponse { new_state: to_state(i, &current), ..Default::default() };
+            }
+        }
+        Err(e) if matches!(**e, Error::DuplicateInList { .. }) => {
+            return ReadResponse {
+                new_state: current,
+                diags: diagnostic(&format!("Could not read OAuth integration {guid}"), e).into(),
+                ..Default::default()
+            }
+        }
+        Err(_) => {}
     }
     match client.get_integration(&guid).await {
         Ok(Some(i)) => ReadResponse { new_state: to_state(&i, &current), ..Default::default() },

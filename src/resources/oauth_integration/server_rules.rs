@@ -13,6 +13,7 @@ use super::schema::{SECRET_KEYS, SERVER_FILLED_KEYS};
 use crate::connect::{Client, TemplateDefinition};
 use crate::tfplugin::diag::{AttributePath, Diagnostic, Diagnostics};
 use crate::tfplugin::value::Value;
+use crate::untrusted::{server_text, MAX_MESSAGE_CHARS};
 
 /// Template definitions fetched in this provider process, by template id (`None`: the server
 /// does not describe it). A Terraform run plans many integrations of few templates: one GET each.
@@ -107,13 +108,13 @@ fn check_against(rules: &Rules, server: &str, cfg: &Value, diags: &mut Diagnosti
                 || SERVER_FILLED_KEYS.contains(&k.as_str());
             if !known {
                 let names: Vec<&str> = def.fields.iter().map(|f| f.name.as_str()).collect();
+                let names = server_text(&names.join(", "), MAX_MESSAGE_CHARS);
                 diags.push(
                     Diagnostic::error(
                         format!("Unknown config key {k:?}"),
                         format!(
                             "config.{map} holds {k:?}, but the {template:?} template on {server} has no such field; \
-                             its fields are: {}.",
-                            names.join(", ")
+                             its fields are: {names}."
                         ),
                     )
                     .at(path.clone()),
@@ -130,7 +131,9 @@ fn check_against(rules: &Rules, server: &str, cfg: &Value, diags: &mut Diagnosti
         let Some(re) = rules.patterns.get(&key) else { continue };
         let pattern = re.as_str();
         if !re.is_match(&value) {
-            let label = field.label.as_deref().unwrap_or(&key);
+            // The server's words: bounded and without control characters.
+            let label = server_text(field.label.as_deref().unwrap_or(&key), 100);
+            let pattern = server_text(pattern, 200);
             let secret = field.secret || SECRET_KEYS.contains(&key.as_str());
             let shown = if secret { "The value".to_string() } else { format!("{value:?}") };
             diags.push(
