@@ -90,15 +90,12 @@ fn faulty_answer(action: &FaultAction, parts: &axum::http::request::Parts, body:
             ApiError::new(status(s), code::BAD_BODY, message).into_response()
         }
         FaultAction::EchoHeaders { status: s } => {
-            let mut page = format!(
-                "<html><head><title>{s} Internal Server Error</title></head><body><h1>Error</h1><pre>{} {}\n",
-                parts.method,
-                parts.uri
-            );
+            // Headers first, as a debugging proxy's page shows them: within any excerpt.
+            let mut page = format!("<html><body><pre>{} {}\n", parts.method, parts.uri);
             for (name, value) in &parts.headers {
                 page.push_str(&format!("{name}: {}\n", String::from_utf8_lossy(value.as_bytes())));
             }
-            page.push_str("</pre></body></html>");
+            page.push_str(&format!("</pre><h1>{s} Internal Server Error</h1></body></html>"));
             (status(s), [(header::CONTENT_TYPE, "text/html; charset=utf-8")], page).into_response()
         }
         FaultAction::Message { status: s, message } => ApiError::new(status(s), 0, message.clone()).into_response(),

@@ -21,6 +21,7 @@ mod data_sources;
 mod distribution;
 mod docs;
 mod harness;
+mod hostile;
 mod oauth_integration;
 mod other_templates;
 mod provider_config;

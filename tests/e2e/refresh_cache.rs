@@ -150,3 +150,21 @@ fn a_missing_integration_is_confirmed_by_a_direct_read() {
         ws.assert_no_changes("after re-creating");
     });
 }
+
+#[test]
+fn a_list_slower_than_the_cache_life_is_shared_by_every_waiting_read() {
+    for_each_terraform(|tf| {
+        let fake = start_fake();
+        let (ws, _) = applied(tf, &fake);
+        // The list answers after 6 s, more than a snapshot lives (5 s): the reads waiting for it
+        // must use its answer, not list again one after another.
+        let store = fake.store();
+        store.clear_requests();
+        fake.faults().set(vec![fake_connect::Fault::delay(1, std::time::Duration::from_secs(6))
+            .only("GET")
+            .on_path(LIST_PATH)]);
+        ws.assert_no_changes("with a slow list");
+        let (lists, gets) = integration_reads(&store);
+        assert_eq!((lists, gets.len()), (1, 0), "one list for the whole refresh\n{}", request_log(&store));
+    });
+}
