@@ -42,7 +42,8 @@ pub fn printable(text: &str) -> Cow<'_, str> {
 /// Control characters (C0, DEL, C1) and the invisible bidirectional controls that can make a
 /// terminal show text in another order than it is ("Trojan Source").
 fn is_hidden(c: char) -> bool {
-    c.is_control() || matches!(c, '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    c.is_control()
+        || matches!(c, '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
 /// Removes ANSI/ECMA-48 sequences (CSI `ESC [ ... final`, OSC/DCS/APC/PM strings ended by BEL
@@ -101,7 +102,8 @@ mod tests {
 
     #[test]
     fn escape_sequences_and_controls_are_removed() {
-        let raw = "\u{1b}[31mred\u{1b}[0m \u{1b}]0;pwned title\u{7}after \u{1b}]8;;http://x\u{1b}\\link\u{1b}]8;;\u{1b}\\ \
+        let raw =
+            "\u{1b}[31mred\u{1b}[0m \u{1b}]0;pwned title\u{7}after \u{1b}]8;;http://x\u{1b}\\link\u{1b}]8;;\u{1b}\\ \
                    over\rwrite\u{0}nul \u{9b}1mc1 \u{202e}drow";
         assert_eq!(server_text(raw, 500), "red after link over writenul c1 drow");
         assert_eq!(printable("line one\n\tline two\r\u{1b}[2K"), "line one\n\tline two ");

@@ -205,10 +205,7 @@ mod tests {
         faults.set(vec![Fault::drop_after_acting(1), Fault::refuse(1, 503, None)]);
         assert_eq!(
             faults.decide("POST", "/p"),
-            Decision {
-                answer: Some(FaultAction::Refuse { status: 503, retry_after: None }),
-                ..Decision::default()
-            }
+            Decision { answer: Some(FaultAction::Refuse { status: 503, retry_after: None }), ..Decision::default() }
         );
         faults.set(vec![Fault::refuse(0, 503, None)]);
         assert_eq!(faults.decide("GET", "/p"), Decision::default());

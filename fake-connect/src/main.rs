@@ -261,7 +261,14 @@ mod tests {
                 Fault::new(1, FaultAction::DuplicateInList).on_path("/__api__/v1/oauth/integrations"),
             ]
         );
-        for bad in ["refuse", "refuse,every=x", "delay,every=2", "explode,every=1", "drop,every=1,colour=red", "message,every=1"] {
+        for bad in [
+            "refuse",
+            "refuse,every=x",
+            "delay,every=2",
+            "explode,every=1",
+            "drop,every=1,colour=red",
+            "message,every=1",
+        ] {
             assert!(parse(&["--api-key", "k", "--fault", bad]).is_err(), "{bad}");
         }
         assert!(parse(&["--api-key", "k", "--tls-cert", "c.pem"]).is_err());

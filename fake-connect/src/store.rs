@@ -56,9 +56,8 @@ impl Integration {
             }
         }
         // Fields the template marks secret are never returned, like the client secret.
-        if let Some(fields) = crate::templates::get(&self.template)
-            .and_then(|t| t["fields"].as_array().cloned())
-            .filter(|_| !reveal)
+        if let Some(fields) =
+            crate::templates::get(&self.template).and_then(|t| t["fields"].as_array().cloned()).filter(|_| !reveal)
         {
             for f in fields.iter().filter(|f| f["secret"] == true) {
                 if let Some(name) = f["name"].as_str() {

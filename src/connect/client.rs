@@ -24,8 +24,8 @@ use url::Url;
 
 use super::error::{excerpt, parse_error_body, redact_url, root_cause, EXCERPT_CHARS};
 use super::retry::{next_step, parse_retry_after, Next, Outcome, RetryPolicy};
-use super::{Deleted, Error, Integration, IntegrationUpdate, NewIntegration, Secret};
 use super::types::PLAIN_CONFIG_KEYS;
+use super::{Deleted, Error, Integration, IntegrationUpdate, NewIntegration, Secret};
 use crate::logging::mask_body;
 use crate::untrusted::server_text;
 
@@ -707,14 +707,12 @@ impl Answer {
         match self.status {
             StatusCode::UNAUTHORIZED => Error::Unauthorized { method, url, status, message: api.map(|a| a.message) },
             StatusCode::FORBIDDEN => Error::Forbidden { method, url, status, message: api.map(|a| a.message) },
-            s if s.is_redirection() => {
-                Error::Redirected {
-                    method,
-                    url,
-                    status,
-                    location: self.location.as_deref().map(|l| server_text(&redact_url(l), EXCERPT_CHARS)),
-                }
-            }
+            s if s.is_redirection() => Error::Redirected {
+                method,
+                url,
+                status,
+                location: self.location.as_deref().map(|l| server_text(&redact_url(l), EXCERPT_CHARS)),
+            },
             _ => match api {
                 Some(api) => Error::Api { method, url, status, code: api.code, message: api.message },
                 None => self.unexpected("not Connect's JSON error body".to_owned()),

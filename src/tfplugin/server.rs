@@ -10,14 +10,14 @@ use tonic::{Request, Response, Status};
 
 use super::diag::{Diagnostic, Diagnostics};
 use super::plan;
-use super::schema::Block;
-use super::sensitive::each_sensitive_string;
 use super::proto::tfplugin6 as pb;
 use super::proto::tfplugin6::provider_server::Provider as ProviderRpc;
 use super::resource::{
     ApplyRequest, ClientCapabilities, DataSource, ImportRequest, PlanRequest, PlanResponse, Provider, ReadRequest,
     ReadResponse, Resource,
 };
+use super::schema::Block;
+use super::sensitive::each_sensitive_string;
 use super::value::{Type, Value};
 use super::wire::{self, decode, encode};
 
@@ -208,7 +208,12 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
         req: Request<pb::validate_provider_config::Request>,
     ) -> Rpc<pb::validate_provider_config::Response> {
         let req = req.into_inner();
-        let diagnostics = match self.decode_seen(req.config.as_ref(), &self.provider_type, &self.provider.schema().block, "provider configuration") {
+        let diagnostics = match self.decode_seen(
+            req.config.as_ref(),
+            &self.provider_type,
+            &self.provider.schema().block,
+            "provider configuration",
+        ) {
             Ok(config) => {
                 let mut d = Diagnostics::new();
                 plan::validate_config(&self.provider.schema().block, &config, &mut d);
@@ -226,7 +231,8 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
     ) -> Rpc<pb::validate_resource_config::Response> {
         let req = req.into_inner();
         let result = self.served(&req.type_name).and_then(|s| {
-            let config = self.decode_seen(req.config.as_ref(), &s.ty, &s.resource.schema().block, "resource configuration")?;
+            let config =
+                self.decode_seen(req.config.as_ref(), &s.ty, &s.resource.schema().block, "resource configuration")?;
             let caps = caps(req.client_capabilities.as_ref());
             let mut d = Diagnostics::new();
             let block = &s.resource.schema().block;
@@ -245,7 +251,8 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
     ) -> Rpc<pb::validate_data_resource_config::Response> {
         let req = req.into_inner();
         let result = self.served_data(&req.type_name).and_then(|d| {
-            let config = self.decode_seen(req.config.as_ref(), &d.ty, &d.source.schema().block, "data source configuration")?;
+            let config =
+                self.decode_seen(req.config.as_ref(), &d.ty, &d.source.schema().block, "data source configuration")?;
             let mut diags = Diagnostics::new();
             plan::validate_config(&d.source.schema().block, &config, &mut diags);
             d.source.validate(&config, &mut diags);
@@ -326,7 +333,12 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
         req: Request<pb::configure_provider::Request>,
     ) -> Rpc<pb::configure_provider::Response> {
         let req = req.into_inner();
-        let diagnostics = match self.decode_seen(req.config.as_ref(), &self.provider_type, &self.provider.schema().block, "provider configuration") {
+        let diagnostics = match self.decode_seen(
+            req.config.as_ref(),
+            &self.provider_type,
+            &self.provider.schema().block,
+            "provider configuration",
+        ) {
             Ok(config) => self.diagnostics(self.provider.configure(&config, &req.terraform_version).await),
             Err(d) => self.diag(d),
         };
@@ -337,7 +349,8 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
         let req = req.into_inner();
         let result = async {
             let s = self.served(&req.type_name)?;
-            let current = self.decode_seen(req.current_state.as_ref(), &s.ty, &s.resource.schema().block, "current state")?;
+            let current =
+                self.decode_seen(req.current_state.as_ref(), &s.ty, &s.resource.schema().block, "current state")?;
             let ReadResponse { new_state, private, diags } =
                 s.resource.read(ReadRequest { current, private: req.private }).await;
             Ok::<_, Diagnostic>(pb::read_resource::Response {
@@ -364,7 +377,12 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
             let s = self.served(&req.type_name)?;
             // Core proposes the configuration's write-only values too; the plan must hold them
             // null, and comparing against the prior state only works once they are.
-            let mut proposed = self.decode_seen(req.proposed_new_state.as_ref(), &s.ty, &s.resource.schema().block, "proposed new state")?;
+            let mut proposed = self.decode_seen(
+                req.proposed_new_state.as_ref(),
+                &s.ty,
+                &s.resource.schema().block,
+                "proposed new state",
+            )?;
             plan::null_write_only(&s.resource.schema().block, &mut proposed);
             let plan_req = PlanRequest {
                 prior: self.decode_seen(req.prior_state.as_ref(), &s.ty, &s.resource.schema().block, "prior state")?,
@@ -383,12 +401,10 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
                 ..Default::default()
             })
         };
-        Ok(Response::new(
-            result.await.unwrap_or_else(|d| pb::plan_resource_change::Response {
-                diagnostics: self.diag(d),
-                ..Default::default()
-            }),
-        ))
+        Ok(Response::new(result.await.unwrap_or_else(|d| pb::plan_resource_change::Response {
+            diagnostics: self.diag(d),
+            ..Default::default()
+        })))
     }
 
     async fn apply_resource_change(
@@ -400,7 +416,12 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
             let s = self.served(&req.type_name)?;
             let apply_req = ApplyRequest {
                 prior: self.decode_seen(req.prior_state.as_ref(), &s.ty, &s.resource.schema().block, "prior state")?,
-                planned: self.decode_seen(req.planned_state.as_ref(), &s.ty, &s.resource.schema().block, "planned state")?,
+                planned: self.decode_seen(
+                    req.planned_state.as_ref(),
+                    &s.ty,
+                    &s.resource.schema().block,
+                    "planned state",
+                )?,
                 config: self.decode_seen(req.config.as_ref(), &s.ty, &s.resource.schema().block, "configuration")?,
                 private: req.planned_private,
             };
@@ -468,7 +489,8 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
         let req = req.into_inner();
         let result = async {
             let d = self.served_data(&req.type_name)?;
-            let config = self.decode_seen(req.config.as_ref(), &d.ty, &d.source.schema().block, "data source configuration")?;
+            let config =
+                self.decode_seen(req.config.as_ref(), &d.ty, &d.source.schema().block, "data source configuration")?;
             let (state, diags) = d.source.read(config).await;
             let state = if diags.has_errors() && !state.is_wholly_known() { Value::Null } else { state };
             Ok::<_, Diagnostic>(pb::read_data_source::Response {

@@ -218,7 +218,8 @@ fn server_text_reaches_the_terminal_clean_and_bounded() {
         let run = ws.try_apply();
         assert_failed_saying(&run, "Coloured refusal over written xxxx");
         let output = run.output();
-        for (what, bad) in [("an escape", "\u{1b}"), ("a bell", "\u{7}"), ("a carriage return", "\r"), ("OSC text", "e5f7")]
+        for (what, bad) in
+            [("an escape", "\u{1b}"), ("a bell", "\u{7}"), ("a carriage return", "\r"), ("OSC text", "e5f7")]
         {
             if output.contains(bad) {
                 run.fail(&format!("{what} from the server reached Terraform's output"));

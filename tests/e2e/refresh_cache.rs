@@ -160,9 +160,8 @@ fn a_list_slower_than_the_cache_life_is_shared_by_every_waiting_read() {
         // must use its answer, not list again one after another.
         let store = fake.store();
         store.clear_requests();
-        fake.faults().set(vec![fake_connect::Fault::delay(1, std::time::Duration::from_secs(6))
-            .only("GET")
-            .on_path(LIST_PATH)]);
+        fake.faults()
+            .set(vec![fake_connect::Fault::delay(1, std::time::Duration::from_secs(6)).only("GET").on_path(LIST_PATH)]);
         ws.assert_no_changes("with a slow list");
         let (lists, gets) = integration_reads(&store);
         assert_eq!((lists, gets.len()), (1, 0), "one list for the whole refresh\n{}", request_log(&store));
