@@ -35,6 +35,7 @@ pub(crate) fn router(state: AppState) -> Router {
         .route("/__api__/v1/oauth/templates/{id}", get(get_template))
         .fallback(errors::unknown_path)
         .method_not_allowed_fallback(errors::wrong_method)
+        .layer(from_fn_with_state(state.clone(), middleware::profile_gate))
         .layer(from_fn_with_state(state.clone(), middleware::authenticate))
         .layer(from_fn_with_state(state.clone(), middleware::record))
         .with_state(state)
@@ -103,6 +104,11 @@ async fn set_content_associations(
             None => return Err(ApiError::bad_body("Each association needs an oauth_integration_guid.")),
         }
     }
+    if let Some(max) = state.store.profile().max_associations().filter(|m| guids.len() > *m) {
+        return Err(ApiError::bad_config(format!(
+            "A content item can be associated with at most {max} OAuth integration on this server."
+        )));
+    }
     match state.store.set_associations(&content, guids) {
         Ok(()) => Ok(StatusCode::NO_CONTENT.into_response()),
         Err(None) => Err(ApiError::not_found()),
@@ -120,11 +126,17 @@ async fn delete_integration(State(state): State<AppState>, Path(guid): Path<Stri
     }
 }
 
-async fn list_templates() -> Json<Value> {
-    Json(Value::Array(templates::all()))
+async fn list_templates(State(state): State<AppState>) -> Response {
+    if !state.store.profile().has_templates() {
+        return errors::html_not_found();
+    }
+    Json(Value::Array(templates::all())).into_response()
 }
 
-async fn get_template(Path(id): Path<String>) -> ApiResult {
+async fn get_template(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult {
+    if !state.store.profile().has_templates() {
+        return Ok(errors::html_not_found());
+    }
     let template = templates::get(&id).ok_or_else(ApiError::not_found)?;
     Ok(Json(template).into_response())
 }
@@ -147,7 +159,8 @@ async fn create_integration(State(state): State<AppState>, body: Bytes) -> ApiRe
     let config = optional_object(&body, "config")?.unwrap_or_default();
     let permissions = optional_array(&body, "permissions")?.unwrap_or_default();
 
-    let (config, secret) = rules::split_config(&config)?;
+    let (mut config, secret) = rules::split_config(&config)?;
+    state.store.profile().on_create(&template, &mut config)?;
     rules::check_config(&template, &config, secret.as_deref())?;
     let created = state.store.create(NewIntegration { template, name, description, config, secret, permissions });
     // Connect answers a create with 200, not 201.
@@ -177,6 +190,7 @@ async fn update_integration(State(state): State<AppState>, Path(guid): Path<Stri
     };
     let config = optional_object(&body, "config")?;
     let permissions = optional_array(&body, "permissions")?;
+    let profile = state.store.profile();
 
     let updated = state.store.update(&guid, |item| {
         if let Some(name) = name {
@@ -189,6 +203,7 @@ async fn update_integration(State(state): State<AppState>, Path(guid): Path<Stri
             item.permissions = permissions;
         }
         if let Some(config) = config {
+            profile.on_update(&item.template, &config)?;
             rules::merge_config(&mut item.config, &mut item.secret, &config)?;
         }
         rules::check_config(&item.template, &item.config, item.secret.as_deref())

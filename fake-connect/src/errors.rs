@@ -82,6 +82,16 @@ pub async fn unknown_path() -> ApiError {
     ApiError::new(StatusCode::NOT_FOUND, code::UNSUPPORTED, "The requested endpoint does not exist.")
 }
 
+/// A 404 with an HTML body, as a server (or a proxy) without the route answers.
+pub fn html_not_found() -> Response {
+    (
+        StatusCode::NOT_FOUND,
+        [(axum::http::header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        "<!DOCTYPE html><html><head><title>404 Not Found</title></head><body><h1>Not Found</h1></body></html>",
+    )
+        .into_response()
+}
+
 /// Answer for a known path called with a method it does not support.
 pub async fn wrong_method() -> ApiError {
     ApiError::new(

@@ -24,6 +24,7 @@ mod errors;
 mod faults;
 mod listener;
 mod middleware;
+mod profiles;
 mod rules;
 mod store;
 mod templates;
@@ -35,6 +36,7 @@ use tokio::sync::oneshot;
 
 pub use faults::{Fault, FaultAction, Faults};
 pub use listener::TlsIdentity;
+pub use profiles::Profile;
 pub use store::{RecordedRequest, Store, DEFAULT_SERVER_VERSION};
 
 /// How a fake server behaves.

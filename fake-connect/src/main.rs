@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! fake-connect --port 0 --api-key KEY [--publisher-key KEY2] [--latency-ms N]
-//!              [--tls-cert CHAIN.pem --tls-key KEY.pem] [--fault SPEC]...
+//!              [--tls-cert CHAIN.pem --tls-key KEY.pem] [--fault SPEC]... [--profile NAME]
 //! ```
 //! Prints its URL (`http://127.0.0.1:PORT`, or `https://`) as the first line of stdout, so a
 //! script can start it with `--port 0` and read where it landed; serves until SIGINT or SIGTERM.
@@ -19,10 +19,13 @@ use std::io::Write;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use fake_connect::{FakeConnect, Fault, FaultAction, Faults, Options, Store, TlsIdentity};
+use fake_connect::{FakeConnect, Fault, FaultAction, Faults, Options, Profile, Store, TlsIdentity};
 
 const USAGE: &str = "usage: fake-connect [--port PORT] --api-key KEY [--publisher-key KEY] [--latency-ms N] \
-                     [--tls-cert CHAIN.pem --tls-key KEY.pem] [--fault SPEC]...\n\
+                     [--tls-cert CHAIN.pem --tls-key KEY.pem] [--fault SPEC]... [--profile NAME]\n\
+                     profiles (or FAKE_CONNECT_PROFILE): derives (default), no-auth-mode, server-auth-mode, \
+                     strict-keys, auth-type-top-level, auth-type-in-config, custom-fills, default-scopes, older, \
+                     no-oauth-api\n\
                      fault SPECs (each also takes method=M and path=P): \
                      refuse,every=N[,status=429][,retry-after=SECS] | delay,every=N,ms=MS | drop,every=N | \
                      echo-body,every=N[,status=400] | echo-headers,every=N[,status=500] | \
@@ -34,6 +37,7 @@ struct Args {
     faults: Vec<Fault>,
     /// Paths of the certificate chain and key, both PEM.
     tls: Option<(String, String)>,
+    profile: Profile,
 }
 
 /// Reads one `--fault` SPEC (see the module's documentation).
@@ -74,6 +78,16 @@ fn parse_fault(spec: &str) -> Result<Fault, String> {
     Ok(Fault { method, path, every, action })
 }
 
+/// The environment variable naming the behaviour profile when `--profile` is not given.
+const PROFILE_ENV: &str = "FAKE_CONNECT_PROFILE";
+
+fn parse_profile(name: &str) -> Result<Profile, String> {
+    Profile::from_name(name).ok_or_else(|| {
+        let names: Vec<&str> = Profile::ALL.iter().map(|p| p.name()).collect();
+        format!("unknown profile {name:?}: one of {}", names.join(", "))
+    })
+}
+
 fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
     let mut port = 0u16;
     let mut admin_key = None;
@@ -81,6 +95,10 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
     let mut latency = Duration::ZERO;
     let mut faults = Vec::new();
     let (mut tls_cert, mut tls_key) = (None, None);
+    let mut profile = match std::env::var(PROFILE_ENV) {
+        Ok(name) if !name.trim().is_empty() => parse_profile(&name)?,
+        _ => Profile::default(),
+    };
     while let Some(flag) = args.next() {
         // Both `--flag value` and `--flag=value`.
         let (flag, inline) = match flag.split_once('=') {
@@ -105,6 +123,7 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
             "--fault" => faults.push(parse_fault(&value)?),
             "--tls-cert" => tls_cert = Some(value),
             "--tls-key" => tls_key = Some(value),
+            "--profile" => profile = parse_profile(&value)?,
             other => return Err(format!("unknown option {other}\n{USAGE}")),
         }
     }
@@ -117,7 +136,7 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
         (None, None) => None,
         _ => return Err(format!("--tls-cert and --tls-key go together\n{USAGE}")),
     };
-    Ok(Args { port, opts: Options { admin_key, publisher_key, latency }, faults, tls })
+    Ok(Args { port, opts: Options { admin_key, publisher_key, latency }, faults, tls, profile })
 }
 
 /// Resolves on SIGINT or SIGTERM.
@@ -184,8 +203,10 @@ async fn main() -> ExitCode {
         let _ = writeln!(out, "{scheme}://{addr}");
         let _ = out.flush();
     }
+    let store = Store::new();
+    store.set_profile(args.profile);
     tokio::select! {
-        result = FakeConnect::serve_with(listener, args.opts, Store::new(), faults, tls) => match result {
+        result = FakeConnect::serve_with(listener, args.opts, store, faults, tls) => match result {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
                 eprintln!("fake-connect: {e}");

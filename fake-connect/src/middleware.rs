@@ -188,3 +188,15 @@ pub(crate) async fn authenticate(State(state): State<AppState>, req: Request, ne
         Some(_) => next.run(req).await,
     }
 }
+
+/// Under [`crate::Profile::NoOAuthApi`], every OAuth path answers 404, as a server without that
+/// API would.
+pub(crate) async fn profile_gate(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let path = req.uri().path();
+    let oauth = path.starts_with("/__api__/v1/oauth/")
+        || (path.starts_with("/__api__/v1/content/") && path.contains("/oauth/"));
+    if oauth && !state.store.profile().has_oauth() {
+        return crate::errors::unknown_path().await.into_response();
+    }
+    next.run(req).await
+}

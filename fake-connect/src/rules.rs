@@ -47,6 +47,17 @@ pub fn is_azure(template: &str) -> bool {
     AZURE_FAMILY.contains(&template)
 }
 
+/// The scopes the Connect docs give as a template's default (the seed page's, for the Azure
+/// family; `azure` has none).
+pub fn default_scopes(template: &str) -> Option<&'static str> {
+    match template {
+        "azure-openai" => Some("https://cognitiveservices.azure.com/.default offline_access"),
+        "msgraph" => Some("https://graph.microsoft.com/.default offline_access"),
+        "sharepoint" => Some("00000003-0000-0ff1-ce00-000000000000/.default offline_access"),
+        _ => None,
+    }
+}
+
 /// Checks one config value sent by a client: Connect's config values are strings, with a few
 /// booleans (`use_pkce`); arrays and objects have no meaning there.
 fn check_value(key: &str, value: &Value) -> Result<(), ApiError> {

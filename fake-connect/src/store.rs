@@ -11,6 +11,7 @@ use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
 use crate::errors::ApiError;
+use crate::profiles::Profile;
 use crate::rules;
 
 /// The version `GET /__api__/server_settings` reports unless a test changes it.
@@ -48,8 +49,10 @@ pub(crate) struct Integration {
 impl Integration {
     /// The object as Connect answers it: never with the secret, unless `reveal` (a hostile
     /// server, see [`Store::set_reveal_secrets`]).
-    pub fn to_json(&self, reveal: bool) -> Value {
+    pub fn to_json(&self, reveal: bool, profile: Profile) -> Value {
         let mut config = rules::render_config(&self.template, &self.config, self.secret.is_some());
+        let mut auth_type = Some(rules::auth_type(&self.template, &self.config).to_string());
+        profile.render(&self.template, &mut config, &mut auth_type);
         if reveal {
             if let Some(secret) = &self.secret {
                 config.insert(rules::SECRET_KEY.to_string(), Value::from(secret.clone()));
@@ -73,7 +76,7 @@ impl Integration {
             "name": self.name,
             "description": self.description,
             "template": self.template,
-            "auth_type": rules::auth_type(&self.template, &self.config),
+            "auth_type": auth_type,
             "config": config,
             "permissions": self.permissions,
             "environment_variables": [],
@@ -104,6 +107,7 @@ struct Inner {
     content: std::collections::BTreeMap<String, Vec<String>>,
     /// See [`Store::set_reveal_secrets`].
     reveal_secrets: bool,
+    profile: Profile,
 }
 
 /// Shared, cheaply clonable handle on the fake's state.
@@ -136,6 +140,7 @@ impl Store {
                 server_version: DEFAULT_SERVER_VERSION.to_string(),
                 content: Default::default(),
                 reveal_secrets: false,
+                profile: Profile::default(),
             })),
         }
     }
@@ -149,13 +154,13 @@ impl Store {
     /// All integrations as `GET /v1/oauth/integrations` returns them, in creation order.
     pub fn integrations(&self) -> Vec<Value> {
         let inner = self.lock();
-        inner.integrations.iter().map(|i| i.to_json(inner.reveal_secrets)).collect()
+        inner.integrations.iter().map(|i| i.to_json(inner.reveal_secrets, inner.profile)).collect()
     }
 
     /// One integration as `GET /v1/oauth/integrations/{guid}` returns it.
     pub fn get(&self, guid: &str) -> Option<Value> {
         let inner = self.lock();
-        inner.integrations.iter().find(|i| i.guid == guid).map(|i| i.to_json(inner.reveal_secrets))
+        inner.integrations.iter().find(|i| i.guid == guid).map(|i| i.to_json(inner.reveal_secrets, inner.profile))
     }
 
     /// A config value as stored, secret fields included (tests check what was sent).
@@ -319,13 +324,24 @@ impl Store {
         self.lock().reveal_secrets = reveal;
     }
 
+    /// Makes the server behave as `profile` says from now on (see [`crate::profiles`]).
+    pub fn set_profile(&self, profile: Profile) {
+        self.lock().profile = profile;
+    }
+
+    /// The server's behaviour profile.
+    pub fn profile(&self) -> Profile {
+        self.lock().profile
+    }
+
     /// Changes the version `server_settings` reports, to test a client's version checks.
     pub fn set_server_version(&self, version: &str) {
         self.lock().server_version = version.to_string();
     }
 
     pub(crate) fn server_version(&self) -> String {
-        self.lock().server_version.clone()
+        let inner = self.lock();
+        inner.profile.server_version().map_or_else(|| inner.server_version.clone(), str::to_string)
     }
 
     /// Stores a new integration and returns it as the API answers it.
@@ -346,7 +362,7 @@ impl Store {
             secret: new.secret,
             permissions: new.permissions,
         };
-        let answer = item.to_json(inner.reveal_secrets);
+        let answer = item.to_json(inner.reveal_secrets, inner.profile);
         inner.integrations.push(item);
         answer
     }
@@ -359,13 +375,13 @@ impl Store {
         change: impl FnOnce(&mut Integration) -> Result<(), ApiError>,
     ) -> Result<Value, ApiError> {
         let mut inner = self.lock();
-        let reveal = inner.reveal_secrets;
+        let (reveal, profile) = (inner.reveal_secrets, inner.profile);
         let item = inner.integrations.iter_mut().find(|i| i.guid == guid).ok_or_else(ApiError::not_found)?;
         let mut copy = item.clone();
         change(&mut copy)?;
         copy.updated_time = now();
         *item = copy;
-        Ok(item.to_json(reveal))
+        Ok(item.to_json(reveal, profile))
     }
 
     /// Logs a request on arrival; returns the handle to give its status later.

@@ -24,6 +24,7 @@ mod harness;
 mod hostile;
 mod oauth_integration;
 mod other_templates;
+mod profiles;
 mod provider_config;
 mod refresh_cache;
 mod reliability;

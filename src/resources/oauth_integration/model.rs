@@ -82,7 +82,7 @@ pub fn new_request(planned: &Value, config: &Value) -> NewIntegration {
         template: str_of(planned.get("template")),
         name: str_of(planned.get("name")),
         description: str_of(planned.get("description")),
-        config: config_request(planned.get("config"), Some(desired_secret(planned, config))),
+        config: config_request(planned.get("config"), config.get("config"), Some(desired_secret(planned, config))),
     }
 }
 
@@ -101,7 +101,7 @@ pub fn update_request(prior: &Value, planned: &Value, config: &Value) -> Integra
         name: changed("name").then(|| str_of(planned.get("name"))),
         description: changed("description").then(|| str_of(planned.get("description"))),
         config: config_changed.then(|| {
-            let mut c = config_request(n_cfg, secret);
+            let mut c = config_request(n_cfg, config.get("config"), secret);
             // Like the client secret, secret extra values are only sent when they change.
             if !sensitive_changed {
                 c.secrets.retain(|k, _| k == "client_secret");
@@ -125,7 +125,7 @@ fn desired_secret<'a>(planned: &'a Value, config: &'a Value) -> Option<&'a str> 
 /// it, `None` leaves the server's alone. The plain secret is sent when it changed; the
 /// write-only one, which Terraform cannot compare, when its version changed or when it replaces
 /// a plain one.
-fn secret_to_send<'a>(prior: &Value, planned: &'a Value, config: &'a Value) -> Option<Option<&'a str>> {
+pub(super) fn secret_to_send<'a>(prior: &Value, planned: &'a Value, config: &'a Value) -> Option<Option<&'a str>> {
     let (p, n) = (prior.get("config"), planned.get("config"));
     let plain_changed = p.get("client_secret") != n.get("client_secret");
     let version_changed = p.get("client_secret_wo_version") != n.get("client_secret_wo_version");
@@ -135,14 +135,19 @@ fn secret_to_send<'a>(prior: &Value, planned: &'a Value, config: &'a Value) -> O
     send.then(|| desired_secret(planned, config))
 }
 
-fn config_request(cfg: &Value, secret: Option<Option<&str>>) -> Config {
+/// The config to send: the keys the configuration sets (`configured`), with their planned values,
+/// plus the auth type and scopes the provider planned from the template. Never a key only the
+/// server filled in (`auth_mode`, `use_pkce`...): a server may refuse keys its template does not
+/// define, and what it decides is its own.
+fn config_request(cfg: &Value, configured: &Value, secret: Option<Option<&str>>) -> Config {
     let mut out = Config::new();
-    for key in STRING_KEYS {
+    let sent = |key: &str| matches!(key, "auth_type" | "scopes") || !configured.get(key).is_null();
+    for key in STRING_KEYS.iter().filter(|k| sent(k)) {
         if let Some(s) = cfg.get(key).as_str() {
             out.values.insert(key.to_string(), Json::String(s.to_string()));
         }
     }
-    if let Some(b) = cfg.get("use_pkce").as_bool() {
+    if let Some(b) = cfg.get("use_pkce").as_bool().filter(|_| sent("use_pkce")) {
         out.values.insert("use_pkce".into(), Json::Bool(b));
     }
     if let Value::Map(extra) = cfg.get("extra") {

@@ -193,19 +193,27 @@ pub fn plan(schema: &Schema, req: PlanRequest) -> PlanResponse {
     PlanResponse { planned, requires_replace, ..Default::default() }
 }
 
-/// Plans the config values the configuration leaves out: the template's auth type and scopes, a
-/// derived auth_mode, and unknown for what the server fills in itself; and keeps the prior
-/// scopes string when the configured one holds the same set.
+/// Plans the config values the configuration leaves out: the template's auth type and scopes
+/// (which the provider sends), unknown for what the server decides itself (see
+/// [`server_decided`]); and keeps the prior scopes string when the configured one holds the same
+/// set.
 fn resolve_config(planned: &mut Value, prior: &Value, config: &Value) {
     let template = planned.get("template").as_str().and_then(templates::find);
     let template_unknown = planned.get("template").is_unknown();
     let cfg_cfg = config.get("config");
-    let prior_cfg = prior.get("config");
+    // A new object: nothing, or an object of another template (a replacement).
+    let creating = prior.is_null() || prior.get("template") != planned.get("template");
+    let prior_cfg = if creating { &Value::Null } else { prior.get("config") };
+    // An update that sends (or removes) the secret may change what the server decides.
+    let secret_sent = !creating && super::model::secret_to_send(prior, planned, config).is_some();
     let Value::Object(attrs) = planned else { return };
     let Some(Value::Object(cfg)) = attrs.get_mut("config") else { return };
 
     if cfg_cfg.get("auth_type").is_null() {
         let auth_type = match template {
+            // An existing object keeps what the server said, even nothing (servers before 2025
+            // never say): planning the default would rewrite an imported integration's config.
+            _ if !creating => prior_cfg.get("auth_type").clone(),
             Some(t) => Value::string(t.auth_types[0]),
             None if template_unknown => Value::Unknown,
             None => Value::Null,
@@ -222,21 +230,25 @@ fn resolve_config(planned: &mut Value, prior: &Value, config: &Value) {
         // Same set as the prior state: plan the prior string, so the plan shows no change.
         (Some(new), Some(old)) if scopes_equal(new, old) => Value::string(old),
         (None, Some(_)) if scopes.is_null() => prior_cfg.get("scopes").clone(),
+        // No scopes configured and no default to send: the server may fill some in.
+        (None, None) if scopes.is_null() && creating => Value::Unknown,
         _ => scopes,
     };
     cfg.insert("scopes".into(), scopes);
 
+    // `auth_mode`, when the configuration leaves it out, is Connect's to decide, and no public
+    // source says how (derived from the secret, fixed per template, or not returned at all): the
+    // provider neither sends nor predicts it. Unknown on create and when what it could follow
+    // changes (the auth type, the secret sent), the prior value otherwise, so later plans stay
+    // quiet whatever the server said.
     if cfg_cfg.get("auth_mode").is_null() {
-        let derived = if template.is_some_and(|t| !t.has_auth_mode) {
-            prior_cfg.get("auth_mode").clone()
+        let auth_type_changed = cfg.get("auth_type").unwrap_or(&Value::Null) != prior_cfg.get("auth_type");
+        let auth_mode = if creating || auth_type_changed || secret_sent {
+            Value::Unknown
         } else {
-            let secret = match (cfg_cfg.get("client_secret"), cfg_cfg.get("client_secret_wo")) {
-                (Value::Null, wo) => wo,
-                (plain, _) => plain,
-            };
-            derive_auth_mode(cfg.get("auth_type").unwrap_or(&Value::Null), secret)
+            prior_cfg.get("auth_mode").clone()
         };
-        cfg.insert("auth_mode".into(), derived);
+        cfg.insert("auth_mode".into(), auth_mode);
     }
 
     // What the server fills in: unknown until it answers when the configuration leaves it out on
@@ -248,19 +260,6 @@ fn resolve_config(planned: &mut Value, prior: &Value, config: &Value) {
         if cfg_cfg.get(key).is_null() && config_changing {
             cfg.insert(key.to_string(), Value::Unknown);
         }
-    }
-}
-
-/// `Confidential` when a secret is given, `Public` otherwise; `Service Account` is always
-/// `Confidential`. Unknown while the secret's presence is unknown.
-pub fn derive_auth_mode(auth_type: &Value, secret: &Value) -> Value {
-    if auth_type.as_str() == Some("Service Account") {
-        return Value::string("Confidential");
-    }
-    match secret {
-        Value::Unknown => Value::Unknown,
-        Value::Null => Value::string("Public"),
-        _ => Value::string("Confidential"),
     }
 }
 
@@ -312,8 +311,22 @@ mod tests {
             for k in ["id", "guid", "created_time", "updated_time"] {
                 m.insert(k.into(), Value::string("x"));
             }
+            if let Some(Value::Object(c)) = m.get_mut("config") {
+                for (k, v) in c.iter_mut().filter(|(_, v)| v.is_unknown()) {
+                    *v = if k == "use_pkce" { Value::Bool(false) } else { Value::string("server's") };
+                }
+            }
         }
         v
+    }
+
+    fn with_config(mut cfg: Value, key: &str, value: Value) -> Value {
+        if let Value::Object(m) = &mut cfg {
+            if let Some(Value::Object(c)) = m.get_mut("config") {
+                c.insert(key.into(), value);
+            }
+        }
+        cfg
     }
 
     #[test]
@@ -322,7 +335,7 @@ mod tests {
         let c = p.get("config");
         assert_eq!(c.get("scopes").as_str(), Some("https://graph.microsoft.com/.default offline_access"));
         assert_eq!(c.get("auth_type").as_str(), Some("Viewer"));
-        assert_eq!(c.get("auth_mode").as_str(), Some("Public"));
+        assert!(c.get("auth_mode").is_unknown(), "the server's to decide");
         assert_eq!(p.get("description").as_str(), Some(""));
         assert!(p.get("guid").is_unknown() && p.get("updated_time").is_unknown());
     }
@@ -357,11 +370,41 @@ mod tests {
     }
 
     #[test]
-    fn auth_mode_derivation() {
-        assert_eq!(derive_auth_mode(&Value::string("Service Account"), &Value::Null).as_str(), Some("Confidential"));
-        assert_eq!(derive_auth_mode(&Value::string("Viewer"), &Value::string("s")).as_str(), Some("Confidential"));
-        assert_eq!(derive_auth_mode(&Value::string("Viewer"), &Value::Null).as_str(), Some("Public"));
-        assert!(derive_auth_mode(&Value::string("Viewer"), &Value::Unknown).is_unknown());
+    fn auth_mode_is_the_servers_unless_configured() {
+        let cfg = config("msgraph", Value::Null, Value::string("s1"));
+        let state = applied(&plan_of(Value::Null, cfg.clone()).planned);
+        let mode = |r: PlanResponse| r.planned.get("config").get("auth_mode").clone();
+        // Nothing it could follow changes: what the server said stands.
+        assert_eq!(mode(plan_of(state.clone(), cfg.clone())).as_str(), Some("server's"));
+        // The auth type changes, or the secret is sent again: the server may decide anew.
+        let service = with_config(cfg.clone(), "auth_type", Value::string("Service Account"));
+        assert!(mode(plan_of(state.clone(), service)).is_unknown());
+        assert!(mode(plan_of(state.clone(), config("msgraph", Value::Null, Value::string("s2")))).is_unknown());
+        // Configured: exactly that.
+        let public = with_config(cfg, "auth_mode", Value::string("Public"));
+        assert_eq!(mode(plan_of(state, public)).as_str(), Some("Public"));
+    }
+
+    #[test]
+    fn scopes_without_a_default_are_the_servers_on_create() {
+        let cfg = config("custom", Value::Null, Value::Null);
+        let created = plan_of(Value::Null, cfg.clone()).planned;
+        assert!(created.get("config").get("scopes").is_unknown());
+        let state = applied(&created);
+        assert_eq!(plan_of(state.clone(), cfg).planned.get("config").get("scopes").as_str(), Some("server's"));
+    }
+
+    #[test]
+    fn an_existing_object_keeps_the_auth_type_the_server_gave_even_none() {
+        // Imported from a server that never returns auth_type: planning the default would
+        // rewrite the config.
+        let cfg = config("sharepoint", Value::Null, Value::Null);
+        let mut state = applied(&plan_of(Value::Null, cfg.clone()).planned);
+        state = with_config(state, "auth_type", Value::Null);
+        let again = plan_of(state.clone(), cfg.clone());
+        assert_eq!(again.planned, state);
+        // A new object gets the template's default.
+        assert_eq!(plan_of(Value::Null, cfg).planned.get("config").get("auth_type").as_str(), Some("Viewer"));
     }
 
     #[test]

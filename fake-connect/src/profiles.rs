@@ -1,0 +1,230 @@
+//! Server behaviour profiles: where no public source says what a real Connect does (see the
+//! "Unknown" section of the project's `docs/connect-behaviours.md`), each profile is one
+//! plausible behaviour, so a client can be tested against every one of them instead of against
+//! the fake's single guess (which, made by the same people, would share the client's
+//! assumptions).
+//!
+//! Set one on a running server with [`crate::Store::set_profile`], or start the binary with
+//! `--profile NAME` (or `FAKE_CONNECT_PROFILE=NAME`).
+
+use serde_json::{Map, Value};
+
+use crate::errors::ApiError;
+use crate::rules::{self, CONFIDENTIAL, SECRET_KEY};
+
+/// One plausible behaviour of a real Connect. See each variant.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Profile {
+    /// Fills in `auth_mode` when it is not sent (Confidential with a secret or for a service
+    /// account, else Public) and, for Azure integrations, `use_pkce`; answers `auth_type` both
+    /// inside `config` and at the top level.
+    #[default]
+    Derives,
+    /// Azure integrations come back without `auth_mode`, whether or not it was sent.
+    NoAuthMode,
+    /// The server decides `auth_mode` itself: `Confidential` for every Azure integration,
+    /// whatever was sent.
+    ServerAuthMode,
+    /// A 400 (code 228) for a config key the template does not define; for the Azure templates
+    /// anything beyond `auth_type`, `tenant_id`, `client_id`, `client_secret` and `scopes`.
+    StrictKeys,
+    /// `auth_type` only at the top level of an answer, never inside `config`.
+    AuthTypeTopLevel,
+    /// `auth_type` only inside `config`, never at the top level.
+    AuthTypeInConfig,
+    /// `custom` integrations come back with `token_endpoint_auth_method` and `use_pkce: true`
+    /// added, even for a Confidential application (as a recorded 2024.12.0 answer has them).
+    CustomFills,
+    /// Scopes filled in by the server when none are sent: the template's default
+    /// (`offline_access` for templates without one).
+    DefaultScopes,
+    /// Connect 2024.12: version `2024.12.0`, no templates endpoint (404 with an HTML body), no
+    /// `auth_type` anywhere in answers, one content association per content item.
+    Older,
+    /// A server without the OAuth API: every OAuth path answers 404.
+    NoOAuthApi,
+}
+
+/// The config keys an Azure template defines (the seed page's curl bodies send exactly these).
+const AZURE_KEYS: [&str; 5] = ["auth_type", "tenant_id", "client_id", SECRET_KEY, "scopes"];
+
+/// Scopes the server fills in for a template without a documented default.
+const FALLBACK_SCOPES: &str = "offline_access";
+
+impl Profile {
+    /// Every profile, for tests that run under each.
+    pub const ALL: [Profile; 10] = [
+        Profile::Derives,
+        Profile::NoAuthMode,
+        Profile::ServerAuthMode,
+        Profile::StrictKeys,
+        Profile::AuthTypeTopLevel,
+        Profile::AuthTypeInConfig,
+        Profile::CustomFills,
+        Profile::DefaultScopes,
+        Profile::Older,
+        Profile::NoOAuthApi,
+    ];
+
+    /// The profile's name on the command line (`derives`, `no-auth-mode`, ...).
+    pub fn name(self) -> &'static str {
+        match self {
+            Profile::Derives => "derives",
+            Profile::NoAuthMode => "no-auth-mode",
+            Profile::ServerAuthMode => "server-auth-mode",
+            Profile::StrictKeys => "strict-keys",
+            Profile::AuthTypeTopLevel => "auth-type-top-level",
+            Profile::AuthTypeInConfig => "auth-type-in-config",
+            Profile::CustomFills => "custom-fills",
+            Profile::DefaultScopes => "default-scopes",
+            Profile::Older => "older",
+            Profile::NoOAuthApi => "no-oauth-api",
+        }
+    }
+
+    /// The profile named `name`.
+    pub fn from_name(name: &str) -> Option<Profile> {
+        Profile::ALL.into_iter().find(|p| p.name() == name.trim())
+    }
+
+    /// The version `server_settings` reports under this profile, when it fixes one.
+    pub(crate) fn server_version(self) -> Option<&'static str> {
+        (self == Profile::Older).then_some("2024.12.0")
+    }
+
+    /// Whether the server has the templates endpoints.
+    pub(crate) fn has_templates(self) -> bool {
+        self != Profile::Older
+    }
+
+    /// Whether the server has the OAuth API at all.
+    pub(crate) fn has_oauth(self) -> bool {
+        self != Profile::NoOAuthApi
+    }
+
+    /// How many integrations one content item may use (`None`: any number).
+    pub(crate) fn max_associations(self) -> Option<usize> {
+        (self == Profile::Older).then_some(1)
+    }
+
+    /// A create's config, checked and completed as this server would before storing it.
+    pub(crate) fn on_create(self, template: &str, config: &mut Map<String, Value>) -> Result<(), ApiError> {
+        self.check_keys(template, config)?;
+        if self == Profile::DefaultScopes && !config.contains_key("scopes") {
+            let scopes = rules::default_scopes(template).unwrap_or(FALLBACK_SCOPES);
+            config.insert("scopes".into(), Value::from(scopes));
+        }
+        Ok(())
+    }
+
+    /// A PATCH's config keys, checked as this server would.
+    pub(crate) fn on_update(self, template: &str, patch: &Map<String, Value>) -> Result<(), ApiError> {
+        self.check_keys(template, patch)
+    }
+
+    fn check_keys(self, template: &str, config: &Map<String, Value>) -> Result<(), ApiError> {
+        if self != Profile::StrictKeys || !rules::is_azure(template) {
+            return Ok(());
+        }
+        match config.keys().find(|k| !AZURE_KEYS.contains(&k.as_str())) {
+            Some(k) => {
+                Err(ApiError::bad_config(format!("The config key {k} is not a field of the {template} template")))
+            }
+            None => Ok(()),
+        }
+    }
+
+    /// An answer's `config` and top-level `auth_type` (rendered the default way) as this
+    /// server would give them.
+    pub(crate) fn render(self, template: &str, config: &mut Map<String, Value>, auth_type: &mut Option<String>) {
+        let azure = rules::is_azure(template);
+        match self {
+            Profile::NoAuthMode if azure => {
+                config.remove("auth_mode");
+            }
+            Profile::ServerAuthMode if azure => {
+                config.insert("auth_mode".into(), Value::from(CONFIDENTIAL));
+            }
+            Profile::AuthTypeTopLevel => {
+                config.remove("auth_type");
+            }
+            Profile::AuthTypeInConfig => *auth_type = None,
+            Profile::Older => {
+                config.remove("auth_type");
+                *auth_type = None;
+            }
+            Profile::CustomFills if template == "custom" => {
+                config.entry("token_endpoint_auth_method").or_insert_with(|| Value::from("client_secret_basic"));
+                config.insert("use_pkce".into(), Value::Bool(true));
+            }
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn map(v: Value) -> Map<String, Value> {
+        v.as_object().cloned().unwrap()
+    }
+
+    #[test]
+    fn names_round_trip() {
+        for p in Profile::ALL {
+            assert_eq!(Profile::from_name(p.name()), Some(p));
+        }
+        assert_eq!(Profile::from_name("nope"), None);
+    }
+
+    #[test]
+    fn strict_keys_refuse_what_the_azure_templates_do_not_define() {
+        let mut ok = map(json!({"auth_type": "Viewer", "tenant_id": "t", "client_id": "c", "scopes": "s"}));
+        assert!(Profile::StrictKeys.on_create("msgraph", &mut ok).is_ok());
+        let mut extra = map(json!({"tenant_id": "t", "client_id": "c", "auth_mode": "Public"}));
+        let e = Profile::StrictKeys.on_create("msgraph", &mut extra).unwrap_err();
+        assert_eq!((e.status.as_u16(), e.code), (400, 228));
+        assert!(e.message.contains("auth_mode"), "{}", e.message);
+        assert!(Profile::Derives.on_create("msgraph", &mut extra).is_ok());
+        assert!(Profile::StrictKeys.on_create("custom", &mut extra).is_ok());
+    }
+
+    #[test]
+    fn rendering_follows_the_profile() {
+        let sent = map(json!({"auth_type": "Viewer", "auth_mode": "Public", "scopes": "s"}));
+        let render = |p: Profile, template: &str| {
+            let (mut config, mut top) = (sent.clone(), Some("Viewer".to_string()));
+            p.render(template, &mut config, &mut top);
+            (Value::Object(config), top)
+        };
+        assert_eq!(render(Profile::NoAuthMode, "azure").0.get("auth_mode"), None);
+        assert_eq!(render(Profile::NoAuthMode, "custom").0["auth_mode"], "Public");
+        assert_eq!(render(Profile::ServerAuthMode, "sharepoint").0["auth_mode"], "Confidential");
+        let (config, top) = render(Profile::AuthTypeTopLevel, "azure");
+        assert_eq!((config.get("auth_type"), top.as_deref()), (None, Some("Viewer")));
+        let (config, top) = render(Profile::AuthTypeInConfig, "azure");
+        assert_eq!((config["auth_type"].as_str(), top), (Some("Viewer"), None));
+        let (config, top) = render(Profile::Older, "azure");
+        assert_eq!((config.get("auth_type"), top), (None, None));
+        let (config, _) = render(Profile::CustomFills, "custom");
+        assert_eq!(
+            (config["use_pkce"].clone(), config["token_endpoint_auth_method"].clone()),
+            (json!(true), json!("client_secret_basic"))
+        );
+    }
+
+    #[test]
+    fn default_scopes_are_filled_in_on_create() {
+        let mut config = map(json!({"tenant_id": "t", "client_id": "c"}));
+        Profile::DefaultScopes.on_create("msgraph", &mut config).unwrap();
+        assert_eq!(config["scopes"], "https://graph.microsoft.com/.default offline_access");
+        let mut config = map(json!({"client_id": "c"}));
+        Profile::DefaultScopes.on_create("custom", &mut config).unwrap();
+        assert_eq!(config["scopes"], FALLBACK_SCOPES);
+        let mut config = map(json!({"scopes": "mine"}));
+        Profile::DefaultScopes.on_create("msgraph", &mut config).unwrap();
+        assert_eq!(config["scopes"], "mine");
+    }
+}
