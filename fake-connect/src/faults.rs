@@ -1,6 +1,7 @@
 //! Faults the fake injects on purpose, to test how clients cope: rate limits and unavailability
-//! (429/503 with `Retry-After`), slow answers, and connections dropped after the request was
-//! read and acted on (the answer lost, the change made).
+//! (429/503 with `Retry-After`), slow answers, connections dropped after the request was read
+//! and acted on (the answer lost, the change made), and oversized answers (a 200 of many
+//! megabytes, streamed without a `Content-Length`, the request not acted on).
 //!
 //! Each [`Fault`] counts the requests it applies to (all, or one method's) and fires on every
 //! Nth of them. Set them on a running server through its [`Faults`] handle:
@@ -25,6 +26,9 @@ pub enum FaultAction {
     /// Handle the request (a POST creates, a DELETE deletes), then close the connection without
     /// answering.
     DropAfterActing,
+    /// Answer 200 with a JSON array of `bytes` bytes instead of handling the request, streamed
+    /// in chunks without a `Content-Length` (never whole in memory), so a client must count.
+    Oversized { bytes: u64 },
 }
 
 /// One fault: an action on every Nth request it applies to.
@@ -57,6 +61,11 @@ impl Fault {
         Fault { method: None, every, action: FaultAction::DropAfterActing }
     }
 
+    /// Every `every`th request answered with a 200 body of `bytes` bytes.
+    pub fn oversized(every: u64, bytes: u64) -> Fault {
+        Fault { method: None, every, action: FaultAction::Oversized { bytes } }
+    }
+
     /// The same fault, for one method only.
     pub fn only(mut self, method: &str) -> Fault {
         self.method = Some(method.to_ascii_uppercase());
@@ -70,6 +79,7 @@ pub(crate) struct Decision {
     pub delay: Duration,
     pub refuse: Option<(u16, Option<String>)>,
     pub drop_after: bool,
+    pub oversized: Option<u64>,
 }
 
 #[derive(Debug, Default)]
@@ -108,8 +118,8 @@ impl Faults {
         self.lock().fired
     }
 
-    /// Counts a request against every fault and says what to do with it. A refusal wins over a
-    /// drop (a refused request is not acted on); delays add up.
+    /// Counts a request against every fault and says what to do with it. A refusal wins over an
+    /// oversized answer, and both over a drop (neither acts on the request); delays add up.
     pub(crate) fn decide(&self, method: &str) -> Decision {
         let mut state = self.lock();
         let mut decision = Decision::default();
@@ -129,9 +139,15 @@ impl Faults {
                 }
                 FaultAction::Delay(by) => decision.delay += *by,
                 FaultAction::DropAfterActing => decision.drop_after = true,
+                FaultAction::Oversized { bytes } => {
+                    decision.oversized.get_or_insert(*bytes);
+                }
             }
         }
         if decision.refuse.is_some() {
+            decision.oversized = None;
+        }
+        if decision.refuse.is_some() || decision.oversized.is_some() {
             decision.drop_after = false;
         }
         state.fired += fired;
@@ -169,11 +185,26 @@ mod tests {
         faults.set(vec![Fault::drop_after_acting(1), Fault::refuse(1, 503, None)]);
         assert_eq!(
             faults.decide("POST"),
-            Decision { delay: Duration::ZERO, refuse: Some((503, None)), drop_after: false }
+            Decision { delay: Duration::ZERO, refuse: Some((503, None)), drop_after: false, oversized: None }
         );
         faults.set(vec![Fault::refuse(0, 503, None)]);
         assert_eq!(faults.decide("GET"), Decision::default());
         faults.clear();
         assert_eq!(faults.decide("GET"), Decision::default());
+    }
+
+    #[test]
+    fn oversized_answers_replace_the_handling() {
+        let faults = Faults::new();
+        faults.set(vec![Fault::oversized(2, 70 << 20).only("GET"), Fault::drop_after_acting(1)]);
+        assert_eq!(faults.decide("GET").oversized, None);
+        let second = faults.decide("GET");
+        assert_eq!(second.oversized, Some(70 << 20));
+        assert!(!second.drop_after, "an oversized answer is not acted on, so nothing is dropped");
+        assert_eq!(faults.decide("POST").oversized, None);
+        // A refusal wins.
+        faults.set(vec![Fault::oversized(1, 10), Fault::refuse(1, 429, None)]);
+        let d = faults.decide("GET");
+        assert_eq!((d.refuse, d.oversized), (Some((429, None)), None));
     }
 }

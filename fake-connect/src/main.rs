@@ -8,7 +8,8 @@
 //! script can start it with `--port 0` and read where it landed; serves until SIGINT or SIGTERM.
 //!
 //! A fault SPEC is a kind and its settings, comma-separated: `refuse,every=5,status=429,retry-after=1`,
-//! `delay,every=3,ms=200`, `drop,every=4,method=POST` (act, then drop the connection unanswered).
+//! `delay,every=3,ms=200`, `drop,every=4,method=POST` (act, then drop the connection unanswered),
+//! `oversized,every=1,bytes=73400320` (a 200 of that many bytes, streamed, instead of acting).
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -19,7 +20,8 @@ use fake_connect::{FakeConnect, Fault, FaultAction, Faults, Options, Store, TlsI
 const USAGE: &str = "usage: fake-connect [--port PORT] --api-key KEY [--publisher-key KEY] [--latency-ms N] \
                      [--tls-cert CHAIN.pem --tls-key KEY.pem] [--fault SPEC]...\n\
                      fault SPECs: refuse,every=N[,status=429][,retry-after=SECS][,method=M] | \
-                     delay,every=N,ms=MS[,method=M] | drop,every=N[,method=M]";
+                     delay,every=N,ms=MS[,method=M] | drop,every=N[,method=M] | \
+                     oversized,every=N,bytes=B[,method=M]";
 
 struct Args {
     port: u16,
@@ -35,6 +37,7 @@ fn parse_fault(spec: &str) -> Result<Fault, String> {
     let mut parts = spec.split(',');
     let kind = parts.next().unwrap_or_default().trim();
     let (mut every, mut status, mut retry_after, mut ms, mut method) = (None, 429u16, None, None, None);
+    let mut bytes = None;
     for part in parts {
         let (k, v) = part.split_once('=').ok_or_else(|| bad("settings are key=value"))?;
         let number = |v: &str| v.trim().parse::<u64>().map_err(|_| bad(&format!("{k} must be a whole number")));
@@ -44,6 +47,7 @@ fn parse_fault(spec: &str) -> Result<Fault, String> {
             "retry-after" => retry_after = Some(v.trim().to_string()),
             "ms" => ms = Some(number(v)?),
             "method" => method = Some(v.trim().to_ascii_uppercase()),
+            "bytes" => bytes = Some(number(v)?),
             other => return Err(bad(&format!("unknown setting {other}"))),
         }
     }
@@ -52,7 +56,8 @@ fn parse_fault(spec: &str) -> Result<Fault, String> {
         "refuse" => FaultAction::Refuse { status, retry_after },
         "delay" => FaultAction::Delay(Duration::from_millis(ms.ok_or_else(|| bad("delay needs ms=MS"))?)),
         "drop" => FaultAction::DropAfterActing,
-        _ => return Err(bad("the kind is refuse, delay or drop")),
+        "oversized" => FaultAction::Oversized { bytes: bytes.ok_or_else(|| bad("oversized needs bytes=B"))? },
+        _ => return Err(bad("the kind is refuse, delay, drop or oversized")),
     };
     Ok(Fault { method, every, action })
 }
@@ -207,6 +212,8 @@ mod tests {
             "--fault=delay,every=3,ms=200,method=get",
             "--fault",
             "drop,every=4,method=POST",
+            "--fault",
+            "oversized,every=2,bytes=1048576,method=GET",
             "--tls-cert",
             "c.pem",
             "--tls-key",
@@ -219,10 +226,18 @@ mod tests {
                 Fault::refuse(5, 429, Some("1")),
                 Fault::delay(3, Duration::from_millis(200)).only("GET"),
                 Fault::drop_after_acting(4).only("POST"),
+                Fault::oversized(2, 1 << 20).only("GET"),
             ]
         );
         assert_eq!(a.tls, Some(("c.pem".into(), "k.pem".into())));
-        for bad in ["refuse", "refuse,every=x", "delay,every=2", "explode,every=1", "drop,every=1,colour=red"] {
+        for bad in [
+            "refuse",
+            "refuse,every=x",
+            "delay,every=2",
+            "explode,every=1",
+            "drop,every=1,colour=red",
+            "oversized,every=1",
+        ] {
             assert!(parse(&["--api-key", "k", "--fault", bad]).is_err(), "{bad}");
         }
         assert!(parse(&["--api-key", "k", "--tls-cert", "c.pem"]).is_err());

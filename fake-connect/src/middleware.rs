@@ -66,6 +66,10 @@ pub(crate) async fn record(State(state): State<AppState>, req: Request, next: Ne
         state.store.record_status(seq, response.status().as_u16());
         return response;
     }
+    if let Some(bytes) = fault.oversized {
+        state.store.record_status(seq, StatusCode::OK.as_u16());
+        return oversized(bytes);
+    }
     let response = match read {
         Ok(bytes) => next.run(Request::from_parts(parts, Body::from(bytes))).await,
         Err(_) => ApiError::bad_body("The request body could not be read.").into_response(),
@@ -90,6 +94,18 @@ fn refusal(status: u16, retry_after: Option<&str>) -> Response {
         response.headers_mut().insert(header::RETRY_AFTER, value);
     }
     response
+}
+
+/// A fault's oversized answer: 200 and a JSON array of one string, `bytes` long in all (at least
+/// 4), made chunk by chunk as it is sent.
+fn oversized(bytes: u64) -> Response {
+    const CHUNK: u64 = 64 << 10;
+    let pad = Bytes::from(vec![b'x'; CHUNK as usize]);
+    let inner = bytes.max(4) - 4;
+    let chunks = (0..inner.div_ceil(CHUNK)).map(move |i| pad.slice(..(inner - i * CHUNK).min(CHUNK) as usize));
+    let parts = std::iter::once(Bytes::from_static(b"[\"")).chain(chunks).chain([Bytes::from_static(b"\"]")]);
+    let body = Body::from_stream(futures_util::stream::iter(parts.map(Ok::<_, std::convert::Infallible>)));
+    ([(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], body).into_response()
 }
 
 /// Who a key belongs to.
