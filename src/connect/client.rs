@@ -287,6 +287,10 @@ impl Client {
                             Err(Halt::GiveUp(w)) => why = Some(w),
                         }
                     }
+                    if deadline.left().is_zero() {
+                        let limit = self.inner.operation_timeout;
+                        return Err(give_up(result, GiveUp::Deadline { limit }, true));
+                    }
                     match self.find_created(req, since, &deadline).await {
                         Ok(Some(found)) => return Ok(found),
                         Ok(None) if why.is_none() => {}

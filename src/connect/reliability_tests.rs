@@ -593,6 +593,20 @@ async fn a_create_at_the_deadline_with_an_unknown_outcome_says_so() {
     assert!(text.ends_with("; the request had been sent, so Connect may have carried it out"), "{text}");
     assert!(!text.contains(SECRET), "{text}");
     assert_eq!(count(&server.seen(), "POST"), 1, "never posted again without knowing");
+
+    // The POST itself used up the time: no look-up is begun, and the outcome is still unknown.
+    let server = TestServer::spawn(|req| match req.method.as_str() {
+        "POST" => Reply::Silence,
+        _ => Reply::json(200, json!([])),
+    })
+    .await;
+    let e = client_by(server.url(), Duration::from_secs(5), Duration::from_secs(2))
+        .create_integration(&request())
+        .await
+        .unwrap_err();
+    assert!(matches!(&e, Error::GaveUp { attempts: 1, maybe_done: true, .. }), "{e:?}");
+    assert!(e.to_string().contains("the operation timeout (2s) was reached"), "{e}");
+    assert_eq!(count(&server.seen(), "GET"), 0);
 }
 
 #[tokio::test]
