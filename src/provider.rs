@@ -32,11 +32,20 @@ const CA_CERTIFICATE: Setting = Setting { attribute: "connect_ca_certificate", e
 const INSECURE: Setting = Setting { attribute: "connect_insecure", env: "CONNECT_INSECURE" };
 const REQUEST_TIMEOUT: Setting = Setting { attribute: "connect_request_timeout", env: "CONNECT_REQUEST_TIMEOUT" };
 const MAX_RETRIES: Setting = Setting { attribute: "connect_max_retries", env: "CONNECT_MAX_RETRIES" };
+const OPERATION_TIMEOUT: Setting = Setting { attribute: "connect_operation_timeout", env: "CONNECT_OPERATION_TIMEOUT" };
 
 /// Seconds one request may take when `connect_request_timeout` is not set, and its bounds.
 const DEFAULT_TIMEOUT_SECS: u64 = 60;
 const MAX_TIMEOUT_SECS: u64 = 3600;
 const MAX_RETRIES_ALLOWED: u64 = 100;
+
+/// Seconds one operation (a request with its retries) may take when `connect_operation_timeout`
+/// is not set: five default request timeouts, or several waits of the longest `Retry-After`
+/// honoured (60 s), so a slow but working Connect is not cut off, while a stalled one fails a
+/// plan in 5 minutes rather than the 6 that six 60 s attempts and their backoff would take.
+/// Up to a day, for whoever really wants to wait out a long maintenance.
+const DEFAULT_OPERATION_TIMEOUT_SECS: u64 = 300;
+const MAX_OPERATION_TIMEOUT_SECS: u64 = 86_400;
 
 /// Not a setting for users: multiplies every retry wait (a number from 0 to 1), so the
 /// end-to-end tests of retries under injected faults run in seconds.
@@ -147,6 +156,9 @@ fn schema() -> Schema {
             Attribute::number("connect_max_retries").optional().describe(
                 "How many times a failed request is tried again, from 0 to 100 (default 5): on 429, 502, 503 and 504 answers and connection errors, with exponential backoff and jitter, honouring `Retry-After`. A create is retried only when Connect surely did not act on it, or after checking it made nothing. Falls back to the `CONNECT_MAX_RETRIES` environment variable.",
             ),
+            Attribute::number("connect_operation_timeout").optional().describe(
+                "Seconds one operation may take in all, every attempt and wait between retries included, from 1 to 86400 (default 300): an attempt gets at most the time left, and a wait (backoff or `Retry-After`) that would end later fails the operation at once. Falls back to the `CONNECT_OPERATION_TIMEOUT` environment variable.",
+            ),
         ],
     ))
 }
@@ -187,6 +199,7 @@ impl Provider for PositProvider {
         }
         known(&REQUEST_TIMEOUT, config, parse_timeout, diags);
         known(&MAX_RETRIES, config, parse_retries, diags);
+        known(&OPERATION_TIMEOUT, config, parse_operation_timeout, diags);
     }
 
     async fn configure(&self, config: &Value, terraform_version: &str) -> Diagnostics {
@@ -261,6 +274,9 @@ fn build_client(config: &Value, terraform_version: &str, stop: &CancellationToke
     };
     let timeout = optional(REQUEST_TIMEOUT.parsed(config, parse_timeout), config, &REQUEST_TIMEOUT)?
         .unwrap_or(Duration::from_secs(DEFAULT_TIMEOUT_SECS));
+    let operation_timeout =
+        optional(OPERATION_TIMEOUT.parsed(config, parse_operation_timeout), config, &OPERATION_TIMEOUT)?
+            .unwrap_or(Duration::from_secs(DEFAULT_OPERATION_TIMEOUT_SECS));
     let mut retry = RetryPolicy::default();
     if let Some(n) = optional(MAX_RETRIES.parsed(config, parse_retries), config, &MAX_RETRIES)? {
         retry.max_retries = n;
@@ -275,6 +291,7 @@ fn build_client(config: &Value, terraform_version: &str, stop: &CancellationToke
     );
     cfg.tls = tls;
     cfg.timeout = timeout;
+    cfg.operation_timeout = operation_timeout;
     cfg.retry = retry;
     cfg.cancel = stop.clone();
     Client::new(cfg).map_err(|e| {
@@ -356,6 +373,10 @@ fn parse_timeout(raw: &str) -> Result<Duration, String> {
     parse_whole(raw, 1, MAX_TIMEOUT_SECS, "seconds").map(Duration::from_secs)
 }
 
+fn parse_operation_timeout(raw: &str) -> Result<Duration, String> {
+    parse_whole(raw, 1, MAX_OPERATION_TIMEOUT_SECS, "seconds").map(Duration::from_secs)
+}
+
 fn parse_retries(raw: &str) -> Result<u32, String> {
     parse_whole(raw, 0, MAX_RETRIES_ALLOWED, "retries").map(|n| n as u32)
 }
@@ -434,6 +455,14 @@ mod settings_tests {
         assert_eq!(parse_retries("0"), Ok(0));
         assert_eq!(parse_retries("100"), Ok(100));
         assert!(parse_retries("101").is_err() && parse_retries("-1").is_err() && parse_retries("2.5").is_err());
+        assert_eq!(parse_operation_timeout("86400"), Ok(Duration::from_secs(86_400)));
+        for bad in ["0", "86401", "2.5", "never"] {
+            assert_eq!(
+                parse_operation_timeout(bad),
+                Err("it must be a whole number of seconds from 1 to 86400".into()),
+                "{bad:?}"
+            );
+        }
     }
 
     #[test]
@@ -465,6 +494,7 @@ mod settings_tests {
                 ("connect_insecure", Value::Bool(true)),
                 ("connect_request_timeout", Value::Number(Number::Int(0))),
                 ("connect_max_retries", Value::Number(Number::Float(2.5))),
+                ("connect_operation_timeout", Value::Number(Number::Int(86_401))),
             ]),
             &mut diags,
         );
@@ -480,7 +510,12 @@ mod settings_tests {
                 (Severity::Warning, "Connect's TLS certificate is not verified".into(), "connect_insecure".into()),
                 (Severity::Error, "Invalid connect_request_timeout".into(), "connect_request_timeout".into()),
                 (Severity::Error, "Invalid connect_max_retries".into(), "connect_max_retries".into()),
+                (Severity::Error, "Invalid connect_operation_timeout".into(), "connect_operation_timeout".into()),
             ]
+        );
+        assert_eq!(
+            diags.0[4].detail,
+            "connect_operation_timeout is \"86401\": it must be a whole number of seconds from 1 to 86400."
         );
         assert_eq!(
             diags.0[2].detail,
@@ -529,6 +564,7 @@ mod settings_tests {
             ("connect_insecure", Value::Bool(true)),
             ("connect_request_timeout", Value::Number(Number::Int(5))),
             ("connect_max_retries", Value::Number(Number::Int(0))),
+            ("connect_operation_timeout", Value::Number(Number::Int(30))),
         ]);
         assert!(build_client(&ok, "1.11.0", &stop).is_ok());
         match build_client(&base(vec![("connect_ca_certificate", Value::string("/nonexistent"))]), "1", &stop) {

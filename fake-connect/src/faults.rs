@@ -1,6 +1,7 @@
 //! Faults the fake injects on purpose, to test how clients cope: rate limits and unavailability
-//! (429/503 with `Retry-After`), slow answers, and connections dropped after the request was
-//! read and acted on (the answer lost, the change made).
+//! (429/503 with `Retry-After`), slow answers, connections dropped after the request was read
+//! and acted on (the answer lost, the change made), and oversized answers (a 200 of many
+//! megabytes, streamed without a `Content-Length`, the request not acted on).
 //!
 //! Some are hostile: what a misconfigured proxy, a buggy server version or an attacker in the
 //! middle could answer. An error that echoes the request body ([`FaultAction::EchoBody`]) or
@@ -42,6 +43,9 @@ pub enum FaultAction {
     Message { status: u16, message: String },
     /// Handle the request; if the answer is a JSON array, name its first item twice.
     DuplicateInList,
+    /// Answer 200 with a JSON array of `bytes` bytes instead of handling the request, streamed
+    /// in chunks without a `Content-Length` (never whole in memory), so a client must count.
+    Oversized { bytes: u64 },
 }
 
 /// One fault: an action on every Nth request it applies to.
@@ -77,6 +81,11 @@ impl Fault {
         Fault::new(every, FaultAction::DropAfterActing)
     }
 
+    /// Every `every`th request answered with a 200 body of `bytes` bytes.
+    pub fn oversized(every: u64, bytes: u64) -> Fault {
+        Fault::new(every, FaultAction::Oversized { bytes })
+    }
+
     /// The same fault, for one method only.
     pub fn only(mut self, method: &str) -> Fault {
         self.method = Some(method.to_ascii_uppercase());
@@ -100,7 +109,8 @@ impl Fault {
 pub(crate) struct Decision {
     pub delay: Duration,
     /// An answer given instead of handling the request: a [`FaultAction::Refuse`],
-    /// [`FaultAction::EchoBody`], [`FaultAction::EchoHeaders`] or [`FaultAction::Message`].
+    /// [`FaultAction::Oversized`], [`FaultAction::EchoBody`], [`FaultAction::EchoHeaders`] or
+    /// [`FaultAction::Message`].
     pub answer: Option<FaultAction>,
     pub drop_after: bool,
     pub duplicate_in_list: bool,
@@ -231,5 +241,20 @@ mod tests {
         assert_eq!((d.delay, d.duplicate_in_list), (Duration::ZERO, false));
         let d = faults.decide("POST", list);
         assert_eq!(d.answer, Some(FaultAction::Message { status: 500, message: "first".into() }));
+    }
+
+    #[test]
+    fn oversized_answers_replace_the_handling() {
+        let faults = Faults::new();
+        faults.set(vec![Fault::oversized(2, 70 << 20).only("GET"), Fault::drop_after_acting(1)]);
+        assert_eq!(faults.decide("GET", "/p").answer, None);
+        let second = faults.decide("GET", "/p");
+        assert_eq!(second.answer, Some(FaultAction::Oversized { bytes: 70 << 20 }));
+        assert!(!second.drop_after, "an oversized answer is not acted on, so nothing is dropped");
+        assert_eq!(faults.decide("POST", "/p").answer, None);
+        // The first answering fault wins.
+        faults.set(vec![Fault::refuse(1, 429, None), Fault::oversized(1, 10)]);
+        let d = faults.decide("GET", "/p");
+        assert_eq!(d.answer, Some(FaultAction::Refuse { status: 429, retry_after: None }));
     }
 }

@@ -8,8 +8,8 @@
 //! something a real server does not do.
 //!
 //! For tests of clients under stress, a server can inject [`Fault`]s (429/503 with
-//! `Retry-After`, delays, connections dropped after acting) and serve HTTPS with a given
-//! certificate ([`FakeConnect::spawn_with`]).
+//! `Retry-After`, delays, connections dropped after acting, oversized answers) and serve HTTPS
+//! with a given certificate ([`FakeConnect::spawn_with`]).
 //!
 //! ```no_run
 //! use fake_connect::{FakeConnect, Options};

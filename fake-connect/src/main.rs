@@ -12,7 +12,9 @@
 //! Hostile ones: `echo-body,every=1,status=400` (an error quoting the request body),
 //! `echo-headers,every=1,status=500` (an HTML page listing the request headers),
 //! `message,every=1,status=400,text=TEXT` (an error with this message),
-//! `duplicate-list,every=1` (a list answer naming its first item twice). Any fault takes
+//! `duplicate-list,every=1` (a list answer naming its first item twice), and
+//! `oversized,every=1,bytes=73400320` (a 200 of that many bytes, streamed, instead of acting). Any
+//! fault takes
 //! `method=M` and `path=/__api__/...` to apply to one method or one path only.
 
 use std::io::Write;
@@ -29,7 +31,8 @@ const USAGE: &str = "usage: fake-connect [--port PORT] --api-key KEY [--publishe
                      fault SPECs (each also takes method=M and path=P): \
                      refuse,every=N[,status=429][,retry-after=SECS] | delay,every=N,ms=MS | drop,every=N | \
                      echo-body,every=N[,status=400] | echo-headers,every=N[,status=500] | \
-                     message,every=N,text=TEXT[,status=400] | duplicate-list,every=N";
+                     message,every=N,text=TEXT[,status=400] | duplicate-list,every=N | \
+                     oversized,every=N,bytes=B";
 
 struct Args {
     port: u16,
@@ -47,6 +50,7 @@ fn parse_fault(spec: &str) -> Result<Fault, String> {
     let kind = parts.next().unwrap_or_default().trim();
     let (mut every, mut status, mut retry_after, mut ms, mut method, mut path, mut text) =
         (None, None, None, None, None, None, None);
+    let mut bytes = None;
     for part in parts {
         let (k, v) = part.split_once('=').ok_or_else(|| bad("settings are key=value"))?;
         let number = |v: &str| v.trim().parse::<u64>().map_err(|_| bad(&format!("{k} must be a whole number")));
@@ -58,6 +62,7 @@ fn parse_fault(spec: &str) -> Result<Fault, String> {
             "method" => method = Some(v.trim().to_ascii_uppercase()),
             "path" => path = Some(v.trim().to_string()),
             "text" => text = Some(v.to_string()),
+            "bytes" => bytes = Some(number(v)?),
             other => return Err(bad(&format!("unknown setting {other}"))),
         }
     }
@@ -73,7 +78,12 @@ fn parse_fault(spec: &str) -> Result<Fault, String> {
             message: text.ok_or_else(|| bad("message needs text=TEXT"))?,
         },
         "duplicate-list" => FaultAction::DuplicateInList,
-        _ => return Err(bad("the kind is refuse, delay, drop, echo-body, echo-headers, message or duplicate-list")),
+        "oversized" => FaultAction::Oversized { bytes: bytes.ok_or_else(|| bad("oversized needs bytes=B"))? },
+        _ => {
+            return Err(bad(
+                "the kind is refuse, delay, drop, echo-body, echo-headers, message, duplicate-list or oversized",
+            ))
+        }
     };
     Ok(Fault { method, path, every, action })
 }
@@ -245,6 +255,8 @@ mod tests {
             "--fault=delay,every=3,ms=200,method=get",
             "--fault",
             "drop,every=4,method=POST",
+            "--fault",
+            "oversized,every=2,bytes=1048576,method=GET",
             "--tls-cert",
             "c.pem",
             "--tls-key",
@@ -257,6 +269,7 @@ mod tests {
                 Fault::refuse(5, 429, Some("1")),
                 Fault::delay(3, Duration::from_millis(200)).only("GET"),
                 Fault::drop_after_acting(4).only("POST"),
+                Fault::oversized(2, 1 << 20).only("GET"),
             ]
         );
         assert_eq!(a.tls, Some(("c.pem".into(), "k.pem".into())));
@@ -289,6 +302,7 @@ mod tests {
             "explode,every=1",
             "drop,every=1,colour=red",
             "message,every=1",
+            "oversized,every=1",
         ] {
             assert!(parse(&["--api-key", "k", "--fault", bad]).is_err(), "{bad}");
         }

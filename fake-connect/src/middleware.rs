@@ -99,6 +99,7 @@ fn faulty_answer(action: &FaultAction, parts: &axum::http::request::Parts, body:
             (status(s), [(header::CONTENT_TYPE, "text/html; charset=utf-8")], page).into_response()
         }
         FaultAction::Message { status: s, message } => ApiError::new(status(s), 0, message.clone()).into_response(),
+        FaultAction::Oversized { bytes } => oversized(*bytes),
         FaultAction::Delay(_) | FaultAction::DropAfterActing | FaultAction::DuplicateInList => {
             unreachable!("not an answer: {action:?}")
         }
@@ -134,6 +135,18 @@ fn refusal(status: u16, retry_after: Option<&str>) -> Response {
         response.headers_mut().insert(header::RETRY_AFTER, value);
     }
     response
+}
+
+/// A fault's oversized answer: 200 and a JSON array of one string, `bytes` long in all (at least
+/// 4), made chunk by chunk as it is sent.
+fn oversized(bytes: u64) -> Response {
+    const CHUNK: u64 = 64 << 10;
+    let pad = Bytes::from(vec![b'x'; CHUNK as usize]);
+    let inner = bytes.max(4) - 4;
+    let chunks = (0..inner.div_ceil(CHUNK)).map(move |i| pad.slice(..(inner - i * CHUNK).min(CHUNK) as usize));
+    let parts = std::iter::once(Bytes::from_static(b"[\"")).chain(chunks).chain([Bytes::from_static(b"\"]")]);
+    let body = Body::from_stream(futures_util::stream::iter(parts.map(Ok::<_, std::convert::Infallible>)));
+    ([(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], body).into_response()
 }
 
 /// Who a key belongs to.

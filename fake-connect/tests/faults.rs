@@ -1,5 +1,6 @@
 //! Injected faults and HTTPS, seen from a client: what a refusal, a delay and a dropped
-//! connection look like on the wire, and that a dropped create was still made.
+//! connection look like on the wire, that a dropped create was still made, and an oversized
+//! answer.
 
 use std::time::{Duration, Instant};
 
@@ -113,4 +114,31 @@ async fn serves_https_with_the_given_certificate() {
     s.faults().set(vec![Fault::drop_after_acting(1)]);
     assert!(post(&trusting, &s, "y").await.is_err());
     assert_eq!(s.store().len(), 2);
+}
+
+#[tokio::test]
+async fn oversized_answers_stream_that_many_bytes_without_acting() {
+    let s = FakeConnect::spawn(Options::new(ADMIN));
+    let size = (3 << 20) + 5;
+    s.faults().set(vec![Fault::oversized(1, size)]);
+    let client = reqwest::Client::new();
+    let mut res = post(&client, &s, "never").await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.content_length(), None, "streamed, so a client cannot refuse it by its length");
+    let (mut total, mut chunks, mut head) = (0u64, 0, Vec::new());
+    while let Some(chunk) = res.chunk().await.unwrap() {
+        total += chunk.len() as u64;
+        chunks += 1;
+        head.extend_from_slice(&chunk[..chunk.len().min(4 - head.len().min(4))]);
+    }
+    assert_eq!(total, size);
+    assert!(chunks > 1, "sent in chunks");
+    assert_eq!(head, b"[\"xx");
+    assert!(s.store().is_empty(), "the create was not made");
+    assert_eq!(s.store().requests()[0].status, 200);
+
+    // Tiny sizes are still JSON.
+    s.faults().set(vec![Fault::oversized(1, 0)]);
+    let res = post(&client, &s, "never").await.unwrap();
+    assert_eq!(res.json::<Value>().await.unwrap(), json!([""]));
 }

@@ -10,6 +10,10 @@
 //! Every request and every wait listens to the client's cancellation token, so stopping the
 //! client (Terraform's StopProvider) ends them at once; only a create already sent is given
 //! [`CREATE_GRACE`] to answer, since its answer is the only record of what it made.
+//!
+//! Bounded resources: each call (retries and look-ups included) ends by its operation timeout,
+//! each attempt by the request timeout or the time left, and no answer body above the size cap
+//! is held in memory.
 
 use std::fmt;
 use std::sync::Arc;
@@ -23,9 +27,9 @@ use tokio_util::sync::CancellationToken;
 use url::Url;
 
 use super::error::{excerpt, parse_error_body, redact_url, root_cause, EXCERPT_CHARS};
-use super::retry::{next_step, parse_retry_after, Next, Outcome, RetryPolicy};
+use super::retry::{next_step, parse_retry_after, Deadline, Next, Outcome, RetryPolicy};
 use super::types::PLAIN_CONFIG_KEYS;
-use super::{Deleted, Error, Integration, IntegrationUpdate, NewIntegration, Secret};
+use super::{Deleted, Error, GiveUp, Integration, IntegrationUpdate, NewIntegration, Secret};
 use crate::logging::mask_body;
 use crate::untrusted::server_text;
 
@@ -41,6 +45,15 @@ pub const CREATE_GRACE: Duration = Duration::from_secs(3);
 /// The default limit for one attempt.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 
+/// The default limit for one call, retries included: five default attempts, or a few waits of
+/// the longest `Retry-After` honoured, yet a stalled server fails within minutes.
+pub const DEFAULT_OPERATION_TIMEOUT: Duration = Duration::from_secs(300);
+
+/// The largest answer body read: Connect's largest answer, the list of every integration, is
+/// about 3 MB for 10,000 of them; anything far bigger is not Connect's and must not exhaust
+/// memory.
+pub const MAX_BODY: usize = 64 << 20;
+
 /// How to reach one Connect server.
 #[derive(Clone, Debug)]
 pub struct ClientConfig {
@@ -50,24 +63,30 @@ pub struct ClientConfig {
     pub user_agent: String,
     /// Limit for one attempt at a request, connecting included.
     pub timeout: Duration,
+    /// Limit for one call, every attempt and wait included.
+    pub operation_timeout: Duration,
     pub tls: TlsOptions,
     pub retry: RetryPolicy,
     /// Cancelling it stops every request of the client (and of its clones).
     pub cancel: CancellationToken,
+    /// Bodies larger than this are refused unread: [`MAX_BODY`], smaller in tests.
+    pub(crate) max_body: usize,
 }
 
 impl ClientConfig {
-    /// Defaults for the rest: [`DEFAULT_TIMEOUT`], the system's and Mozilla's CAs, the default
-    /// [`RetryPolicy`], a token of its own.
+    /// Defaults for the rest: [`DEFAULT_TIMEOUT`], [`DEFAULT_OPERATION_TIMEOUT`], the system's
+    /// and Mozilla's CAs, the default [`RetryPolicy`], a token of its own.
     pub fn new(server_url: impl Into<String>, api_key: Secret, user_agent: impl Into<String>) -> Self {
         ClientConfig {
             server_url: server_url.into(),
             api_key,
             user_agent: user_agent.into(),
             timeout: DEFAULT_TIMEOUT,
+            operation_timeout: DEFAULT_OPERATION_TIMEOUT,
             tls: TlsOptions::default(),
             retry: RetryPolicy::default(),
             cancel: CancellationToken::new(),
+            max_body: MAX_BODY,
         }
     }
 }
@@ -106,8 +125,10 @@ struct Inner {
     /// `server_url` + `/__api__`.
     base: Url,
     timeout: Duration,
+    operation_timeout: Duration,
     retry: RetryPolicy,
     cancel: CancellationToken,
+    max_body: usize,
 }
 
 impl fmt::Debug for Client {
@@ -170,8 +191,10 @@ impl Client {
                 server_url,
                 base,
                 timeout: cfg.timeout,
+                operation_timeout: cfg.operation_timeout,
                 retry: cfg.retry,
                 cancel: cfg.cancel,
+                max_body: cfg.max_body,
             }),
         })
     }
@@ -221,47 +244,81 @@ impl Client {
     /// connection dropped after sending, a gateway error, an answer cut short), the integration
     /// is looked for first, by name, template, description and config, among those created
     /// since the first uncertain attempt; one found is returned as if the POST had answered.
+    /// Giving up after an uncertain attempt (out of retries or of time) says Connect may have
+    /// made it.
     pub async fn create_integration(&self, req: &NewIntegration) -> Result<Integration, Error> {
         let url = self.endpoint(&["v1", "oauth", "integrations"]);
         let body = json_body(req);
+        let deadline = Deadline::new(self.inner.operation_timeout);
         let mut uncertain_since: Option<Instant> = None;
         let mut retry = 0;
         loop {
             let sent_at = Instant::now();
-            let result = self.attempt(&Method::POST, &url, Some(&body), retry + 1).await;
+            let result = self.attempt(&Method::POST, &url, Some(&body), retry + 1, &deadline).await;
             let (outcome, retry_after) = outcome_of(&result);
+            let give_up =
+                |result, why, maybe_done| gave_up(failure_error(result), retry + 1, &deadline, why, maybe_done);
             match next_step(false, outcome) {
                 Next::Done => {
-                    let answer = result.map_err(|f| f.error)?;
-                    let success = answer.status.is_success();
-                    return match answer.json() {
-                        // A 2xx whose body cannot be read still made the integration.
-                        Err(e) if success => match self.find_created(req, sent_at).await {
+                    // A 2xx whose body cannot be read, or is too large to, still made the integration.
+                    let (made, value) = match result {
+                        Ok(answer) => (answer.status.is_success(), answer.json()),
+                        Err(f) => (matches!(f.error, Error::TooLarge { status: 200..=299, .. }), Err(f.error)),
+                    };
+                    return match value {
+                        Err(e) if made => match self.find_created(req, sent_at, &deadline).await {
                             Ok(Some(found)) => Ok(found),
                             _ => Err(e),
                         },
                         other => other,
                     };
                 }
-                Next::Retry if retry >= self.inner.retry.max_retries => return result.map_err(|f| f.error)?.json(),
-                Next::Retry => self.pause(&Method::POST, &url, retry, retry_after, &result).await?,
+                Next::Retry => {
+                    let maybe_done = uncertain_since.is_some();
+                    if let Some(why) = self.no_more(retry, &deadline) {
+                        return Err(give_up(result, why, maybe_done));
+                    }
+                    match self.pause(&Method::POST, &url, retry, retry_after, &result, &deadline).await {
+                        Ok(()) => {}
+                        // An earlier attempt was sent, and may have made it.
+                        Err(Halt::Stopped(_)) if maybe_done => return Err(self.cancelled(&Method::POST, &url, true)),
+                        Err(Halt::Stopped(e)) => return Err(e),
+                        Err(Halt::GiveUp(why)) => return Err(give_up(result, why, maybe_done)),
+                    }
+                }
                 Next::LookUpThenRetry => {
                     let since = *uncertain_since.get_or_insert(sent_at);
-                    let last = retry >= self.inner.retry.max_retries;
-                    // A slow server may still be making it: give it the backoff's time first.
-                    if !last {
-                        // Stopped while waiting: the request was sent, and may have made it.
-                        self.pause(&Method::POST, &url, retry, retry_after, &result)
-                            .await
-                            .map_err(|_| self.cancelled(&Method::POST, &url, true))?;
+                    let mut why = self.no_more(retry, &deadline);
+                    // A slow server may still be making it: give it the backoff's time first,
+                    // unless that ends past the deadline (then look at once, and give up).
+                    if why.is_none() {
+                        match self.pause(&Method::POST, &url, retry, retry_after, &result, &deadline).await {
+                            Ok(()) => {}
+                            // Stopped while waiting: the request was sent, and may have made it.
+                            Err(Halt::Stopped(_)) => return Err(self.cancelled(&Method::POST, &url, true)),
+                            Err(Halt::GiveUp(w)) => why = Some(w),
+                        }
                     }
-                    match self.find_created(req, since).await {
+                    if deadline.left().is_zero() {
+                        let limit = self.inner.operation_timeout;
+                        return Err(give_up(result, GiveUp::Deadline { limit }, true));
+                    }
+                    match self.find_created(req, since, &deadline).await {
                         Ok(Some(found)) => return Ok(found),
-                        Ok(None) if !last => {}
-                        Ok(None) => return Err(failure_error(result)),
+                        Ok(None) if why.is_none() => {}
                         Err(e @ Error::AmbiguousCreate { .. }) => return Err(e),
+                        Err(Error::Cancelled { .. }) => return Err(self.cancelled(&Method::POST, &url, true)),
                         // Without knowing, another POST could make a second one.
-                        Err(_) => return Err(failure_error(result)),
+                        looked => {
+                            let time = match &looked {
+                                Err(Error::GaveUp { why, .. }) if why.is_time() => Some(*why),
+                                _ => None,
+                            };
+                            return Err(match time.or(why) {
+                                Some(why) => give_up(result, why, true),
+                                None => failure_error(result),
+                            });
+                        }
                     }
                 }
             }
@@ -310,18 +367,52 @@ impl Client {
     }
 
     /// A request that may be repeated (GET, DELETE, a PATCH or PUT of desired values), with
-    /// retries. Returns the last answer of any status; errors only when no answer came. Not for
+    /// retries, within one operation timeout. Returns the last answer of any status; errors when
+    /// no answer came, or when retrying stopped on one that asked for it (a 503, say). Not for
     /// POSTs that create: see [`Client::create_integration`].
     async fn send(&self, method: Method, url: Url, body: Option<Vec<u8>>) -> Result<Answer, Error> {
+        let deadline = Deadline::new(self.inner.operation_timeout);
+        self.send_within(&method, &url, body.as_deref(), &deadline).await
+    }
+
+    /// [`Client::send`] within a deadline shared with other requests of the same call.
+    async fn send_within(
+        &self,
+        method: &Method,
+        url: &Url,
+        body: Option<&[u8]>,
+        deadline: &Deadline,
+    ) -> Result<Answer, Error> {
         let mut retry = 0;
         loop {
-            let result = self.attempt(&method, &url, body.as_deref(), retry + 1).await;
+            let result = self.attempt(method, url, body, retry + 1, deadline).await;
             let (outcome, retry_after) = outcome_of(&result);
-            if next_step(true, outcome) == Next::Done || retry >= self.inner.retry.max_retries {
+            if next_step(true, outcome) == Next::Done {
                 return result.map_err(|f| f.error);
             }
-            self.pause(&method, &url, retry, retry_after, &result).await?;
-            retry += 1;
+            let why = match self.no_more(retry, deadline) {
+                Some(why) => why,
+                None => match self.pause(method, url, retry, retry_after, &result, deadline).await {
+                    Ok(()) => {
+                        retry += 1;
+                        continue;
+                    }
+                    Err(Halt::Stopped(e)) => return Err(e),
+                    Err(Halt::GiveUp(why)) => why,
+                },
+            };
+            return Err(gave_up(failure_error(result), retry + 1, deadline, why, false));
+        }
+    }
+
+    /// Why no retry may follow retry number `retry`, if none may: the time is up, or the retries.
+    fn no_more(&self, retry: u32, deadline: &Deadline) -> Option<GiveUp> {
+        if deadline.left().is_zero() {
+            Some(GiveUp::Deadline { limit: self.inner.operation_timeout })
+        } else if retry >= self.inner.retry.max_retries {
+            Some(GiveUp::NoRetriesLeft)
+        } else {
+            None
         }
     }
 
@@ -329,9 +420,14 @@ impl Client {
     /// name, template, description and config values, created no earlier than `since` (on the
     /// server's clock, from its `Date` header, with 2 s of slack for whole-second times), so an
     /// older namesake is never taken for it. Several such: an error naming them.
-    async fn find_created(&self, req: &NewIntegration, since: Instant) -> Result<Option<Integration>, Error> {
+    async fn find_created(
+        &self,
+        req: &NewIntegration,
+        since: Instant,
+        deadline: &Deadline,
+    ) -> Result<Option<Integration>, Error> {
         let url = self.endpoint(&["v1", "oauth", "integrations"]);
-        let answer = self.send(Method::GET, url.clone(), None).await?;
+        let answer = self.send_within(&Method::GET, &url, None, deadline).await?;
         let earliest = answer
             .date
             .as_deref()
@@ -359,7 +455,8 @@ impl Client {
         }
     }
 
-    /// Waits before retry number `retry`, or returns [`Error::Cancelled`] when stopped first.
+    /// Waits before retry number `retry`; stopped first, [`Error::Cancelled`]; a wait that would
+    /// end past the deadline is not begun.
     async fn pause(
         &self,
         method: &Method,
@@ -367,8 +464,12 @@ impl Client {
         retry: u32,
         retry_after: Option<Duration>,
         last: &Result<Answer, Failed>,
-    ) -> Result<(), Error> {
+        deadline: &Deadline,
+    ) -> Result<(), Halt> {
         let wait = self.inner.retry.delay(retry, retry_after, fastrand::f64());
+        if let Some(why) = deadline.refuse_wait(wait, retry_after) {
+            return Err(Halt::GiveUp(why));
+        }
         let reason = match last {
             Ok(answer) => answer.status.to_string(),
             Err(f) => f.error.to_string(),
@@ -377,7 +478,7 @@ impl Client {
             reason = %reason, "Connect API request will be retried");
         tokio::select! {
             _ = tokio::time::sleep(wait) => Ok(()),
-            _ = self.inner.cancel.cancelled() => Err(self.cancelled(method, url, false)),
+            _ = self.inner.cancel.cancelled() => Err(Halt::Stopped(self.cancelled(method, url, false))),
         }
     }
 
@@ -385,10 +486,18 @@ impl Client {
         Error::Cancelled { method: method.clone(), url: redact_url(url.as_str()), in_flight }
     }
 
-    /// One attempt at one request. Any whole HTTP answer is an `Ok(Answer)`; a failure says
-    /// whether the server may have acted. Logs one DEBUG line (method, path, status or error,
-    /// duration, attempt), and at TRACE the bodies with their secrets masked; never headers.
-    async fn attempt(&self, method: &Method, url: &Url, body: Option<&[u8]>, attempt: u32) -> Result<Answer, Failed> {
+    /// One attempt at one request, within the request timeout and the time `deadline` leaves.
+    /// Any whole HTTP answer is an `Ok(Answer)`; a failure says whether the server may have
+    /// acted. Logs one DEBUG line (method, path, status or error, duration, attempt), and at
+    /// TRACE the bodies with their secrets masked; never headers.
+    async fn attempt(
+        &self,
+        method: &Method,
+        url: &Url,
+        body: Option<&[u8]>,
+        attempt: u32,
+        deadline: &Deadline,
+    ) -> Result<Answer, Failed> {
         if self.inner.cancel.is_cancelled() {
             return Err(Failed { error: self.cancelled(method, url, false), outcome: Outcome::Fatal });
         }
@@ -397,7 +506,8 @@ impl Client {
                 "Connect API request body");
         }
         let started = Instant::now();
-        let exchange = self.exchange(method, url, body);
+        let timeout = deadline.attempt_timeout(self.inner.timeout);
+        let exchange = self.exchange(method, url, body, timeout);
         tokio::pin!(exchange);
         let result = tokio::select! {
             biased;
@@ -428,43 +538,67 @@ impl Client {
         result
     }
 
-    /// The request and the whole answer, without retries, logs or cancellation.
-    async fn exchange(&self, method: &Method, url: &Url, body: Option<&[u8]>) -> Result<Answer, Failed> {
-        let mut req = self.inner.http.request(method.clone(), url.clone());
+    /// The request and the whole answer, without retries, logs or cancellation. The body is
+    /// read in chunks into one buffer, and refused once above the cap (by its `Content-Length`
+    /// before reading, else as soon as the read total passes it).
+    async fn exchange(
+        &self,
+        method: &Method,
+        url: &Url,
+        body: Option<&[u8]>,
+        timeout: Duration,
+    ) -> Result<Answer, Failed> {
+        let mut req = self.inner.http.request(method.clone(), url.clone()).timeout(timeout);
         if let Some(body) = body {
             req = req.header(CONTENT_TYPE, HeaderValue::from_static("application/json")).body(body.to_vec());
         }
-        let resp = req.send().await.map_err(|e| self.transport_failure(method, url, e))?;
+        // The timeout may be the deadline's rest rather than the configured one: say which.
+        let mut resp = req.send().await.map_err(|e| took(self.transport_failure(method, url, e), timeout))?;
         let status = resp.status();
         let header = |name| resp.headers().get(name).and_then(|v: &HeaderValue| v.to_str().ok()).map(str::to_owned);
         let content_type = header(CONTENT_TYPE);
         let location = header(LOCATION);
         let retry_after = header(RETRY_AFTER);
         let date = header(DATE);
-        let body = resp.bytes().await.map_err(|e| Failed {
-            error: if e.is_timeout() {
-                self.timeout_error(method, url)
-            } else {
-                Error::Interrupted {
-                    method: method.clone(),
-                    url: redact_url(url.as_str()),
-                    status: status.as_u16(),
-                    reason: root_cause(&e),
-                }
+        let max = self.inner.max_body;
+        let too_large = || Failed {
+            error: Error::TooLarge {
+                method: method.clone(),
+                url: redact_url(url.as_str()),
+                status: status.as_u16(),
+                limit: max,
             },
-            // The server answered, so it got the request; what it did is unknown.
-            outcome: Outcome::Unknown,
-        })?;
-        Ok(Answer {
-            method: method.clone(),
-            url: url.clone(),
-            status,
-            content_type,
-            location,
-            retry_after,
-            date,
-            body: body.to_vec(),
-        })
+            // Not retried: another attempt would get the same. A create checks for a 2xx.
+            outcome: Outcome::Fatal,
+        };
+        let announced = resp.content_length();
+        if announced.is_some_and(|n| n > max as u64) {
+            return Err(too_large());
+        }
+        let mut body = Vec::with_capacity(announced.unwrap_or(0) as usize);
+        loop {
+            let chunk = resp.chunk().await.map_err(|e| Failed {
+                error: if e.is_timeout() {
+                    Error::Timeout { method: method.clone(), url: redact_url(url.as_str()), after: timeout }
+                } else {
+                    Error::Interrupted {
+                        method: method.clone(),
+                        url: redact_url(url.as_str()),
+                        status: status.as_u16(),
+                        reason: root_cause(&e),
+                    }
+                },
+                // The server answered, so it got the request; what it did is unknown.
+                outcome: Outcome::Unknown,
+            })?;
+            let Some(chunk) = chunk else { break };
+            // Checked before copying, so the buffer never grows past the cap.
+            if body.len() + chunk.len() > max {
+                return Err(too_large());
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(Answer { method: method.clone(), url: url.clone(), status, content_type, location, retry_after, date, body })
     }
 
     /// A failure before any answer: whether the request got out decides what a retry risks.
@@ -503,6 +637,31 @@ impl Client {
     fn timeout_error(&self, method: &Method, url: &Url) -> Error {
         Error::Timeout { method: method.clone(), url: redact_url(url.as_str()), after: self.inner.timeout }
     }
+}
+
+/// Why a wait between attempts ended the call.
+enum Halt {
+    /// The client was stopped: [`Error::Cancelled`].
+    Stopped(Error),
+    /// The wait would end past the deadline.
+    GiveUp(GiveUp),
+}
+
+/// The error of a call that stopped retrying, with its attempts and time; the last error alone
+/// when retries are off and nothing else is worth saying.
+fn gave_up(last: Error, attempts: u32, deadline: &Deadline, why: GiveUp, maybe_done: bool) -> Error {
+    if attempts <= 1 && why == GiveUp::NoRetriesLeft && !maybe_done {
+        return last;
+    }
+    Error::GaveUp { attempts, over: deadline.elapsed(), why, maybe_done, last: Box::new(last) }
+}
+
+/// A timeout error naming the limit the attempt really had.
+fn took(mut failed: Failed, timeout: Duration) -> Failed {
+    if let Error::Timeout { after, .. } = &mut failed.error {
+        *after = timeout;
+    }
+    failed
 }
 
 /// What an attempt says for the retry rules, and the server's `Retry-After` if it gave one.

@@ -88,6 +88,39 @@ pub enum Error {
     /// of the wrong shape.
     #[error("unexpected answer {} to {method} {url} ({problem}): {}", status_text(*status), if excerpt.is_empty() { "(empty body)" } else { excerpt.as_str() })]
     UnexpectedResponse { method: Method, url: String, status: u16, problem: String, excerpt: String },
+
+    /// An answer above the client's size cap: refused unread rather than held in memory (a
+    /// proxy's or a broken server's answer; Connect's largest, a list, is a few MB).
+    #[error("the answer ({}) to {method} {url} was larger than {} and was not read", status_text(*status), size_text(*limit))]
+    TooLarge { method: Method, url: String, status: u16, limit: usize },
+
+    /// Retrying stopped short of a good answer: the last attempt's error, how many attempts were
+    /// made over how long, and why no more (`maybe_done`: a create whose outcome is unknown).
+    #[error("{last}; gave up after {attempts} attempt{} over {:.1}s: {why}{}", if *attempts == 1 { "" } else { "s" }, over.as_secs_f64(), if *maybe_done { "; the request had been sent, so Connect may have carried it out" } else { "" })]
+    GaveUp { attempts: u32, over: Duration, why: GiveUp, maybe_done: bool, last: Box<Error> },
+}
+
+/// Why a client call stopped retrying.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum GiveUp {
+    #[error("no retries left")]
+    NoRetriesLeft,
+    /// The operation timeout: every attempt and wait of one call fits in it.
+    #[error("the operation timeout ({}s) was reached", limit.as_secs())]
+    Deadline { limit: Duration },
+    /// The server's `Retry-After` ends past the operation timeout: waiting would not help.
+    #[error("Connect asked to wait {}s before trying again, beyond the operation timeout ({}s)", wait.as_secs(), limit.as_secs())]
+    AskedToWait { wait: Duration, limit: Duration },
+    /// The backoff before the next attempt ends past the operation timeout.
+    #[error("the next attempt, {:.1}s away, would start past the operation timeout ({}s)", wait.as_secs_f64(), limit.as_secs())]
+    WaitPastDeadline { wait: Duration, limit: Duration },
+}
+
+impl GiveUp {
+    /// Whether time, not the retry count, ran out.
+    pub fn is_time(&self) -> bool {
+        !matches!(self, GiveUp::NoRetriesLeft)
+    }
 }
 
 impl Error {
@@ -99,8 +132,18 @@ impl Error {
             | Error::Forbidden { status, .. }
             | Error::Api { status, .. }
             | Error::Redirected { status, .. }
-            | Error::UnexpectedResponse { status, .. } => Some(*status),
+            | Error::UnexpectedResponse { status, .. }
+            | Error::TooLarge { status, .. } => Some(*status),
+            Error::GaveUp { last, .. } => last.status(),
             _ => None,
+        }
+    }
+
+    /// The error of the last attempt, under any [`Error::GaveUp`]: what the server said.
+    pub fn last_attempt(&self) -> &Error {
+        match self {
+            Error::GaveUp { last, .. } => last.last_attempt(),
+            other => other,
         }
     }
 }
@@ -110,6 +153,16 @@ fn status_text(status: u16) -> String {
     match StatusCode::from_u16(status).ok().and_then(|s| s.canonical_reason()) {
         Some(reason) => format!("{status} {reason}"),
         None => status.to_string(),
+    }
+}
+
+/// "64 MiB" for whole mebibytes, else bytes.
+fn size_text(bytes: usize) -> String {
+    const MIB: usize = 1 << 20;
+    if bytes >= MIB && bytes.is_multiple_of(MIB) {
+        format!("{} MiB", bytes / MIB)
+    } else {
+        format!("{bytes} bytes")
     }
 }
 

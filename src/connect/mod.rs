@@ -9,7 +9,7 @@ mod types;
 pub use client::associations::Association;
 pub use client::templates::{TemplateDefinition, TemplateField};
 pub use client::{Client, ClientConfig, TlsOptions, CREATE_GRACE, DEFAULT_TIMEOUT};
-pub use error::Error;
+pub use error::{Error, GiveUp};
 pub use retry::{RetryPolicy, DEFAULT_MAX_RETRIES};
 pub use secret::Secret;
 pub use tokio_util::sync::CancellationToken;

@@ -1,5 +1,6 @@
 //! The client under faults, against a scripted server: retries and their limits, creates that
-//! are never duplicated, cancellation, TLS trust, and answers that are not the API's.
+//! are never duplicated, cancellation, TLS trust, answers that are not the API's, and bounded
+//! resources (the operation timeout, the body size cap).
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -118,7 +119,12 @@ async fn retry_after_is_honoured() {
 async fn gives_up_after_max_retries_with_the_last_answer() {
     let server = TestServer::always(api_error(503)).await;
     let e = client(server.url(), 2).list_integrations().await.unwrap_err();
-    assert!(matches!(&e, Error::Api { status: 503, .. }), "{e:?}");
+    assert!(matches!(e.last_attempt(), Error::Api { status: 503, .. }), "{e:?}");
+    assert!(matches!(&e, Error::GaveUp { attempts: 3, why: GiveUp::NoRetriesLeft, maybe_done: false, .. }), "{e:?}");
+    assert_eq!(e.status(), Some(503));
+    let text = e.to_string();
+    assert!(text.starts_with("Connect answered 503 Service Unavailable to GET "), "{text}");
+    assert!(text.contains(": busy (code 9); gave up after 3 attempts over 0.") && text.ends_with("s: no retries left"));
     assert_eq!(server.seen().len(), 3);
 
     let server = TestServer::always(api_error(503)).await;
@@ -491,5 +497,198 @@ async fn a_create_answered_with_a_broken_body_still_finds_what_it_made() {
     let server = TestServer::always(Reply::raw(200, "text/html", "<html>ok</html>")).await;
     let e = client(server.url(), 3).create_integration(&request()).await.unwrap_err();
     assert!(e.to_string().contains("(not JSON): <html>ok</html>"), "{e}");
+    assert_eq!(count(&server.seen(), "POST"), 1);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Bounded resources: the operation timeout, the body size cap
+// ---------------------------------------------------------------------------------------------
+
+/// A client whose every call must end within `operation` and each attempt within `request`.
+fn client_by(url: &str, request: Duration, operation: Duration) -> Client {
+    client_with(url, |cfg| {
+        cfg.retry = fast_retries(5);
+        cfg.timeout = request;
+        cfg.operation_timeout = operation;
+    })
+}
+
+#[tokio::test]
+async fn the_operation_timeout_cuts_a_stalled_server_short() {
+    let stalled = Reply::Delayed(Duration::from_secs(600), Box::new(Reply::json(200, json!([]))));
+    let server = TestServer::always(stalled).await;
+    let started = Instant::now();
+    // Six attempts of 400 ms would take 2.4 s; the operation may take 1 s.
+    let e = client_by(server.url(), Duration::from_millis(400), Duration::from_secs(1))
+        .list_integrations()
+        .await
+        .unwrap_err();
+    let took = started.elapsed();
+    assert!(took >= Duration::from_millis(900) && took < Duration::from_secs(2), "{took:?}");
+    let Error::GaveUp { attempts, why, maybe_done: false, last, .. } = &e else { panic!("{e:?}") };
+    assert_eq!(*why, GiveUp::Deadline { limit: Duration::from_secs(1) });
+    assert!((3..=4).contains(attempts), "{e}");
+    // The last attempt had only what was left.
+    assert!(matches!(**last, Error::Timeout { after, .. } if after < Duration::from_millis(400)), "{e:?}");
+    let text = e.to_string();
+    assert!(
+        text.contains(&format!("; gave up after {attempts} attempts over 1."))
+            && text.ends_with("s: the operation timeout (1s) was reached"),
+        "{text}"
+    );
+    assert_eq!(server.seen().len(), *attempts as usize);
+}
+
+#[tokio::test]
+async fn a_wait_past_the_deadline_is_not_begun() {
+    // The server asks for an hour: with the default retry policy and operation timeout, the
+    // call fails at once instead of waiting (the 60 s cap) six times.
+    let server = TestServer::always(api_error(503).with_header("retry-after", "3600")).await;
+    let c = client_with(server.url(), |cfg| cfg.retry = RetryPolicy::default());
+    let started = Instant::now();
+    let e = c.delete_integration("g").await.unwrap_err();
+    assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
+    assert_eq!(server.seen().len(), 1);
+    let wait = GiveUp::AskedToWait { wait: Duration::from_secs(3600), limit: Duration::from_secs(300) };
+    assert!(matches!(&e, Error::GaveUp { attempts: 1, why, .. } if *why == wait), "{e:?}");
+    assert!(
+        e.to_string().ends_with(
+            "; gave up after 1 attempt over 0.0s: Connect asked to wait 3600s before trying again, beyond the \
+             operation timeout (300s)"
+        ),
+        "{e}"
+    );
+
+    // A backoff that would end past the deadline, likewise.
+    let server = TestServer::always(Reply::Close).await;
+    let c = client_with(server.url(), |cfg| {
+        cfg.retry = RetryPolicy { base_delay: Duration::from_secs(4), ..RetryPolicy::default() };
+        cfg.operation_timeout = Duration::from_secs(2);
+    });
+    let started = Instant::now();
+    let e = c.list_integrations().await.unwrap_err();
+    assert!(started.elapsed() < Duration::from_secs(1), "{:?}", started.elapsed());
+    assert!(matches!(&e, Error::GaveUp { why: GiveUp::WaitPastDeadline { .. }, .. }), "{e:?}");
+    assert!(e.to_string().contains("would start past the operation timeout (2s)"), "{e}");
+}
+
+#[tokio::test]
+async fn a_create_at_the_deadline_with_an_unknown_outcome_says_so() {
+    // The POST is never answered; the look-up for what it may have made stalls too.
+    let server = TestServer::spawn(|req| match req.method.as_str() {
+        "POST" => Reply::Silence,
+        _ => Reply::Delayed(Duration::from_secs(600), Box::new(Reply::json(200, json!([])))),
+    })
+    .await;
+    let started = Instant::now();
+    let e = client_by(server.url(), Duration::from_millis(300), Duration::from_secs(1))
+        .create_integration(&request())
+        .await
+        .unwrap_err();
+    assert!(started.elapsed() < Duration::from_secs(2), "{:?}", started.elapsed());
+    assert!(matches!(&e, Error::GaveUp { attempts: 1, maybe_done: true, why: GiveUp::Deadline { .. }, .. }), "{e:?}");
+    assert!(matches!(e.last_attempt(), Error::Timeout { method, .. } if *method == reqwest::Method::POST), "{e:?}");
+    let text = e.to_string();
+    assert!(text.contains("the operation timeout (1s) was reached"), "{text}");
+    assert!(text.ends_with("; the request had been sent, so Connect may have carried it out"), "{text}");
+    assert!(!text.contains(SECRET), "{text}");
+    assert_eq!(count(&server.seen(), "POST"), 1, "never posted again without knowing");
+
+    // The POST itself used up the time: no look-up is begun, and the outcome is still unknown.
+    let server = TestServer::spawn(|req| match req.method.as_str() {
+        "POST" => Reply::Silence,
+        _ => Reply::json(200, json!([])),
+    })
+    .await;
+    let e = client_by(server.url(), Duration::from_secs(5), Duration::from_secs(2))
+        .create_integration(&request())
+        .await
+        .unwrap_err();
+    assert!(matches!(&e, Error::GaveUp { attempts: 1, maybe_done: true, .. }), "{e:?}");
+    assert!(e.to_string().contains("the operation timeout (2s) was reached"), "{e}");
+    assert_eq!(count(&server.seen(), "GET"), 0);
+}
+
+#[tokio::test]
+async fn a_create_out_of_retries_after_an_uncertain_attempt_says_so() {
+    // A gateway error (the create may have gone through), then refusals.
+    let server = TestServer::spawn({
+        let posts = AtomicUsize::new(0);
+        move |req| match (req.method.as_str(), posts.load(Ordering::SeqCst)) {
+            ("POST", n) => {
+                posts.fetch_add(1, Ordering::SeqCst);
+                if n == 0 {
+                    Reply::empty(504)
+                } else {
+                    api_error(503)
+                }
+            }
+            _ => Reply::json(200, json!([])),
+        }
+    })
+    .await;
+    let e = client(server.url(), 2).create_integration(&request()).await.unwrap_err();
+    assert!(matches!(&e, Error::GaveUp { attempts: 3, maybe_done: true, why: GiveUp::NoRetriesLeft, .. }), "{e:?}");
+    assert_eq!(count(&server.seen(), "POST"), 3);
+}
+
+/// A client that reads at most 1000 bytes of an answer.
+fn capped(url: &str) -> Client {
+    client_with(url, |cfg| cfg.max_body = 1000)
+}
+
+#[tokio::test]
+async fn an_answer_above_the_cap_is_refused_unread() {
+    assert_eq!(ClientConfig::new("https://h", Secret::new("k"), "ua").max_body, 64 << 20);
+
+    // Announced by its length: refused before reading (this body would break off, else).
+    let server = TestServer::always(Reply::Truncated { claimed: 5000, body: b"[".to_vec() }).await;
+    let url = format!("{}/__api__/v1/oauth/integrations", server.url());
+    let e = capped(server.url()).list_integrations().await.unwrap_err();
+    assert_eq!(e.to_string(), format!("the answer (200 OK) to GET {url} was larger than 1000 bytes and was not read"));
+    assert_eq!(server.seen().len(), 1, "not retried");
+
+    // Without a length: refused once the read passes the cap.
+    let big = format!("[{}]", " ".repeat(5000)).into_bytes();
+    let server = TestServer::always(Reply::Chunked(200, big)).await;
+    let e = capped(server.url()).list_integrations().await.unwrap_err();
+    assert!(matches!(&e, Error::TooLarge { status: 200, limit: 1000, .. }), "{e:?}");
+    assert_eq!(server.seen().len(), 1, "not retried");
+
+    // Nor is a refusal retried when its body is too large.
+    let server = TestServer::always(Reply::Chunked(503, vec![b' '; 5000])).await;
+    let e = capped(server.url()).list_integrations().await.unwrap_err();
+    assert!(matches!(&e, Error::TooLarge { status: 503, .. }), "{e:?}");
+    assert_eq!(server.seen().len(), 1);
+
+    // Up to the cap is fine.
+    let at_cap = format!("[{}]", " ".repeat(998)).into_bytes();
+    let server = TestServer::always(Reply::Chunked(200, at_cap)).await;
+    assert!(capped(server.url()).list_integrations().await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn a_create_answered_too_large_looks_for_what_it_made() {
+    let made = AtomicBool::new(false);
+    let server = TestServer::spawn(move |req| match req.method.as_str() {
+        "POST" => {
+            made.store(true, Ordering::SeqCst);
+            Reply::Chunked(200, vec![b' '; 5000])
+        }
+        _ if made.load(Ordering::SeqCst) => Reply::json(200, json!([listed("g", "graph", &now_rfc3339())])),
+        _ => Reply::json(200, json!([])),
+    })
+    .await;
+    assert_eq!(capped(server.url()).create_integration(&request()).await.unwrap().guid, "g");
+    assert_eq!(count(&server.seen(), "POST"), 1);
+
+    // Not found: the size is the error, and the POST is not sent again.
+    let server = TestServer::spawn(|req| match req.method.as_str() {
+        "POST" => Reply::Chunked(200, vec![b' '; 5000]),
+        _ => Reply::json(200, json!([])),
+    })
+    .await;
+    let e = capped(server.url()).create_integration(&request()).await.unwrap_err();
+    assert!(matches!(&e, Error::TooLarge { .. }), "{e:?}");
     assert_eq!(count(&server.seen(), "POST"), 1);
 }

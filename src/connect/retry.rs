@@ -3,9 +3,11 @@
 //! Pure functions, so the rules are tested without a server: [`RetryPolicy::delay`] (capped
 //! exponential backoff with jitter, or the server's `Retry-After`), [`parse_retry_after`] and
 //! [`next_step`] (which failures may be retried, and when a create must first look for what it
-//! may already have made).
+//! may already have made), and [`Deadline`] (the time budget of one client call).
 
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
+
+use super::GiveUp;
 
 /// How a client retries.
 #[derive(Clone, Debug, PartialEq)]
@@ -18,6 +20,8 @@ pub struct RetryPolicy {
     /// The longest `Retry-After` honoured; a longer one is cut to this.
     pub max_retry_after: Duration,
     /// Multiplies every wait (backoff and `Retry-After` alike): 1 in use, smaller in tests.
+    /// Not the decision to give up: a `Retry-After` beyond the deadline ends the call whatever
+    /// the scale, so tests see the real rule.
     pub delay_scale: f64,
 }
 
@@ -113,6 +117,57 @@ pub fn next_step(idempotent: bool, outcome: Outcome) -> Next {
         Outcome::NotSent => Next::Retry,
         Outcome::Unknown => unknown,
         Outcome::Fatal => Next::Done,
+    }
+}
+
+/// The time budget of one client call (a request with its retries, or a create with its
+/// retries and look-ups): each attempt gets at most the time left, and no wait ends past it.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Deadline {
+    start: Instant,
+    limit: Duration,
+}
+
+impl Deadline {
+    pub fn new(limit: Duration) -> Deadline {
+        Deadline { start: Instant::now(), limit }
+    }
+
+    pub fn elapsed(&self) -> Duration {
+        self.start.elapsed()
+    }
+
+    pub fn left(&self) -> Duration {
+        self.limit.saturating_sub(self.elapsed())
+    }
+
+    /// The limit of the next attempt: the request timeout, cut to the time left (rounded up to
+    /// whole milliseconds, so errors quoting it stay readable and an attempt cut short ends at
+    /// the deadline, not just before it).
+    pub fn attempt_timeout(&self, request_timeout: Duration) -> Duration {
+        let nanos = request_timeout.min(self.left()).as_nanos();
+        Duration::from_millis(nanos.div_ceil(1_000_000) as u64)
+    }
+
+    /// Why not to wait `wait` (the server having asked for `asked`) before another attempt:
+    /// `None` when the wait ends before the deadline.
+    pub fn refuse_wait(&self, wait: Duration, asked: Option<Duration>) -> Option<GiveUp> {
+        refuse_wait(self.left(), self.limit, wait, asked)
+    }
+}
+
+/// [`Deadline::refuse_wait`] with the time left given. A server asking for more than is left
+/// (its own value, before any cap or scale) will not be ready in time: waiting less would only
+/// hammer it.
+fn refuse_wait(left: Duration, limit: Duration, wait: Duration, asked: Option<Duration>) -> Option<GiveUp> {
+    if left.is_zero() {
+        Some(GiveUp::Deadline { limit })
+    } else if let Some(asked) = asked.filter(|a| *a >= left) {
+        Some(GiveUp::AskedToWait { wait: asked, limit })
+    } else if wait >= left {
+        Some(GiveUp::WaitPastDeadline { wait, limit })
+    } else {
+        None
     }
 }
 
@@ -215,5 +270,32 @@ mod tests {
             assert_eq!(next_step(false, Outcome::Answered(status)), Next::Done, "{status}");
         }
         assert_eq!(next_step(false, Outcome::Fatal), Next::Done);
+    }
+
+    #[test]
+    fn waits_past_the_deadline_are_refused() {
+        let (limit, s) = (Duration::from_secs(300), Duration::from_secs);
+        assert_eq!(refuse_wait(s(10), limit, s(1), None), None);
+        assert_eq!(refuse_wait(s(10), limit, s(1), Some(s(1))), None);
+        assert_eq!(refuse_wait(Duration::ZERO, limit, Duration::ZERO, None), Some(GiveUp::Deadline { limit }));
+        // The server's own value counts, not the capped or scaled wait.
+        assert_eq!(
+            refuse_wait(s(10), limit, ms(600), Some(s(3600))),
+            Some(GiveUp::AskedToWait { wait: s(3600), limit })
+        );
+        assert_eq!(refuse_wait(s(2), limit, s(2), None), Some(GiveUp::WaitPastDeadline { wait: s(2), limit }));
+    }
+
+    #[test]
+    fn attempts_get_at_most_the_time_left() {
+        let d = Deadline::new(Duration::from_secs(3));
+        assert_eq!(d.attempt_timeout(Duration::from_secs(1)), Duration::from_secs(1));
+        let cut = d.attempt_timeout(Duration::from_secs(60));
+        assert!(cut <= Duration::from_secs(3) && cut > Duration::from_secs(2), "{cut:?}");
+        assert_eq!(cut.subsec_nanos() % 1_000_000, 0, "whole milliseconds");
+        let spent = Deadline { start: Instant::now() - Duration::from_secs(5), limit: Duration::from_secs(3) };
+        assert_eq!(spent.left(), Duration::ZERO);
+        assert_eq!(spent.attempt_timeout(Duration::from_secs(60)), Duration::ZERO);
+        assert_eq!(spent.refuse_wait(Duration::ZERO, None), Some(GiveUp::Deadline { limit: Duration::from_secs(3) }));
     }
 }

@@ -36,6 +36,9 @@ pub enum Reply {
     Full { status: u16, content_type: Option<&'static str>, body: Vec<u8>, headers: Vec<(&'static str, String)> },
     /// Announce `Content-Length: claimed` but send only `body`, then close.
     Truncated { claimed: usize, body: Vec<u8> },
+    /// A JSON answer of this status without `Content-Length`, sent in chunks
+    /// (`Transfer-Encoding: chunked`), so its size is known only by reading it.
+    Chunked(u16, Vec<u8>),
     /// Read the request and never answer.
     Silence,
     /// Read the request, then close the connection without a word.
@@ -179,6 +182,24 @@ async fn serve<S: AsyncRead + AsyncWrite + Unpin>(mut stream: S, handler: Arc<Ha
             ),
             body,
         ),
+        Reply::Chunked(status, body) => {
+            let head = format!(
+                "HTTP/1.1 {status} X\r\nconnection: close\r\ncontent-type: application/json\r\n\
+                 transfer-encoding: chunked\r\n\r\n"
+            );
+            if stream.write_all(head.as_bytes()).await.is_err() {
+                return;
+            }
+            for chunk in body.chunks(4096) {
+                let framed = [format!("{:x}\r\n", chunk.len()).as_bytes(), chunk, b"\r\n"].concat();
+                if stream.write_all(&framed).await.is_err() {
+                    return;
+                }
+            }
+            let _ = stream.write_all(b"0\r\n\r\n").await;
+            let _ = stream.shutdown().await;
+            return;
+        }
         Reply::Silence => {
             tokio::time::sleep(Duration::from_secs(3600)).await;
             return;

@@ -1,8 +1,10 @@
 //! Reliability and security through real Terraform: convergence under injected faults (rate
 //! limits, unavailability, delays, connections dropped after the server acted), creates whose
 //! answer is lost, secrets absent from `TF_LOG=trace` output, TLS with a private CA (and
-//! without it), a proxy, bad settings named at plan time, a proxy's HTML error page, and an
-//! interrupted apply (a create abandoned, and one answered after the interrupt and kept).
+//! without it), a proxy, bad settings named at plan time, a proxy's HTML error page, an
+//! interrupted apply (a create abandoned, and one answered after the interrupt and kept), and
+//! bounded resources (the operation timeout against a stalled server or a long `Retry-After`,
+//! an oversized answer).
 //!
 //! Retry waits are scaled down by the harness (see `sanitize_env`), so faults cost milliseconds.
 
@@ -375,6 +377,7 @@ fn bad_settings_are_named_at_plan() {
         let fake = start_fake();
         let mut ws = Workspace::with_connect_env(tf, &fake.url(), ADMIN_KEY);
         ws.set_env("CONNECT_INSECURE", "maybe");
+        ws.set_env("CONNECT_OPERATION_TIMEOUT", "0");
         let provider = "provider \"posit\" {\n  connect_ca_certificate  = \"/nonexistent/ca.pem\"\n  \
                         connect_request_timeout = 0\n  connect_max_retries     = 2.5\n}\n\n";
         ws.write_main(&main_tf(
@@ -390,6 +393,7 @@ fn bad_settings_are_named_at_plan() {
             ("connect_insecure", "The CONNECT_INSECURE environment variable (the fallback for connect_insecure) is \"maybe\": it must be true or false"),
             ("connect_request_timeout", "connect_request_timeout is \"0\": it must be a whole number of seconds from 1 to 3600"),
             ("connect_max_retries", "connect_max_retries is \"2.5\": it must be a whole number of retries from 0 to 100"),
+            ("connect_operation_timeout", "The CONNECT_OPERATION_TIMEOUT environment variable (the fallback for connect_operation_timeout) is \"0\": it must be a whole number of seconds from 1 to 86400"),
         ];
         for (attr, detail) in expected {
             let found = diags.iter().any(|d| {
@@ -543,4 +547,91 @@ fn terraform_group(dir: &std::path::Path) -> u32 {
         }
     }
     panic!("no Terraform process found running in {}", dir.display());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Bounded resources
+// ---------------------------------------------------------------------------------------------
+
+/// A data source that reads the list of integrations at plan, and fails when it cannot.
+const LIST: &str = "data \"posit_connect_oauth_integrations\" \"all\" {}\n";
+
+/// A plan that reads `data` (data sources read at plan) with these provider settings.
+fn plan_reading(tf: &Terraform, fake: &fake_connect::FakeConnect, settings: &str, data: &str) -> (TfRun, Duration) {
+    let ws = Workspace::with_connect_env(tf, &fake.url(), ADMIN_KEY);
+    ws.write_main(&main_tf(&ProviderConfig::Env, &format!("provider \"posit\" {{\n{settings}}}\n\n{data}")));
+    let started = Instant::now();
+    let run = ws.try_plan();
+    let took = started.elapsed();
+    if run.success() {
+        run.fail("the plan should fail");
+    }
+    if run.output().contains("panicked") || run.output().contains("Plugin did not respond") {
+        run.fail("the provider crashed");
+    }
+    (run, took)
+}
+
+/// Every request stalls for ten minutes: the read ends at the operation timeout (3 s, the real
+/// one: only retry waits are scaled in these tests), not after six 1 s attempts.
+#[test]
+fn a_stalled_server_fails_at_the_operation_timeout() {
+    for_each_terraform(|tf| {
+        let fake = start_fake();
+        fake.faults().set(vec![Fault::delay(1, Duration::from_secs(600))]);
+        let settings = "  connect_operation_timeout = 3\n  connect_request_timeout   = 1\n";
+        let (run, took) = plan_reading(tf, &fake, settings, LIST);
+        assert_said(
+            &run,
+            &[
+                "did not answer GET",
+                "attempts over 3.",
+                "the operation timeout (3s) was reached",
+                "connect_operation_timeout",
+            ],
+        );
+        assert!(took < Duration::from_secs(30), "the plan took {took:?}");
+        let attempts = fake.store().requests().len();
+        assert!((3..=4).contains(&attempts), "{attempts} attempts:\n{}", request_log(&fake.store()));
+    });
+}
+
+/// Connect asks to come back in an hour: the read fails at once rather than waiting (up to the
+/// 60 s honoured) six times.
+#[test]
+fn a_retry_after_beyond_the_operation_timeout_fails_at_once() {
+    for_each_terraform(|tf| {
+        let fake = start_fake();
+        fake.faults().set(vec![Fault::refuse(1, 503, Some("3600"))]);
+        let (run, took) = plan_reading(tf, &fake, "", LIST);
+        assert_said(
+            &run,
+            &[
+                "503 Service Unavailable",
+                "gave up after 1 attempt over",
+                "Connect asked to wait 3600s before trying again, beyond the operation timeout (300s)",
+                "connect_operation_timeout",
+            ],
+        );
+        assert!(took < Duration::from_secs(30), "the plan took {took:?}");
+        assert_eq!(fake.store().requests().len(), 1, "no retry:\n{}", request_log(&fake.store()));
+    });
+}
+
+/// A 70 MiB answer to the list: refused once 64 MiB are read, said plainly, and not retried.
+#[test]
+fn an_oversized_answer_is_refused() {
+    for_each_terraform(|tf| {
+        let fake = start_fake();
+        fake.faults().set(vec![Fault::oversized(1, 70 << 20).only("GET")]);
+        let (run, _) = plan_reading(tf, &fake, "", LIST);
+        assert_said(
+            &run,
+            &[&format!(
+                "the answer (200 OK) to GET {}/__api__/v1/oauth/integrations was larger than 64 MiB and was not read",
+                fake.url()
+            )],
+        );
+        assert_eq!(fake.store().requests().len(), 1, "not retried:\n{}", request_log(&fake.store()));
+    });
 }
