@@ -170,9 +170,23 @@ fn with_plain_names(e: rustls::Error, cert: &CertificateDer<'_>) -> rustls::Erro
         });
         Some(names.collect())
     });
-    let presented = names.unwrap_or(presented);
+    // The names are the server's words: quote any with characters a terminal would act on, and
+    // keep a list a screen can show.
+    let mut presented: Vec<String> = names
+        .unwrap_or(presented)
+        .into_iter()
+        .map(|n| if n.chars().all(|c| c.is_ascii_graphic()) { n } else { format!("{n:?}") })
+        .collect();
+    if presented.len() > MAX_NAMES_SHOWN {
+        let more = presented.len() - MAX_NAMES_SHOWN;
+        presented.truncate(MAX_NAMES_SHOWN);
+        presented.push(format!("and {more} more"));
+    }
     rustls::Error::InvalidCertificate(CertificateError::NotValidForNameContext { expected, presented })
 }
+
+/// How many of a certificate's names a wrong-name error lists.
+const MAX_NAMES_SHOWN: usize = 20;
 
 #[cfg(test)]
 mod tests {
@@ -269,6 +283,22 @@ mod tests {
         );
         let e = verify(&verifier(vec![]), &leaf, "connect.test").unwrap_err();
         assert!(matches!(e, rustls::Error::InvalidCertificate(CertificateError::UnknownIssuer)), "{e:?}");
+    }
+
+    #[test]
+    fn a_wrong_name_error_shows_names_plainly_and_not_too_many() {
+        let mut names: Vec<String> = vec!["evil\u{1b}[2J.test".into(), "::1".into()];
+        names.extend((0..30).map(|i| format!("n{i}.test")));
+        let cert = self_signed_ca(&names.iter().map(String::as_str).collect::<Vec<_>>(), None);
+        match verify(&verifier(vec![cert.clone()]), &cert, "connect.test").unwrap_err() {
+            rustls::Error::InvalidCertificate(CertificateError::NotValidForNameContext { presented, .. }) => {
+                assert_eq!(presented.len(), MAX_NAMES_SHOWN + 1, "{presented:?}");
+                assert_eq!(presented[0], "\"evil\\u{1b}[2J.test\"");
+                assert_eq!(presented[1], "::1");
+                assert_eq!(presented[MAX_NAMES_SHOWN], "and 12 more");
+            }
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]
