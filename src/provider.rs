@@ -139,13 +139,13 @@ fn schema() -> Schema {
         "Manages Posit Connect: OAuth integrations with Microsoft Azure and more.",
         vec![
             Attribute::string("connect_server").optional().describe(
-                "The Connect server's base URL, e.g. `https://connect.example.org` (the provider adds `/__api__`). Falls back to the `CONNECT_SERVER` environment variable.",
+                "The Connect server's base URL, e.g. `https://connect.example.org` (the provider adds `/__api__`). An `http://` URL to another machine earns a warning: the API key would travel unencrypted. Falls back to the `CONNECT_SERVER` environment variable.",
             ),
             Attribute::string("connect_api_key").optional().sensitive().describe(
                 "An administrator's Connect API key. Falls back to the `CONNECT_API_KEY` environment variable.",
             ),
             Attribute::string("connect_ca_certificate").optional().describe(
-                "Certificate(s) of a private certificate authority to trust besides the system's and Mozilla's, for a Connect server whose TLS certificate it signed: PEM text (`-----BEGIN CERTIFICATE-----`...) or the path of a PEM file. Falls back to the `CONNECT_CA_CERTIFICATE` environment variable.",
+                "Certificate(s) of a private certificate authority to trust besides the system's and Mozilla's, for a Connect server whose TLS certificate it signed, or the server's own self-signed certificate: PEM text (`-----BEGIN CERTIFICATE-----`...) or the path of a PEM file. Falls back to the `CONNECT_CA_CERTIFICATE` environment variable.",
             ),
             Attribute::bool("connect_insecure").optional().describe(
                 "Skip verifying Connect's TLS certificate (default `false`). For test servers only: anyone on the network path could pose as Connect and read the API key. Prefer `connect_ca_certificate`. Falls back to the `CONNECT_INSECURE` environment variable (`true` or `false`).",
@@ -171,8 +171,13 @@ impl Provider for PositProvider {
 
     /// Bad transport settings (in the configuration or their environment variables) fail
     /// here, at plan time, each naming the attribute and what it allows; `connect_insecure`
-    /// earns a warning.
+    /// and an `http://` server other than this machine earn a warning.
     fn validate(&self, config: &Value, diags: &mut Diagnostics) {
+        if let Ok(Some(server)) = SERVER.resolve(config) {
+            if sends_key_in_cleartext(&server) {
+                diags.push(cleartext_warning(config));
+            }
+        }
         /// The parsed value; a bad one is reported, one known only after apply is checked at
         /// configure time.
         fn known<T>(
@@ -349,6 +354,37 @@ fn insecure_warning() -> Diagnostic {
         ),
     )
     .at(AttributePath::root(INSECURE.attribute))
+}
+
+/// Whether `server` is an `http://` URL to another machine, so the API key would cross the
+/// network unencrypted. Loopback addresses (tests, local stand-ins) are fine; a URL that does not
+/// parse is reported when the client is built.
+fn sends_key_in_cleartext(server: &str) -> bool {
+    let Ok(url) = url::Url::parse(server.trim()) else { return false };
+    url.scheme() == "http"
+        && match url.host() {
+            Some(url::Host::Domain(d)) => !d.trim_end_matches('.').eq_ignore_ascii_case("localhost"),
+            Some(url::Host::Ipv4(ip)) => !ip.is_loopback(),
+            Some(url::Host::Ipv6(ip)) => !ip.is_loopback(),
+            None => false,
+        }
+}
+
+fn cleartext_warning(config: &Value) -> Diagnostic {
+    let from = if config.get(SERVER.attribute).is_null() {
+        format!("{} (from the {} environment variable)", SERVER.attribute, SERVER.env)
+    } else {
+        SERVER.attribute.to_string()
+    };
+    Diagnostic::warning(
+        "The Connect API key travels unencrypted",
+        format!(
+            "{from} is an http:// URL, so the API key travels unencrypted and anyone on the network path can read \
+             it. Use https:// (with {} if a private certificate authority signed the server's certificate).",
+            CA_CERTIFICATE.attribute
+        ),
+    )
+    .at(AttributePath::root(SERVER.attribute))
 }
 
 fn parse_bool(raw: &str) -> Result<bool, String> {
@@ -539,6 +575,44 @@ mod settings_tests {
             &mut diags,
         );
         assert!(diags.0.is_empty(), "{diags:?}");
+    }
+
+    #[test]
+    fn an_http_server_off_this_machine_earns_a_warning() {
+        for (server, warned) in [
+            ("http://connect.example.com", true),
+            ("HTTP://10.0.0.5:3939/rsc", true),
+            ("http://[2001:db8::1]", true),
+            ("http://localhost:3939", false),
+            ("http://LOCALHOST.", false),
+            ("http://127.0.0.1:3939", false),
+            ("http://127.9.9.9", false),
+            ("http://[::1]:3939", false),
+            ("https://connect.example.com", false),
+            ("not a url", false),
+        ] {
+            let provider = PositProvider::new();
+            let mut diags = Diagnostics::new();
+            provider.validate(&config(vec![("connect_server", Value::string(server))]), &mut diags);
+            let got: Vec<_> = diags.0.iter().map(|d| (d.severity, d.summary.as_str(), d.attribute.clone())).collect();
+            let expected = if warned {
+                vec![(
+                    Severity::Warning,
+                    "The Connect API key travels unencrypted",
+                    Some(AttributePath::root("connect_server")),
+                )]
+            } else {
+                vec![]
+            };
+            assert_eq!(got, expected, "{server}");
+            if warned {
+                assert!(diags.0[0].detail.starts_with("connect_server is an http:// URL"), "{}", diags.0[0].detail);
+            }
+        }
+        assert_eq!(
+            cleartext_warning(&config(vec![])).detail.split(" is an").next(),
+            Some("connect_server (from the CONNECT_SERVER environment variable)")
+        );
     }
 
     #[test]

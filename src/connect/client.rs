@@ -28,6 +28,7 @@ use url::Url;
 
 use super::error::{excerpt, parse_error_body, redact_url, root_cause, EXCERPT_CHARS};
 use super::retry::{next_step, parse_retry_after, Deadline, Next, Outcome, RetryPolicy};
+use super::tls;
 use super::types::PLAIN_CONFIG_KEYS;
 use super::{Deleted, Error, GiveUp, Integration, IntegrationUpdate, NewIntegration, Secret};
 use crate::logging::mask_body;
@@ -105,7 +106,7 @@ impl TlsOptions {
     /// Checks the CA certificates without building a client (for validation before use).
     pub fn check(&self) -> Result<(), Error> {
         match &self.ca_certificates_pem {
-            Some(pem) => ca_certificates(pem).map(|_| ()),
+            Some(pem) => tls::ca_certificates(pem).map(|_| ()),
             None => Ok(()),
         }
     }
@@ -169,14 +170,15 @@ impl Client {
             .user_agent(user_agent)
             .timeout(cfg.timeout)
             .redirect(reqwest::redirect::Policy::none());
-        if let Some(pem) = &cfg.tls.ca_certificates_pem {
-            for cert in ca_certificates(pem)? {
-                builder = builder.add_root_certificate(cert);
-            }
-        }
-        if cfg.tls.insecure {
-            builder = builder.danger_accept_invalid_certs(true);
-        }
+        let ca_certificates = match &cfg.tls.ca_certificates_pem {
+            Some(pem) => tls::ca_certificates(pem)?,
+            None => Vec::new(),
+        };
+        builder = if cfg.tls.insecure {
+            builder.danger_accept_invalid_certs(true)
+        } else {
+            builder.use_preconfigured_tls(tls::client_config(ca_certificates)?)
+        };
         let http = builder.build().map_err(|e| {
             if cfg.tls.ca_certificates_pem.is_some() {
                 Error::InvalidCaCertificate { reason: root_cause(&e) }
@@ -606,6 +608,17 @@ impl Client {
         let shown = redact_url(url.as_str());
         if let Some(tls) = tls_error(&e) {
             // A refused certificate stays refused.
+            use rustls::CertificateError::{NotValidForName, NotValidForNameContext};
+            if let rustls::Error::InvalidCertificate(cert @ (NotValidForName | NotValidForNameContext { .. })) = tls {
+                let (host, names) = match cert {
+                    NotValidForNameContext { expected, presented } => {
+                        (expected.to_str().into_owned(), presented.clone())
+                    }
+                    _ => (url.host_str().unwrap_or_default().to_owned(), Vec::new()),
+                };
+                let error = Error::CertificateNotValidForHost { url: shown, host, names };
+                return Failed { error, outcome: Outcome::Fatal };
+            }
             let mut reason = root_cause(&e);
             if matches!(tls, rustls::Error::InvalidCertificate(_)) {
                 reason.push_str(
@@ -698,29 +711,6 @@ fn tls_error<'a>(e: &'a (dyn std::error::Error + 'static)) -> Option<&'a rustls:
         };
     }
     None
-}
-
-/// The CAs in a PEM text; an error when it holds none, or one that cannot be read as a CA
-/// certificate.
-fn ca_certificates(pem: &str) -> Result<Vec<reqwest::Certificate>, Error> {
-    use rustls::pki_types::pem::PemObject;
-    use rustls::pki_types::CertificateDer;
-    let invalid = |reason: String| Error::InvalidCaCertificate { reason };
-    let ders = CertificateDer::pem_slice_iter(pem.as_bytes())
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| invalid(format!("its PEM cannot be read: {e}")))?;
-    if ders.is_empty() {
-        return Err(invalid("it holds no PEM certificate (a block starting -----BEGIN CERTIFICATE-----)".into()));
-    }
-    let mut roots = rustls::RootCertStore::empty();
-    let count = ders.len();
-    ders.iter()
-        .enumerate()
-        .map(|(i, der)| {
-            roots.add(der.clone()).map_err(|e| invalid(format!("certificate {} of {count}: {e}", i + 1)))?;
-            reqwest::Certificate::from_der(der).map_err(|e| invalid(root_cause(&e)))
-        })
-        .collect()
 }
 
 /// Whether a listed integration is what `req` would have made: same name, template and

@@ -40,6 +40,11 @@ pub enum Error {
     #[error("could not reach Connect at {url}: {reason}")]
     Unreachable { url: String, reason: String },
 
+    /// The server's TLS certificate is not valid for the URL's host: the names it lists, when
+    /// known, say which host to use instead.
+    #[error("could not reach Connect at {url}: its TLS certificate is not valid for host {host}{}", if names.is_empty() { String::new() } else { format!(" (it names: {})", names.join(", ")) })]
+    CertificateNotValidForHost { url: String, host: String, names: Vec<String> },
+
     /// The connection broke after the request was sent and before any answer came, so whether
     /// Connect acted on it is unknown.
     #[error("Connect closed the connection without answering {method} {url}: {reason}")]

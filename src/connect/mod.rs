@@ -4,6 +4,7 @@ mod client;
 mod error;
 mod retry;
 mod secret;
+mod tls;
 mod types;
 
 pub use client::associations::Association;

@@ -383,6 +383,79 @@ async fn tls_trusts_a_private_ca_only_when_told() {
     assert_eq!(server.seen().len(), 2);
 }
 
+/// A self-signed certificate for `names` as `openssl req -x509` makes it (`CA:TRUE`): its PEM,
+/// and a TLS acceptor serving it.
+fn self_signed(names: &[&str]) -> (String, tokio_rustls::TlsAcceptor) {
+    use rcgen::{BasicConstraints, CertificateParams, IsCa, KeyPair};
+    use tokio_rustls::rustls;
+    let key = KeyPair::generate().unwrap();
+    let mut params = CertificateParams::new(names.iter().map(|n| n.to_string()).collect::<Vec<_>>()).unwrap();
+    params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    let cert = params.self_signed(&key).unwrap();
+    let der_key = rustls::pki_types::PrivateKeyDer::Pkcs8(key.serialize_der().into());
+    let config = rustls::ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(vec![cert.der().clone()], der_key)
+        .unwrap();
+    (cert.pem(), tokio_rustls::TlsAcceptor::from(Arc::new(config)))
+}
+
+#[tokio::test]
+async fn tls_accepts_a_self_signed_certificate_given_as_the_ca_for_its_names_only() {
+    let (pem, acceptor) = self_signed(&["127.0.0.1"]);
+    let server = TestServer::spawn_with(Some(acceptor), |_| Reply::json(200, json!([]))).await;
+    let pinned = client_with(server.url(), |cfg| cfg.tls.ca_certificates_pem = Some(pem.clone()));
+    assert!(pinned.list_integrations().await.unwrap().is_empty());
+
+    // By a name the certificate does not list: refused at once, saying which names it lists.
+    let port = server.url().rsplit(':').next().unwrap().to_owned();
+    let url = format!("https://localhost:{port}");
+    let started = Instant::now();
+    let e = client_with(&url, |cfg| cfg.tls.ca_certificates_pem = Some(pem.clone())).list_integrations().await;
+    let e = e.unwrap_err();
+    assert!(
+        matches!(&e, Error::CertificateNotValidForHost { host, names, .. } if host == "localhost" && names == &["127.0.0.1"]),
+        "{e:?}"
+    );
+    assert_eq!(
+        e.to_string(),
+        format!(
+            "could not reach Connect at {url}/__api__/v1/oauth/integrations: its TLS certificate is not valid for \
+             host localhost (it names: 127.0.0.1)"
+        )
+    );
+    assert!(started.elapsed() < Duration::from_secs(2));
+
+    // Another self-signed certificate is not trusted for being self-signed.
+    let (other_pem, _) = self_signed(&["127.0.0.1"]);
+    let e = client_with(server.url(), |cfg| cfg.tls.ca_certificates_pem = Some(other_pem)).list_integrations().await;
+    assert!(matches!(&e, Err(Error::Unreachable { reason, .. }) if reason.contains("CaUsedAsEndEntity")), "{e:?}");
+    assert_eq!(server.seen().len(), 1);
+}
+
+#[tokio::test]
+async fn tls_offers_http2() {
+    let (ca_pem, acceptor) = test_pki();
+    let mut config = (**acceptor.config()).clone();
+    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("https://127.0.0.1:{}", listener.local_addr().unwrap().port());
+    let server = tokio::spawn(async move {
+        let (tcp, _) = listener.accept().await.unwrap();
+        let tls = acceptor.accept(tcp).await.unwrap();
+        tls.get_ref().1.alpn_protocol().map(<[u8]>::to_vec)
+    });
+    let client = client_with(&url, |cfg| {
+        cfg.tls.ca_certificates_pem = Some(ca_pem);
+        cfg.retry = fast_retries(0);
+    });
+    let _ = client.list_integrations().await;
+    assert_eq!(server.await.unwrap().as_deref(), Some(&b"h2"[..]));
+}
+
 #[test]
 fn bad_ca_certificates_are_refused() {
     for (pem, expected) in [

@@ -43,6 +43,11 @@ pub fn diagnostic(action: &str, err: &Error) -> Diagnostic {
         Error::Forbidden { .. } => {
             "\n\nThe API key is valid but lacks the rights for this: managing OAuth integrations needs an administrator's API key."
         }
+        Error::CertificateNotValidForHost { .. } => {
+            "\n\nThe host in connect_server (or CONNECT_SERVER) is not one the server's TLS certificate names: \
+             connect_server must use one of the names the certificate lists (or the server needs a certificate \
+             for this host)."
+        }
         Error::Unreachable { reason, .. } if reason.to_ascii_lowercase().contains("certificate") => {
             "\n\nConnect's TLS certificate is not trusted here: give its CA with connect_ca_certificate (or \
              CONNECT_CA_CERTIFICATE), or, for a test server only, set connect_insecure."
@@ -122,5 +127,29 @@ mod tests {
         let d = diagnostic("Could not read", &gave_up(GiveUp::NoRetriesLeft, false));
         assert!(d.detail.contains("connect_max_retries") && !d.detail.contains("connect_operation_timeout"));
         assert!(!d.detail.contains("second one"), "{}", d.detail);
+    }
+
+    #[test]
+    fn a_certificate_for_other_names_points_at_connect_server_not_insecure() {
+        let err = Error::CertificateNotValidForHost {
+            url: "https://localhost:3939/__api__/v1/oauth/integrations".into(),
+            host: "localhost".into(),
+            names: vec!["127.0.0.1".into(), "connect.test".into()],
+        };
+        let d = diagnostic("Could not read", &err);
+        assert!(
+            d.detail.contains("not valid for host localhost (it names: 127.0.0.1, connect.test)")
+                && d.detail.contains("connect_server must use one of the names the certificate lists"),
+            "{}",
+            d.detail
+        );
+        assert!(!d.detail.contains("connect_insecure"), "{}", d.detail);
+
+        // An untrusted issuer still says how to trust it.
+        let err = Error::Unreachable {
+            url: "https://connect.test/__api__".into(),
+            reason: "invalid peer certificate: UnknownIssuer (the server's TLS certificate is not trusted)".into(),
+        };
+        assert!(diagnostic("Could not read", &err).detail.contains("connect_ca_certificate"));
     }
 }

@@ -1,10 +1,11 @@
 //! Reliability and security through real Terraform: convergence under injected faults (rate
 //! limits, unavailability, delays, connections dropped after the server acted), creates whose
 //! answer is lost, secrets absent from `TF_LOG=trace` output, TLS with a private CA (and
-//! without it), a proxy, bad settings named at plan time, a proxy's HTML error page, an
-//! interrupted apply (a create abandoned, and one answered after the interrupt and kept), and
-//! bounded resources (the operation timeout against a stalled server or a long `Retry-After`,
-//! an oversized answer).
+//! without it) or with the server's own self-signed certificate given as the CA, a proxy, an
+//! `http://` server warned about at validate, bad settings named at plan time, a proxy's HTML
+//! error page, an interrupted apply (a create abandoned, and one answered after the interrupt and
+//! kept), and bounded resources (the operation timeout against a stalled server or a long
+//! `Retry-After`, an oversized answer).
 //!
 //! Retry waits are scaled down by the harness (see `sanitize_env`), so faults cost milliseconds.
 
@@ -368,6 +369,132 @@ fn tls_with_a_private_ca_and_through_a_proxy() {
         }
         ws3.apply();
         assert_eq!(store.len(), 3);
+    });
+}
+
+/// A self-signed certificate for 127.0.0.1 only, as `openssl req -x509` makes it (`CA:TRUE`): its
+/// PEM, and a server identity presenting it.
+fn self_signed_identity() -> (String, TlsIdentity) {
+    use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, KeyPair};
+    let key = KeyPair::generate().unwrap();
+    let mut params = CertificateParams::new(vec!["127.0.0.1".to_string()]).unwrap();
+    params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    params.distinguished_name.push(DnType::CommonName, "posit e2e self-signed Connect");
+    let cert = params.self_signed(&key).unwrap();
+    (cert.pem(), TlsIdentity { cert_chain_pem: cert.pem(), key_pem: key.serialize_pem() })
+}
+
+/// The `diagnostic` objects of a `-json` run's UI stream.
+fn json_diagnostics(run: &TfRun) -> Vec<serde_json::Value> {
+    run.stdout
+        .lines()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .filter(|msg| msg["type"] == "diagnostic")
+        .map(|msg| msg["diagnostic"].clone())
+        .collect()
+}
+
+#[test]
+fn tls_with_the_servers_own_self_signed_certificate_as_the_ca() {
+    let (pem, identity) = self_signed_identity();
+    for_each_terraform(|tf| {
+        let fake = start_fake_with(Some(identity.clone()));
+        let store = fake.store();
+        let url = fake.url();
+        let provider = format!("provider \"posit\" {{\n  connect_ca_certificate = <<-EOT\n{pem}EOT\n}}\n\n");
+
+        // The certificate given as the CA: trusted for the name it lists.
+        let ws = Workspace::with_connect_env(tf, &url, ADMIN_KEY);
+        ws.write_main(&main_tf(
+            &ProviderConfig::Env,
+            &(provider.clone() + &Integration::new("msgraph", "Self-signed").hcl("this")),
+        ));
+        ws.apply();
+        ws.assert_no_changes("with the server's own certificate as the CA");
+        assert_eq!(store.len(), 1);
+
+        // Reached by a name the certificate does not list: the error says so and points at
+        // connect_server, not at turning verification off.
+        let port = url.rsplit(':').next().unwrap();
+        let ws2 = Workspace::with_connect_env(tf, &format!("https://localhost:{port}"), ADMIN_KEY);
+        ws2.write_main(&main_tf(
+            &ProviderConfig::Env,
+            &(provider + &Integration::new("msgraph", "Another name").hcl("this")),
+        ));
+        let run = ws2.run(&["apply", "-json", "-auto-approve", "-no-color", "-input=false"]);
+        if run.success() {
+            run.fail("apply by a name the certificate does not list should fail");
+        }
+        let diags = json_diagnostics(&run);
+        let named = diags.iter().any(|d| {
+            d["severity"] == "error"
+                && d["detail"].as_str().is_some_and(|t| {
+                    t.contains("its TLS certificate is not valid for host localhost (it names: 127.0.0.1)")
+                        && t.contains("connect_server must use one of the names the certificate lists")
+                })
+        });
+        if !named {
+            run.fail(&format!("expected an error naming the host and connect_server; diagnostics: {diags:#?}"));
+        }
+        if run.output().contains("connect_insecure") {
+            run.fail("a certificate for other names is no reason to turn verification off");
+        }
+        assert_eq!(store.len(), 1);
+    });
+}
+
+#[test]
+fn an_http_server_elsewhere_is_warned_about_at_validate() {
+    for_each_terraform(|tf| {
+        let warning = |run: &TfRun| -> Option<serde_json::Value> {
+            let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap_or_default();
+            if !run.success() || json["valid"] != true {
+                run.fail("validate should pass");
+            }
+            json["diagnostics"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .find(|d| d["summary"] == "The Connect API key travels unencrypted")
+                .cloned()
+        };
+        let body = Integration::new("msgraph", "Cleartext").hcl("this");
+
+        // In the provider block: a warning at the attribute.
+        let ws = Workspace::new(tf);
+        ws.write_main(&main_tf(
+            &ProviderConfig::Hcl { server: "http://connect.example.com".into(), api_key: ADMIN_KEY.into() },
+            &body,
+        ));
+        let run = ws.run(&["validate", "-json", "-no-color"]);
+        let Some(d) = warning(&run) else { run.fail("expected the cleartext warning") };
+        assert_eq!(d["severity"], "warning", "{d:#}");
+        let detail = d["detail"].as_str().unwrap_or_default();
+        assert!(detail.starts_with("connect_server is an http:// URL") && detail.contains("unencrypted"), "{d:#}");
+        assert!(!detail.contains(ADMIN_KEY), "{d:#}");
+
+        // From CONNECT_SERVER. (Terraform's validate skips a provider without a block, or with an
+        // empty one; plan validates it in any case.)
+        let ws = Workspace::with_connect_env(tf, "http://connect.example.com:3939", ADMIN_KEY);
+        let provider = "provider \"posit\" {\n  connect_request_timeout = 30\n}\n\n";
+        ws.write_main(&main_tf(&ProviderConfig::Env, &format!("{provider}{body}")));
+        let run = ws.run(&["validate", "-json", "-no-color"]);
+        let Some(d) = warning(&run) else { run.fail("expected the cleartext warning for CONNECT_SERVER") };
+        assert!(d["detail"].as_str().is_some_and(|t| t.contains("CONNECT_SERVER")), "{d:#}");
+
+        // This machine: no warning, and the plan says none either.
+        let fake = start_fake();
+        assert!(fake.url().starts_with("http://127.0.0.1:"));
+        let ws = Workspace::with_connect_env(tf, &fake.url(), ADMIN_KEY);
+        ws.write_main(&main_tf(&ProviderConfig::Env, &body));
+        let run = ws.run(&["validate", "-json", "-no-color"]);
+        if warning(&run).is_some() {
+            run.fail("no cleartext warning for 127.0.0.1");
+        }
+        let (run, diags) = ws.plan_diagnostics();
+        if !run.success() || diags.iter().any(|d| d["summary"] == "The Connect API key travels unencrypted") {
+            run.fail("plan against 127.0.0.1 should pass without the cleartext warning");
+        }
     });
 }
 
