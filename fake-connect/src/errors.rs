@@ -24,6 +24,8 @@ pub mod code {
     pub const FORBIDDEN: i64 = 19;
     /// The body is not JSON or has the wrong shape.
     pub const BAD_BODY: i64 = 5;
+    /// A content item of that name already exists for its owner.
+    pub const NAME_IN_USE: i64 = 26;
     /// A config key is missing or its value is not allowed (seen on a real server).
     pub const BAD_CONFIG: i64 = 228;
 }

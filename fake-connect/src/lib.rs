@@ -20,6 +20,7 @@
 //! ```
 
 mod api;
+mod content;
 mod errors;
 mod faults;
 mod listener;

@@ -10,6 +10,7 @@ use serde_json::{json, Map, Value};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
+use crate::content::NewContent;
 use crate::errors::ApiError;
 use crate::profiles::Profile;
 use crate::rules;
@@ -105,6 +106,8 @@ struct Inner {
     server_version: String,
     /// Content items (by guid) and the integration guids associated with each, in the order set.
     content: std::collections::BTreeMap<String, Vec<String>>,
+    /// The content items' own fields (name, title...) and their owner.
+    catalog: crate::content::Catalog,
     /// See [`Store::set_reveal_secrets`].
     reveal_secrets: bool,
     profile: Profile,
@@ -139,6 +142,7 @@ impl Store {
                 next_request: 0,
                 server_version: DEFAULT_SERVER_VERSION.to_string(),
                 content: Default::default(),
+                catalog: Default::default(),
                 reveal_secrets: false,
                 profile: Profile::default(),
             })),
@@ -247,8 +251,27 @@ impl Store {
     /// Adds a content item (as if published) and returns its guid; associations need one.
     pub fn add_content(&self) -> String {
         let guid = uuid::Uuid::new_v4().to_string();
-        self.lock().content.insert(guid.clone(), Vec::new());
+        let mut inner = self.lock();
+        let name = inner.catalog.unused_name();
+        let new = NewContent { name, title: None, description: String::new(), access_type: "acl".into() };
+        inner.catalog.add(&guid, new).expect("an unused name");
+        inner.content.insert(guid.clone(), Vec::new());
         guid
+    }
+
+    /// Creates a content item as `POST /v1/content` does and returns it as answered.
+    pub(crate) fn create_content(&self, new: NewContent) -> Result<Value, ApiError> {
+        let guid = uuid::Uuid::new_v4().to_string();
+        let mut inner = self.lock();
+        let created = inner.catalog.add(&guid, new)?;
+        inner.content.insert(guid, Vec::new());
+        Ok(created)
+    }
+
+    /// A content item as `GET /v1/content/{guid}` answers it, and its owner.
+    pub(crate) fn content_item(&self, guid: &str) -> Option<(Value, Value)> {
+        let inner = self.lock();
+        inner.catalog.get(guid).map(|item| (item, inner.catalog.owner()))
     }
 
     /// The integration guids associated with a content item; `None` when there is no such content.

@@ -24,3 +24,5 @@ mod fake_tests;
 mod reliability_tests;
 #[cfg(test)]
 mod test_server;
+#[cfg(test)]
+mod types_tests;
