@@ -1,5 +1,5 @@
-//! Server behaviour profiles: where no public source says what a real Connect does (see the
-//! "Unknown" section of the project's `docs/connect-behaviours.md`), each profile is one
+//! Server behaviour profiles: where no public source says what a real Connect does (see "What
+//! Connect decides" in `docs/resources/connect_oauth_integration.md`), each profile is one
 //! plausible behaviour, so a client can be tested against every one of them instead of against
 //! the fake's single guess (which, made by the same people, would share the client's
 //! assumptions).

@@ -120,20 +120,23 @@ fn lifecycle(tf: &Terraform, case: &Case) {
         spec = spec.scopes(s);
     }
 
-    // ---- create: the plan shows the defaults (scopes, auth_mode, description) as known values.
+    // ---- create: the plan shows the defaults (scopes, auth_type, description) as known values;
+    // auth_mode is the server's to decide.
     write(&ws, &spec, "");
     let plan = ws.plan_json();
     assert_actions(&plan, ADDR, &["create"], "create");
     let change = resource_change(&plan, ADDR);
     let after = &change["change"]["after"];
     let unknown = unknown_paths(&change["change"]["after_unknown"]);
-    for known in ["config.scopes", "config.auth_mode", "description", "config.auth_type"] {
+    for known in ["config.scopes", "description", "config.auth_type"] {
         if unknown.iter().any(|p| p == known) {
             plan.fail(&format!("create: {known} is derivable from the configuration and must be known in the plan"));
         }
     }
+    if !unknown.iter().any(|p| p == "config.auth_mode") {
+        plan.fail("create: config.auth_mode is Connect's to decide: known only after apply");
+    }
     if after["config"]["scopes"] != json!(spec.expected_scopes())
-        || after["config"]["auth_mode"] != json!(spec.expected_auth_mode())
         || after["config"]["auth_type"] != json!(case.auth_type.unwrap_or("Viewer"))
         || after["description"] != json!(case.description.unwrap_or(""))
     {
@@ -450,8 +453,8 @@ fn only_secret_changes(plan: &Plan, when: &str) {
     assert_computed_stay_known(plan, when);
 }
 
-/// `guid`, `id`, `created_time` (and `auth_mode`, derived from the configuration) are not
-/// "known after apply" in an update.
+/// `guid`, `id`, `created_time` (and `auth_mode`, the server's, when neither the auth type nor
+/// having a secret changes) are not "known after apply" in an update.
 #[track_caller]
 fn assert_computed_stay_known(plan: &Plan, when: &str) {
     let change = &resource_change(plan, ADDR)["change"];

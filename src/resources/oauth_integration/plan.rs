@@ -204,8 +204,15 @@ fn resolve_config(planned: &mut Value, prior: &Value, config: &Value) {
     // A new object: nothing, or an object of another template (a replacement).
     let creating = prior.is_null() || prior.get("template") != planned.get("template");
     let prior_cfg = if creating { &Value::Null } else { prior.get("config") };
-    // An update that sends (or removes) the secret may change what the server decides.
-    let secret_sent = !creating && super::model::secret_to_send(prior, planned, config).is_some();
+    // An update that gives the integration a secret, or takes it away, may change what the
+    // server decides (a rotation keeps one, so it does not). A Confidential integration has one
+    // on the server even when the state has none (imported; written-only without a version).
+    let had_secret = !prior_cfg.get("client_secret").is_null()
+        || !prior_cfg.get("client_secret_wo_version").is_null()
+        || prior_cfg.get("auth_mode").as_str() == Some("Confidential");
+    let has_secret = !cfg_cfg.get("client_secret").is_null() || !cfg_cfg.get("client_secret_wo").is_null();
+    let secret_comes_or_goes =
+        !creating && had_secret != has_secret && super::model::secret_to_send(prior, planned, config).is_some();
     let Value::Object(attrs) = planned else { return };
     let Some(Value::Object(cfg)) = attrs.get_mut("config") else { return };
 
@@ -239,11 +246,11 @@ fn resolve_config(planned: &mut Value, prior: &Value, config: &Value) {
     // `auth_mode`, when the configuration leaves it out, is Connect's to decide, and no public
     // source says how (derived from the secret, fixed per template, or not returned at all): the
     // provider neither sends nor predicts it. Unknown on create and when what it could follow
-    // changes (the auth type, the secret sent), the prior value otherwise, so later plans stay
+    // changes (the auth type, having a secret), the prior value otherwise, so later plans stay
     // quiet whatever the server said.
     if cfg_cfg.get("auth_mode").is_null() {
         let auth_type_changed = cfg.get("auth_type").unwrap_or(&Value::Null) != prior_cfg.get("auth_type");
-        let auth_mode = if creating || auth_type_changed || secret_sent {
+        let auth_mode = if creating || auth_type_changed || secret_comes_or_goes {
             Value::Unknown
         } else {
             prior_cfg.get("auth_mode").clone()
@@ -376,10 +383,15 @@ mod tests {
         let mode = |r: PlanResponse| r.planned.get("config").get("auth_mode").clone();
         // Nothing it could follow changes: what the server said stands.
         assert_eq!(mode(plan_of(state.clone(), cfg.clone())).as_str(), Some("server's"));
-        // The auth type changes, or the secret is sent again: the server may decide anew.
+        // A rotated secret: still one.
+        assert_eq!(
+            mode(plan_of(state.clone(), config("msgraph", Value::Null, Value::string("s2")))).as_str(),
+            Some("server's")
+        );
+        // The auth type changes, or the secret goes: the server may decide anew.
         let service = with_config(cfg.clone(), "auth_type", Value::string("Service Account"));
         assert!(mode(plan_of(state.clone(), service)).is_unknown());
-        assert!(mode(plan_of(state.clone(), config("msgraph", Value::Null, Value::string("s2")))).is_unknown());
+        assert!(mode(plan_of(state.clone(), config("msgraph", Value::Null, Value::Null))).is_unknown());
         // Configured: exactly that.
         let public = with_config(cfg, "auth_mode", Value::string("Public"));
         assert_eq!(mode(plan_of(state, public)).as_str(), Some("Public"));

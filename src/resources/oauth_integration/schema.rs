@@ -103,7 +103,7 @@ fn config_block() -> Block {
                 .optional()
                 .computed()
                 .validate(OneOf(AUTH_MODES))
-                .describe("`Confidential` or `Public`. Defaults to `Confidential` when a client secret is given (always for `Service Account`), `Public` otherwise."),
+                .describe("`Confidential` or `Public`. When left out, Connect decides it (known after apply; typically `Confidential` with a client secret or for `Service Account`, `Public` otherwise) and the provider neither sends nor predicts it."),
             Attribute::string("authorization_uri")
                 .optional()
                 .describe("The OAuth authorization endpoint (`custom`)."),
@@ -134,7 +134,7 @@ fn config_block() -> Block {
                 .optional()
                 .computed()
                 .validate(NotBlank)
-                .describe("Space-separated scopes. Defaults to the template's scopes (required for `azure`). Compared as a set: order and spacing are not changes. Viewer integrations need `offline_access` for a refresh token."),
+                .describe("Space-separated scopes. Defaults to the template's scopes (required for `azure`); for a template without default scopes, what Connect fills in. Compared as a set: order and spacing are not changes. Viewer integrations need `offline_access` for a refresh token."),
         ],
     )
 }
