@@ -229,7 +229,16 @@ fn lifecycle(tf: &Terraform, case: &Case) {
     write(&ws, &spec3, "");
     let plan = ws.plan_json();
     assert_actions(&plan, ADDR, &["update"], "update secret");
-    assert_computed_stay_known(&plan, "update secret");
+    if case.secret.is_some() {
+        // A rotation: the integration keeps a secret, so what Connect decided stands.
+        assert_computed_stay_known(&plan, "update secret");
+    } else {
+        // A Public application gets a secret: Connect decides auth_mode anew.
+        let unknown = unknown_paths(&resource_change(&plan, ADDR)["change"]["after_unknown"]);
+        if !unknown.iter().any(|p| p == "config.auth_mode") {
+            plan.fail("adding a secret: config.auth_mode is Connect's to decide again, known only after apply");
+        }
+    }
     store.clear_requests();
     ws.apply();
     let patches = assert_only_patches(&store, &guid, "update secret");
