@@ -32,7 +32,7 @@ resource "posit_connect_oauth_integration" "openai" {
   }
 }
 
-# Microsoft Graph, Viewer, Public application: no client secret (auth_mode becomes "Public").
+# Microsoft Graph, Viewer, Public application: no client secret (Connect makes it "Public").
 resource "posit_connect_oauth_integration" "graph" {
   template = "msgraph"
   name     = "Microsoft Graph"
