@@ -177,19 +177,18 @@ mod tests {
         assert_eq!(cache.list_calls(), 1);
     }
 
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn concurrent_readers_share_one_list_call() {
-        let cache = Arc::new(ListCache::new(Duration::from_secs(5)));
+    /// How many list calls `readers` concurrent readers make, each list taking `list_time`.
+    async fn list_calls_of_concurrent_readers(ttl: Duration, list_time: Duration, readers: usize) -> usize {
+        let cache = Arc::new(ListCache::new(ttl));
         let calls = Arc::new(AtomicUsize::new(0));
         let mut tasks = Vec::new();
-        for _ in 0..10 {
+        for _ in 0..readers {
             let (cache, calls) = (cache.clone(), calls.clone());
             tasks.push(tokio::spawn(async move {
                 cache
                     .snapshot("srv", || async {
                         calls.fetch_add(1, Ordering::SeqCst);
-                        // Slow enough that every other reader arrives while this one lists.
-                        tokio::time::sleep(Duration::from_millis(50)).await;
+                        tokio::time::sleep(list_time).await;
                         Ok::<_, ()>(items(&[("a", 1)]))
                     })
                     .await
@@ -200,7 +199,22 @@ mod tests {
         for t in tasks {
             assert_eq!(t.await.unwrap(), Some(1));
         }
-        assert_eq!(calls.load(Ordering::SeqCst), 1);
+        calls.load(Ordering::SeqCst)
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn concurrent_readers_share_one_list_call() {
+        // The list is slow enough that every other reader arrives while it runs.
+        assert_eq!(list_calls_of_concurrent_readers(Duration::from_secs(5), Duration::from_millis(50), 10).await, 1);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn readers_waiting_for_a_slow_list_use_its_answer() {
+        // A list slower than the TTL: the readers that waited for it must not each list again.
+        assert_eq!(
+            list_calls_of_concurrent_readers(Duration::from_millis(100), Duration::from_millis(300), 6).await,
+            1
+        );
     }
 
     #[tokio::test]
@@ -218,32 +232,6 @@ mod tests {
         let s = cache.snapshot_at("srv", at(6_000), || ok(items(&[("a", 4)]))).await.unwrap();
         assert_eq!(s.get("a"), Some(&3));
         assert_eq!(cache.list_calls(), 2);
-    }
-
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn readers_waiting_for_a_slow_list_use_its_answer() {
-        // A list slower than the TTL: the readers that waited for it must not each list again.
-        let cache = Arc::new(ListCache::new(Duration::from_millis(100)));
-        let calls = Arc::new(AtomicUsize::new(0));
-        let mut tasks = Vec::new();
-        for _ in 0..6 {
-            let (cache, calls) = (cache.clone(), calls.clone());
-            tasks.push(tokio::spawn(async move {
-                cache
-                    .snapshot("srv", || async {
-                        calls.fetch_add(1, Ordering::SeqCst);
-                        tokio::time::sleep(Duration::from_millis(300)).await;
-                        Ok::<_, ()>(items(&[("a", 1)]))
-                    })
-                    .await
-                    .map(|s| s.len())
-                    .ok()
-            }));
-        }
-        for t in tasks {
-            assert_eq!(t.await.unwrap(), Some(1));
-        }
-        assert_eq!(calls.load(Ordering::SeqCst), 1);
     }
 
     #[tokio::test]
