@@ -6,8 +6,10 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 
-use crate::connect::{CancellationToken, Client, ClientConfig, Error, RetryPolicy, Secret, TlsOptions};
-use crate::resources::api::ConnectHandle;
+use crate::connect::{
+    CancellationToken, Client, ClientConfig, Error, RetryPolicy, Secret, ServerInfo, TlsOptions, Version,
+};
+use crate::resources::api::{diagnostic, ConnectHandle};
 use crate::resources::content_oauth_integrations::ContentOAuthIntegrations;
 use crate::resources::data::oauth_integration::OAuthIntegrationData;
 use crate::resources::data::oauth_integrations::OAuthIntegrationsData;
@@ -207,13 +209,29 @@ impl Provider for PositProvider {
         known(&OPERATION_TIMEOUT, config, parse_operation_timeout, diags);
     }
 
+    /// Builds the client and, when every setting is known, checks the server once for this
+    /// process (see [`check_server`]): a wrong URL or key, or a Connect too old, fails here, at
+    /// plan time, whatever the plan holds. Settings missing or known only after apply defer the
+    /// check to the operations that need the API. `terraform validate` never configures a
+    /// provider, so it stays offline.
     async fn configure(&self, config: &Value, terraform_version: &str) -> Diagnostics {
         let client = build_client(config, terraform_version, &self.stop);
-        let diags = match &client {
+        let mut diags = match &client {
             Err(NoClient::Invalid(d)) => d.clone().into(),
             _ => Diagnostics::new(),
         };
-        self.connect.set(client.map_err(|(NoClient::Invalid(d) | NoClient::Missing(d))| d));
+        let mut client = client.map_err(|(NoClient::Invalid(d) | NoClient::Missing(d))| d);
+        self.connect.set_server(None);
+        if let Ok(c) = &client {
+            match check_server(c).await {
+                Ok(info) => self.connect.set_server(Some(info)),
+                Err(d) => {
+                    diags.push(d.clone());
+                    client = Err(d);
+                }
+            }
+        }
+        self.connect.set(client);
         diags
     }
 
@@ -309,6 +327,36 @@ fn build_client(config: &Value, terraform_version: &str, stop: &CancellationToke
         };
         NoClient::Invalid(diagnostic)
     })
+}
+
+/// The one check of the server at configure: one request for its version (refused below
+/// [`Version::OAUTH_API`]) and one that needs the key (a wrong key fails here, even for a plan
+/// that only creates). A connection that cannot be made is reported at once, without the
+/// retries that a working server's hiccups get (see `Client::check_server`).
+async fn check_server(client: &Client) -> Result<ServerInfo, Diagnostic> {
+    let info = client.check_server().await.map_err(|e| {
+        let d = diagnostic(&format!("Could not use Connect at {}", client.server_url()), &e);
+        match e.last_attempt() {
+            // Not at connect_api_key: Terraform would quote that line of the configuration,
+            // which may hold the key itself. The detail names the setting.
+            Error::Unauthorized { .. } | Error::Forbidden { .. } => d,
+            _ => d.at(AttributePath::root(SERVER.attribute)),
+        }
+    })?;
+    tracing::debug!(version = ?info.version_text, role = ?info.user_role, "Connect server checked");
+    match &info.version {
+        Some(v) if !v.at_least(Version::OAUTH_API) => Err(Diagnostic::error(
+            format!("Connect {v} is too old for the posit provider"),
+            format!(
+                "The server at {} reports version {v}; the posit provider needs Connect {} or later, the first \
+                 with the OAuth integrations API. Upgrade Connect, or point connect_server at a newer server.",
+                client.server_url(),
+                Version::name(Version::OAUTH_API)
+            ),
+        )
+        .at(AttributePath::root(SERVER.attribute))),
+        _ => Ok(info),
+    }
 }
 
 /// `connect_ca_certificate` as PEM text: the value itself when it holds a PEM block, else the

@@ -22,6 +22,7 @@ use crate::templates;
 pub(crate) fn router(state: AppState) -> Router {
     Router::new()
         .route("/__api__/server_settings", get(server_settings))
+        .route("/__api__/v1/user", get(current_user))
         .route("/__api__/v1/oauth/integrations", get(list_integrations).post(create_integration))
         .route(
             "/__api__/v1/oauth/integrations/{guid}",
@@ -55,6 +56,30 @@ async fn server_settings(State(state): State<AppState>) -> Json<Value> {
         "authentication": {"provider": "password", "name": "Password"},
         "oauth_integrations_enabled": true,
     }))
+}
+
+/// `GET /v1/user`: the key's user, as posit-sdk-py's `client.me` reads it (its recorded answer
+/// has these fields); `user_role` is `administrator` or `publisher` after the key used.
+async fn current_user(State(state): State<AppState>, headers: axum::http::HeaderMap) -> ApiResult {
+    let role = match middleware::role_of(&headers, &state.opts)? {
+        Some(middleware::Role::Admin) => "administrator",
+        Some(middleware::Role::Publisher) => "publisher",
+        None => return Err(ApiError::unauthenticated("This request requires an API key.")),
+    };
+    Ok(Json(json!({
+        "guid": "b3b4f1a2-5c6d-4e7f-8a9b-0c1d2e3f4a5b",
+        "username": role,
+        "email": format!("{role}@fake-connect.invalid"),
+        "first_name": "Fake",
+        "last_name": "User",
+        "user_role": role,
+        "created_time": "2024-01-01T00:00:00Z",
+        "updated_time": "2024-01-01T00:00:00Z",
+        "active_time": null,
+        "confirmed": true,
+        "locked": false,
+    }))
+    .into_response())
 }
 
 async fn list_integrations(State(state): State<AppState>) -> Json<Value> {

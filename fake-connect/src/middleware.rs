@@ -151,15 +151,15 @@ fn oversized(bytes: u64) -> Response {
 
 /// Who a key belongs to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Role {
+pub(crate) enum Role {
     Admin,
     Publisher,
 }
 
 /// Reads `Authorization: Key <key>`. `Ok(None)`: no header; `Err`: a header with an unknown key
 /// or another scheme.
-fn role_of(req: &Request, opts: &Options) -> Result<Option<Role>, ApiError> {
-    let Some(value) = req.headers().get(header::AUTHORIZATION) else {
+pub(crate) fn role_of(headers: &axum::http::HeaderMap, opts: &Options) -> Result<Option<Role>, ApiError> {
+    let Some(value) = headers.get(header::AUTHORIZATION) else {
         return Ok(None);
     };
     let invalid = || ApiError::unauthenticated("Invalid API key.");
@@ -186,7 +186,7 @@ pub(crate) async fn authenticate(State(state): State<AppState>, req: Request, ne
     if !path.starts_with("/__api__/") {
         return next.run(req).await;
     }
-    let role = match role_of(&req, &state.opts) {
+    let role = match role_of(req.headers(), &state.opts) {
         Ok(role) => role,
         Err(e) => return e.into_response(),
     };

@@ -138,6 +138,23 @@ async fn server_settings_reports_the_version_without_a_key() {
     assert_eq!(a.body["version"], "2024.11.0");
 }
 
+/// `GET /v1/user` needs a key (unlike `server_settings`) and says whose it is, so a client can
+/// check the key and its rights.
+#[tokio::test]
+async fn current_user_needs_a_key_and_names_the_role() {
+    let s = server();
+    let a = call(&s, Method::GET, "/__api__/v1/user", None, None).await;
+    assert_error(&a, StatusCode::UNAUTHORIZED, 3);
+    let a = call(&s, Method::GET, "/__api__/v1/user", Some("wrong"), None).await;
+    assert_error(&a, StatusCode::UNAUTHORIZED, 3);
+    let a = call(&s, Method::GET, "/__api__/v1/user", Some(ADMIN), None).await;
+    assert_eq!(a.status, StatusCode::OK);
+    assert_eq!(a.body["user_role"], "administrator");
+    assert!(a.body["guid"].is_string() && a.body["username"].is_string(), "{}", a.body);
+    let a = call(&s, Method::GET, "/__api__/v1/user", Some(PUBLISHER), None).await;
+    assert_eq!(a.body["user_role"], "publisher");
+}
+
 #[tokio::test]
 async fn create_answers_200_with_server_keys_and_no_secret() {
     let s = server();

@@ -35,6 +35,7 @@ use crate::logging::mask_body;
 use crate::untrusted::server_text;
 
 pub mod associations;
+pub mod server;
 pub mod templates;
 
 /// Where the API lives under a Connect server's URL.
@@ -229,14 +230,41 @@ impl Client {
         Ok(all)
     }
 
-    /// `GET /v1/oauth/integrations/{guid}`; `None` when Connect says 404.
+    /// `GET /v1/oauth/integrations/{guid}`; `None` only when the integration is surely gone
+    /// (see [`Client::get_integration_after_list`]): a 404 that says nothing clear is confirmed
+    /// with a list call first.
     pub async fn get_integration(&self, guid: &str) -> Result<Option<Integration>, Error> {
+        self.get_integration_checked(guid, false).await
+    }
+
+    /// [`Client::get_integration`] for a caller whose list of integrations has just answered,
+    /// so Connect's OAuth API is known to be there.
+    ///
+    /// Which 404s mean "gone": what Connect's 404 for a missing integration looks like is not
+    /// recorded anywhere public, so the rule keys on what can be told robustly. Gone: Connect's
+    /// "object does not exist" error (code 4), or any other non-HTML 404 once the list call has
+    /// answered (the API is there, so a 404 under it is about the integration). Never gone: the
+    /// "endpoint does not exist" error (code 2: this server has no such API), an HTML page (a
+    /// proxy, a wrong path prefix), or an unclear 404 while the API's presence is unproven; those
+    /// are errors naming the status and the server's message, so state is never emptied by a
+    /// server that cannot see the integration.
+    pub async fn get_integration_after_list(&self, guid: &str) -> Result<Option<Integration>, Error> {
+        self.get_integration_checked(guid, true).await
+    }
+
+    async fn get_integration_checked(&self, guid: &str, listed: bool) -> Result<Option<Integration>, Error> {
         let url = self.integration_url(guid)?;
         let answer = self.send(Method::GET, url, None).await?;
-        if answer.is_not_found() {
-            return Ok(None);
+        match answer.not_found() {
+            None => answer.json().map(Some),
+            Some(NotFound::Object) => Ok(None),
+            Some(NotFound::Unclear) if listed => Ok(None),
+            Some(NotFound::Unclear) => match self.list_integrations().await {
+                Ok(all) => Ok(all.into_iter().find(|i| i.guid == guid)),
+                Err(_) => Err(answer.into_error()),
+            },
+            Some(NotFound::Endpoint | NotFound::Page) => Err(answer.into_error()),
         }
-        answer.json().map(Some)
     }
 
     /// `POST /v1/oauth/integrations`. Connect answers 200 (not 201); any 2xx is accepted.
@@ -339,8 +367,18 @@ impl Client {
     pub async fn delete_integration(&self, guid: &str) -> Result<Deleted, Error> {
         let url = self.integration_url(guid)?;
         let answer = self.send(Method::DELETE, url, None).await?;
-        if answer.is_not_found() {
-            return Ok(Deleted::AlreadyGone);
+        // Gone already only by the rule of `get_integration_after_list`: an unclear 404 is
+        // checked against the list.
+        match answer.not_found() {
+            None => {}
+            Some(NotFound::Object) => return Ok(Deleted::AlreadyGone),
+            Some(NotFound::Unclear) => {
+                return match self.list_integrations().await {
+                    Ok(all) if !all.iter().any(|i| i.guid == guid) => Ok(Deleted::AlreadyGone),
+                    _ => Err(answer.into_error()),
+                }
+            }
+            Some(NotFound::Endpoint | NotFound::Page) => return Err(answer.into_error()),
         }
         answer.success()?;
         Ok(Deleted::Yes)
@@ -377,6 +415,15 @@ impl Client {
         self.send_within(&method, &url, body.as_deref(), &deadline).await
     }
 
+    /// [`Client::send`] for a check of the settings: a connection that cannot be made (refused,
+    /// a name that does not resolve) is reported at once rather than retried through the backoff,
+    /// since it almost always means a wrong URL; answers asking to wait (429, 503) and
+    /// connections broken mid-way are still retried.
+    async fn send_checked(&self, method: Method, url: Url) -> Result<Answer, Error> {
+        let deadline = Deadline::new(self.inner.operation_timeout);
+        self.send_retrying(&method, &url, None, &deadline, false).await
+    }
+
     /// [`Client::send`] within a deadline shared with other requests of the same call.
     async fn send_within(
         &self,
@@ -385,11 +432,24 @@ impl Client {
         body: Option<&[u8]>,
         deadline: &Deadline,
     ) -> Result<Answer, Error> {
+        self.send_retrying(method, url, body, deadline, true).await
+    }
+
+    /// The retry loop of [`Client::send_within`]; `retry_unsent` false makes a connection never
+    /// made final.
+    async fn send_retrying(
+        &self,
+        method: &Method,
+        url: &Url,
+        body: Option<&[u8]>,
+        deadline: &Deadline,
+        retry_unsent: bool,
+    ) -> Result<Answer, Error> {
         let mut retry = 0;
         loop {
             let result = self.attempt(method, url, body, retry + 1, deadline).await;
             let (outcome, retry_after) = outcome_of(&result);
-            if next_step(true, outcome) == Next::Done {
+            if next_step(true, outcome) == Next::Done || (!retry_unsent && outcome == Outcome::NotSent) {
                 return result.map_err(|f| f.error);
             }
             let why = match self.no_more(retry, deadline) {
@@ -811,11 +871,45 @@ pub(crate) struct Answer {
     pub body: Vec<u8>,
 }
 
+/// What a 404 answer says, for deciding whether the object asked for is gone.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum NotFound {
+    /// Connect's error for a missing object: code 4, "The requested object does not exist."
+    Object,
+    /// Connect's error for a path it does not serve: code 2, "The requested endpoint does not
+    /// exist." The server lacks this API (too old, or the feature is off): nothing is gone.
+    Endpoint,
+    /// Neither: an empty or plain-text body, or JSON with another code. Connect's API may have
+    /// said "no such object" in words not recorded anywhere, or something else answered.
+    Unclear,
+    /// An HTML page: a proxy, a load balancer or a wrong path prefix, not the API.
+    Page,
+}
+
 impl Answer {
-    /// A 404 from Connect itself. An HTML 404 comes from a proxy or a wrong path prefix, not
-    /// from the API, so it must not be read as "the integration is gone".
+    /// A 404 from Connect itself, of any kind but an HTML page. For optional lookups only
+    /// (a template definition): whether an object is gone is [`Answer::not_found`]'s question.
     fn is_not_found(&self) -> bool {
         self.status == StatusCode::NOT_FOUND && !self.looks_like_html()
+    }
+
+    /// What a 404 says; `None` for any other status.
+    fn not_found(&self) -> Option<NotFound> {
+        if self.status != StatusCode::NOT_FOUND {
+            return None;
+        }
+        if self.looks_like_html() {
+            return Some(NotFound::Page);
+        }
+        let Some(api) = parse_error_body(&self.body) else { return Some(NotFound::Unclear) };
+        let message = api.message.to_ascii_lowercase();
+        Some(match api.code {
+            Some(4) => NotFound::Object,
+            Some(2) => NotFound::Endpoint,
+            _ if message.contains("endpoint") => NotFound::Endpoint,
+            _ if message.contains("object does not exist") => NotFound::Object,
+            _ => NotFound::Unclear,
+        })
     }
 
     fn looks_like_html(&self) -> bool {
@@ -972,6 +1066,29 @@ mod tests {
         assert!(!answer(404, Some("text/html; charset=utf-8"), "Not Found").is_not_found());
         assert!(!answer(404, None, "  <!DOCTYPE html>").is_not_found());
         assert!(!answer(400, None, "").is_not_found());
+    }
+
+    #[test]
+    fn a_404_says_what_is_missing() {
+        let kind = |ct: Option<&str>, body: &str| answer(404, ct, body).not_found();
+        let json = Some("application/json");
+        assert_eq!(
+            kind(json, r#"{"code":4,"error":"The requested object does not exist.","payload":null}"#),
+            Some(NotFound::Object)
+        );
+        assert_eq!(kind(json, r#"{"error":"The requested object does not exist."}"#), Some(NotFound::Object));
+        assert_eq!(
+            kind(json, r#"{"code":2,"error":"The requested endpoint does not exist.","payload":null}"#),
+            Some(NotFound::Endpoint)
+        );
+        assert_eq!(kind(json, r#"{"code":99,"error":"No such endpoint."}"#), Some(NotFound::Endpoint));
+        assert_eq!(kind(json, r#"{"code":17,"error":"Integration not found."}"#), Some(NotFound::Unclear));
+        assert_eq!(kind(None, ""), Some(NotFound::Unclear));
+        assert_eq!(kind(Some("text/plain"), "404 page not found"), Some(NotFound::Unclear));
+        assert_eq!(kind(Some("text/html; charset=utf-8"), "Not Found"), Some(NotFound::Page));
+        assert_eq!(kind(None, "  <!DOCTYPE html>"), Some(NotFound::Page));
+        assert_eq!(answer(400, None, "").not_found(), None);
+        assert_eq!(answer(200, json, "{}").not_found(), None);
     }
 
     #[test]

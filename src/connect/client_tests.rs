@@ -120,7 +120,11 @@ async fn crud_round_trip_paths_and_bodies() {
 
 #[tokio::test]
 async fn guids_are_one_path_segment() {
-    let server = TestServer::always(Reply::empty(404)).await;
+    let server = TestServer::always(Reply::json(
+        404,
+        json!({"code": 4, "error": "The requested object does not exist.", "payload": null}),
+    ))
+    .await;
     let client = client_for(server.url());
     assert_eq!(client.get_integration("a/b?c").await.unwrap(), None);
     assert_eq!(server.seen()[0].target, "/__api__/v1/oauth/integrations/a%2Fb%3Fc");
@@ -223,9 +227,99 @@ async fn html_404_is_not_read_as_gone() {
     assert!(matches!(e, Error::UnexpectedResponse { status: 404, .. }), "{e:?}");
     let e = client.delete_integration("g").await.unwrap_err();
     assert!(matches!(e, Error::UnexpectedResponse { status: 404, .. }), "{e:?}");
-    // Go's plain-text 404 and an empty 404 are accepted as "gone".
+    // Go's plain-text 404 (or an empty one) says nothing clear: "gone" only once the list has
+    // answered, so Connect's OAuth API is known to be there.
     let server = TestServer::always(Reply::raw(404, "text/plain", "404 page not found\n")).await;
-    assert_eq!(client_for(server.url()).get_integration("g").await.unwrap(), None);
+    let client = client_for(server.url());
+    let e = client.get_integration("g").await.unwrap_err();
+    assert!(matches!(e, Error::UnexpectedResponse { status: 404, .. }), "{e:?}");
+    assert!(client.delete_integration("g").await.is_err());
+    let server = TestServer::spawn(|req| match req.target.as_str() {
+        "/__api__/v1/oauth/integrations" => Reply::json(200, json!([])),
+        _ => Reply::raw(404, "text/plain", "404 page not found\n"),
+    })
+    .await;
+    let client = client_for(server.url());
+    assert_eq!(client.get_integration_after_list("g").await.unwrap(), None);
+    assert_eq!(client.get_integration("g").await.unwrap(), None, "confirmed by listing");
+    assert_eq!(client.delete_integration("g").await.unwrap(), Deleted::AlreadyGone);
+}
+
+/// Connect's "endpoint does not exist" (a server without the OAuth API) is never "gone", not
+/// even after a list answered; its message and status are in the error.
+#[tokio::test]
+async fn an_unknown_endpoint_404_is_never_gone() {
+    let unknown = json!({"code": 2, "error": "The requested endpoint does not exist.", "payload": null});
+    let server = TestServer::spawn(move |req| match req.target.as_str() {
+        "/__api__/v1/oauth/integrations" => Reply::json(200, json!([])),
+        _ => Reply::json(404, unknown.clone()),
+    })
+    .await;
+    let client = client_for(server.url());
+    for e in [
+        client.get_integration_after_list("g").await.unwrap_err(),
+        client.get_integration("g").await.unwrap_err(),
+        client.delete_integration("g").await.unwrap_err(),
+        client.content_associations("c").await.unwrap_err(),
+    ] {
+        assert!(matches!(e, Error::Api { status: 404, code: Some(2), .. }), "{e:?}");
+        assert!(e.is_missing_api(), "{e:?}");
+        assert!(e.to_string().contains("404 Not Found") && e.to_string().contains("endpoint does not exist"), "{e}");
+    }
+}
+
+/// Associations: content gone only when Connect says the object does not exist, or when the
+/// content itself answers 404; content that is there makes an unclear 404 an error.
+#[tokio::test]
+async fn content_associations_404s() {
+    let server = TestServer::spawn(|req| match req.target.as_str() {
+        "/__api__/v1/content/gone/oauth/integrations/associations" => {
+            Reply::json(404, json!({"code": 4, "error": "The requested object does not exist.", "payload": null}))
+        }
+        "/__api__/v1/content/here" => Reply::json(200, json!({"guid": "here"})),
+        "/__api__/v1/content/vanished" => Reply::empty(404),
+        _ => Reply::empty(404),
+    })
+    .await;
+    let client = client_for(server.url());
+    assert_eq!(client.content_associations("gone").await.unwrap(), None);
+    assert_eq!(client.content_associations("vanished").await.unwrap(), None);
+    let e = client.content_associations("here").await.unwrap_err();
+    assert_eq!(e.status(), Some(404), "{e:?}");
+}
+
+/// The check at configure: the version from `server_settings`, the role from `/v1/user`, and a
+/// refused connection reported after one attempt.
+#[tokio::test]
+async fn check_server_reads_version_and_role() {
+    let server = TestServer::spawn(|req| match req.target.as_str() {
+        "/__api__/server_settings" => Reply::json(200, json!({"version": "2025.03.1"})),
+        "/__api__/v1/user" => Reply::json(200, json!({"username": "a", "user_role": "administrator"})),
+        _ => Reply::empty(404),
+    })
+    .await;
+    let info = client_for(server.url()).check_server().await.unwrap();
+    assert_eq!(info.version_text.as_deref(), Some("2025.03.1"));
+    assert_eq!(info.version.map(|v| v.to_string()).as_deref(), Some("2025.03.1"));
+    assert_eq!(info.user_role.as_deref(), Some("administrator"));
+    assert_eq!(server.seen().len(), 2);
+
+    let server = TestServer::spawn(|req| match req.target.as_str() {
+        "/__api__/server_settings" => Reply::json(200, json!({"version": "2025.03.1"})),
+        _ => Reply::json(401, json!({"code": 3, "error": "Invalid API key.", "payload": null})),
+    })
+    .await;
+    let e = client_for(server.url()).check_server().await.unwrap_err();
+    assert!(matches!(e, Error::Unauthorized { .. }), "{e:?}");
+
+    // Nothing listens: one attempt, not the retries (and their backoff) a request gets.
+    let port = std::net::TcpListener::bind(("127.0.0.1", 0)).unwrap().local_addr().unwrap().port();
+    let mut cfg = ClientConfig::new(format!("http://127.0.0.1:{port}"), Secret::new("k"), "t");
+    cfg.retry = RetryPolicy { max_retries: 5, ..Default::default() };
+    let started = std::time::Instant::now();
+    let e = Client::new(cfg).unwrap().check_server().await.unwrap_err();
+    assert!(matches!(e, Error::Unreachable { .. }), "{e:?}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(3), "{:?}", started.elapsed());
 }
 
 #[tokio::test]

@@ -144,6 +144,19 @@ impl Error {
         }
     }
 
+    /// A 404 that is not about an object: Connect's "endpoint does not exist" (code 2), or a
+    /// body that is not Connect's JSON error (an HTML page from a proxy, a wrong path prefix). Such a 404 says the API is not there, never
+    /// that the object asked for is gone.
+    pub fn is_missing_api(&self) -> bool {
+        match self.last_attempt() {
+            Error::Api { status: 404, code, message, .. } => {
+                *code == Some(2) || (*code != Some(4) && message.to_ascii_lowercase().contains("endpoint"))
+            }
+            Error::UnexpectedResponse { status: 404, .. } => true,
+            _ => false,
+        }
+    }
+
     /// The error of the last attempt, under any [`Error::GaveUp`]: what the server said.
     pub fn last_attempt(&self) -> &Error {
         match self {

@@ -8,6 +8,7 @@ mod tls;
 mod types;
 
 pub use client::associations::Association;
+pub use client::server::{ServerInfo, Version};
 pub use client::templates::{TemplateDefinition, TemplateField};
 pub use client::{Client, ClientConfig, TlsOptions, CREATE_GRACE, DEFAULT_TIMEOUT};
 pub use error::{Error, GiveUp};

@@ -84,7 +84,7 @@ async fn updates_and_deletes_retry_too() {
         move |req| match (n.fetch_add(1, Ordering::SeqCst), req.method.as_str()) {
             (0 | 2, _) => Reply::Close,
             (_, "PATCH") => Reply::json(200, listed("g", "graph", "2025-01-01T00:00:00Z")),
-            _ => Reply::empty(404),
+            _ => Reply::json(404, serde_json::json!({"code": 4, "error": "The requested object does not exist."})),
         }
     })
     .await;
@@ -136,7 +136,7 @@ async fn gives_up_after_max_retries_with_the_last_answer() {
 async fn other_answers_are_not_retried() {
     for status in [400, 401, 403, 404, 409, 500] {
         let server = TestServer::always(api_error(status)).await;
-        let _ = client(server.url(), 3).get_integration("g").await;
+        let _ = client(server.url(), 3).get_integration_after_list("g").await;
         assert_eq!(server.seen().len(), 1, "{status}");
     }
 }

@@ -3,7 +3,7 @@
 
 use std::sync::RwLock;
 
-use crate::connect::{Client, Error};
+use crate::connect::{Client, Error, ServerInfo, Version};
 use crate::tfplugin::diag::Diagnostic;
 
 /// The configured Connect client, shared by the provider and its resources.
@@ -14,11 +14,29 @@ use crate::tfplugin::diag::Diagnostic;
 #[derive(Default)]
 pub struct ConnectHandle {
     state: RwLock<Option<Result<Client, Diagnostic>>>,
+    /// What configure learned from the server (its version, the key's role); `None` when
+    /// configure could not ask (settings missing or known only after apply).
+    server: RwLock<Option<ServerInfo>>,
 }
 
 impl ConnectHandle {
     pub fn set(&self, client: Result<Client, Diagnostic>) {
         *self.state.write().unwrap_or_else(|e| e.into_inner()) = Some(client);
+    }
+
+    /// Records what the server said about itself at configure.
+    pub fn set_server(&self, info: Option<ServerInfo>) {
+        *self.server.write().unwrap_or_else(|e| e.into_inner()) = info;
+    }
+
+    /// What configure learned from the server, if it asked.
+    pub fn server(&self) -> Option<ServerInfo> {
+        self.server.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// The server's version, as configure read it; `None` when unknown.
+    pub fn server_version(&self) -> Option<Version> {
+        self.server().and_then(|s| s.version)
     }
 
     /// The client, or an error diagnostic saying which setting is missing.
@@ -56,6 +74,11 @@ pub fn diagnostic(action: &str, err: &Error) -> Diagnostic {
             "\n\nCheck connect_server (or CONNECT_SERVER) and that the server is reachable from here."
         }
         Error::Api { status: 402, .. } => "\n\nThe Connect server's license does not include OAuth integrations.",
+        e if e.is_missing_api() => {
+            "\n\nThis 404 is not Connect saying the object is gone: the server does not serve this API there. Check \
+             that connect_server points at Connect itself (not a proxy's page or another path prefix) and that the \
+             server has the OAuth integrations API (Connect 2024.12.0 or later, the feature enabled)."
+        }
         Error::TooLarge { .. } => {
             "\n\nConnect's answers to these requests are far smaller: check that connect_server points at Connect \
              itself, not at another service or a proxy's error page."

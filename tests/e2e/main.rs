@@ -29,4 +29,5 @@ mod provider_config;
 mod refresh_cache;
 mod reliability;
 mod secrets;
+mod server_checks;
 mod validation;

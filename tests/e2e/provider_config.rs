@@ -51,17 +51,17 @@ fn wrong_or_underprivileged_key_is_reported_with_its_status() {
         }
         run.assert_output_contains(&["401"]);
 
-        // A publisher's key may read but not create: 403, said as such.
+        // A publisher's key may read but not create: the role read at configure fails the plan.
         let ws = Workspace::new(tf);
         ws.write_main(&main_tf(
             &ProviderConfig::Hcl { server: fake.url(), api_key: PUBLISHER_KEY.to_string() },
             &one_integration(),
         ));
-        let run = ws.try_apply();
+        let run = ws.try_plan();
         if run.success() {
-            run.fail("apply with a publisher's key should fail");
+            run.fail("a plan with a publisher's key should fail");
         }
-        run.assert_output_contains(&["403"]);
+        run.assert_output_contains(&["\"publisher\"", "administrators", "connect_api_key"]);
 
         assert!(store.is_empty(), "nothing may be created with a bad key");
     });

@@ -4,7 +4,7 @@
 use reqwest::Method;
 use serde::{Deserialize, Serialize};
 
-use super::{json_body, Client};
+use super::{json_body, Client, NotFound};
 use crate::connect::Error;
 
 /// One association as Connect lists it; only the integration's guid matters to callers.
@@ -28,14 +28,26 @@ impl Client {
         Ok(self.endpoint(&["v1", "content", content, "oauth", "integrations", "associations"]))
     }
 
-    /// `GET /v1/content/{guid}/oauth/integrations/associations`; `None` when the content is gone.
+    /// `GET /v1/content/{guid}/oauth/integrations/associations`; `None` only when the content
+    /// is surely gone: Connect's "object does not exist" error, or a 404 that says nothing clear
+    /// confirmed by `GET /v1/content/{guid}` (the content API, older than the OAuth one)
+    /// answering 404 too. "Endpoint does not exist" (a server without the OAuth API), an HTML
+    /// page (a proxy) or content that is still there make the 404 an error, never "gone".
     pub async fn content_associations(&self, content: &str) -> Result<Option<Vec<Association>>, Error> {
         let url = self.content_associations_url(content)?;
         let answer = self.send(Method::GET, url, None).await?;
-        if answer.is_not_found() {
-            return Ok(None);
+        match answer.not_found() {
+            None => answer.json().map(Some),
+            Some(NotFound::Object) => Ok(None),
+            Some(NotFound::Unclear) => {
+                let item = self.endpoint(&["v1", "content", content]);
+                match self.send(Method::GET, item, None).await.map(|a| a.not_found()) {
+                    Ok(Some(NotFound::Object | NotFound::Unclear)) => Ok(None),
+                    _ => Err(answer.into_error()),
+                }
+            }
+            Some(NotFound::Endpoint | NotFound::Page) => Err(answer.into_error()),
         }
-        answer.json().map(Some)
     }
 
     /// `PUT /v1/content/{guid}/oauth/integrations/associations`: replaces the whole set; an empty

@@ -64,7 +64,8 @@ pub async fn delete(client: &Client, prior: &Value) -> ApplyResponse {
     let content = content_of(prior);
     match client.set_content_associations(&content, &[]).await {
         Ok(()) => ApplyResponse::default(),
-        Err(e) if e.status() == Some(404) => ApplyResponse::default(),
+        // Not when the 404 says the OAuth API itself is missing: nothing was removed then.
+        Err(e) if e.status() == Some(404) && !e.is_missing_api() => ApplyResponse::default(),
         Err(e) => ApplyResponse {
             new_state: prior.clone(),
             diags: diagnostic(&format!("Could not remove the OAuth integrations of content {content}"), &e).into(),

@@ -11,8 +11,9 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
+use crate::connect::Version;
 use crate::resources::api::ConnectHandle;
-use crate::tfplugin::diag::Diagnostics;
+use crate::tfplugin::diag::{AttributePath, Diagnostic, Diagnostics};
 use crate::tfplugin::plan;
 use crate::tfplugin::resource::{
     ApplyRequest, ApplyResponse, ClientCapabilities, ImportRequest, ImportResponse, PlanRequest, PlanResponse,
@@ -20,6 +21,34 @@ use crate::tfplugin::resource::{
 };
 use crate::tfplugin::schema::Schema;
 use crate::tfplugin::value::Value;
+
+/// More than one integration for a content item on a server older than
+/// [`Version::SEVERAL_ASSOCIATIONS`]: an error at plan, naming the version needed and the
+/// server's (found at configure), rather than a refusal at apply. A server whose version is
+/// unknown is not second-guessed.
+fn several_need_a_newer_server(planned: &Value, version: Option<&Version>) -> Option<Diagnostic> {
+    let version = version.filter(|v| !v.at_least(Version::SEVERAL_ASSOCIATIONS))?;
+    let Value::Set(guids) = planned.get("integration_guids") else { return None };
+    if guids.len() < 2 {
+        return None;
+    }
+    Some(
+        Diagnostic::error(
+            format!(
+                "Several OAuth integrations per content item need Connect {}",
+                Version::name(Version::SEVERAL_ASSOCIATIONS)
+            ),
+            format!(
+                "integration_guids lists {} integrations, but the Connect server runs version {version}, which allows \
+                 one OAuth integration per content item; several need Connect {} or later. List one integration, \
+                 or upgrade Connect.",
+                guids.len(),
+                Version::name(Version::SEVERAL_ASSOCIATIONS)
+            ),
+        )
+        .at(AttributePath::root("integration_guids")),
+    )
+}
 
 pub struct ContentOAuthIntegrations {
     schema: Schema,
@@ -59,7 +88,11 @@ impl Resource for ContentOAuthIntegrations {
         let mut planned = req.proposed;
         plan::mark_computed_unknown(block, &req.prior, &mut planned);
         let requires_replace = plan::requires_replace(block, &req.prior, &planned);
-        PlanResponse { planned, requires_replace, ..Default::default() }
+        let mut diags = Diagnostics::new();
+        if let Some(d) = several_need_a_newer_server(&planned, self.connect.server_version().as_ref()) {
+            diags.push(d);
+        }
+        PlanResponse { planned, requires_replace, diags, ..Default::default() }
     }
 
     async fn apply(&self, req: ApplyRequest) -> ApplyResponse {
@@ -79,5 +112,30 @@ impl Resource for ContentOAuthIntegrations {
             Ok(client) => crud::import(&client, req.id.trim()).await,
             Err(d) => ImportResponse { imported: vec![], diags: d.into() },
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn planned(guids: Vec<Value>) -> Value {
+        Value::object([("content_guid", Value::string("c")), ("integration_guids", Value::Set(guids))])
+    }
+
+    #[test]
+    fn several_integrations_need_2025_07() {
+        let old = Version::parse("2025.06.1").unwrap();
+        let two = planned(vec![Value::string("a"), Value::Unknown]);
+        let d = several_need_a_newer_server(&two, Some(&old)).expect("an error");
+        assert_eq!(d.attribute, Some(AttributePath::root("integration_guids")));
+        assert!(d.summary.contains("2025.07.0") && d.detail.contains("2025.06.1"), "{d:?}");
+        assert!(several_need_a_newer_server(&planned(vec![Value::string("a")]), Some(&old)).is_none());
+        assert!(several_need_a_newer_server(&planned(vec![]), Some(&old)).is_none());
+        let new = Version::parse("2025.07.0").unwrap();
+        assert!(several_need_a_newer_server(&two, Some(&new)).is_none());
+        assert!(several_need_a_newer_server(&two, None).is_none());
+        let unknown = Value::object([("integration_guids", Value::Unknown)]);
+        assert!(several_need_a_newer_server(&unknown, Some(&old)).is_none());
     }
 }

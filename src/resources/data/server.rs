@@ -58,13 +58,18 @@ impl DataSource for ServerData {
         };
         let url = client.server_url().to_string();
         let mut diags = Diagnostics::new();
-        let version = match client.server_settings().await {
-            Ok(settings) => Value::opt_string(settings.get("version").and_then(|v| v.as_str())),
-            Err(e) => {
-                let d = diagnostic("Could not read Connect's version", &e);
-                diags.push(Diagnostic::warning(d.summary, d.detail));
-                Value::Null
-            }
+        // Read once at configure; asked again only when configure could not ask.
+        let known = self.connect.server().map(|s| Value::opt_string(s.version_text.as_deref()));
+        let version = match known {
+            Some(v) => v,
+            None => match client.server_settings().await {
+                Ok(settings) => Value::opt_string(settings.get("version").and_then(|v| v.as_str())),
+                Err(e) => {
+                    let d = diagnostic("Could not read Connect's version", &e);
+                    diags.push(Diagnostic::warning(d.summary, d.detail));
+                    Value::Null
+                }
+            },
         };
         let state = Value::object([
             ("id", Value::string(&url)),

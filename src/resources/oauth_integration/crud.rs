@@ -14,13 +14,17 @@ use super::model::{new_request, to_state, update_request};
 /// The integrations listed for the reads of this process (see [`crate::resources::cache`]).
 pub type IntegrationCache = ListCache<Integration, Error>;
 
-/// Refresh: the integration as the server has it now; a 404 returns null so that Terraform
-/// drops it from state and plans to create it again.
+/// Refresh: the integration as the server has it now; one surely gone returns null so that
+/// Terraform drops it from state and plans to create it again.
 ///
 /// The reads of one refresh share one list call (the first read lists; the others wait for it
-/// and answer from it). An integration missing from the list is read directly, so only
-/// Connect's own 404 removes it from state; when listing fails, every read is direct and
-/// reports its own error. A list naming one integration twice is reported, not guessed from.
+/// and answer from it). An integration missing from the list is read directly, and only a 404
+/// that Connect's OAuth API gave removes it from state: any non-HTML 404 once the list has
+/// answered (the API is there), else only Connect's "object does not exist" error (see
+/// `Client::get_integration_after_list`). A 404 for an unknown endpoint (a server without the
+/// API), an HTML page or a proxy's answer is an error and leaves state as it was. When listing
+/// fails, every read is direct and reports its own error. A list naming one integration twice
+/// is reported, not guessed from.
 pub async fn read(client: &Client, cache: &IntegrationCache, current: Value) -> ReadResponse {
     let Some(guid) = current.get("guid").as_str().map(str::to_string) else {
         return ReadResponse { new_state: current, ..Default::default() };
@@ -46,7 +50,12 @@ pub async fn read(client: &Client, cache: &IntegrationCache, current: Value) -> 
         }
         Err(_) => {}
     }
-    match client.get_integration(&guid).await {
+    let direct = if listed.is_ok() {
+        client.get_integration_after_list(&guid).await
+    } else {
+        client.get_integration(&guid).await
+    };
+    match direct {
         Ok(Some(i)) => ReadResponse { new_state: to_state(&i, &current), ..Default::default() },
         Ok(None) => ReadResponse { new_state: Value::Null, ..Default::default() },
         Err(e) => ReadResponse {

@@ -17,13 +17,27 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 use crate::resources::api::ConnectHandle;
-use crate::tfplugin::diag::Diagnostics;
+use crate::tfplugin::diag::{Diagnostic, Diagnostics};
 use crate::tfplugin::resource::{
     ApplyRequest, ApplyResponse, ClientCapabilities, ImportRequest, ImportResponse, Listed, PlanRequest, PlanResponse,
     ReadRequest, ReadResponse, Resource,
 };
 use crate::tfplugin::schema::{IdentitySchema, Schema};
 use crate::tfplugin::value::Value;
+
+/// Only administrators create, change or delete OAuth integrations on Connect; a plan that
+/// would, made with another user's key (its role read at configure from `/v1/user`), fails at
+/// plan rather than with a 403 at apply. An unknown role is not second-guessed.
+fn key_cannot_manage(role: Option<&str>) -> Option<Diagnostic> {
+    let role = role.filter(|r| !r.eq_ignore_ascii_case("administrator"))?;
+    Some(Diagnostic::error(
+        "The API key cannot manage OAuth integrations",
+        format!(
+            "connect_api_key belongs to a user whose role on Connect is {role:?}; only administrators may create, \
+             change or delete OAuth integrations. Use an administrator's API key."
+        ),
+    ))
+}
 
 pub struct OAuthIntegration {
     schema: Schema,
@@ -70,7 +84,14 @@ impl Resource for OAuthIntegration {
     }
 
     async fn plan(&self, req: PlanRequest) -> PlanResponse {
+        let prior = req.prior.clone();
         let mut planned = plan::plan(&self.schema, req);
+        if planned.planned != prior {
+            if let Some(d) = key_cannot_manage(self.connect.server().and_then(|s| s.user_role).as_deref()) {
+                planned.diags.push(d);
+                return planned;
+            }
+        }
         // The server's own rules, when it can be asked; a plan without a configured server
         // (or already failing) is left to its other diagnostics.
         if !planned.planned.is_null() && !planned.diags.has_errors() {
@@ -124,5 +145,18 @@ impl Resource for OAuthIntegration {
             Value::String(g) => Value::object([("guid", Value::string(g))]),
             _ => Value::Null,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::key_cannot_manage;
+
+    #[test]
+    fn only_administrators_manage_integrations() {
+        assert!(key_cannot_manage(Some("administrator")).is_none());
+        assert!(key_cannot_manage(None).is_none());
+        let d = key_cannot_manage(Some("publisher")).expect("an error");
+        assert!(d.detail.contains("\"publisher\"") && d.detail.contains("administrator"), "{}", d.detail);
     }
 }
