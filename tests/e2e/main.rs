@@ -12,9 +12,13 @@
 //! shown on failure), `POSIT_E2E_KEEP=1` (keep the temporary workspaces and print where),
 //! `POSIT_E2E_TIMEOUT_SECS` (per command, default 300), `POSIT_E2E_VERBOSE=1` (print each
 //! command with its exit code and time; add `-- --nocapture` to see it as it happens).
+//!
+//! `POSIT_ACC=1` with `CONNECT_SERVER` and `CONNECT_API_KEY` points the acceptance test
+//! (`acceptance.rs`, `cargo test --test e2e acceptance`) at that Connect instead of the fake.
 
 mod support;
 
+mod acceptance;
 mod adopting;
 mod content_associations;
 mod data_sources;
