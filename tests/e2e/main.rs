@@ -11,7 +11,9 @@
 //! `POSIT_E2E_TF_LOG` (sets `TF_LOG` for every command; the log lands in the captured stderr
 //! shown on failure), `POSIT_E2E_KEEP=1` (keep the temporary workspaces and print where),
 //! `POSIT_E2E_TIMEOUT_SECS` (per command, default 300), `POSIT_E2E_VERBOSE=1` (print each
-//! command with its exit code and time; add `-- --nocapture` to see it as it happens).
+//! command with its exit code and time; add `-- --nocapture` to see it as it happens),
+//! `POSIT_E2E_TRANSPORT=tcp` (the provider serves over TCP, as on Windows, instead of a unix
+//! socket).
 
 mod support;
 
@@ -29,4 +31,5 @@ mod provider_config;
 mod refresh_cache;
 mod reliability;
 mod secrets;
+mod transport;
 mod validation;
