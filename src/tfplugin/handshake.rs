@@ -1,25 +1,26 @@
 //! The go-plugin handshake and server loop: what Terraform expects of any plugin process.
 //!
 //! Terraform starts the provider with a magic cookie and the protocol versions it speaks, reads
-//! one line from our stdout naming a unix socket (and our TLS certificate), then speaks gRPC on
-//! that socket until it calls `plugin.GRPCController/Shutdown`.
+//! one line from our stdout naming where we listen (and our TLS certificate), then speaks gRPC
+//! there until it calls `plugin.GRPCController/Shutdown`. Where we listen is a unix socket on
+//! Linux and macOS, TCP on 127.0.0.1 on Windows (see [`super::transport`]):
 //!
 //! ```text
 //! 1|6|unix|/tmp/tf-provider-posit-1234-0/plugin.sock|grpc|MIIB...   (core|app|net|addr|proto|cert)
+//! 1|6|tcp|127.0.0.1:10000|grpc|MIIB...
 //! ```
 
 use std::fmt;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::pin::Pin;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::task::{Context, Poll};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use rustls::pki_types::CertificateDer;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
-use tokio::net::{UnixListener, UnixStream};
+use tokio::net::TcpListener;
 use tokio::sync::{mpsc, watch, Notify};
 use tokio_rustls::server::TlsStream;
 use tokio_rustls::TlsAcceptor;
@@ -27,6 +28,7 @@ use tokio_stream::wrappers::ReceiverStream;
 
 use super::controller::{Controller, Stdio};
 use super::tls::{self, ServerIdentity, TlsError};
+use super::transport::{self, Stream, Transport, TransportError};
 
 /// Environment variable carrying go-plugin's magic cookie.
 pub const MAGIC_COOKIE_KEY: &str = "TF_PLUGIN_MAGIC_COOKIE";
@@ -58,6 +60,8 @@ pub struct Negotiated {
     pub client_cert: Option<CertificateDer<'static>>,
     /// `-debug`: started by a person, who attaches Terraform via `TF_REATTACH_PROVIDERS`.
     pub debug: bool,
+    /// Unix socket or TCP.
+    pub transport: Transport,
 }
 
 impl fmt::Debug for Negotiated {
@@ -66,14 +70,15 @@ impl fmt::Debug for Negotiated {
             .field("protocol_version", &self.protocol_version)
             .field("mtls", &self.client_cert.is_some())
             .field("debug", &self.debug)
+            .field("transport", &self.transport)
             .finish()
     }
 }
 
 impl Negotiated {
     /// Debug mode: no cookie, no TLS (Terraform reattaches without certificates).
-    pub fn debug() -> Self {
-        Self { protocol_version: PROTOCOL_VERSION, client_cert: None, debug: true }
+    pub fn debug(transport: Transport) -> Self {
+        Self { protocol_version: PROTOCOL_VERSION, client_cert: None, debug: true, transport }
     }
 }
 
@@ -99,10 +104,14 @@ pub enum HandshakeError {
     UnsupportedProtocol { offered: String },
     #[error("{0}")]
     ClientCert(#[from] TlsError),
+    #[error("{0}")]
+    Transport(#[from] TransportError),
 }
 
 /// Checks how we were started: `-debug` on the command line, or go-plugin's environment
-/// (`TF_PLUGIN_MAGIC_COOKIE`, `PLUGIN_PROTOCOL_VERSIONS`, `PLUGIN_CLIENT_CERT`).
+/// (`TF_PLUGIN_MAGIC_COOKIE`, `PLUGIN_PROTOCOL_VERSIONS`, `PLUGIN_CLIENT_CERT`,
+/// `PLUGIN_MIN_PORT`/`PLUGIN_MAX_PORT`), and the transport asked for
+/// ([`transport::TRANSPORT_ENV`]).
 pub fn check_environment() -> Result<Negotiated, HandshakeError> {
     negotiate(std::env::args().skip(1), |key| std::env::var(key).ok())
 }
@@ -113,8 +122,9 @@ where
     I: IntoIterator<Item = S>,
     S: AsRef<str>,
 {
-    if args.into_iter().any(|a| matches!(a.as_ref(), "-debug" | "--debug")) {
-        return Ok(Negotiated::debug());
+    let debug = args.into_iter().any(|a| matches!(a.as_ref(), "-debug" | "--debug"));
+    if debug {
+        return Ok(Negotiated::debug(Transport::from_env(&var)?));
     }
     if var(MAGIC_COOKIE_KEY).as_deref() != Some(MAGIC_COOKIE_VALUE) {
         return Err(HandshakeError::NotLaunchedByTerraform);
@@ -131,24 +141,26 @@ where
         Some(pem) => Some(tls::parse_client_cert_pem(&pem)?),
         None => None,
     };
-    Ok(Negotiated { protocol_version: PROTOCOL_VERSION, client_cert, debug: false })
+    let transport = Transport::from_env(&var)?;
+    Ok(Negotiated { protocol_version: PROTOCOL_VERSION, client_cert, debug: false, transport })
 }
 
-/// The line go-plugin reads from our stdout: `core|app|network|address|grpc|cert`. The cert
-/// field is empty when serving plaintext.
-pub fn handshake_line(protocol_version: u32, socket: &Path, cert_base64: Option<&str>) -> String {
-    format!("{CORE_PROTOCOL_VERSION}|{protocol_version}|unix|{}|grpc|{}", socket.display(), cert_base64.unwrap_or(""))
+/// The line go-plugin reads from our stdout: `core|app|network|address|grpc|cert`, the network
+/// `unix` (the address a socket path) or `tcp` (`127.0.0.1:PORT`). The cert field is empty
+/// when serving plaintext.
+pub fn handshake_line(protocol_version: u32, network: &str, address: &str, cert_base64: Option<&str>) -> String {
+    format!("{CORE_PROTOCOL_VERSION}|{protocol_version}|{network}|{address}|grpc|{}", cert_base64.unwrap_or(""))
 }
 
 /// The `TF_REATTACH_PROVIDERS` value that points Terraform at a `-debug` server.
-pub fn reattach_config(pid: u32, socket: &Path) -> String {
+pub fn reattach_config(pid: u32, network: &str, address: &str) -> String {
     serde_json::json!({
         PROVIDER_ADDRESS: {
             "Protocol": "grpc",
             "ProtocolVersion": PROTOCOL_VERSION,
             "Pid": pid,
             "Test": true,
-            "Addr": { "Network": "unix", "String": socket.to_string_lossy() },
+            "Addr": { "Network": network, "String": address },
         }
     })
     .to_string()
@@ -161,6 +173,8 @@ pub enum ServeError {
     SocketDir { dir: PathBuf, source: io::Error },
     #[error("listening on {path}: {source}")]
     Listen { path: PathBuf, source: io::Error },
+    #[error("listening on TCP: {0}")]
+    ListenTcp(io::Error),
     #[error("installing signal handlers: {0}")]
     Signals(io::Error),
     #[error("writing the handshake to stdout: {0}")]
@@ -172,12 +186,13 @@ pub enum ServeError {
 }
 
 /// Serves `routes` (the provider service) plus go-plugin's controller and stdio services on a
-/// fresh unix socket, announces it on stdout, and returns once `shutdown` is notified (by
+/// fresh unix socket or TCP port, announces it on stdout, and returns once `shutdown` is notified (by
 /// `GRPCController.Shutdown`, by SIGTERM, or by the caller) and in-flight calls have drained.
 ///
 /// SIGINT is ignored, as go-plugin does: on Ctrl-C Terraform signals its whole process group,
 /// then winds down its providers itself (StopProvider, Shutdown); dying early would turn a clean
-/// cancel into "plugin exited" errors. In `-debug` mode Ctrl-C stops the server.
+/// cancel into "plugin exited" errors. In `-debug` mode Ctrl-C stops the server. On Windows the
+/// same holds for the console's Ctrl-C and Ctrl-Break events.
 ///
 /// `serve` should be the only waiter on `shutdown`; notify it with `notify_one`.
 pub async fn serve(
@@ -211,6 +226,7 @@ enum Drained {
 
 /// Where to put the socket and how to announce it (tests capture the announcement).
 struct ServeOptions {
+    #[cfg_attr(not(unix), allow(dead_code))]
     socket_base: PathBuf,
     signals: bool,
     drain_grace: Duration,
@@ -232,9 +248,9 @@ async fn serve_with(
     let signals =
         if options.signals { Some(install_signals(negotiated.debug).map_err(ServeError::Signals)?) } else { None };
 
-    let dir = SocketDir::create(&options.socket_base)?;
-    let socket = dir.path.join("plugin.sock");
-    let listener = UnixListener::bind(&socket).map_err(|source| ServeError::Listen { path: socket.clone(), source })?;
+    let bound = Bound::new(&negotiated.transport, &options.socket_base).await?;
+    let (network, address) = (negotiated.transport.network(), bound.address.clone());
+    tracing::debug!(network, address = address.as_str(), "plugin address");
 
     let (acceptor, cert_base64) = match &negotiated.client_cert {
         Some(client_cert) if !negotiated.debug => {
@@ -250,9 +266,9 @@ async fn serve_with(
         .add_service(Stdio::new(stop_rx.clone()).into_server());
 
     let announcement = if negotiated.debug {
-        debug_instructions(std::process::id(), &socket)
+        debug_instructions(std::process::id(), network, &address)
     } else {
-        handshake_line(negotiated.protocol_version, &socket, cert_base64.as_deref()) + "\n"
+        handshake_line(negotiated.protocol_version, network, &address, cert_base64.as_deref()) + "\n"
     };
     (options.announce)(&announcement).map_err(ServeError::Stdout)?;
 
@@ -270,7 +286,7 @@ async fn serve_with(
     });
 
     let (conn_tx, conn_rx) = mpsc::channel::<io::Result<PluginConn>>(16);
-    let acceptor_task = tokio::spawn(accept_loop(listener, acceptor, conn_tx));
+    let acceptor_task = tokio::spawn(accept_loop(bound.listener, acceptor, conn_tx));
 
     let mut stopped = stop_rx.clone();
     let server = tonic::transport::Server::builder().add_routes(routes).serve_with_incoming_shutdown(
@@ -293,28 +309,104 @@ async fn serve_with(
 
     acceptor_task.abort();
     stopper.abort();
-    drop(dir);
+    // The listener lives in the accept task: closed once the task is gone.
+    let _ = acceptor_task.await;
+    #[cfg(unix)]
+    drop(bound.socket_dir);
     result
 }
 
-fn debug_instructions(pid: u32, socket: &Path) -> String {
-    let config = reattach_config(pid, socket).replace('\'', r"'\''");
+fn debug_instructions(pid: u32, network: &str, address: &str) -> String {
+    let config = reattach_config(pid, network, address);
+    // Windows users run Terraform from PowerShell; elsewhere a POSIX shell.
+    let assignment = if cfg!(windows) {
+        format!("$env:TF_REATTACH_PROVIDERS='{}'", config.replace('\'', "''"))
+    } else {
+        format!("TF_REATTACH_PROVIDERS='{}'", config.replace('\'', r"'\''"))
+    };
     format!(
         "Provider started in debug mode. To attach Terraform or OpenTofu, set this in the shell \
-         where you run them:\n\n\tTF_REATTACH_PROVIDERS='{config}'\n\n\
+         where you run them:\n\n\t{assignment}\n\n\
          Press Ctrl-C to stop the provider.\n"
     )
+}
+
+/// Where the server listens, as bound.
+struct Bound {
+    listener: PluginListener,
+    /// The handshake line's address: the socket's path, or `127.0.0.1:PORT`.
+    address: String,
+    /// The socket's private directory, removed when dropped.
+    #[cfg(unix)]
+    socket_dir: Option<SocketDir>,
+}
+
+impl Bound {
+    #[cfg_attr(not(unix), allow(unused_variables))]
+    async fn new(transport: &Transport, socket_base: &Path) -> Result<Self, ServeError> {
+        match transport {
+            #[cfg(unix)]
+            Transport::Unix => {
+                let dir = SocketDir::create(socket_base)?;
+                let socket = dir.path.join("plugin.sock");
+                let listener = tokio::net::UnixListener::bind(&socket)
+                    .map_err(|source| ServeError::Listen { path: socket.clone(), source })?;
+                Ok(Bound {
+                    listener: PluginListener::Unix(listener),
+                    address: socket.display().to_string(),
+                    socket_dir: Some(dir),
+                })
+            }
+            Transport::Tcp { ports } => {
+                let listener = transport::bind_tcp(ports.clone()).await.map_err(ServeError::ListenTcp)?;
+                let address = listener.local_addr().map_err(ServeError::ListenTcp)?.to_string();
+                Ok(Bound {
+                    listener: PluginListener::Tcp(listener),
+                    address,
+                    #[cfg(unix)]
+                    socket_dir: None,
+                })
+            }
+        }
+    }
+}
+
+/// A bound listener of either transport.
+enum PluginListener {
+    #[cfg(unix)]
+    Unix(tokio::net::UnixListener),
+    Tcp(TcpListener),
+}
+
+impl PluginListener {
+    async fn accept(&self) -> io::Result<Stream> {
+        match self {
+            #[cfg(unix)]
+            PluginListener::Unix(listener) => listener.accept().await.map(|(stream, _)| Stream::Unix(stream)),
+            PluginListener::Tcp(listener) => {
+                let (stream, _) = listener.accept().await?;
+                // gRPC writes a response in pieces: without this, Nagle's algorithm and delayed
+                // ACKs stall each call ~40 ms on a kept-alive connection.
+                if let Err(e) = stream.set_nodelay(true) {
+                    tracing::debug!("setting TCP_NODELAY on a plugin connection: {e}");
+                }
+                Ok(Stream::Tcp(stream))
+            }
+        }
+    }
 }
 
 /// Signals that stop the server: SIGTERM always, SIGINT only in debug mode. Registering the
 /// SIGINT handler at all replaces the default "terminate" action for the rest of the process,
 /// which is how it is ignored otherwise.
+#[cfg(unix)]
 struct StopSignals {
     term: tokio::signal::unix::Signal,
     int: tokio::signal::unix::Signal,
     int_stops: bool,
 }
 
+#[cfg(unix)]
 impl StopSignals {
     async fn recv(&mut self) {
         loop {
@@ -331,19 +423,57 @@ impl StopSignals {
     }
 }
 
+#[cfg(unix)]
 fn install_signals(debug: bool) -> io::Result<StopSignals> {
     use tokio::signal::unix::{signal, SignalKind};
     Ok(StopSignals { term: signal(SignalKind::terminate())?, int: signal(SignalKind::interrupt())?, int_stops: debug })
 }
 
+/// Console events that stop the server on Windows: Ctrl-C and Ctrl-Break, in debug mode only.
+/// While a listener for them exists, Windows does not run its default handler (which ends the
+/// process), which is how they are ignored otherwise, as go-plugin ignores `os.Interrupt`.
+/// Terraform ends a plugin on Windows by `Shutdown` or by terminating the process: no SIGTERM.
+#[cfg(windows)]
+struct StopSignals {
+    ctrl_c: tokio::signal::windows::CtrlC,
+    ctrl_break: tokio::signal::windows::CtrlBreak,
+    int_stops: bool,
+}
+
+#[cfg(windows)]
+impl StopSignals {
+    async fn recv(&mut self) {
+        loop {
+            tokio::select! {
+                _ = self.ctrl_c.recv() => {}
+                _ = self.ctrl_break.recv() => {}
+            }
+            if self.int_stops {
+                return;
+            }
+            tracing::trace!("ignoring Ctrl-C; Terraform shuts the provider down itself");
+        }
+    }
+}
+
+#[cfg(windows)]
+fn install_signals(debug: bool) -> io::Result<StopSignals> {
+    use tokio::signal::windows::{ctrl_break, ctrl_c};
+    Ok(StopSignals { ctrl_c: ctrl_c()?, ctrl_break: ctrl_break()?, int_stops: debug })
+}
+
 /// A private (0700) directory holding the socket; removed, socket and all, when dropped.
+#[cfg(unix)]
 struct SocketDir {
     path: PathBuf,
 }
 
+#[cfg(unix)]
 impl SocketDir {
     fn create(base: &Path) -> Result<Self, ServeError> {
         use std::os::unix::fs::DirBuilderExt as _;
+        use std::sync::atomic::{AtomicU64, Ordering};
+        use std::time::{SystemTime, UNIX_EPOCH};
         static COUNTER: AtomicU64 = AtomicU64::new(0);
 
         let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
@@ -365,6 +495,7 @@ impl SocketDir {
     }
 }
 
+#[cfg(unix)]
 impl Drop for SocketDir {
     fn drop(&mut self) {
         if let Err(e) = std::fs::remove_dir_all(&self.path) {
@@ -376,16 +507,16 @@ impl Drop for SocketDir {
 /// Accepts connections; with TLS, handshakes each in its own task so a slow or failed client
 /// neither blocks the others nor ends the server.
 async fn accept_loop(
-    listener: UnixListener,
+    listener: PluginListener,
     acceptor: Option<TlsAcceptor>,
     conns: mpsc::Sender<io::Result<PluginConn>>,
 ) {
     loop {
         let stream = match listener.accept().await {
-            Ok((stream, _)) => stream,
+            Ok(stream) => stream,
             Err(e) => {
                 // E.g. out of file descriptors: wait a little rather than spin.
-                tracing::warn!("accepting a connection on the plugin socket: {e}");
+                tracing::warn!("accepting a plugin connection: {e}");
                 tokio::time::sleep(Duration::from_millis(100)).await;
                 continue;
             }
@@ -413,8 +544,8 @@ async fn accept_loop(
 
 /// One accepted connection, plaintext or TLS.
 pub enum PluginConn {
-    Plain(UnixStream),
-    Tls(Box<TlsStream<UnixStream>>),
+    Plain(Stream),
+    Tls(Box<TlsStream<Stream>>),
 }
 
 impl tonic::transport::server::Connected for PluginConn {
@@ -545,32 +676,65 @@ mod tests {
     fn debug_flag_needs_no_cookie() {
         let n = negotiate(["-debug"], vars(&[])).unwrap();
         assert!(n.debug && n.client_cert.is_none());
-        assert_eq!(n, Negotiated::debug());
+        assert_eq!(n, Negotiated::debug(Transport::platform_default()));
+        // `-debug` listens where asked too (on Windows, TCP is the only choice).
+        let tcp = negotiate(["-debug"], vars(&[(transport::TRANSPORT_ENV, "tcp")])).unwrap();
+        assert_eq!(tcp, Negotiated::debug(Transport::Tcp { ports: None }));
+    }
+
+    #[test]
+    fn transport_comes_from_the_environment() {
+        let cookie = (MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE);
+        let n = negotiate(NO_ARGS, vars(&[cookie])).unwrap();
+        assert_eq!(n.transport, Transport::platform_default());
+        let n = negotiate(
+            NO_ARGS,
+            vars(&[
+                cookie,
+                (transport::TRANSPORT_ENV, "tcp"),
+                (transport::MIN_PORT_ENV, "10000"),
+                (transport::MAX_PORT_ENV, "25000"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(n.transport, Transport::Tcp { ports: Some(10000..=25000) });
+        // A setting that cannot be served stops the start with its reason, as a bad
+        // certificate does.
+        let bad = negotiate(NO_ARGS, vars(&[cookie, (transport::TRANSPORT_ENV, "udp")])).unwrap_err();
+        assert!(matches!(bad, HandshakeError::Transport(TransportError::Unknown { .. })), "{bad:?}");
+        assert!(bad.to_string().contains("POSIT_PROVIDER_TRANSPORT"), "{bad}");
     }
 
     #[test]
     fn handshake_line_format() {
-        let path = Path::new("/tmp/tf-provider-posit-1/plugin.sock");
+        let path = "/tmp/tf-provider-posit-1/plugin.sock";
         assert_eq!(
-            handshake_line(6, path, Some("MIIBabc")),
+            handshake_line(6, "unix", path, Some("MIIBabc")),
             "1|6|unix|/tmp/tf-provider-posit-1/plugin.sock|grpc|MIIBabc"
         );
-        assert_eq!(handshake_line(6, path, None), "1|6|unix|/tmp/tf-provider-posit-1/plugin.sock|grpc|");
+        assert_eq!(handshake_line(6, "unix", path, None), "1|6|unix|/tmp/tf-provider-posit-1/plugin.sock|grpc|");
+        // go-plugin's line on Windows: `listener.Addr().Network()` and `.String()`.
+        assert_eq!(
+            handshake_line(6, "tcp", "127.0.0.1:10000", Some("MIIBabc")),
+            "1|6|tcp|127.0.0.1:10000|grpc|MIIBabc"
+        );
     }
 
     #[test]
     fn reattach_config_format() {
-        let json = reattach_config(42, Path::new("/tmp/d/plugin.sock"));
-        let v: serde_json::Value = serde_json::from_str(&json).unwrap();
-        let p = &v["registry.terraform.io/posit-dev/posit"];
-        assert_eq!(p["Protocol"], "grpc");
-        assert_eq!(p["ProtocolVersion"], 6);
-        assert_eq!(p["Pid"], 42);
-        assert_eq!(p["Test"], true);
-        assert_eq!(p["Addr"]["Network"], "unix");
-        assert_eq!(p["Addr"]["String"], "/tmp/d/plugin.sock");
-        let text = debug_instructions(42, Path::new("/tmp/d/plugin.sock"));
-        assert!(text.contains(&format!("TF_REATTACH_PROVIDERS='{json}'")), "{text}");
+        for (network, address) in [("unix", "/tmp/d/plugin.sock"), ("tcp", "127.0.0.1:10001")] {
+            let json = reattach_config(42, network, address);
+            let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+            let p = &v["registry.terraform.io/posit-dev/posit"];
+            assert_eq!(p["Protocol"], "grpc");
+            assert_eq!(p["ProtocolVersion"], 6);
+            assert_eq!(p["Pid"], 42);
+            assert_eq!(p["Test"], true);
+            assert_eq!(p["Addr"]["Network"], network);
+            assert_eq!(p["Addr"]["String"], address);
+            let text = debug_instructions(42, network, address);
+            assert!(text.contains(&format!("TF_REATTACH_PROVIDERS='{json}'")), "{text}");
+        }
     }
 
     // ---- in-process mTLS: a rustls client standing in for Terraform's Go client ----
@@ -794,12 +958,39 @@ mod tests {
     }
 
     struct Running {
-        socket: PathBuf,
+        network: String,
+        address: String,
         cert: Option<CertificateDer<'static>>,
         shutdown: Arc<Notify>,
         server: tokio::task::JoinHandle<Result<Drained, ServeError>>,
         _base: tempfile::TempDir,
     }
+
+    impl Running {
+        /// A connection to the server, as Terraform opens it from the handshake line.
+        async fn connect(&self) -> Stream {
+            Stream::connect(&self.network, &self.address).await.unwrap()
+        }
+    }
+
+    /// The environment Terraform gives a plugin, with the transport forced when `tcp`.
+    fn go_plugin_env<'a>(tcp: bool, extra: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
+        let mut pairs = vec![
+            (MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE),
+            ("PLUGIN_PROTOCOL_VERSIONS", "5,6"),
+            // What Terraform's go-plugin client always sends; only TCP uses them.
+            (transport::MIN_PORT_ENV, "10000"),
+            (transport::MAX_PORT_ENV, "25000"),
+        ];
+        if tcp {
+            pairs.push((transport::TRANSPORT_ENV, "tcp"));
+        }
+        pairs.extend_from_slice(extra);
+        pairs
+    }
+
+    /// Both transports where both exist.
+    const TRANSPORTS: &[bool] = if cfg!(unix) { &[false, true] } else { &[true] };
 
     async fn start(negotiated: Negotiated, drain_grace: Duration) -> Running {
         let base = tempfile::tempdir().unwrap();
@@ -814,47 +1005,65 @@ mod tests {
                 Ok(())
             }),
         };
+        let expected_network = negotiated.transport.network();
         let server = tokio::spawn(serve_with(tonic::service::Routes::default(), negotiated, shutdown.clone(), options));
         let line = line_rx.await.unwrap();
         assert!(line.ends_with('\n') && line.matches('\n').count() == 1, "{line:?}");
         let fields: Vec<&str> = line.trim_end().split('|').collect();
         assert_eq!(fields.len(), 6, "{line}");
-        assert_eq!(&fields[..3], ["1", "6", "unix"]);
+        assert_eq!(&fields[..2], ["1", "6"]);
+        assert_eq!(fields[2], expected_network, "{line}");
         assert_eq!(fields[4], "grpc");
-        let socket = PathBuf::from(fields[3]);
-        assert!(socket.starts_with(base.path()), "{line}");
+        let (network, address) = (fields[2].to_string(), fields[3].to_string());
+        match network.as_str() {
+            "unix" => assert!(Path::new(&address).starts_with(base.path()), "{line}"),
+            "tcp" => {
+                let addr: std::net::SocketAddr = address.parse().unwrap_or_else(|e| panic!("{line}: {e}"));
+                assert_eq!(addr.ip(), std::net::Ipv4Addr::LOCALHOST, "{line}");
+                assert!((10000..=25000).contains(&addr.port()), "{line}: port within PLUGIN_MIN_PORT..MAX_PORT");
+            }
+            other => panic!("network {other:?}: {line}"),
+        }
         let cert = (!fields[5].is_empty()).then(|| {
             assert!(!fields[5].contains('='));
             let der = base64::engine::general_purpose::STANDARD_NO_PAD.decode(fields[5]).unwrap();
             CertificateDer::from(der)
         });
-        Running { socket, cert, shutdown, server, _base: base }
+        Running { network, address, cert, shutdown, server, _base: base }
     }
 
-    /// Waits for the server to stop, and checks how it drained and that it cleaned up.
+    /// Waits for the server to stop, and checks how it drained and that it cleaned up: the
+    /// socket's directory removed, or the TCP port closed.
     async fn finish(running: Running, expected: Drained) {
-        let dir = running.socket.parent().unwrap().to_path_buf();
         let drained = tokio::time::timeout(Duration::from_secs(20), running.server)
             .await
             .expect("server stopped after Shutdown")
             .unwrap()
             .unwrap();
         assert_eq!(drained, expected);
-        assert!(!dir.exists(), "socket directory removed");
+        match running.network.as_str() {
+            "unix" => {
+                let dir = Path::new(&running.address).parent().unwrap();
+                assert!(!dir.exists(), "socket directory removed");
+            }
+            _ => {
+                let after = Stream::connect(&running.network, &running.address).await;
+                assert!(after.is_err(), "nothing listens on {} any more", running.address);
+            }
+        }
         drop(running.shutdown);
     }
 
     #[tokio::test]
     async fn mtls_serves_go_plugin_client_and_refuses_others() {
-        let negotiated = negotiate(
-            NO_ARGS,
-            vars(&[
-                (MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE),
-                ("PLUGIN_PROTOCOL_VERSIONS", "5,6"),
-                ("PLUGIN_CLIENT_CERT", P521_CERT_PEM),
-            ]),
-        )
-        .unwrap();
+        for &tcp in TRANSPORTS {
+            mtls_serves_go_plugin_client_and_refuses_others_on(tcp).await;
+        }
+    }
+
+    async fn mtls_serves_go_plugin_client_and_refuses_others_on(tcp: bool) {
+        let negotiated =
+            negotiate(NO_ARGS, vars(&go_plugin_env(tcp, &[("PLUGIN_CLIENT_CERT", P521_CERT_PEM)]))).unwrap();
         let running = start(negotiated, Duration::from_secs(10)).await;
         let server_cert = running.cert.clone().expect("certificate on the handshake line");
         let localhost = ServerName::try_from("localhost").unwrap();
@@ -865,7 +1074,7 @@ mod tests {
             stranger_client(),
             &[&rustls::version::TLS13],
         ));
-        let conn = UnixStream::connect(&running.socket).await.unwrap();
+        let conn = running.connect().await;
         match stranger.connect(localhost.clone(), conn).await {
             Err(_) => {}
             Ok(mut tls) => {
@@ -882,7 +1091,7 @@ mod tests {
             go_plugin_like_client(),
             &[&rustls::version::TLS12],
         ));
-        let conn = UnixStream::connect(&running.socket).await.unwrap();
+        let conn = running.connect().await;
         let mut tls12 = pinned12.connect(localhost.clone(), conn).await.unwrap();
         assert_eq!(tls12.get_ref().1.alpn_protocol(), Some(&b"h2"[..]));
         // An unregistered method answers Unimplemented (trailers only), ending the stream.
@@ -895,7 +1104,7 @@ mod tests {
             go_plugin_like_client(),
             &[&rustls::version::TLS13],
         ));
-        let conn = UnixStream::connect(&running.socket).await.unwrap();
+        let conn = running.connect().await;
         let mut tls = pinned.connect(localhost, conn).await.unwrap();
         assert_eq!(tls.get_ref().1.alpn_protocol(), Some(&b"h2"[..]));
         unary_empty_call(&mut tls, "/plugin.GRPCController/Shutdown").await;
@@ -906,12 +1115,18 @@ mod tests {
 
     #[tokio::test]
     async fn plaintext_without_client_cert() {
-        let negotiated = negotiate(NO_ARGS, vars(&[(MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE)])).unwrap();
+        for &tcp in TRANSPORTS {
+            plaintext_without_client_cert_on(tcp).await;
+        }
+    }
+
+    async fn plaintext_without_client_cert_on(tcp: bool) {
+        let negotiated = negotiate(NO_ARGS, vars(&go_plugin_env(tcp, &[]))).unwrap();
         let running = start(negotiated, Duration::from_secs(10)).await;
         assert!(running.cert.is_none());
-        let mut conn = UnixStream::connect(&running.socket).await.unwrap();
+        let mut conn = running.connect().await;
         // go-plugin's client opens the stdio stream first and keeps it open.
-        let mut stdio = UnixStream::connect(&running.socket).await.unwrap();
+        let mut stdio = running.connect().await;
         open_stream(&mut stdio, "/plugin.GRPCStdio/StreamStdio", true).await;
         let stdio = tokio::spawn(read_until_closed(stdio));
         unary_empty_call(&mut conn, "/plugin.GRPCController/Shutdown").await;
@@ -922,9 +1137,15 @@ mod tests {
 
     #[tokio::test]
     async fn unresponsive_client_cannot_hold_shutdown() {
-        let negotiated = negotiate(NO_ARGS, vars(&[(MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE)])).unwrap();
+        for &tcp in TRANSPORTS {
+            unresponsive_client_cannot_hold_shutdown_on(tcp).await;
+        }
+    }
+
+    async fn unresponsive_client_cannot_hold_shutdown_on(tcp: bool) {
+        let negotiated = negotiate(NO_ARGS, vars(&go_plugin_env(tcp, &[]))).unwrap();
         let running = start(negotiated, Duration::from_millis(200)).await;
-        let mut stuck = UnixStream::connect(&running.socket).await.unwrap();
+        let mut stuck = running.connect().await;
         // A call whose request body never arrives stays in flight.
         open_stream(&mut stuck, "/plugin.GRPCController/Shutdown", false).await;
         // The server reads a connection's frames in order: once it answers a PING sent after the

@@ -11,6 +11,7 @@ pub mod schema;
 pub mod sensitive;
 pub mod server;
 pub mod tls;
+pub mod transport;
 pub mod validators;
 pub mod value;
 pub mod wire;

@@ -111,7 +111,7 @@ fn write_only_errors(block: &Block, config: &Value, base: &AttributePath, diags:
         if attr.write_only && !v.is_null() {
             diags.attr_error(
                 path.clone(),
-                format!("{path} needs Terraform 1.11 or later"),
+                format!("{path} needs Terraform 1.11 or OpenTofu 1.11, or later"),
                 format!(
                     "{path} is write-only: its value is never stored in state, which only Terraform 1.11+ and \
                      OpenTofu 1.11+ support. Upgrade, or use the attribute's plain counterpart."
@@ -283,5 +283,29 @@ mod tests {
         validate_config(&block(), &obj(" ", Value::Null, Value::Null), &mut d);
         assert_eq!(d.0.len(), 1);
         assert_eq!(d.0[0].attribute, Some(AttributePath::root("name")));
+    }
+
+    #[test]
+    fn write_only_refused_where_the_core_cannot_keep_it_out_of_state() {
+        // OpenTofu before 1.11 (and Terraform before 1.11) send no client capabilities.
+        let config = obj("n", Value::string(""), Value::Null);
+        let mut d = Diagnostics::new();
+        check_write_only_allowed(&block(), &config, crate::tfplugin::resource::ClientCapabilities::default(), &mut d);
+        assert_eq!(d.0.len(), 1, "{:?}", d.0);
+        assert_eq!(d.0[0].attribute, Some(AttributePath::root("config").attr("secret_wo")));
+        for text in [&d.0[0].summary, &d.0[0].detail] {
+            assert!(text.contains("Terraform 1.11") && text.contains("OpenTofu 1.11"), "{text}");
+        }
+
+        let allowed =
+            crate::tfplugin::resource::ClientCapabilities { write_only_attributes_allowed: true, ..Default::default() };
+        let mut d = Diagnostics::new();
+        check_write_only_allowed(&block(), &config, allowed, &mut d);
+        assert!(d.0.is_empty(), "{:?}", d.0);
+        // Unset, it is fine anywhere.
+        let mut d = Diagnostics::new();
+        let unset = Value::object([("config", Value::object([("secret_wo", Value::Null)]))]);
+        check_write_only_allowed(&block(), &unset, Default::default(), &mut d);
+        assert!(d.0.is_empty(), "{:?}", d.0);
     }
 }

@@ -5,9 +5,10 @@
 //! Both scripts run on the binary cargo built for the tests (no release build here: a static
 //! release build takes minutes; run `scripts/release.sh` by hand for that):
 //!
-//! - `scripts/install-local.sh --binary` puts it in a temporary mirror (unpacked layout) and
-//!   prints the `provider_installation` block, which becomes the whole CLI configuration (no
-//!   dev_overrides). `terraform init` must install `posit-dev/posit` from the mirror and lock it
+//! - `scripts/install-local.sh --binary` puts it in a temporary mirror (unpacked layout, under
+//!   both registry.terraform.io and registry.opentofu.org) and prints the `provider_installation`
+//!   block of each CLI; with `--cli terraform` Terraform's alone, which becomes the whole CLI
+//!   configuration (no dev_overrides). `terraform init` must install `posit-dev/posit` from the mirror and lock it
 //!   (with the `h1:` hash computed here from the binary), then `terraform plan` must work
 //!   against a fake Connect.
 //! - `scripts/release.sh --binary --allow-dynamic` packages it (zip, manifest, SHA256SUMS);
@@ -163,7 +164,7 @@ fn install_from_filesystem_mirror_then_init_and_plan() {
     let binary = provider_copy(build.path());
     let config = script(
         "install-local.sh",
-        &["--binary", &binary.to_string_lossy(), "--mirror", &mirror.path().to_string_lossy()],
+        &["--binary", &binary.to_string_lossy(), "--mirror", &mirror.path().to_string_lossy(), "--cli", "terraform"],
         &[],
     );
     for needle in
@@ -179,6 +180,40 @@ fn install_from_filesystem_mirror_then_init_and_plan() {
         .join(platform())
         .join(format!("terraform-provider-posit_v{VERSION}"));
     assert!(exe.is_file(), "install-local.sh should have written {}", exe.display());
+    // OpenTofu reads `posit-dev/posit` as registry.opentofu.org/posit-dev/posit: the same mirror
+    // holds the binary under that address too.
+    let tofu_exe = mirror
+        .path()
+        .join("registry.opentofu.org/posit-dev/posit")
+        .join(VERSION)
+        .join(platform())
+        .join(format!("terraform-provider-posit_v{VERSION}"));
+    assert!(tofu_exe.is_file(), "install-local.sh should have written {}", tofu_exe.display());
+    assert!(!config.contains("registry.opentofu.org"), "--cli terraform prints Terraform's block alone:\n{config}");
+
+    // By default, one block per CLI, each after a comment saying where it goes.
+    let both = script(
+        "install-local.sh",
+        &["--binary", &binary.to_string_lossy(), "--mirror", &mirror.path().to_string_lossy()],
+        &[],
+    );
+    for needle in [
+        "# Terraform: ~/.terraformrc",
+        "include = [\"registry.terraform.io/posit-dev/posit\"]",
+        "# OpenTofu: ~/.tofurc",
+        "include = [\"registry.opentofu.org/posit-dev/posit\"]",
+        "TF_CLI_CONFIG_FILE",
+    ] {
+        assert!(both.contains(needle), "install-local.sh should print {needle:?}; printed:\n{both}");
+    }
+    assert_eq!(both.matches("provider_installation {").count(), 2, "{both}");
+    let tofu = script(
+        "install-local.sh",
+        &["--binary", &binary.to_string_lossy(), "--mirror", &mirror.path().to_string_lossy(), "--cli", "opentofu"],
+        &[],
+    );
+    assert!(tofu.contains("include = [\"registry.opentofu.org/posit-dev/posit\"]"), "{tofu}");
+    assert!(!tofu.contains("registry.terraform.io"), "{tofu}");
 
     let h1 = h1_hash(&binary, &format!("terraform-provider-posit_v{VERSION}"));
     for_each_terraform(|tf| {
@@ -242,10 +277,19 @@ fn release_archive_installs_from_packed_mirror() {
     let mirror = tempfile::Builder::new().prefix("posit-mirror-packed-").tempdir().unwrap();
     let config = script(
         "install-local.sh",
-        &["--zip", &zip_path.to_string_lossy(), "--packed", "--mirror", &mirror.path().to_string_lossy()],
+        &[
+            "--zip",
+            &zip_path.to_string_lossy(),
+            "--packed",
+            "--mirror",
+            &mirror.path().to_string_lossy(),
+            "--cli",
+            "terraform",
+        ],
         &[],
     );
     assert!(mirror.path().join("registry.terraform.io/posit-dev/posit").join(&zip_name).is_file());
+    assert!(mirror.path().join("registry.opentofu.org/posit-dev/posit").join(&zip_name).is_file());
     // Terraform unpacks it and locks the same hash as for the bare binary: the zip holds it.
     let h1 = h1_hash(&binary, &format!("terraform-provider-posit_v{VERSION}"));
     for_each_terraform(|tf| {

@@ -11,7 +11,9 @@
 //! `POSIT_E2E_TF_LOG` (sets `TF_LOG` for every command; the log lands in the captured stderr
 //! shown on failure), `POSIT_E2E_KEEP=1` (keep the temporary workspaces and print where),
 //! `POSIT_E2E_TIMEOUT_SECS` (per command, default 300), `POSIT_E2E_VERBOSE=1` (print each
-//! command with its exit code and time; add `-- --nocapture` to see it as it happens).
+//! command with its exit code and time; add `-- --nocapture` to see it as it happens),
+//! `POSIT_E2E_TRANSPORT=tcp` (the provider serves over TCP, as on Windows, instead of a unix
+//! socket).
 //!
 //! `POSIT_ACC=1` with `CONNECT_SERVER` and `CONNECT_API_KEY` points the acceptance test
 //! (`acceptance.rs`, `cargo test --test e2e acceptance`) at that Connect instead of the fake.
@@ -34,4 +36,5 @@ mod refresh_cache;
 mod reliability;
 mod secrets;
 mod server_checks;
+mod transport;
 mod validation;

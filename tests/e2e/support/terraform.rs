@@ -141,6 +141,8 @@ const PROXY_VARS: [&str; 8] =
 /// Retry waits are scaled down to 1% (`POSIT_PROVIDER_RETRY_DELAY_SCALE`, a knob for tests),
 /// so scenarios that make the provider retry (an unreachable server, injected faults) take
 /// milliseconds per retry rather than seconds.
+///
+/// `POSIT_E2E_TRANSPORT` (e.g. `tcp`) becomes the provider's `POSIT_PROVIDER_TRANSPORT`.
 pub fn sanitize_env(cmd: &mut Command) {
     for (key, _) in std::env::vars_os() {
         let Some(key) = key.to_str() else { continue };
@@ -156,6 +158,10 @@ pub fn sanitize_env(cmd: &mut Command) {
     cmd.env("CHECKPOINT_DISABLE", "1");
     cmd.env("TF_IN_AUTOMATION", "1");
     cmd.env("POSIT_PROVIDER_RETRY_DELAY_SCALE", "0.01");
+    // `POSIT_E2E_TRANSPORT=tcp`: the whole suite with the provider serving over TCP.
+    if let Some(transport) = std::env::var("POSIT_E2E_TRANSPORT").ok().filter(|v| !v.is_empty()) {
+        cmd.env("POSIT_PROVIDER_TRANSPORT", transport);
+    }
     if let Ok(level) = std::env::var("POSIT_E2E_TF_LOG") {
         if !level.is_empty() {
             cmd.env("TF_LOG", level);
