@@ -9,8 +9,9 @@
 //! [`mask_body`] masks the fields of a JSON body whose names say they hold secrets.
 
 use std::borrow::Cow;
+use std::collections::HashSet;
 use std::io::Write;
-use std::sync::RwLock;
+use std::sync::{LazyLock, RwLock};
 
 use serde_json::{Map, Value};
 use tracing::field::{Field, Visit};
@@ -52,9 +53,17 @@ pub const MASK: &str = "(sensitive)";
 /// mask every word containing it. Such values are still masked by field name in bodies.
 const MIN_SCRUBBED_LEN: usize = 4;
 
-/// Every form of every secret seen by this process, longest first (so a secret containing
-/// another is masked whole).
-static SECRETS: RwLock<Vec<String>> = RwLock::new(Vec::new());
+/// The secrets seen by this process.
+#[derive(Default)]
+struct Secrets {
+    /// Every form of every secret, longest first (so a secret containing another is masked
+    /// whole).
+    forms: Vec<String>,
+    /// The values registered, for the cheap "already known" check every RPC makes.
+    known: HashSet<String>,
+}
+
+static SECRETS: LazyLock<RwLock<Secrets>> = LazyLock::new(RwLock::default);
 
 /// Registers a secret value: from now on it is masked wherever it appears in a log line or a
 /// diagnostic, as it is and in the forms it takes when a server echoes it (see [`forms`]).
@@ -66,16 +75,19 @@ pub fn register_secret(value: &str) {
         return;
     }
     // Most calls bring a value already known (the same state at every RPC): a read lock only.
-    if SECRETS.read().unwrap_or_else(|e| e.into_inner()).iter().any(|s| s == value) {
+    if SECRETS.read().unwrap_or_else(|e| e.into_inner()).known.contains(value) {
         return;
     }
     let mut secrets = SECRETS.write().unwrap_or_else(|e| e.into_inner());
+    if !secrets.known.insert(value.to_owned()) {
+        return;
+    }
     for form in forms(value) {
-        if !secrets.contains(&form) {
-            secrets.push(form);
+        if !secrets.forms.contains(&form) {
+            let at = secrets.forms.partition_point(|s| s.len() >= form.len());
+            secrets.forms.insert(at, form);
         }
     }
-    secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
 }
 
 /// A secret as it is, and as text that carries it escaped: inside a JSON string (an error
@@ -114,7 +126,7 @@ fn forms(value: &str) -> Vec<String> {
 pub fn scrub(text: &str) -> Cow<'_, str> {
     let secrets = SECRETS.read().unwrap_or_else(|e| e.into_inner());
     let mut out = Cow::Borrowed(text);
-    for secret in secrets.iter() {
+    for secret in secrets.forms.iter() {
         if out.contains(secret.as_str()) {
             out = Cow::Owned(out.replace(secret.as_str(), MASK));
         }
