@@ -97,10 +97,7 @@ fn assert_failed_saying(run: &TfRun, needle: &str) {
     if run.success() {
         run.fail("expected this command to fail");
     }
-    let squash = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
-    if !squash(&run.output()).contains(&squash(needle)) {
-        run.fail(&format!("expected the output to say {needle:?}"));
-    }
+    run.assert_said(&[needle]);
     if run.output().contains("panicked") {
         run.fail("the provider panicked");
     }

@@ -24,18 +24,6 @@ use crate::support::*;
 
 const ADDR: &str = "posit_connect_oauth_integration.this";
 
-/// Asserts that the output says each of `needles`, whatever Terraform's line wrapping.
-#[track_caller]
-fn assert_said(run: &TfRun, needles: &[&str]) {
-    let squash = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
-    let output = squash(&run.output());
-    for needle in needles {
-        if !output.contains(&squash(needle)) {
-            run.fail(&format!("expected the output to say {needle:?}"));
-        }
-    }
-}
-
 /// `n` integrations across the four templates, a third of them with a secret; labels `i0`...
 fn many(n: usize) -> String {
     (0..n)
@@ -318,7 +306,7 @@ fn tls_with_a_private_ca_and_through_a_proxy() {
         if run.success() {
             run.fail("apply against a server whose CA is not trusted should fail");
         }
-        assert_said(&run, &["invalid peer certificate: UnknownIssuer", "certificate is not trusted"]);
+        run.assert_said(&["invalid peer certificate: UnknownIssuer", "certificate is not trusted"]);
         assert!(store.is_empty());
 
         // The CA as a file named by the environment.
@@ -559,17 +547,14 @@ fn a_proxy_error_page_is_reported_with_url_status_and_excerpt() {
             run.fail("apply through a failing proxy should fail");
         }
         // The proxy answers the first request, the check of the server at configure.
-        assert_said(
-            &run,
-            &[
-                "Could not use Connect",
-                &format!(
-                    "unexpected answer 502 Bad Gateway to GET {}/__api__/server_settings (not Connect's JSON error \
+        run.assert_said(&[
+            "Could not use Connect",
+            &format!(
+                "unexpected answer 502 Bad Gateway to GET {}/__api__/server_settings (not Connect's JSON error \
                      body): <html> <head><title>502 Bad Gateway</title></head>",
-                    proxy.url()
-                ),
-            ],
-        );
+                proxy.url()
+            ),
+        ]);
         if run.output().contains("panicked") {
             run.fail("the provider panicked");
         }
@@ -709,15 +694,12 @@ fn a_stalled_server_fails_at_the_operation_timeout() {
         fake.faults().set(vec![Fault::delay(1, Duration::from_secs(600))]);
         let settings = "  connect_operation_timeout = 3\n  connect_request_timeout   = 1\n";
         let (run, took) = plan_reading(tf, &fake, settings, LIST);
-        assert_said(
-            &run,
-            &[
-                "did not answer GET",
-                "attempts over 3.",
-                "the operation timeout (3s) was reached",
-                "connect_operation_timeout",
-            ],
-        );
+        run.assert_said(&[
+            "did not answer GET",
+            "attempts over 3.",
+            "the operation timeout (3s) was reached",
+            "connect_operation_timeout",
+        ]);
         assert!(took < Duration::from_secs(30), "the plan took {took:?}");
         let attempts = fake.store().requests().len();
         assert!((3..=4).contains(&attempts), "{attempts} attempts:\n{}", request_log(&fake.store()));
@@ -732,15 +714,12 @@ fn a_retry_after_beyond_the_operation_timeout_fails_at_once() {
         let fake = start_fake();
         fake.faults().set(vec![Fault::refuse(1, 503, Some("3600"))]);
         let (run, took) = plan_reading(tf, &fake, "", LIST);
-        assert_said(
-            &run,
-            &[
-                "503 Service Unavailable",
-                "gave up after 1 attempt over",
-                "Connect asked to wait 3600s before trying again, beyond the operation timeout (300s)",
-                "connect_operation_timeout",
-            ],
-        );
+        run.assert_said(&[
+            "503 Service Unavailable",
+            "gave up after 1 attempt over",
+            "Connect asked to wait 3600s before trying again, beyond the operation timeout (300s)",
+            "connect_operation_timeout",
+        ]);
         assert!(took < Duration::from_secs(30), "the plan took {took:?}");
         assert_eq!(fake.store().requests().len(), 1, "no retry:\n{}", request_log(&fake.store()));
     });
@@ -753,13 +732,10 @@ fn an_oversized_answer_is_refused() {
         let fake = start_fake();
         fake.faults().set(vec![Fault::oversized(1, 70 << 20).only("GET").on_path("/__api__/v1/oauth/integrations")]);
         let (run, _) = plan_reading(tf, &fake, "", LIST);
-        assert_said(
-            &run,
-            &[&format!(
-                "the answer (200 OK) to GET {}/__api__/v1/oauth/integrations was larger than 64 MiB and was not read",
-                fake.url()
-            )],
-        );
+        run.assert_said(&[&format!(
+            "the answer (200 OK) to GET {}/__api__/v1/oauth/integrations was larger than 64 MiB and was not read",
+            fake.url()
+        )]);
         let lists = fake.store().requests().iter().filter(|r| r.path == "/__api__/v1/oauth/integrations").count();
         assert_eq!(lists, 1, "not retried:\n{}", request_log(&fake.store()));
     });

@@ -118,6 +118,20 @@ impl TfRun {
         self
     }
 
+    /// Asserts that the output says each of `needles`, whatever Terraform's line wrapping
+    /// (runs of whitespace compare as one space).
+    #[track_caller]
+    pub fn assert_said(&self, needles: &[&str]) -> &Self {
+        let squash = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+        let output = squash(&self.output());
+        for needle in needles {
+            if !output.contains(&squash(needle)) {
+                self.fail(&format!("expected the output to say {needle:?}"));
+            }
+        }
+        self
+    }
+
     /// Asserts that stdout or stderr contains each of `needles`.
     #[track_caller]
     pub fn assert_output_contains(&self, needles: &[&str]) -> &Self {
