@@ -8,5 +8,5 @@ pub mod connect;
 pub mod logging;
 pub mod provider;
 pub mod resources;
-pub mod tfplugin;
+pub use tfplugin;
 pub mod untrusted;

@@ -5,9 +5,9 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use terraform_provider_posit::provider::PositProvider;
-use terraform_provider_posit::tfplugin::handshake;
-use terraform_provider_posit::tfplugin::proto::tfplugin6::provider_server::ProviderServer;
-use terraform_provider_posit::tfplugin::server::ProviderService;
+use tfplugin::handshake;
+use tfplugin::proto::tfplugin6::provider_server::ProviderServer;
+use tfplugin::server::ProviderService;
 
 fn main() -> ExitCode {
     let negotiated = match handshake::check_environment() {

@@ -15,10 +15,10 @@ use crate::resources::data::oauth_integration::OAuthIntegrationData;
 use crate::resources::data::oauth_integrations::OAuthIntegrationsData;
 use crate::resources::data::server::ServerData;
 use crate::resources::oauth_integration::OAuthIntegration;
-use crate::tfplugin::diag::{AttributePath, Diagnostic, Diagnostics};
-use crate::tfplugin::resource::{DataSource, Provider, Resource};
-use crate::tfplugin::schema::{Attribute, Block, Schema};
-use crate::tfplugin::value::{Number, Value};
+use tfplugin::diag::{AttributePath, Diagnostic, Diagnostics};
+use tfplugin::resource::{DataSource, Provider, Resource};
+use tfplugin::schema::{Attribute, Block, Schema};
+use tfplugin::value::{Number, Value};
 
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
@@ -468,10 +468,10 @@ fn parse_retries(raw: &str) -> Result<u32, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tfplugin::codec;
-    use crate::tfplugin::proto::tfplugin6 as pb;
-    use crate::tfplugin::proto::tfplugin6::provider_server::Provider as _;
-    use crate::tfplugin::server::ProviderService;
+    use tfplugin::codec;
+    use tfplugin::proto::tfplugin6 as pb;
+    use tfplugin::proto::tfplugin6::provider_server::Provider as _;
+    use tfplugin::server::ProviderService;
 
     /// Calls ValidateResourceConfig as a core would, with or without the write-only capability.
     async fn validate(write_only_allowed: Option<bool>) -> Vec<pb::Diagnostic> {
@@ -516,7 +516,7 @@ mod tests {
 #[cfg(test)]
 mod settings_tests {
     use super::*;
-    use crate::tfplugin::diag::Severity;
+    use tfplugin::diag::Severity;
 
     fn config(pairs: Vec<(&str, Value)>) -> Value {
         Value::object(pairs)

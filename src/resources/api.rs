@@ -4,7 +4,7 @@
 use std::sync::RwLock;
 
 use crate::connect::{Client, Error, ServerInfo, Version};
-use crate::tfplugin::diag::Diagnostic;
+use tfplugin::diag::Diagnostic;
 
 /// The configured Connect client, shared by the provider and its resources.
 ///

@@ -3,9 +3,9 @@
 
 use crate::connect::Client;
 use crate::resources::api::diagnostic;
-use crate::tfplugin::diag::{Diagnostic, Diagnostics};
-use crate::tfplugin::resource::{ApplyResponse, ImportResponse, ReadResponse};
-use crate::tfplugin::value::Value;
+use tfplugin::diag::{Diagnostic, Diagnostics};
+use tfplugin::resource::{ApplyResponse, ImportResponse, ReadResponse};
+use tfplugin::value::Value;
 
 /// The state for a content item's associations, as a sorted set (cty's own order for sets).
 fn state(content: &str, mut guids: Vec<String>) -> Value {

@@ -13,14 +13,14 @@ use async_trait::async_trait;
 
 use crate::connect::Version;
 use crate::resources::api::ConnectHandle;
-use crate::tfplugin::diag::{AttributePath, Diagnostic, Diagnostics};
-use crate::tfplugin::plan;
-use crate::tfplugin::resource::{
+use tfplugin::diag::{AttributePath, Diagnostic, Diagnostics};
+use tfplugin::plan;
+use tfplugin::resource::{
     ApplyRequest, ApplyResponse, ClientCapabilities, ImportRequest, ImportResponse, PlanRequest, PlanResponse,
     ReadRequest, ReadResponse, Resource,
 };
-use crate::tfplugin::schema::Schema;
-use crate::tfplugin::value::Value;
+use tfplugin::schema::Schema;
+use tfplugin::value::Value;
 
 /// More than one integration for a content item on a server older than
 /// [`Version::SEVERAL_ASSOCIATIONS`]: an error at plan, naming the version needed and the

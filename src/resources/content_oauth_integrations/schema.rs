@@ -1,8 +1,8 @@
 //! The schema of `posit_connect_content_oauth_integrations`.
 
-use crate::tfplugin::schema::{Attribute, Block, PlanModifier, Schema};
-use crate::tfplugin::validators::NotBlank;
-use crate::tfplugin::value::Type;
+use tfplugin::schema::{Attribute, Block, PlanModifier, Schema};
+use tfplugin::validators::NotBlank;
+use tfplugin::value::Type;
 
 pub fn schema() -> Schema {
     Schema::new(

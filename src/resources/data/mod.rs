@@ -5,8 +5,8 @@ pub mod oauth_integrations;
 pub mod server;
 
 use crate::connect::Integration;
-use crate::tfplugin::schema::Attribute;
-use crate::tfplugin::value::Value;
+use tfplugin::schema::Attribute;
+use tfplugin::value::Value;
 
 /// The non-secret fields of an integration as a data source shows them.
 pub(crate) fn summary_attributes() -> Vec<Attribute> {

@@ -7,11 +7,11 @@ use serde_json::Value as Json;
 
 use crate::connect::{Client, Integration};
 use crate::resources::api::{diagnostic, ConnectHandle};
-use crate::tfplugin::diag::{AttributePath, Diagnostic, Diagnostics};
-use crate::tfplugin::resource::DataSource;
-use crate::tfplugin::schema::{Attribute, Block, Schema};
-use crate::tfplugin::validators::NotBlank;
-use crate::tfplugin::value::Value;
+use tfplugin::diag::{AttributePath, Diagnostic, Diagnostics};
+use tfplugin::resource::DataSource;
+use tfplugin::schema::{Attribute, Block, Schema};
+use tfplugin::validators::NotBlank;
+use tfplugin::value::Value;
 
 /// Config keys shown; secrets (client_secret) are never returned by Connect anyway.
 const CONFIG_KEYS: &[&str] = &["auth_type", "tenant_id", "client_id", "auth_mode", "scopes"];

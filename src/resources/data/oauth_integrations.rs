@@ -5,10 +5,10 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 use crate::resources::api::{diagnostic, ConnectHandle};
-use crate::tfplugin::diag::Diagnostics;
-use crate::tfplugin::resource::DataSource;
-use crate::tfplugin::schema::{Attribute, Block, Schema};
-use crate::tfplugin::value::{Type, Value};
+use tfplugin::diag::Diagnostics;
+use tfplugin::resource::DataSource;
+use tfplugin::schema::{Attribute, Block, Schema};
+use tfplugin::value::{Type, Value};
 
 pub struct OAuthIntegrationsData {
     schema: Schema,

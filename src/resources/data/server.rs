@@ -6,10 +6,10 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 use crate::resources::api::{diagnostic, ConnectHandle};
-use crate::tfplugin::diag::{Diagnostic, Diagnostics};
-use crate::tfplugin::resource::DataSource;
-use crate::tfplugin::schema::{Attribute, Block, Schema};
-use crate::tfplugin::value::Value;
+use tfplugin::diag::{Diagnostic, Diagnostics};
+use tfplugin::resource::DataSource;
+use tfplugin::schema::{Attribute, Block, Schema};
+use tfplugin::value::Value;
 
 pub struct ServerData {
     schema: Schema,

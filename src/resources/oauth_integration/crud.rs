@@ -4,10 +4,10 @@ use crate::connect::{Client, Deleted, Error, Integration};
 use crate::resources::api::diagnostic;
 use crate::resources::cache::ListCache;
 use crate::resources::templates::TEMPLATE_IDS;
-use crate::tfplugin::diag::{Diagnostic, Diagnostics};
-use crate::tfplugin::plan::fill_unknowns;
-use crate::tfplugin::resource::{ApplyResponse, ImportResponse, Listed, ReadResponse};
-use crate::tfplugin::value::Value;
+use tfplugin::diag::{Diagnostic, Diagnostics};
+use tfplugin::plan::fill_unknowns;
+use tfplugin::resource::{ApplyResponse, ImportResponse, Listed, ReadResponse};
+use tfplugin::value::Value;
 
 use super::model::{new_request, to_state, update_request};
 

@@ -17,13 +17,13 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 use crate::resources::api::ConnectHandle;
-use crate::tfplugin::diag::{Diagnostic, Diagnostics};
-use crate::tfplugin::resource::{
+use tfplugin::diag::{Diagnostic, Diagnostics};
+use tfplugin::resource::{
     ApplyRequest, ApplyResponse, ClientCapabilities, ImportRequest, ImportResponse, Listed, PlanRequest, PlanResponse,
     ReadRequest, ReadResponse, Resource,
 };
-use crate::tfplugin::schema::{IdentitySchema, Schema};
-use crate::tfplugin::value::Value;
+use tfplugin::schema::{IdentitySchema, Schema};
+use tfplugin::value::Value;
 
 /// Only administrators create, change or delete OAuth integrations on Connect; a plan that
 /// would, made with another user's key (its role read at configure from `/v1/user`), fails at

@@ -4,7 +4,7 @@ use serde_json::Value as Json;
 
 use crate::connect::{Config, Integration, IntegrationUpdate, NewIntegration, Secret};
 use crate::resources::templates::scopes_equal;
-use crate::tfplugin::value::Value;
+use tfplugin::value::Value;
 
 use super::schema::STRING_KEYS;
 

@@ -4,12 +4,12 @@
 
 use super::schema::{SERVER_FILLED_KEYS, STRING_KEYS};
 use crate::resources::templates::{self, has_offline_access, scopes_equal, Template};
-use crate::tfplugin::diag::{AttributePath, Diagnostic, Diagnostics};
-use crate::tfplugin::plan;
-use crate::tfplugin::resource::{PlanRequest, PlanResponse};
-use crate::tfplugin::schema::Schema;
-use crate::tfplugin::validators::Guid;
-use crate::tfplugin::value::Value;
+use tfplugin::diag::{AttributePath, Diagnostic, Diagnostics};
+use tfplugin::plan;
+use tfplugin::resource::{PlanRequest, PlanResponse};
+use tfplugin::schema::Schema;
+use tfplugin::validators::Guid;
+use tfplugin::value::Value;
 
 /// Cross-attribute checks on a configuration; unknown values are skipped (checked again at apply).
 pub fn validate(config: &Value, diags: &mut Diagnostics) {
@@ -274,7 +274,7 @@ fn resolve_config(planned: &mut Value, prior: &Value, config: &Value) {
 mod tests {
     use super::*;
     use crate::resources::oauth_integration::schema::schema;
-    use crate::tfplugin::resource::ClientCapabilities;
+    use tfplugin::resource::ClientCapabilities;
 
     const TENANT: &str = "11111111-2222-3333-4444-555555555555";
 

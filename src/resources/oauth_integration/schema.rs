@@ -2,10 +2,10 @@
 //! default, plan modifiers and validators.
 
 use crate::resources::templates::TEMPLATE_IDS;
-use crate::tfplugin::schema::{Attribute, Block, IdentityAttribute, IdentitySchema, PlanModifier, Schema};
-use crate::tfplugin::validators::{NotBlank, OneOf};
-use crate::tfplugin::value::Type;
-use crate::tfplugin::value::Value;
+use tfplugin::schema::{Attribute, Block, IdentityAttribute, IdentitySchema, PlanModifier, Schema};
+use tfplugin::validators::{NotBlank, OneOf};
+use tfplugin::value::Type;
+use tfplugin::value::Value;
 
 pub const AUTH_TYPES: &[&str] = &["Viewer", "Service Account", "Visitor API Key"];
 pub const MAX_ROLES: &[&str] = &["Viewer", "Publisher", "Admin"];

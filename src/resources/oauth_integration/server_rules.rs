@@ -11,9 +11,9 @@ use tokio::sync::Mutex;
 
 use super::schema::{SECRET_KEYS, SERVER_FILLED_KEYS};
 use crate::connect::{Client, TemplateDefinition};
-use crate::tfplugin::diag::{AttributePath, Diagnostic, Diagnostics};
-use crate::tfplugin::value::Value;
 use crate::untrusted::{server_text, MAX_MESSAGE_CHARS};
+use tfplugin::diag::{AttributePath, Diagnostic, Diagnostics};
+use tfplugin::value::Value;
 
 /// Template definitions fetched in this provider process, by template id (`None`: the server
 /// does not describe it). A Terraform run plans many integrations of few templates: one GET each.

@@ -178,8 +178,8 @@ pub fn null_object(block: &Block) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tfplugin::schema::Attribute;
-    use crate::tfplugin::validators::NotBlank;
+    use crate::schema::Attribute;
+    use crate::validators::NotBlank;
 
     fn block() -> Block {
         Block::new(
@@ -290,15 +290,14 @@ mod tests {
         // OpenTofu before 1.11 (and Terraform before 1.11) send no client capabilities.
         let config = obj("n", Value::string(""), Value::Null);
         let mut d = Diagnostics::new();
-        check_write_only_allowed(&block(), &config, crate::tfplugin::resource::ClientCapabilities::default(), &mut d);
+        check_write_only_allowed(&block(), &config, crate::resource::ClientCapabilities::default(), &mut d);
         assert_eq!(d.0.len(), 1, "{:?}", d.0);
         assert_eq!(d.0[0].attribute, Some(AttributePath::root("config").attr("secret_wo")));
         for text in [&d.0[0].summary, &d.0[0].detail] {
             assert!(text.contains("Terraform 1.11") && text.contains("OpenTofu 1.11"), "{text}");
         }
 
-        let allowed =
-            crate::tfplugin::resource::ClientCapabilities { write_only_attributes_allowed: true, ..Default::default() };
+        let allowed = crate::resource::ClientCapabilities { write_only_attributes_allowed: true, ..Default::default() };
         let mut d = Diagnostics::new();
         check_write_only_allowed(&block(), &config, allowed, &mut d);
         assert!(d.0.is_empty(), "{:?}", d.0);

@@ -443,7 +443,7 @@ pub(crate) mod tests {
 
     /// A P-521 certificate shaped like go-plugin's client certificate (self-signed CA,
     /// CN/SAN localhost, client+server auth), valid 2020-01-01 to 2099-01-01.
-    pub(crate) const P521_CERT_PEM: &str = include_str!("../../tests/fixtures/go-plugin-client-p521.pem");
+    pub(crate) const P521_CERT_PEM: &str = include_str!("../../../tests/fixtures/go-plugin-client-p521.pem");
 
     /// The private scalar of [`P521_CERT_PEM`]'s key (test fixture only).
     pub(crate) const P521_KEY_HEX: &str = "014b5c4ea1afa79f4cb9bc7fa933ccb8c7752826b42045381dafc9c43eb9daf8039de22ef67154b5f16987d0d0f4c85a5818605b1c3953ccede5fff5aaeb475c2f9d";

@@ -8,7 +8,7 @@ use super::{
     enter, extra_attribute, infer_type, number_from_f64, number_from_u64, parse_decimal, type_json_bytes, type_name,
     value_kind, AttrPath, CodecError, Step, NULL,
 };
-use crate::tfplugin::value::{Number, Type, Value};
+use crate::value::{Number, Type, Value};
 
 /// Decodes Terraform's JSON state (UpgradeResourceState's `raw_state.json`) as a value of type
 /// `ty`. There are no unknowns in state. Attributes absent from the JSON are null; attributes

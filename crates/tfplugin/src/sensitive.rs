@@ -40,8 +40,8 @@ mod tests {
     use std::collections::BTreeMap;
 
     use super::*;
-    use crate::tfplugin::schema::Attribute;
-    use crate::tfplugin::value::Type;
+    use crate::schema::Attribute;
+    use crate::value::Type;
 
     #[test]
     fn finds_strings_of_sensitive_and_write_only_attributes_at_any_depth() {

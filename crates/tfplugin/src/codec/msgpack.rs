@@ -8,7 +8,7 @@ use super::{
     enter, extra_attribute, infer_type, number_from_f64, number_from_u64, parse_decimal, parse_type_json,
     type_json_bytes, type_name, value_kind, AttrPath, CodecError, Step, NULL,
 };
-use crate::tfplugin::value::{Number, Type, Value};
+use crate::value::{Number, Type, Value};
 
 /// What go-cty writes for a wholly unknown value: fixext1, extension type 0, one zero byte.
 const UNKNOWN: [u8; 3] = [0xd4, 0x00, 0x00];

@@ -607,7 +607,7 @@ impl AsyncWrite for PluginConn {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tfplugin::tls::tests::{p521_sign, P521_CERT_PEM};
+    use crate::tls::tests::{p521_sign, P521_CERT_PEM};
     use base64::Engine as _;
     use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
     use rustls::pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer, ServerName, UnixTime};

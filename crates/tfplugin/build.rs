@@ -5,10 +5,10 @@
 use std::io;
 
 fn main() -> io::Result<()> {
-    println!("cargo:rerun-if-changed=proto");
+    println!("cargo:rerun-if-changed=../../proto");
     println!("cargo:rerun-if-changed=build.rs");
 
-    let fds = protox::compile(["tfplugin6.proto", "plugin.proto"], ["proto"])
+    let fds = protox::compile(["tfplugin6.proto", "plugin.proto"], ["../../proto"])
         .map_err(|e| io::Error::other(format!("parsing proto/: {e:?}")))?;
 
     tonic_prost_build::configure()
