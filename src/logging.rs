@@ -35,13 +35,14 @@ fn level_from_env() -> Option<Level> {
 
 /// Installs the stderr logger; a no-op when Terraform asked for no logs.
 ///
-/// The provider's own events come at the level asked for; other crates' (the gRPC stack's h2
-/// and tonic, chatty at TRACE) only from INFO up.
+/// The provider's own events (this crate's and the plugin framework's) come at the level asked
+/// for; other crates' (the gRPC stack's h2 and tonic, chatty at TRACE) only from INFO up.
 pub fn init() {
     if let Some(level) = level_from_env() {
         let filter = tracing_subscriber::filter::Targets::new()
             .with_default(level.min(Level::INFO))
-            .with_target(env!("CARGO_CRATE_NAME"), level);
+            .with_target(env!("CARGO_CRATE_NAME"), level)
+            .with_target("tfplugin", level);
         let _ = tracing_subscriber::registry().with(HclogLayer.with_filter(filter)).try_init();
     }
 }

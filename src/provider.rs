@@ -9,14 +9,17 @@ use async_trait::async_trait;
 use crate::connect::{
     CancellationToken, Client, ClientConfig, Error, RetryPolicy, Secret, ServerInfo, TlsOptions, Version,
 };
-use crate::resources::api::{diagnostic, ConnectHandle};
+use crate::resources::configured::Connect;
 use crate::resources::content_oauth_integrations::ContentOAuthIntegrations;
-use crate::resources::data::oauth_integration::OAuthIntegrationData;
-use crate::resources::data::oauth_integrations::OAuthIntegrationsData;
-use crate::resources::data::server::ServerData;
+use crate::resources::data_sources::oauth_integration::OAuthIntegrationData;
+use crate::resources::data_sources::oauth_integrations::OAuthIntegrationsData;
+use crate::resources::data_sources::server::ServerData;
+use crate::resources::errors::diagnostic;
 use crate::resources::oauth_integration::OAuthIntegration;
 use tfplugin::diag::{AttributePath, Diagnostic, Diagnostics};
-use tfplugin::resource::{DataSource, Provider, Resource};
+use tfplugin::resource::{
+    ConfigureRequest, ConfigureResponse, DataSource, Provider, Resource, ValidateRequest, ValidateResponse,
+};
 use tfplugin::schema::{Attribute, Block, Schema};
 use tfplugin::value::{Number, Value};
 
@@ -119,7 +122,6 @@ impl Setting {
 
 pub struct PositProvider {
     schema: Schema,
-    connect: Arc<ConnectHandle>,
     /// Cancelled by StopProvider; every client the provider builds listens to it.
     stop: CancellationToken,
 }
@@ -132,7 +134,7 @@ impl Default for PositProvider {
 
 impl PositProvider {
     pub fn new() -> Self {
-        PositProvider { schema: schema(), connect: Arc::new(ConnectHandle::default()), stop: CancellationToken::new() }
+        PositProvider { schema: schema(), stop: CancellationToken::new() }
     }
 }
 
@@ -167,6 +169,12 @@ fn schema() -> Schema {
 
 #[async_trait]
 impl Provider for PositProvider {
+    type Data = Connect;
+
+    fn type_name(&self) -> &'static str {
+        "posit"
+    }
+
     fn schema(&self) -> &Schema {
         &self.schema
     }
@@ -174,7 +182,8 @@ impl Provider for PositProvider {
     /// Bad transport settings (in the configuration or their environment variables) fail
     /// here, at plan time, each naming the attribute and what it allows; `connect_insecure`
     /// and an `http://` server other than this machine earn a warning.
-    fn validate(&self, config: &Value, diags: &mut Diagnostics) {
+    fn validate(&self, req: &ValidateRequest, resp: &mut ValidateResponse) {
+        let (config, diags) = (&req.config, &mut resp.diagnostics);
         if let Ok(Some(server)) = SERVER.resolve(config) {
             if sends_key_in_cleartext(&server) {
                 diags.push(cleartext_warning(config));
@@ -214,25 +223,21 @@ impl Provider for PositProvider {
     /// plan time, whatever the plan holds. Settings missing or known only after apply defer the
     /// check to the operations that need the API. `terraform validate` never configures a
     /// provider, so it stays offline.
-    async fn configure(&self, config: &Value, terraform_version: &str) -> Diagnostics {
-        let client = build_client(config, terraform_version, &self.stop);
-        let mut diags = match &client {
-            Err(NoClient::Invalid(d)) => d.clone().into(),
-            _ => Diagnostics::new(),
-        };
-        let mut client = client.map_err(|(NoClient::Invalid(d) | NoClient::Missing(d))| d);
-        self.connect.set_server(None);
-        if let Ok(c) = &client {
-            match check_server(c).await {
-                Ok(info) => self.connect.set_server(Some(info)),
-                Err(d) => {
-                    diags.push(d.clone());
-                    client = Err(d);
-                }
+    async fn configure(&self, req: ConfigureRequest, resp: &mut ConfigureResponse<Connect>) {
+        resp.data = match build_client(&req.config, &req.terraform_version, &self.stop) {
+            Err(NoClient::Invalid(d)) => {
+                resp.diagnostics.push(d.clone());
+                Err(d)
             }
-        }
-        self.connect.set(client);
-        diags
+            Err(NoClient::Missing(d)) => Err(d),
+            Ok(client) => match check_server(&client).await {
+                Ok(server) => Ok(Connect { client, server }),
+                Err(d) => {
+                    resp.diagnostics.push(d.clone());
+                    Err(d)
+                }
+            },
+        };
     }
 
     /// StopProvider: every request in flight ends now, each operation returning what it has.
@@ -241,19 +246,12 @@ impl Provider for PositProvider {
         self.stop.cancel();
     }
 
-    fn resources(&self) -> Vec<Arc<dyn Resource>> {
-        vec![
-            Arc::new(OAuthIntegration::new(self.connect.clone())),
-            Arc::new(ContentOAuthIntegrations::new(self.connect.clone())),
-        ]
+    fn resources(&self) -> Vec<Arc<dyn Resource<Connect>>> {
+        vec![Arc::new(OAuthIntegration::new()), Arc::new(ContentOAuthIntegrations::new())]
     }
 
-    fn data_sources(&self) -> Vec<Arc<dyn DataSource>> {
-        vec![
-            Arc::new(OAuthIntegrationData::new(self.connect.clone())),
-            Arc::new(OAuthIntegrationsData::new(self.connect.clone())),
-            Arc::new(ServerData::new(self.connect.clone())),
-        ]
+    fn data_sources(&self) -> Vec<Arc<dyn DataSource<Connect>>> {
+        vec![Arc::new(OAuthIntegrationData::new()), Arc::new(OAuthIntegrationsData::new()), Arc::new(ServerData::new())]
     }
 
     /// Every sensitive value Terraform sends (client secrets, `extra_sensitive` values, the API
@@ -476,7 +474,7 @@ mod tests {
     /// Calls ValidateResourceConfig as a core would, with or without the write-only capability.
     async fn validate(write_only_allowed: Option<bool>) -> Vec<pb::Diagnostic> {
         let service = ProviderService::new(PositProvider::new());
-        let resource = OAuthIntegration::new(Arc::new(ConnectHandle::default()));
+        let resource = OAuthIntegration::new();
         let ty = resource.schema().value_type();
         let config = Value::object([
             ("template", Value::string("msgraph")),
@@ -520,6 +518,12 @@ mod settings_tests {
 
     fn config(pairs: Vec<(&str, Value)>) -> Value {
         Value::object(pairs)
+    }
+
+    fn validated(provider: &PositProvider, config: Value) -> Diagnostics {
+        let mut resp = ValidateResponse::default();
+        provider.validate(&ValidateRequest { config, caps: Default::default() }, &mut resp);
+        resp.diagnostics
     }
 
     #[test]
@@ -568,9 +572,9 @@ mod settings_tests {
     #[test]
     fn validate_names_each_bad_setting_and_warns_on_insecure() {
         let provider = PositProvider::new();
-        let mut diags = Diagnostics::new();
-        provider.validate(
-            &config(vec![
+        let diags = validated(
+            &provider,
+            config(vec![
                 (
                     "connect_ca_certificate",
                     Value::string("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----"),
@@ -580,7 +584,6 @@ mod settings_tests {
                 ("connect_max_retries", Value::Number(Number::Float(2.5))),
                 ("connect_operation_timeout", Value::Number(Number::Int(86_401))),
             ]),
-            &mut diags,
         );
         let got: Vec<(Severity, String, String)> = diags
             .0
@@ -612,15 +615,14 @@ mod settings_tests {
         );
 
         // Good values, and values known only after apply, pass.
-        let mut diags = Diagnostics::new();
-        provider.validate(
-            &config(vec![
+        let diags = validated(
+            &provider,
+            config(vec![
                 ("connect_ca_certificate", Value::Unknown),
                 ("connect_insecure", Value::Bool(false)),
                 ("connect_request_timeout", Value::Number(Number::Int(30))),
                 ("connect_max_retries", Value::Unknown),
             ]),
-            &mut diags,
         );
         assert!(diags.0.is_empty(), "{diags:?}");
     }
@@ -640,8 +642,7 @@ mod settings_tests {
             ("not a url", false),
         ] {
             let provider = PositProvider::new();
-            let mut diags = Diagnostics::new();
-            provider.validate(&config(vec![("connect_server", Value::string(server))]), &mut diags);
+            let diags = validated(&provider, config(vec![("connect_server", Value::string(server))]));
             let got: Vec<_> = diags.0.iter().map(|d| (d.severity, d.summary.as_str(), d.attribute.clone())).collect();
             let expected = if warned {
                 vec![(

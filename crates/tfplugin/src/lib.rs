@@ -1,4 +1,53 @@
-//! Everything about being a Terraform plugin (protocol 6), nothing about Connect.
+//! A framework for Terraform providers in Rust: everything about being a Terraform (and OpenTofu)
+//! plugin speaking protocol 6, nothing about the API a provider manages.
+//!
+//! # The parts
+//!
+//! - [`handshake`] and [`transport`]: how Terraform starts a plugin (go-plugin's magic cookie and
+//!   handshake line) and where it listens (a unix socket, or TCP on 127.0.0.1 as on Windows),
+//!   with [`tls`] for go-plugin's automatic mutual TLS and [`controller`] for its side services.
+//! - [`server`]: the `tfplugin6.Provider` gRPC service. It decodes every value with the schema's
+//!   type, dispatches by type name, runs the schema-driven parts of validation and planning, and
+//!   encodes the answers. Protocol rules that hold for every provider (write-only values never
+//!   stored, unknown type names, client capabilities) are enforced there, once.
+//! - [`resource`]: the contract a provider implements: [`resource::Provider`],
+//!   [`resource::Resource`] and [`resource::DataSource`], each operation a request and a response
+//!   carrying its diagnostics.
+//! - [`schema`], [`validators`] and [`plan`]: attributes with their defaults, plan modifiers and
+//!   validators, and the generic planning driven by them.
+//! - [`value`] and [`codec`]: Terraform's values (cty) and their msgpack and JSON encodings;
+//!   [`diag`] for diagnostics; [`sensitive`] for the secrets in values; [`wire`] for the
+//!   conversions to and from the generated protobuf types in [`proto`].
+//! - [`testing`]: plan as Terraform core and the framework would, in a resource's unit tests.
+//!
+//! # One plan, through the framework
+//!
+//! For `PlanResourceChange`, [`server`] decodes the prior state, the configuration and core's
+//! proposed new state, nulls write-only values in the proposal, then:
+//!
+//! 1. applies the schema's defaults ([`plan::prepare`]);
+//! 2. calls the resource's [`resource::Resource::modify_plan`] with what configure produced (for
+//!    what only the resource knows: values derived from other attributes, rules of the remote
+//!    system, checks against the server);
+//! 3. plans computed values unknown wherever the object changes, except those marked
+//!    `UseStateForUnknown`, and adds the `RequiresReplace` attributes that change
+//!    ([`plan::finish`]).
+//!
+//! `ApplyResourceChange` becomes [`resource::Resource::create`], `update` or `delete`, each
+//! starting from the response that records nothing that did not happen (no state after a failed
+//! create, the prior state after a failed update or delete).
+//!
+//! # Writing a provider
+//!
+//! Implement [`resource::Provider`] (its `Data` is what `configure` builds, typically an API
+//! client; the framework hands it to every operation that needs it, and answers with the reason
+//! configure gave when there is none), a [`resource::Resource`] per resource type, and serve it:
+//!
+//! ```ignore
+//! let negotiated = tfplugin::handshake::check_environment()?;
+//! let service = ProviderServer::new(ProviderService::new(MyProvider::new()));
+//! tfplugin::handshake::serve(tonic::service::Routes::new(service), negotiated, shutdown).await?;
+//! ```
 
 pub mod codec;
 pub mod controller;
@@ -10,6 +59,7 @@ pub mod resource;
 pub mod schema;
 pub mod sensitive;
 pub mod server;
+pub mod testing;
 pub mod tls;
 pub mod transport;
 pub mod validators;

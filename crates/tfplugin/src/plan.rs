@@ -2,8 +2,6 @@
 //! unknown computed values, requires-replace, write-only nulling. A resource adds its own rules
 //! (semantic equality, values derived from other attributes) between these steps.
 
-use std::collections::BTreeMap;
-
 use super::diag::{AttributePath, Diagnostics};
 use super::resource::ClientCapabilities;
 use super::schema::{AttributeKind, Block, PlanModifier};
@@ -26,6 +24,32 @@ fn validate_block(block: &Block, config: &Value, base: &AttributePath, diags: &m
         }
         if let AttributeKind::Single(nested) = &attr.kind {
             validate_block(nested, value, &path, diags);
+        }
+    }
+}
+
+/// The framework's plan before the resource's `modify_plan`: core's proposal (write-only values
+/// already null) with the schema's defaults; null on destroy.
+pub fn prepare(block: &Block, proposed: Value, config: &Value) -> Value {
+    if proposed.is_null() {
+        return Value::Null;
+    }
+    let mut planned = proposed;
+    apply_defaults(block, &mut planned, config);
+    planned
+}
+
+/// The framework's plan after the resource's `modify_plan`: computed values unknown where the
+/// object changes (see [`mark_computed_unknown`]), and the `RequiresReplace` attributes that
+/// change added to the resource's own list.
+pub fn finish(block: &Block, prior: &Value, planned: &mut Value, requires_replace: &mut Vec<AttributePath>) {
+    if planned.is_null() {
+        return;
+    }
+    mark_computed_unknown(block, prior, planned);
+    for path in self::requires_replace(block, prior, planned) {
+        if !requires_replace.contains(&path) {
+            requires_replace.push(path);
         }
     }
 }
@@ -148,31 +172,6 @@ pub fn fill_unknowns(planned: &Value, actual: &Value) -> Value {
         ),
         (p, _) => p.clone(),
     }
-}
-
-/// What Terraform core proposes as the new state: the configuration, with each computed attribute
-/// the configuration leaves null taken from the prior state. Resources' unit tests use it to
-/// call their plan logic the way core does.
-pub fn propose(block: &Block, prior: &Value, config: &Value) -> Value {
-    if config.is_null() || config.is_unknown() {
-        return config.clone();
-    }
-    let mut out = BTreeMap::new();
-    for attr in &block.attributes {
-        let (p, c) = (prior.get(&attr.name), config.get(&attr.name));
-        let v = match &attr.kind {
-            _ if attr.computed && c.is_null() => p.clone(),
-            AttributeKind::Single(nested) => propose(nested, p, c),
-            _ => c.clone(),
-        };
-        out.insert(attr.name.clone(), v);
-    }
-    Value::Object(out)
-}
-
-/// An object of this block's shape with every attribute null, for building values field by field.
-pub fn null_object(block: &Block) -> Value {
-    Value::Object(block.attributes.iter().map(|a| (a.name.clone(), Value::Null)).collect::<BTreeMap<_, _>>())
 }
 
 #[cfg(test)]

@@ -1,97 +1,246 @@
-//! The contract between the protocol server and the things it serves: a provider and its
-//! resources. Values arrive decoded ([`Value`]) and diagnostics go back typed; nothing here knows
-//! which API a resource talks to.
+//! The contract between the protocol server and the things it serves: a provider, its resources
+//! and data sources. Values arrive decoded ([`Value`]) and diagnostics go back typed; nothing here
+//! knows which API a resource talks to.
+//!
+//! The shape follows terraform-plugin-framework: each operation gets a request and fills in a
+//! response the framework prepared (so the safe answer, such as "the state stays as it was", is
+//! already there when an operation fails early), and every response carries its diagnostics the
+//! same way. What the provider's `configure` builds (an API client, say) is handed to every
+//! operation that needs it as `data`; the framework answers for the operations that come before a
+//! successful configure, so resources never look it up themselves.
 
 use std::sync::Arc;
 
 use async_trait::async_trait;
 
-use super::diag::{AttributePath, Diagnostics};
+use super::diag::{AttributePath, Diagnostic, Diagnostics};
 use super::schema::{IdentitySchema, Schema};
 use super::value::Value;
 
 /// What the Terraform core says it can handle (protocol 6.8+); absent on older cores.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct ClientCapabilities {
+    /// The core can defer an action to a later plan/apply round.
     pub deferral_allowed: bool,
+    /// The core keeps write-only attribute values out of plans and state (Terraform and OpenTofu 1.11+).
     pub write_only_attributes_allowed: bool,
 }
 
+/// A configuration to check, as `terraform validate` and every plan send it (values may be unknown).
 #[derive(Debug)]
-pub struct ReadRequest {
-    pub current: Value,
-    pub private: Vec<u8>,
-}
-
-#[derive(Debug, Default)]
-pub struct ReadResponse {
-    /// `Value::Null` tells Terraform the remote object is gone.
-    pub new_state: Value,
-    pub private: Vec<u8>,
-    pub diags: Diagnostics,
-}
-
-#[derive(Debug)]
-pub struct PlanRequest {
-    pub prior: Value,
-    pub proposed: Value,
+pub struct ValidateRequest {
+    /// The configuration, with unknown values where they are known only at apply.
     pub config: Value,
-    pub private: Vec<u8>,
+    /// What the core can handle.
     pub caps: ClientCapabilities,
 }
 
+/// What a validation found.
+#[derive(Debug, Default)]
+pub struct ValidateResponse {
+    /// Errors and warnings, each naming the attribute it is about where it can.
+    pub diagnostics: Diagnostics,
+}
+
+/// A plan of a create, update or destroy, after the framework's schema-driven planning.
+#[derive(Debug)]
+pub struct PlanRequest {
+    /// The state before the change; null on create.
+    pub prior: Value,
+    /// The configuration; null on destroy.
+    pub config: Value,
+    /// The private data stored with the prior state.
+    pub private: Vec<u8>,
+    /// What the core can handle.
+    pub caps: ClientCapabilities,
+}
+
+/// The plan as the framework prepared it, for [`Resource::modify_plan`] to refine.
 #[derive(Debug, Default)]
 pub struct PlanResponse {
+    /// The planned new state: core's proposal with defaults applied and write-only values null;
+    /// null on destroy. Computed values the resource leaves as they are become unknown after
+    /// `modify_plan` wherever the plan changes the object.
     pub planned: Value,
+    /// Attributes whose change replaces the object, besides those marked `RequiresReplace`.
     pub requires_replace: Vec<AttributePath>,
+    /// Private data to store with the planned state.
     pub private: Vec<u8>,
-    pub diags: Diagnostics,
+    /// Errors stop the plan; warnings are shown with it.
+    pub diagnostics: Diagnostics,
 }
 
+/// Creating the object a plan describes.
 #[derive(Debug)]
-pub struct ApplyRequest {
-    pub prior: Value,
+pub struct CreateRequest {
+    /// The planned state: known values are promises, unknown ones are the server's to fill in.
     pub planned: Value,
+    /// The configuration, the only place write-only values appear.
     pub config: Value,
+    /// Private data from the plan.
     pub private: Vec<u8>,
 }
 
+/// What a create made.
 #[derive(Debug, Default)]
-pub struct ApplyResponse {
-    /// On failure, whatever exists remotely (so nothing is orphaned), or the prior state.
+pub struct CreateResponse {
+    /// The new state, starting null. Once the remote object exists, set it, also when a later
+    /// step fails, so that nothing created is lost from state.
     pub new_state: Value,
+    /// Private data to store with the state.
     pub private: Vec<u8>,
-    pub diags: Diagnostics,
+    /// Errors fail the apply (with whatever `new_state` holds recorded).
+    pub diagnostics: Diagnostics,
+}
+
+/// Refreshing a state from the remote object.
+#[derive(Debug)]
+pub struct ReadRequest {
+    /// The state as stored (or as the last apply left it).
+    pub current: Value,
+    /// The private data stored with it.
+    pub private: Vec<u8>,
+}
+
+/// What a refresh found.
+#[derive(Debug, Default)]
+pub struct ReadResponse {
+    /// Starts as the current state, so an error keeps it; `Value::Null` tells Terraform the
+    /// remote object is gone.
+    pub new_state: Value,
+    /// Private data to store with the state; starts as the request's.
+    pub private: Vec<u8>,
+    /// Errors fail the refresh.
+    pub diagnostics: Diagnostics,
+}
+
+/// Changing an object in place.
+#[derive(Debug)]
+pub struct UpdateRequest {
+    /// The state before the change.
+    pub prior: Value,
+    /// The planned state.
+    pub planned: Value,
+    /// The configuration, the only place write-only values appear.
+    pub config: Value,
+    /// Private data from the plan.
+    pub private: Vec<u8>,
+}
+
+/// What an update left.
+#[derive(Debug, Default)]
+pub struct UpdateResponse {
+    /// Starts as the prior state, so an update that fails before changing anything records
+    /// nothing new; set it to what the remote object now is.
+    pub new_state: Value,
+    /// Private data to store with the state; starts as the plan's.
+    pub private: Vec<u8>,
+    /// Errors fail the apply (with whatever `new_state` holds recorded).
+    pub diagnostics: Diagnostics,
+}
+
+/// Deleting an object.
+#[derive(Debug)]
+pub struct DeleteRequest {
+    /// The state of the object to delete.
+    pub prior: Value,
+    /// Private data stored with it.
+    pub private: Vec<u8>,
+}
+
+/// What a delete did: without errors the framework removes the state; with errors it keeps it.
+#[derive(Debug, Default)]
+pub struct DeleteResponse {
+    /// Errors keep the object in state.
+    pub diagnostics: Diagnostics,
 }
 
 /// Import by the id string of `terraform import` / `import { id }`, or by identity (`import {
 /// identity = {...} }`, Terraform 1.12+), in which case `id` is empty.
 #[derive(Debug)]
 pub struct ImportRequest {
+    /// The id the user gave, trimmed of surrounding white space; empty with an identity.
     pub id: String,
+    /// The identity the user gave, or null.
     pub identity: Value,
 }
 
+/// What an import found.
 #[derive(Debug, Default)]
 pub struct ImportResponse {
     /// Partial states that core completes with ReadResource.
     pub imported: Vec<Value>,
-    pub diags: Diagnostics,
+    /// Errors fail the import.
+    pub diagnostics: Diagnostics,
 }
 
-/// A managed resource type.
+/// Enumerating the remote objects a `list` block describes (Terraform 1.14+ `terraform query`).
+#[derive(Debug)]
+pub struct ListRequest {
+    /// The `list` block's configuration.
+    pub config: Value,
+}
+
+/// What a listing found.
+#[derive(Debug, Default)]
+pub struct ListResponse {
+    /// Every remote object matching, as full states (write-only and unknowable values null).
+    pub listed: Vec<Listed>,
+    /// Errors end the listing.
+    pub diagnostics: Diagnostics,
+}
+
+/// One object found by [`Resource::list`].
+#[derive(Debug)]
+pub struct Listed {
+    /// A name for people, shown by `terraform query`.
+    pub display_name: String,
+    /// The object's state.
+    pub state: Value,
+}
+
+/// A managed resource type. `D` is what the provider's configure hands to its resources.
+///
+/// Only the schema and the four operations are required; validation, plan modification, import,
+/// identity and listing have defaults that do nothing (or say the operation is not supported).
 #[async_trait]
-pub trait Resource: Send + Sync {
+pub trait Resource<D: Sync>: Send + Sync {
     /// The type name users write in HCL, e.g. `posit_connect_oauth_integration`.
     fn type_name(&self) -> &'static str;
+
+    /// The attributes, with the defaults, plan modifiers and validators the framework applies.
     fn schema(&self) -> &Schema;
+
     /// Cross-attribute checks on a configuration that may hold unknowns; the schema's own
     /// validators have already run.
-    fn validate(&self, config: &Value, caps: ClientCapabilities, diags: &mut Diagnostics);
-    async fn read(&self, req: ReadRequest) -> ReadResponse;
-    async fn plan(&self, req: PlanRequest) -> PlanResponse;
-    async fn apply(&self, req: ApplyRequest) -> ApplyResponse;
-    async fn import(&self, req: ImportRequest) -> ImportResponse;
+    fn validate(&self, _req: &ValidateRequest, _resp: &mut ValidateResponse) {}
+
+    /// What only the resource knows about a plan (values derived from other attributes, rules
+    /// of the remote system), after the framework applied the schema's defaults and plan
+    /// modifiers and before it plans changing computed values unknown and collects replacements.
+    /// Also called on destroy, with `resp.planned` null. `data` is `None` before a successful
+    /// configure (values known only at apply, `terraform validate`).
+    async fn modify_plan(&self, _data: Option<&D>, _req: &PlanRequest, _resp: &mut PlanResponse) {}
+
+    /// Creates the remote object.
+    async fn create(&self, data: &D, req: CreateRequest, resp: &mut CreateResponse);
+
+    /// Reads the remote object; sets `resp.new_state` to null if it is gone.
+    async fn read(&self, data: &D, req: ReadRequest, resp: &mut ReadResponse);
+
+    /// Changes the remote object in place.
+    async fn update(&self, data: &D, req: UpdateRequest, resp: &mut UpdateResponse);
+
+    /// Deletes the remote object; one already gone counts as deleted.
+    async fn delete(&self, data: &D, req: DeleteRequest, resp: &mut DeleteResponse);
+
+    /// Imports existing objects; by default the resource cannot be imported.
+    async fn import(&self, _data: &D, _req: ImportRequest, resp: &mut ImportResponse) {
+        resp.diagnostics.error(
+            "Resource import not supported",
+            format!("{} cannot be imported; define it in configuration instead.", self.type_name()),
+        );
+    }
 
     /// The identity schema, for resources that have one.
     fn identity_schema(&self) -> Option<&IdentitySchema> {
@@ -109,50 +258,97 @@ pub trait Resource: Send + Sync {
         None
     }
 
-    /// Every remote object matching a `list` block's configuration, as full states (write-only
-    /// and unknowable values null), each with a name for people.
-    async fn list(&self, _config: Value) -> Result<Vec<Listed>, Diagnostics> {
-        Ok(Vec::new())
-    }
+    /// Every remote object matching a `list` block's configuration.
+    async fn list(&self, _data: &D, _req: ListRequest, _resp: &mut ListResponse) {}
 }
 
-/// One object found by [`Resource::list`].
+/// Reading a data source.
 #[derive(Debug)]
-pub struct Listed {
-    pub display_name: String,
+pub struct DataReadRequest {
+    /// The configuration, wholly known.
+    pub config: Value,
+}
+
+/// What a data source read.
+#[derive(Debug, Default)]
+pub struct DataReadResponse {
+    /// The data source's state, starting null.
     pub state: Value,
+    /// Errors fail the read.
+    pub diagnostics: Diagnostics,
 }
 
 /// A data source: reads something from the remote system given a configuration.
 #[async_trait]
-pub trait DataSource: Send + Sync {
+pub trait DataSource<D: Sync>: Send + Sync {
     /// The type name users write in HCL, e.g. `posit_connect_server`.
     fn type_name(&self) -> &'static str;
+
+    /// The attributes.
     fn schema(&self) -> &Schema;
+
     /// Cross-attribute checks; the schema's own validators have already run.
-    fn validate(&self, config: &Value, diags: &mut Diagnostics);
+    fn validate(&self, _req: &ValidateRequest, _resp: &mut ValidateResponse) {}
+
     /// The data source's state for a wholly known configuration.
-    async fn read(&self, config: Value) -> (Value, Diagnostics);
+    async fn read(&self, data: &D, req: DataReadRequest, resp: &mut DataReadResponse);
+}
+
+/// Configuring the provider with its block's values.
+#[derive(Debug)]
+pub struct ConfigureRequest {
+    /// The provider block's values (unknown where known only at apply).
+    pub config: Value,
+    /// The version of the Terraform (or OpenTofu) core, for a User-Agent.
+    pub terraform_version: String,
+}
+
+/// What configure produced.
+#[derive(Debug)]
+pub struct ConfigureResponse<D> {
+    /// What every resource and data source operation gets, or why there is none. Starts as an
+    /// error saying the provider was not configured; a configuration that legitimately lacks a
+    /// setting (unknown until apply) sets the reason, reported only by operations that need it.
+    pub data: Result<D, Diagnostic>,
+    /// Errors fail the run; warnings are shown.
+    pub diagnostics: Diagnostics,
 }
 
 /// The provider: its own configuration and the resources it serves.
 #[async_trait]
 pub trait Provider: Send + Sync + 'static {
+    /// What configure builds (typically an API client) and hands to resources and data sources.
+    type Data: Clone + Send + Sync + 'static;
+
+    /// The provider's local name (`posit` in `posit_connect_server`), used in messages.
+    fn type_name(&self) -> &'static str;
+
+    /// The provider block's attributes.
     fn schema(&self) -> &Schema;
-    fn validate(&self, config: &Value, diags: &mut Diagnostics);
+
+    /// Cross-attribute checks of the provider block; the schema's own validators have run.
+    fn validate(&self, _req: &ValidateRequest, _resp: &mut ValidateResponse) {}
+
     /// Called once per run with the provider block's values, before any resource operation.
-    async fn configure(&self, config: &Value, terraform_version: &str) -> Diagnostics;
-    fn resources(&self) -> Vec<Arc<dyn Resource>>;
+    async fn configure(&self, req: ConfigureRequest, resp: &mut ConfigureResponse<Self::Data>);
+
+    /// The resource types served.
+    fn resources(&self) -> Vec<Arc<dyn Resource<Self::Data>>>;
+
+    /// The data sources served.
+    fn data_sources(&self) -> Vec<Arc<dyn DataSource<Self::Data>>> {
+        Vec::new()
+    }
+
     /// StopProvider (Terraform was interrupted): end the operations in flight promptly; each
     /// then returns what it has, so whatever was created is still recorded in state.
     async fn stop(&self) {}
-    fn data_sources(&self) -> Vec<Arc<dyn DataSource>> {
-        Vec::new()
-    }
+
     /// Called with every string of a sensitive or write-only attribute in the values Terraform
     /// sends (see [`super::sensitive`]), before the call carrying them is handled, so the
     /// provider can recognise them later in text it did not write.
     fn sensitive_value(&self, _value: &str) {}
+
     /// Every diagnostic's summary and detail pass through this on their way out: the last place
     /// to remove a secret that reached a message. Unchanged by default.
     fn scrub(&self, text: &str) -> String {

@@ -4,7 +4,7 @@
 //! names, capabilities) are enforced here once.
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 
 use tonic::{Request, Response, Status};
 
@@ -13,8 +13,10 @@ use super::plan;
 use super::proto::tfplugin6 as pb;
 use super::proto::tfplugin6::provider_server::Provider as ProviderRpc;
 use super::resource::{
-    ApplyRequest, ClientCapabilities, DataSource, ImportRequest, PlanRequest, PlanResponse, Provider, ReadRequest,
-    ReadResponse, Resource,
+    ClientCapabilities, ConfigureRequest, ConfigureResponse, CreateRequest, CreateResponse, DataReadRequest,
+    DataReadResponse, DataSource, DeleteRequest, DeleteResponse, ImportRequest, ImportResponse, ListRequest,
+    ListResponse, PlanRequest, PlanResponse, Provider, ReadRequest, ReadResponse, Resource, UpdateRequest,
+    UpdateResponse, ValidateRequest, ValidateResponse,
 };
 use super::schema::Block;
 use super::sensitive::each_sensitive_string;
@@ -22,29 +24,34 @@ use super::value::{Type, Value};
 use super::wire::{self, decode, encode};
 
 /// A resource with its value type computed once, not per request.
-struct Served {
-    resource: Arc<dyn Resource>,
+struct Served<D: Sync> {
+    resource: Arc<dyn Resource<D>>,
     ty: Type,
     identity_ty: Option<Type>,
     list_ty: Option<Type>,
 }
 
 /// A data source with its value type computed once.
-struct ServedData {
-    source: Arc<dyn DataSource>,
+struct ServedData<D: Sync> {
+    source: Arc<dyn DataSource<D>>,
     ty: Type,
 }
 
+/// The `tfplugin6.Provider` gRPC service for one provider: serve it with
+/// [`super::handshake::serve`].
 pub struct ProviderService<P: Provider> {
     provider: Arc<P>,
     provider_type: Type,
-    resources: HashMap<&'static str, Served>,
-    data_sources: HashMap<&'static str, ServedData>,
+    resources: HashMap<&'static str, Served<P::Data>>,
+    data_sources: HashMap<&'static str, ServedData<P::Data>>,
+    /// What the last ConfigureProvider produced for resources, or why it produced nothing.
+    data: RwLock<Result<P::Data, Diagnostic>>,
     /// The schema answer is the same for the life of the process: built once.
     schema_response: pb::get_provider_schema::Response,
 }
 
 impl<P: Provider> ProviderService<P> {
+    /// Builds the service; every schema is read and encoded once, here.
     pub fn new(provider: P) -> Self {
         let resources: HashMap<_, _> = provider
             .resources()
@@ -78,6 +85,7 @@ impl<P: Provider> ProviderService<P> {
             ..Default::default()
         };
         ProviderService {
+            data: RwLock::new(Err(not_configured(provider.type_name()))),
             provider_type: provider.schema().value_type(),
             provider: Arc::new(provider),
             resources,
@@ -114,13 +122,21 @@ impl<P: Provider> ProviderService<P> {
         self.diagnostics(d.into())
     }
 
-    fn served_data(&self, type_name: &str) -> Result<&ServedData, Diagnostic> {
+    /// What configure handed to resources, or the reason there is none.
+    fn data(&self) -> Result<P::Data, Diagnostic> {
+        self.data.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    fn served_data(&self, type_name: &str) -> Result<&ServedData<P::Data>, Diagnostic> {
         self.data_sources.get(type_name).ok_or_else(|| {
-            Diagnostic::error("Unknown data source", format!("The posit provider has no data source {type_name:?}."))
+            Diagnostic::error(
+                "Unknown data source",
+                format!("The {} provider has no data source {type_name:?}.", self.provider.type_name()),
+            )
         })
     }
 
-    fn served_list(&self, type_name: &str) -> Result<(&Served, &Type), Diagnostic> {
+    fn served_list(&self, type_name: &str) -> Result<(&Served<P::Data>, &Type), Diagnostic> {
         let s = self.served(type_name)?;
         let ty = s.list_ty.as_ref().ok_or_else(|| {
             Diagnostic::error("Not a list resource", format!("{type_name} cannot be listed by this provider."))
@@ -128,14 +144,25 @@ impl<P: Provider> ProviderService<P> {
         Ok((s, ty))
     }
 
-    fn served(&self, type_name: &str) -> Result<&Served, Diagnostic> {
+    fn served(&self, type_name: &str) -> Result<&Served<P::Data>, Diagnostic> {
         self.resources.get(type_name).ok_or_else(|| {
             Diagnostic::error(
                 "Unknown resource type",
-                format!("The posit provider has no resource type {type_name:?}."),
+                format!("The {} provider has no resource type {type_name:?}.", self.provider.type_name()),
             )
         })
     }
+}
+
+/// The answer to an operation that needs the provider configured before ConfigureProvider ran.
+fn not_configured(provider: &str) -> Diagnostic {
+    Diagnostic::error(
+        "Provider not configured",
+        format!(
+            "Terraform did not configure the {provider} provider before using it; this is a bug in the provider or \
+             in Terraform."
+        ),
+    )
 }
 
 fn capabilities() -> pb::ServerCapabilities {
@@ -153,20 +180,60 @@ fn caps(c: Option<&pb::ClientCapabilities>) -> ClientCapabilities {
 }
 
 /// Encodes a state-like value after nulling write-only attributes, which core refuses in state.
-fn encode_state(served: &Served, mut v: Value) -> Result<Option<pb::DynamicValue>, Diagnostic> {
+fn encode_state<D: Sync>(served: &Served<D>, mut v: Value) -> Result<Option<pb::DynamicValue>, Diagnostic> {
     plan::null_write_only(&served.resource.schema().block, &mut v);
     encode(&v, &served.ty).map(Some)
 }
 
 /// The identity of the object a state describes, when the resource has identities and the state
 /// names a known object; `None` otherwise (core then keeps what it had).
-fn identity_of(served: &Served, state: &Value) -> Result<Option<pb::ResourceIdentityData>, Diagnostic> {
+fn identity_of<D: Sync>(served: &Served<D>, state: &Value) -> Result<Option<pb::ResourceIdentityData>, Diagnostic> {
     let Some(ty) = &served.identity_ty else { return Ok(None) };
     let identity = served.resource.identity(state);
     if identity.is_null() || !identity.is_wholly_known() {
         return Ok(None);
     }
     Ok(Some(pb::ResourceIdentityData { identity_data: Some(encode(&identity, ty)?) }))
+}
+
+/// ApplyResourceChange is three operations: create (no prior state), delete (no planned state)
+/// and update. Each starts from the answer that records nothing that did not happen.
+async fn apply<D: Sync>(
+    resource: &dyn Resource<D>,
+    data: &D,
+    prior: Value,
+    planned: Value,
+    config: Value,
+    private: Vec<u8>,
+) -> (Value, Vec<u8>, Diagnostics) {
+    match (prior.is_null(), planned.is_null()) {
+        (true, false) => {
+            let mut resp = CreateResponse::default();
+            resource.create(data, CreateRequest { planned, config, private }, &mut resp).await;
+            if resp.new_state.is_null() && !resp.diagnostics.has_errors() {
+                resp.diagnostics.error(
+                    "Missing state after create",
+                    format!(
+                        "{} reported success but returned no state; this is a bug in the provider.",
+                        resource.type_name()
+                    ),
+                );
+            }
+            (resp.new_state, resp.private, resp.diagnostics)
+        }
+        (false, true) => {
+            let mut resp = DeleteResponse::default();
+            resource.delete(data, DeleteRequest { prior: prior.clone(), private: private.clone() }, &mut resp).await;
+            let kept = if resp.diagnostics.has_errors() { prior } else { Value::Null };
+            (kept, private, resp.diagnostics)
+        }
+        (false, false) => {
+            let mut resp = UpdateResponse { new_state: prior.clone(), private: private.clone(), ..Default::default() };
+            resource.update(data, UpdateRequest { prior, planned, config, private }, &mut resp).await;
+            (resp.new_state, resp.private, resp.diagnostics)
+        }
+        (true, true) => (Value::Null, private, Diagnostics::new()),
+    }
 }
 
 type Rpc<T> = Result<Response<T>, Status>;
@@ -215,10 +282,11 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
             "provider configuration",
         ) {
             Ok(config) => {
-                let mut d = Diagnostics::new();
-                plan::validate_config(&self.provider.schema().block, &config, &mut d);
-                self.provider.validate(&config, &mut d);
-                self.diagnostics(d)
+                let mut resp = ValidateResponse::default();
+                plan::validate_config(&self.provider.schema().block, &config, &mut resp.diagnostics);
+                let req = ValidateRequest { config, caps: ClientCapabilities::default() };
+                self.provider.validate(&req, &mut resp);
+                self.diagnostics(resp.diagnostics)
             }
             Err(d) => self.diag(d),
         };
@@ -234,12 +302,12 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
             let config =
                 self.decode_seen(req.config.as_ref(), &s.ty, &s.resource.schema().block, "resource configuration")?;
             let caps = caps(req.client_capabilities.as_ref());
-            let mut d = Diagnostics::new();
+            let mut resp = ValidateResponse::default();
             let block = &s.resource.schema().block;
-            plan::validate_config(block, &config, &mut d);
-            plan::check_write_only_allowed(block, &config, caps, &mut d);
-            s.resource.validate(&config, caps, &mut d);
-            Ok(d)
+            plan::validate_config(block, &config, &mut resp.diagnostics);
+            plan::check_write_only_allowed(block, &config, caps, &mut resp.diagnostics);
+            s.resource.validate(&ValidateRequest { config, caps }, &mut resp);
+            Ok(resp.diagnostics)
         });
         let diagnostics = result.map_or_else(|d| self.diag(d), |d| self.diagnostics(d));
         Ok(Response::new(pb::validate_resource_config::Response { diagnostics }))
@@ -253,10 +321,10 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
         let result = self.served_data(&req.type_name).and_then(|d| {
             let config =
                 self.decode_seen(req.config.as_ref(), &d.ty, &d.source.schema().block, "data source configuration")?;
-            let mut diags = Diagnostics::new();
-            plan::validate_config(&d.source.schema().block, &config, &mut diags);
-            d.source.validate(&config, &mut diags);
-            Ok(diags)
+            let mut resp = ValidateResponse::default();
+            plan::validate_config(&d.source.schema().block, &config, &mut resp.diagnostics);
+            d.source.validate(&ValidateRequest { config, caps: ClientCapabilities::default() }, &mut resp);
+            Ok(resp.diagnostics)
         });
         let diagnostics = result.map_or_else(|d| self.diag(d), |d| self.diagnostics(d));
         Ok(Response::new(pb::validate_data_resource_config::Response { diagnostics }))
@@ -339,7 +407,16 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
             &self.provider.schema().block,
             "provider configuration",
         ) {
-            Ok(config) => self.diagnostics(self.provider.configure(&config, &req.terraform_version).await),
+            Ok(config) => {
+                let mut resp = ConfigureResponse {
+                    data: Err(not_configured(self.provider.type_name())),
+                    diagnostics: Diagnostics::new(),
+                };
+                let configure = ConfigureRequest { config, terraform_version: req.terraform_version };
+                self.provider.configure(configure, &mut resp).await;
+                *self.data.write().unwrap_or_else(|e| e.into_inner()) = resp.data;
+                self.diagnostics(resp.diagnostics)
+            }
             Err(d) => self.diag(d),
         };
         Ok(Response::new(pb::configure_provider::Response { diagnostics }))
@@ -351,8 +428,13 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
             let s = self.served(&req.type_name)?;
             let current =
                 self.decode_seen(req.current_state.as_ref(), &s.ty, &s.resource.schema().block, "current state")?;
-            let ReadResponse { new_state, private, diags } =
-                s.resource.read(ReadRequest { current, private: req.private }).await;
+            let mut resp =
+                ReadResponse { new_state: current.clone(), private: req.private.clone(), ..Default::default() };
+            match self.data() {
+                Ok(data) => s.resource.read(&data, ReadRequest { current, private: req.private }, &mut resp).await,
+                Err(d) => resp.diagnostics.push(d),
+            }
+            let ReadResponse { new_state, private, diagnostics: diags } = resp;
             Ok::<_, Diagnostic>(pb::read_resource::Response {
                 new_identity: identity_of(s, &new_state)?,
                 new_state: encode_state(s, new_state)?,
@@ -383,15 +465,23 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
                 &s.resource.schema().block,
                 "proposed new state",
             )?;
-            plan::null_write_only(&s.resource.schema().block, &mut proposed);
+            let block = &s.resource.schema().block;
+            plan::null_write_only(block, &mut proposed);
             let plan_req = PlanRequest {
-                prior: self.decode_seen(req.prior_state.as_ref(), &s.ty, &s.resource.schema().block, "prior state")?,
-                proposed,
-                config: self.decode_seen(req.config.as_ref(), &s.ty, &s.resource.schema().block, "configuration")?,
+                prior: self.decode_seen(req.prior_state.as_ref(), &s.ty, block, "prior state")?,
+                config: self.decode_seen(req.config.as_ref(), &s.ty, block, "configuration")?,
                 private: req.prior_private,
                 caps: caps(req.client_capabilities.as_ref()),
             };
-            let PlanResponse { planned, requires_replace, private, diags } = s.resource.plan(plan_req).await;
+            // The schema's part, then the resource's, then the schema's again on the result.
+            let mut resp = PlanResponse {
+                planned: plan::prepare(block, proposed, &plan_req.config),
+                private: plan_req.private.clone(),
+                ..Default::default()
+            };
+            s.resource.modify_plan(self.data().ok().as_ref(), &plan_req, &mut resp).await;
+            let PlanResponse { mut planned, mut requires_replace, private, diagnostics: diags } = resp;
+            plan::finish(block, &plan_req.prior, &mut planned, &mut requires_replace);
             Ok::<_, Diagnostic>(pb::plan_resource_change::Response {
                 planned_identity: identity_of(s, &planned)?,
                 planned_state: encode_state(s, planned)?,
@@ -414,23 +504,20 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
         let req = req.into_inner();
         let result = async {
             let s = self.served(&req.type_name)?;
-            let apply_req = ApplyRequest {
-                prior: self.decode_seen(req.prior_state.as_ref(), &s.ty, &s.resource.schema().block, "prior state")?,
-                planned: self.decode_seen(
-                    req.planned_state.as_ref(),
-                    &s.ty,
-                    &s.resource.schema().block,
-                    "planned state",
-                )?,
-                config: self.decode_seen(req.config.as_ref(), &s.ty, &s.resource.schema().block, "configuration")?,
-                private: req.planned_private,
+            let block = &s.resource.schema().block;
+            let prior = self.decode_seen(req.prior_state.as_ref(), &s.ty, block, "prior state")?;
+            let planned = self.decode_seen(req.planned_state.as_ref(), &s.ty, block, "planned state")?;
+            let config = self.decode_seen(req.config.as_ref(), &s.ty, block, "configuration")?;
+            let private = req.planned_private;
+            let (new_state, private, diags) = match self.data() {
+                Err(d) => (prior, private, d.into()),
+                Ok(data) => apply(&*s.resource, &data, prior, planned, config, private).await,
             };
-            let out = s.resource.apply(apply_req).await;
             Ok::<_, Diagnostic>(pb::apply_resource_change::Response {
-                new_identity: identity_of(s, &out.new_state)?,
-                new_state: encode_state(s, out.new_state)?,
-                private: out.private,
-                diagnostics: self.diagnostics(out.diags),
+                new_identity: identity_of(s, &new_state)?,
+                new_state: encode_state(s, new_state)?,
+                private,
+                diagnostics: self.diagnostics(diags),
                 ..Default::default()
             })
         };
@@ -451,7 +538,14 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
                 (Some(ty), Some(dv)) => decode(Some(dv), ty, "import identity")?,
                 _ => Value::Null,
             };
-            let out = s.resource.import(ImportRequest { id: req.id, identity }).await;
+            let mut out = ImportResponse::default();
+            match self.data() {
+                Ok(data) => {
+                    let import = ImportRequest { id: req.id.trim().to_string(), identity };
+                    s.resource.import(&data, import, &mut out).await
+                }
+                Err(d) => out.diagnostics.push(d),
+            }
             let mut imported_resources = Vec::new();
             for state in out.imported {
                 imported_resources.push(pb::import_resource_state::ImportedResource {
@@ -463,7 +557,7 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
             }
             Ok::<_, Diagnostic>(pb::import_resource_state::Response {
                 imported_resources,
-                diagnostics: self.diagnostics(out.diags),
+                diagnostics: self.diagnostics(out.diagnostics),
                 ..Default::default()
             })
         };
@@ -477,8 +571,10 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
         &self,
         _: Request<pb::move_resource_state::Request>,
     ) -> Rpc<pb::move_resource_state::Response> {
-        let d =
-            Diagnostic::error("Move not supported", "The posit provider cannot move state from other resource types.");
+        let d = Diagnostic::error(
+            "Move not supported",
+            format!("The {} provider cannot move state from other resource types.", self.provider.type_name()),
+        );
         Ok(Response::new(pb::move_resource_state::Response { diagnostics: self.diag(d), ..Default::default() }))
     }
 
@@ -491,7 +587,12 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
             let d = self.served_data(&req.type_name)?;
             let config =
                 self.decode_seen(req.config.as_ref(), &d.ty, &d.source.schema().block, "data source configuration")?;
-            let (state, diags) = d.source.read(config).await;
+            let mut resp = DataReadResponse::default();
+            match self.data() {
+                Ok(data) => d.source.read(&data, DataReadRequest { config }, &mut resp).await,
+                Err(e) => resp.diagnostics.push(e),
+            }
+            let DataReadResponse { state, diagnostics: diags } = resp;
             let state = if diags.has_errors() && !state.is_wholly_known() { Value::Null } else { state };
             Ok::<_, Diagnostic>(pb::read_data_source::Response {
                 state: Some(encode(&state, &d.ty)?),
@@ -531,15 +632,18 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
         let events = async {
             let (s, ty) = self.served_list(&req.type_name)?;
             let config = decode(req.config.as_ref(), ty, "list configuration")?;
-            let listed = match s.resource.list(config).await {
-                Ok(listed) => listed,
-                Err(diags) => {
-                    return Ok(vec![pb::list_resource::Event {
-                        diagnostic: self.diagnostics(diags),
-                        ..Default::default()
-                    }])
-                }
-            };
+            let mut resp = ListResponse::default();
+            match self.data() {
+                Ok(data) => s.resource.list(&data, ListRequest { config }, &mut resp).await,
+                Err(d) => resp.diagnostics.push(d),
+            }
+            if resp.diagnostics.has_errors() {
+                return Ok(vec![pb::list_resource::Event {
+                    diagnostic: self.diagnostics(resp.diagnostics),
+                    ..Default::default()
+                }]);
+            }
+            let listed = resp.listed;
             let limit = if req.limit > 0 { req.limit as usize } else { usize::MAX };
             let mut events = Vec::new();
             for item in listed.into_iter().take(limit) {
@@ -567,7 +671,7 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
         Ok(Response::new(pb::call_function::Response {
             result: None,
             error: Some(pb::FunctionError {
-                text: format!("The posit provider has no function {name:?}."),
+                text: format!("The {} provider has no function {name:?}.", self.provider.type_name()),
                 function_argument: None,
             }),
         }))

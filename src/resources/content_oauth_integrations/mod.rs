@@ -7,17 +7,14 @@
 mod crud;
 pub mod schema;
 
-use std::sync::Arc;
-
 use async_trait::async_trait;
 
 use crate::connect::Version;
-use crate::resources::api::ConnectHandle;
-use tfplugin::diag::{AttributePath, Diagnostic, Diagnostics};
-use tfplugin::plan;
+use crate::resources::configured::Connect;
+use tfplugin::diag::{AttributePath, Diagnostic};
 use tfplugin::resource::{
-    ApplyRequest, ApplyResponse, ClientCapabilities, ImportRequest, ImportResponse, PlanRequest, PlanResponse,
-    ReadRequest, ReadResponse, Resource,
+    CreateRequest, CreateResponse, DeleteRequest, DeleteResponse, ImportRequest, ImportResponse, PlanRequest,
+    PlanResponse, ReadRequest, ReadResponse, Resource, UpdateRequest, UpdateResponse,
 };
 use tfplugin::schema::Schema;
 use tfplugin::value::Value;
@@ -52,17 +49,22 @@ fn several_need_a_newer_server(planned: &Value, version: Option<&Version>) -> Op
 
 pub struct ContentOAuthIntegrations {
     schema: Schema,
-    connect: Arc<ConnectHandle>,
+}
+
+impl Default for ContentOAuthIntegrations {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 
 impl ContentOAuthIntegrations {
-    pub fn new(connect: Arc<ConnectHandle>) -> Self {
-        ContentOAuthIntegrations { schema: schema::schema(), connect }
+    pub fn new() -> Self {
+        ContentOAuthIntegrations { schema: schema::schema() }
     }
 }
 
 #[async_trait]
-impl Resource for ContentOAuthIntegrations {
+impl Resource<Connect> for ContentOAuthIntegrations {
     fn type_name(&self) -> &'static str {
         "posit_connect_content_oauth_integrations"
     }
@@ -71,47 +73,36 @@ impl Resource for ContentOAuthIntegrations {
         &self.schema
     }
 
-    fn validate(&self, _config: &Value, _caps: ClientCapabilities, _diags: &mut Diagnostics) {}
-
-    async fn read(&self, req: ReadRequest) -> ReadResponse {
-        match self.connect.client() {
-            Ok(client) => crud::read(&client, req.current).await,
-            Err(d) => ReadResponse { new_state: req.current, diags: d.into(), ..Default::default() },
+    async fn modify_plan(&self, connect: Option<&Connect>, _req: &PlanRequest, resp: &mut PlanResponse) {
+        if let Some(d) = several_need_a_newer_server(&resp.planned, connect.and_then(Connect::server_version)) {
+            resp.diagnostics.push(d);
         }
     }
 
-    async fn plan(&self, req: PlanRequest) -> PlanResponse {
-        if req.proposed.is_null() {
-            return PlanResponse::default();
-        }
-        let block = &self.schema.block;
-        let mut planned = req.proposed;
-        plan::mark_computed_unknown(block, &req.prior, &mut planned);
-        let requires_replace = plan::requires_replace(block, &req.prior, &planned);
-        let mut diags = Diagnostics::new();
-        if let Some(d) = several_need_a_newer_server(&planned, self.connect.server_version().as_ref()) {
-            diags.push(d);
-        }
-        PlanResponse { planned, requires_replace, diags, ..Default::default() }
-    }
-
-    async fn apply(&self, req: ApplyRequest) -> ApplyResponse {
-        let client = match self.connect.client() {
-            Ok(c) => c,
-            Err(d) => return ApplyResponse { new_state: req.prior, diags: d.into(), ..Default::default() },
-        };
-        if req.planned.is_null() {
-            crud::delete(&client, &req.prior).await
-        } else {
-            crud::put(&client, &req.prior, &req.planned).await
+    async fn create(&self, connect: &Connect, req: CreateRequest, resp: &mut CreateResponse) {
+        match crud::put(&connect.client, &req.planned).await {
+            Ok(state) => resp.new_state = state,
+            Err(d) => resp.diagnostics.push(d),
         }
     }
 
-    async fn import(&self, req: ImportRequest) -> ImportResponse {
-        match self.connect.client() {
-            Ok(client) => crud::import(&client, req.id.trim()).await,
-            Err(d) => ImportResponse { imported: vec![], diags: d.into() },
+    async fn read(&self, connect: &Connect, req: ReadRequest, resp: &mut ReadResponse) {
+        crud::read(&connect.client, &req.current, resp).await
+    }
+
+    async fn update(&self, connect: &Connect, req: UpdateRequest, resp: &mut UpdateResponse) {
+        match crud::put(&connect.client, &req.planned).await {
+            Ok(state) => resp.new_state = state,
+            Err(d) => resp.diagnostics.push(d),
         }
+    }
+
+    async fn delete(&self, connect: &Connect, req: DeleteRequest, resp: &mut DeleteResponse) {
+        crud::delete(&connect.client, &req.prior, resp).await
+    }
+
+    async fn import(&self, connect: &Connect, req: ImportRequest, resp: &mut ImportResponse) {
+        crud::import(&connect.client, &req.id, resp).await
     }
 }
 

@@ -1,12 +1,14 @@
 //! The Connect API calls behind each Terraform operation on `posit_connect_oauth_integration`.
 
 use crate::connect::{Client, Deleted, Error, Integration};
-use crate::resources::api::diagnostic;
 use crate::resources::cache::ListCache;
+use crate::resources::errors::diagnostic;
 use crate::resources::templates::TEMPLATE_IDS;
-use tfplugin::diag::{Diagnostic, Diagnostics};
+use tfplugin::diag::Diagnostic;
 use tfplugin::plan::fill_unknowns;
-use tfplugin::resource::{ApplyResponse, ImportResponse, Listed, ReadResponse};
+use tfplugin::resource::{
+    CreateResponse, DeleteResponse, ImportResponse, ListResponse, Listed, ReadResponse, UpdateResponse,
+};
 use tfplugin::value::Value;
 
 use super::model::{new_request, to_state, update_request};
@@ -25,10 +27,8 @@ pub type IntegrationCache = ListCache<Integration, Error>;
 /// API), an HTML page or a proxy's answer is an error and leaves state as it was. When listing
 /// fails, every read is direct and reports its own error. A list naming one integration twice
 /// is reported, not guessed from.
-pub async fn read(client: &Client, cache: &IntegrationCache, current: Value) -> ReadResponse {
-    let Some(guid) = current.get("guid").as_str().map(str::to_string) else {
-        return ReadResponse { new_state: current, ..Default::default() };
-    };
+pub async fn read(client: &Client, cache: &IntegrationCache, current: Value, resp: &mut ReadResponse) {
+    let Some(guid) = current.get("guid").as_str().map(str::to_string) else { return };
     let listed = cache
         .snapshot(client.server_url(), || async {
             let all = client.list_integrations().await?;
@@ -38,15 +38,13 @@ pub async fn read(client: &Client, cache: &IntegrationCache, current: Value) -> 
     match &listed {
         Ok(snapshot) => {
             if let Some(i) = snapshot.get(&guid) {
-                return ReadResponse { new_state: to_state(i, &current), ..Default::default() };
+                resp.new_state = to_state(i, &current);
+                return;
             }
         }
         Err(e) if matches!(**e, Error::DuplicateInList { .. }) => {
-            return ReadResponse {
-                new_state: current,
-                diags: diagnostic(&format!("Could not read OAuth integration {guid}"), e).into(),
-                ..Default::default()
-            }
+            resp.diagnostics.push(diagnostic(&format!("Could not read OAuth integration {guid}"), e));
+            return;
         }
         Err(_) => {}
     }
@@ -56,94 +54,84 @@ pub async fn read(client: &Client, cache: &IntegrationCache, current: Value) -> 
         client.get_integration(&guid).await
     };
     match direct {
-        Ok(Some(i)) => ReadResponse { new_state: to_state(&i, &current), ..Default::default() },
-        Ok(None) => ReadResponse { new_state: Value::Null, ..Default::default() },
-        Err(e) => ReadResponse {
-            new_state: current,
-            diags: diagnostic(&format!("Could not read OAuth integration {guid}"), &e).into(),
-            ..Default::default()
-        },
+        Ok(Some(i)) => resp.new_state = to_state(&i, &current),
+        Ok(None) => resp.new_state = Value::Null,
+        Err(e) => resp.diagnostics.push(diagnostic(&format!("Could not read OAuth integration {guid}"), &e)),
     }
 }
 
-pub async fn create(client: &Client, cache: &IntegrationCache, planned: &Value, config: &Value) -> ApplyResponse {
+/// Create; when Connect refuses, nothing was created and the state stays empty.
+pub async fn create(
+    client: &Client,
+    cache: &IntegrationCache,
+    planned: &Value,
+    config: &Value,
+    resp: &mut CreateResponse,
+) {
     let created = client.create_integration(&new_request(planned, config)).await;
     cache.invalidate();
     match created {
-        Ok(i) => ApplyResponse { new_state: fill_unknowns(planned, &to_state(&i, planned)), ..Default::default() },
-        // Nothing was created: a null new state with the error keeps nothing in state.
-        Err(e) => ApplyResponse {
-            new_state: Value::Null,
-            diags: diagnostic("Could not create OAuth integration", &e).into(),
-            ..Default::default()
-        },
+        Ok(i) => resp.new_state = fill_unknowns(planned, &to_state(&i, planned)),
+        Err(e) => resp.diagnostics.push(diagnostic("Could not create OAuth integration", &e)),
     }
 }
 
+/// Update in place (PATCH); on failure the state stays as it was.
 pub async fn update(
     client: &Client,
     cache: &IntegrationCache,
     prior: &Value,
     planned: &Value,
     config: &Value,
-) -> ApplyResponse {
+    resp: &mut UpdateResponse,
+) {
     let guid = prior.get("guid").as_str().unwrap_or_default().to_string();
     let updated = client.update_integration(&guid, &update_request(prior, planned, config)).await;
     cache.invalidate();
     match updated {
-        Ok(i) => ApplyResponse { new_state: fill_unknowns(planned, &to_state(&i, planned)), ..Default::default() },
-        Err(e) => ApplyResponse {
-            new_state: prior.clone(),
-            diags: diagnostic(&format!("Could not update OAuth integration {guid}"), &e).into(),
-            ..Default::default()
-        },
+        Ok(i) => resp.new_state = fill_unknowns(planned, &to_state(&i, planned)),
+        Err(e) => resp.diagnostics.push(diagnostic(&format!("Could not update OAuth integration {guid}"), &e)),
     }
 }
 
 /// Delete; an integration already gone (deleted in the dashboard) counts as deleted.
-pub async fn delete(client: &Client, cache: &IntegrationCache, prior: &Value) -> ApplyResponse {
+pub async fn delete(client: &Client, cache: &IntegrationCache, prior: &Value, resp: &mut DeleteResponse) {
     let guid = prior.get("guid").as_str().unwrap_or_default().to_string();
     let deleted = client.delete_integration(&guid).await;
     cache.invalidate();
     match deleted {
-        Ok(Deleted::Yes | Deleted::AlreadyGone) => ApplyResponse::default(),
-        Err(e) => ApplyResponse {
-            new_state: prior.clone(),
-            diags: diagnostic(&format!("Could not delete OAuth integration {guid}"), &e).into(),
-            ..Default::default()
-        },
+        Ok(Deleted::Yes | Deleted::AlreadyGone) => {}
+        Err(e) => resp.diagnostics.push(diagnostic(&format!("Could not delete OAuth integration {guid}"), &e)),
     }
 }
 
 /// Import by guid: the whole integration, except the secret Connect never returns.
-pub async fn import(client: &Client, guid: &str) -> ImportResponse {
-    let mut diags = Diagnostics::new();
+pub async fn import(client: &Client, guid: &str, resp: &mut ImportResponse) {
     match client.get_integration(guid).await {
-        Ok(Some(i)) => return ImportResponse { imported: vec![to_state(&i, &Value::Null)], diags },
-        Ok(None) => diags.push(Diagnostic::error(
+        Ok(Some(i)) => resp.imported.push(to_state(&i, &Value::Null)),
+        Ok(None) => resp.diagnostics.push(Diagnostic::error(
             "Cannot import non-existent OAuth integration",
             format!("Connect at {} has no OAuth integration with guid {guid:?}.", client.server_url()),
         )),
-        Err(e) => diags.push(diagnostic(&format!("Could not import OAuth integration {guid}"), &e)),
+        Err(e) => resp.diagnostics.push(diagnostic(&format!("Could not import OAuth integration {guid}"), &e)),
     }
-    ImportResponse { imported: vec![], diags }
 }
 
 /// Every integration of a template (or any) whose name matches a glob pattern (`*`, `?`), as
 /// imported states, for `terraform query`.
-pub async fn list(client: &Client, template: Option<&str>, pattern: Option<&str>) -> Result<Vec<Listed>, Diagnostics> {
-    let all = client
-        .list_integrations()
-        .await
-        .map_err(|e| Diagnostics::from(diagnostic("Could not list OAuth integrations", &e)))?;
-    Ok(all
+pub async fn list(client: &Client, template: Option<&str>, pattern: Option<&str>, resp: &mut ListResponse) {
+    let all = match client.list_integrations().await {
+        Ok(all) => all,
+        Err(e) => return resp.diagnostics.push(diagnostic("Could not list OAuth integrations", &e)),
+    };
+    resp.listed = all
         .iter()
         // A template newer than this provider would fail validation once adopted: skip it.
         .filter(|i| TEMPLATE_IDS.contains(&i.template.as_str()))
         .filter(|i| template.is_none_or(|t| i.template == t))
         .filter(|i| pattern.is_none_or(|p| glob_match(p, &i.name)))
         .map(|i| Listed { display_name: format!("{} ({})", i.name, i.template), state: to_state(i, &Value::Null) })
-        .collect())
+        .collect();
 }
 
 /// Shell-style matching: `*` any run of characters, `?` any one; everything else literally.

@@ -12,15 +12,14 @@ pub mod plan;
 pub mod schema;
 mod server_rules;
 
-use std::sync::Arc;
-
 use async_trait::async_trait;
 
-use crate::resources::api::ConnectHandle;
-use tfplugin::diag::{Diagnostic, Diagnostics};
+use crate::resources::configured::Connect;
+use tfplugin::diag::Diagnostic;
 use tfplugin::resource::{
-    ApplyRequest, ApplyResponse, ClientCapabilities, ImportRequest, ImportResponse, Listed, PlanRequest, PlanResponse,
-    ReadRequest, ReadResponse, Resource,
+    CreateRequest, CreateResponse, DeleteRequest, DeleteResponse, ImportRequest, ImportResponse, ListRequest,
+    ListResponse, PlanRequest, PlanResponse, ReadRequest, ReadResponse, Resource, UpdateRequest, UpdateResponse,
+    ValidateRequest, ValidateResponse,
 };
 use tfplugin::schema::{IdentitySchema, Schema};
 use tfplugin::value::Value;
@@ -44,26 +43,30 @@ pub struct OAuthIntegration {
     identity: IdentitySchema,
     list: Schema,
     rules: server_rules::TemplateRules,
-    connect: Arc<ConnectHandle>,
     /// The listing that serves this process's reads; invalidated by its writes.
     cache: crud::IntegrationCache,
 }
 
+impl Default for OAuthIntegration {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl OAuthIntegration {
-    pub fn new(connect: Arc<ConnectHandle>) -> Self {
+    pub fn new() -> Self {
         OAuthIntegration {
             schema: schema::schema(),
             identity: schema::identity_schema(),
             list: schema::list_schema(),
             rules: server_rules::TemplateRules::default(),
-            connect,
             cache: crud::IntegrationCache::default(),
         }
     }
 }
 
 #[async_trait]
-impl Resource for OAuthIntegration {
+impl Resource<Connect> for OAuthIntegration {
     fn type_name(&self) -> &'static str {
         "posit_connect_oauth_integration"
     }
@@ -72,72 +75,54 @@ impl Resource for OAuthIntegration {
         &self.schema
     }
 
-    fn validate(&self, config: &Value, _caps: ClientCapabilities, diags: &mut Diagnostics) {
-        plan::validate(config, diags);
+    fn validate(&self, req: &ValidateRequest, resp: &mut ValidateResponse) {
+        plan::validate(&req.config, &mut resp.diagnostics);
     }
 
-    async fn read(&self, req: ReadRequest) -> ReadResponse {
-        match self.connect.client() {
-            Ok(client) => crud::read(&client, &self.cache, req.current).await,
-            Err(d) => ReadResponse { new_state: req.current, diags: d.into(), ..Default::default() },
+    /// The template's defaults and what Connect decides (see [`plan`]); then, for a plan that
+    /// changes anything, the key's role and the server's own template rules, when configure
+    /// could ask the server.
+    async fn modify_plan(&self, connect: Option<&Connect>, req: &PlanRequest, resp: &mut PlanResponse) {
+        plan::modify(req, resp);
+        if resp.planned == req.prior {
+            return;
+        }
+        if let Some(d) = key_cannot_manage(connect.and_then(Connect::user_role)) {
+            resp.diagnostics.push(d);
+            return;
+        }
+        if let Some(connect) = connect.filter(|_| !resp.planned.is_null() && !resp.diagnostics.has_errors()) {
+            self.rules.check(&connect.client, &resp.planned, &mut resp.diagnostics).await;
         }
     }
 
-    async fn plan(&self, req: PlanRequest) -> PlanResponse {
-        let prior = req.prior.clone();
-        let mut planned = plan::plan(&self.schema, req);
-        if planned.planned != prior {
-            if let Some(d) = key_cannot_manage(self.connect.server().and_then(|s| s.user_role).as_deref()) {
-                planned.diags.push(d);
-                return planned;
-            }
-        }
-        // The server's own rules, when it can be asked; a plan without a configured server
-        // (or already failing) is left to its other diagnostics.
-        if !planned.planned.is_null() && !planned.diags.has_errors() {
-            if let Ok(client) = self.connect.client() {
-                self.rules.check(&client, &planned.planned, &mut planned.diags).await;
-            }
-        }
-        planned
+    async fn create(&self, connect: &Connect, req: CreateRequest, resp: &mut CreateResponse) {
+        crud::create(&connect.client, &self.cache, &req.planned, &req.config, resp).await
     }
 
-    async fn apply(&self, req: ApplyRequest) -> ApplyResponse {
-        let client = match self.connect.client() {
-            Ok(c) => c,
-            Err(d) => return ApplyResponse { new_state: req.prior, diags: d.into(), ..Default::default() },
-        };
-        match (req.prior.is_null(), req.planned.is_null()) {
-            (true, false) => crud::create(&client, &self.cache, &req.planned, &req.config).await,
-            (false, true) => crud::delete(&client, &self.cache, &req.prior).await,
-            (false, false) => crud::update(&client, &self.cache, &req.prior, &req.planned, &req.config).await,
-            (true, true) => ApplyResponse::default(),
-        }
+    async fn read(&self, connect: &Connect, req: ReadRequest, resp: &mut ReadResponse) {
+        crud::read(&connect.client, &self.cache, req.current, resp).await
     }
 
-    async fn import(&self, req: ImportRequest) -> ImportResponse {
+    async fn update(&self, connect: &Connect, req: UpdateRequest, resp: &mut UpdateResponse) {
+        crud::update(&connect.client, &self.cache, &req.prior, &req.planned, &req.config, resp).await
+    }
+
+    async fn delete(&self, connect: &Connect, req: DeleteRequest, resp: &mut DeleteResponse) {
+        crud::delete(&connect.client, &self.cache, &req.prior, resp).await
+    }
+
+    async fn import(&self, connect: &Connect, req: ImportRequest, resp: &mut ImportResponse) {
         // `import { identity = { guid = ... } }` sends the identity and no id.
         let guid = match req.identity.get("guid").as_str() {
             Some(g) if req.id.is_empty() => g.to_string(),
-            _ => req.id.trim().to_string(),
+            _ => req.id,
         };
-        match self.connect.client() {
-            Ok(client) => crud::import(&client, &guid).await,
-            Err(d) => ImportResponse { imported: vec![], diags: d.into() },
-        }
+        crud::import(&connect.client, &guid, resp).await
     }
 
     fn identity_schema(&self) -> Option<&IdentitySchema> {
         Some(&self.identity)
-    }
-
-    fn list_schema(&self) -> Option<&Schema> {
-        Some(&self.list)
-    }
-
-    async fn list(&self, config: Value) -> Result<Vec<Listed>, Diagnostics> {
-        let client = self.connect.client().map_err(Diagnostics::from)?;
-        crud::list(&client, config.get("template").as_str(), config.get("name_pattern").as_str()).await
     }
 
     fn identity(&self, state: &Value) -> Value {
@@ -145,6 +130,15 @@ impl Resource for OAuthIntegration {
             Value::String(g) => Value::object([("guid", Value::string(g))]),
             _ => Value::Null,
         }
+    }
+
+    fn list_schema(&self) -> Option<&Schema> {
+        Some(&self.list)
+    }
+
+    async fn list(&self, connect: &Connect, req: ListRequest, resp: &mut ListResponse) {
+        let (template, pattern) = (req.config.get("template").as_str(), req.config.get("name_pattern").as_str());
+        crud::list(&connect.client, template, pattern, resp).await
     }
 }
 

@@ -5,9 +5,7 @@
 use super::schema::{SERVER_FILLED_KEYS, STRING_KEYS};
 use crate::resources::templates::{self, has_offline_access, scopes_equal, Template};
 use tfplugin::diag::{AttributePath, Diagnostic, Diagnostics};
-use tfplugin::plan;
 use tfplugin::resource::{PlanRequest, PlanResponse};
-use tfplugin::schema::Schema;
 use tfplugin::validators::Guid;
 use tfplugin::value::Value;
 
@@ -177,20 +175,13 @@ pub fn is_named_key(key: &str) -> bool {
         )
 }
 
-/// Plans a create, update or destroy: schema defaults, the template's scopes, a derived
-/// auth_mode, scope-set equality with the prior state, unknown server-set values, and
-/// replacement when the template changes.
-pub fn plan(schema: &Schema, req: PlanRequest) -> PlanResponse {
-    if req.proposed.is_null() {
-        return PlanResponse { planned: Value::Null, ..Default::default() };
+/// The resource's part of a plan, between the schema's defaults and the framework's unknown
+/// computed values and replacements (the template's `RequiresReplace`): the template's scopes
+/// and auth type, scope-set equality with the prior state, and what the server decides.
+pub fn modify(req: &PlanRequest, resp: &mut PlanResponse) {
+    if !resp.planned.is_null() {
+        resolve_config(&mut resp.planned, &req.prior, &req.config);
     }
-    let block = &schema.block;
-    let mut planned = req.proposed;
-    plan::apply_defaults(block, &mut planned, &req.config);
-    resolve_config(&mut planned, &req.prior, &req.config);
-    plan::mark_computed_unknown(block, &req.prior, &mut planned);
-    let requires_replace = plan::requires_replace(block, &req.prior, &planned);
-    PlanResponse { planned, requires_replace, ..Default::default() }
 }
 
 /// Plans the config values the configuration leaves out: the template's auth type and scopes
@@ -274,7 +265,6 @@ fn resolve_config(planned: &mut Value, prior: &Value, config: &Value) {
 mod tests {
     use super::*;
     use crate::resources::oauth_integration::schema::schema;
-    use tfplugin::resource::ClientCapabilities;
 
     const TENANT: &str = "11111111-2222-3333-4444-555555555555";
 
@@ -304,11 +294,7 @@ mod tests {
     }
 
     fn plan_of(prior: Value, cfg: Value) -> PlanResponse {
-        let proposed = plan::propose(&schema().block, &prior, &cfg);
-        plan(
-            &schema(),
-            PlanRequest { prior, proposed, config: cfg, private: vec![], caps: ClientCapabilities::default() },
-        )
+        tfplugin::testing::plan(&schema().block, prior, cfg, modify)
     }
 
     /// What apply would store: the plan with server-set values filled in.

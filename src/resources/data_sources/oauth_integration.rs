@@ -6,9 +6,10 @@ use async_trait::async_trait;
 use serde_json::Value as Json;
 
 use crate::connect::{Client, Integration};
-use crate::resources::api::{diagnostic, ConnectHandle};
-use tfplugin::diag::{AttributePath, Diagnostic, Diagnostics};
-use tfplugin::resource::DataSource;
+use crate::resources::configured::Connect;
+use crate::resources::errors::diagnostic;
+use tfplugin::diag::{AttributePath, Diagnostic};
+use tfplugin::resource::{DataReadRequest, DataReadResponse, DataSource, ValidateRequest, ValidateResponse};
 use tfplugin::schema::{Attribute, Block, Schema};
 use tfplugin::validators::NotBlank;
 use tfplugin::value::Value;
@@ -18,11 +19,16 @@ const CONFIG_KEYS: &[&str] = &["auth_type", "tenant_id", "client_id", "auth_mode
 
 pub struct OAuthIntegrationData {
     schema: Schema,
-    connect: Arc<ConnectHandle>,
+}
+
+impl Default for OAuthIntegrationData {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 
 impl OAuthIntegrationData {
-    pub fn new(connect: Arc<ConnectHandle>) -> Self {
+    pub fn new() -> Self {
         let mut attributes = super::summary_attributes();
         for a in attributes.iter_mut().filter(|a| a.name == "guid" || a.name == "name") {
             a.optional = true;
@@ -50,12 +56,12 @@ impl OAuthIntegrationData {
                 attributes,
             ),
         );
-        OAuthIntegrationData { schema, connect }
+        OAuthIntegrationData { schema }
     }
 }
 
 #[async_trait]
-impl DataSource for OAuthIntegrationData {
+impl DataSource<Connect> for OAuthIntegrationData {
     fn type_name(&self) -> &'static str {
         "posit_connect_oauth_integration"
     }
@@ -64,13 +70,13 @@ impl DataSource for OAuthIntegrationData {
         &self.schema
     }
 
-    fn validate(&self, config: &Value, diags: &mut Diagnostics) {
-        let (guid, name) = (config.get("guid"), config.get("name"));
+    fn validate(&self, req: &ValidateRequest, resp: &mut ValidateResponse) {
+        let (guid, name) = (req.config.get("guid"), req.config.get("name"));
         if guid.is_unknown() || name.is_unknown() {
             return;
         }
         if guid.is_null() == name.is_null() {
-            diags.attr_error(
+            resp.diagnostics.attr_error(
                 AttributePath::root("guid"),
                 "Exactly one of guid or name",
                 "Look the integration up by guid or by name: set exactly one of them.",
@@ -78,14 +84,10 @@ impl DataSource for OAuthIntegrationData {
         }
     }
 
-    async fn read(&self, config: Value) -> (Value, Diagnostics) {
-        let client = match self.connect.client() {
-            Ok(c) => c,
-            Err(d) => return (Value::Null, d.into()),
-        };
-        match find(&client, &config).await {
-            Ok(i) => (state(&i), Diagnostics::new()),
-            Err(d) => (Value::Null, d.into()),
+    async fn read(&self, connect: &Connect, req: DataReadRequest, resp: &mut DataReadResponse) {
+        match find(&connect.client, &req.config).await {
+            Ok(i) => resp.state = state(&i),
+            Err(d) => resp.diagnostics.push(d),
         }
     }
 }

@@ -1,55 +1,8 @@
-//! How resources reach Connect: the client the provider configured (or why there is none), and
-//! how Connect's errors become diagnostics a Terraform user can act on.
+//! How Connect's errors become diagnostics a Terraform user can act on: the server's own message
+//! and status, and a hint for the errors a user can fix.
 
-use std::sync::RwLock;
-
-use crate::connect::{Client, Error, ServerInfo, Version};
+use crate::connect::Error;
 use tfplugin::diag::Diagnostic;
-
-/// The configured Connect client, shared by the provider and its resources.
-///
-/// Configuration may legitimately lack the server or key (say, `terraform validate`, or values
-/// unknown until apply), so the provider records why, and only an operation that needs the API
-/// reports it.
-#[derive(Default)]
-pub struct ConnectHandle {
-    state: RwLock<Option<Result<Client, Diagnostic>>>,
-    /// What configure learned from the server (its version, the key's role); `None` when
-    /// configure could not ask (settings missing or known only after apply).
-    server: RwLock<Option<ServerInfo>>,
-}
-
-impl ConnectHandle {
-    pub fn set(&self, client: Result<Client, Diagnostic>) {
-        *self.state.write().unwrap_or_else(|e| e.into_inner()) = Some(client);
-    }
-
-    /// Records what the server said about itself at configure.
-    pub fn set_server(&self, info: Option<ServerInfo>) {
-        *self.server.write().unwrap_or_else(|e| e.into_inner()) = info;
-    }
-
-    /// What configure learned from the server, if it asked.
-    pub fn server(&self) -> Option<ServerInfo> {
-        self.server.read().unwrap_or_else(|e| e.into_inner()).clone()
-    }
-
-    /// The server's version, as configure read it; `None` when unknown.
-    pub fn server_version(&self) -> Option<Version> {
-        self.server().and_then(|s| s.version)
-    }
-
-    /// The client, or an error diagnostic saying which setting is missing.
-    pub fn client(&self) -> Result<Client, Diagnostic> {
-        match &*self.state.read().unwrap_or_else(|e| e.into_inner()) {
-            Some(result) => result.clone(),
-            None => Err(Diagnostic::error(
-                "Provider not configured",
-                "Terraform did not configure the posit provider before using it; this is a bug in the provider or in Terraform.",
-            )),
-        }
-    }
-}
 
 /// Turns a Connect error into a diagnostic whose summary says what failed and whose detail
 /// carries the server's own message and status, plus a hint for the errors users can fix.

@@ -1,22 +1,25 @@
 //! `data "posit_connect_oauth_integrations"`: every integration, optionally of one template.
 
-use std::sync::Arc;
-
 use async_trait::async_trait;
 
-use crate::resources::api::{diagnostic, ConnectHandle};
-use tfplugin::diag::Diagnostics;
-use tfplugin::resource::DataSource;
+use crate::resources::configured::Connect;
+use crate::resources::errors::diagnostic;
+use tfplugin::resource::{DataReadRequest, DataReadResponse, DataSource};
 use tfplugin::schema::{Attribute, Block, Schema};
 use tfplugin::value::{Type, Value};
 
 pub struct OAuthIntegrationsData {
     schema: Schema,
-    connect: Arc<ConnectHandle>,
+}
+
+impl Default for OAuthIntegrationsData {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 
 impl OAuthIntegrationsData {
-    pub fn new(connect: Arc<ConnectHandle>) -> Self {
+    pub fn new() -> Self {
         let item = Block::new("", super::summary_attributes()).value_type();
         let schema = Schema::new(
             0,
@@ -32,12 +35,12 @@ impl OAuthIntegrationsData {
                 ],
             ),
         );
-        OAuthIntegrationsData { schema, connect }
+        OAuthIntegrationsData { schema }
     }
 }
 
 #[async_trait]
-impl DataSource for OAuthIntegrationsData {
+impl DataSource<Connect> for OAuthIntegrationsData {
     fn type_name(&self) -> &'static str {
         "posit_connect_oauth_integrations"
     }
@@ -46,24 +49,18 @@ impl DataSource for OAuthIntegrationsData {
         &self.schema
     }
 
-    fn validate(&self, _config: &Value, _diags: &mut Diagnostics) {}
-
-    async fn read(&self, config: Value) -> (Value, Diagnostics) {
-        let client = match self.connect.client() {
-            Ok(c) => c,
-            Err(d) => return (Value::Null, d.into()),
-        };
-        let all = match client.list_integrations().await {
+    async fn read(&self, connect: &Connect, req: DataReadRequest, resp: &mut DataReadResponse) {
+        let config = req.config;
+        let all = match connect.client.list_integrations().await {
             Ok(all) => all,
-            Err(e) => return (Value::Null, diagnostic("Could not list OAuth integrations", &e).into()),
+            Err(e) => return resp.diagnostics.push(diagnostic("Could not list OAuth integrations", &e)),
         };
         let template = config.get("template").as_str();
         let items = all.iter().filter(|i| template.is_none_or(|t| i.template == t)).map(super::summary).collect();
-        let state = Value::object([
+        resp.state = Value::object([
             ("id", Value::string(template.map_or("all".to_string(), |t| format!("template:{t}")))),
             ("template", config.get("template").clone()),
             ("integrations", Value::List(items)),
         ]);
-        (state, Diagnostics::new())
     }
 }
