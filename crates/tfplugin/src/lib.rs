@@ -13,8 +13,8 @@
 //! - [`resource`]: the contract a provider implements: [`resource::Provider`],
 //!   [`resource::Resource`] and [`resource::DataSource`], each operation a request and a response
 //!   carrying its diagnostics.
-//! - [`schema`], [`validators`] and [`plan`]: attributes with their defaults, plan modifiers and
-//!   validators, and the generic planning driven by them.
+//! - [`schema`], [`validators`], [`plan_modifiers`] and [`plan`]: attributes with their
+//!   defaults, plan modifiers and validators, and the generic planning driven by them.
 //! - [`value`] and [`codec`]: Terraform's values (cty) and their msgpack and JSON encodings;
 //!   [`diag`] for diagnostics; [`sensitive`] for the secrets in values; [`wire`] for the
 //!   conversions to and from the generated protobuf types in [`proto`].
@@ -25,7 +25,7 @@
 //! For `PlanResourceChange`, [`server`] decodes the prior state, the configuration and core's
 //! proposed new state, nulls write-only values in the proposal, then:
 //!
-//! 1. applies the schema's defaults ([`plan::prepare`]);
+//! 1. applies the schema's defaults, then each attribute's plan modifiers ([`plan::prepare`]);
 //! 2. calls the resource's [`resource::Resource::modify_plan`] with what configure produced (for
 //!    what only the resource knows: values derived from other attributes, rules of the remote
 //!    system, checks against the server);
@@ -54,6 +54,7 @@ pub mod controller;
 pub mod diag;
 pub mod handshake;
 pub mod plan;
+pub mod plan_modifiers;
 pub mod proto;
 pub mod resource;
 pub mod schema;

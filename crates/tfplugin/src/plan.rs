@@ -3,8 +3,9 @@
 //! (semantic equality, values derived from other attributes) between these steps.
 
 use super::diag::{AttributePath, Diagnostics};
+use super::plan_modifiers::AttributePlan;
 use super::resource::ClientCapabilities;
-use super::schema::{AttributeKind, Block, PlanModifier};
+use super::schema::{AttributeKind, Block};
 use super::value::Value;
 
 /// Runs every attribute's validators over the known, non-null values of a configuration.
@@ -29,14 +30,55 @@ fn validate_block(block: &Block, config: &Value, base: &AttributePath, diags: &m
 }
 
 /// The framework's plan before the resource's `modify_plan`: core's proposal (write-only values
-/// already null) with the schema's defaults; null on destroy.
-pub fn prepare(block: &Block, proposed: Value, config: &Value) -> Value {
+/// already null) with the schema's defaults, then each attribute's plan modifiers; null on
+/// destroy.
+pub fn prepare(block: &Block, proposed: Value, prior: &Value, config: &Value, diags: &mut Diagnostics) -> Value {
     if proposed.is_null() {
         return Value::Null;
     }
     let mut planned = proposed;
     apply_defaults(block, &mut planned, config);
+    let roots = Roots { prior, config };
+    run_modifiers(block, &mut planned, prior, config, &AttributePath::default(), &roots, diags);
     planned
+}
+
+/// The whole prior state and configuration, which every modifier may consult.
+struct Roots<'a> {
+    prior: &'a Value,
+    config: &'a Value,
+}
+
+fn run_modifiers(
+    block: &Block,
+    planned: &mut Value,
+    prior: &Value,
+    config: &Value,
+    base: &AttributePath,
+    roots: &Roots<'_>,
+    diags: &mut Diagnostics,
+) {
+    let Value::Object(attrs) = planned else { return };
+    for attr in &block.attributes {
+        let Some(value) = attrs.get_mut(&attr.name) else { continue };
+        let path = base.attr(&attr.name);
+        let (prior_v, config_v) = (prior.get(&attr.name), config.get(&attr.name));
+        if !attr.modifiers.is_empty() {
+            let req = AttributePlan {
+                path: &path,
+                config: config_v,
+                prior: prior_v,
+                resource_config: roots.config,
+                resource_prior: roots.prior,
+            };
+            for m in &attr.modifiers {
+                m.modify(&req, value, diags);
+            }
+        }
+        if let AttributeKind::Single(nested) = &attr.kind {
+            run_modifiers(nested, value, prior_v, config_v, &path, roots, diags);
+        }
+    }
 }
 
 /// The framework's plan after the resource's `modify_plan`: computed values unknown where the
@@ -88,7 +130,7 @@ fn mark_block(block: &Block, prior: &Value, planned: &mut Value) {
     for attr in &block.attributes {
         let prior_v = prior.get(&attr.name);
         if attr.computed && !attr.optional && !attr.required {
-            let keep = attr.has(PlanModifier::UseStateForUnknown) && !prior_v.is_null() && !prior_v.is_unknown();
+            let keep = attr.keeps_prior_state() && !prior_v.is_null() && !prior_v.is_unknown();
             attrs.insert(attr.name.clone(), if keep { prior_v.clone() } else { Value::Unknown });
         } else if let AttributeKind::Single(nested) = &attr.kind {
             if let Some(v) = attrs.get_mut(&attr.name) {
@@ -98,7 +140,7 @@ fn mark_block(block: &Block, prior: &Value, planned: &mut Value) {
     }
 }
 
-/// The `RequiresReplace` attributes whose planned value differs from a non-null prior value.
+/// The attributes whose modifiers say the change from a non-null prior value replaces the object.
 pub fn requires_replace(block: &Block, prior: &Value, planned: &Value) -> Vec<AttributePath> {
     let mut out = Vec::new();
     if !prior.is_null() && !planned.is_null() {
@@ -111,7 +153,7 @@ fn collect_replace(block: &Block, prior: &Value, planned: &Value, base: &Attribu
     for attr in &block.attributes {
         let path = base.attr(&attr.name);
         let (p, n) = (prior.get(&attr.name), planned.get(&attr.name));
-        if attr.has(PlanModifier::RequiresReplace) && p != n {
+        if attr.modifiers.iter().any(|m| m.requires_replace(p, n)) {
             out.push(path.clone());
         }
         if let AttributeKind::Single(nested) = &attr.kind {
@@ -177,6 +219,7 @@ pub fn fill_unknowns(planned: &Value, actual: &Value) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::plan_modifiers::{RequiresReplace, UseStateForUnknown};
     use crate::schema::Attribute;
     use crate::validators::NotBlank;
 
@@ -184,9 +227,9 @@ mod tests {
         Block::new(
             "",
             vec![
-                Attribute::string("guid").computed().modifier(PlanModifier::UseStateForUnknown),
+                Attribute::string("guid").computed().plan_modifier(UseStateForUnknown),
                 Attribute::string("updated").computed(),
-                Attribute::string("template").required().modifier(PlanModifier::RequiresReplace),
+                Attribute::string("template").required().plan_modifier(RequiresReplace),
                 Attribute::string("name").required().validate(NotBlank),
                 Attribute::string("description").default(Value::string("")),
                 Attribute::single(

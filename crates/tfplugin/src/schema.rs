@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use super::plan_modifiers::PlanModifier;
 use super::validators::Validator;
 use super::value::{Type, Value};
 
@@ -31,16 +32,6 @@ pub enum AttributeKind {
     Single(Block),
 }
 
-/// Plan behaviour of an attribute, named after terraform-plugin-framework's modifiers.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum PlanModifier {
-    /// A computed value that does not change once set (a guid): keep the prior value instead of
-    /// planning it as unknown when the resource is updated.
-    UseStateForUnknown,
-    /// Changing this attribute replaces the remote object.
-    RequiresReplace,
-}
-
 #[derive(Clone, Debug)]
 pub struct Attribute {
     pub name: String,
@@ -53,7 +44,8 @@ pub struct Attribute {
     pub write_only: bool,
     /// Planned when the configuration leaves the attribute null (Optional + Computed only).
     pub default: Option<Value>,
-    pub modifiers: Vec<PlanModifier>,
+    /// Plan rules, run in order (see [`super::plan_modifiers`]).
+    pub modifiers: Vec<Arc<dyn PlanModifier>>,
     pub validators: Vec<Arc<dyn Validator>>,
 }
 
@@ -128,8 +120,9 @@ impl Attribute {
         self
     }
 
-    pub fn modifier(mut self, m: PlanModifier) -> Self {
-        self.modifiers.push(m);
+    /// Attaches a plan modifier; modifiers run in the order attached.
+    pub fn plan_modifier(mut self, m: impl PlanModifier + 'static) -> Self {
+        self.modifiers.push(Arc::new(m));
         self
     }
 
@@ -143,8 +136,9 @@ impl Attribute {
         self
     }
 
-    pub fn has(&self, m: PlanModifier) -> bool {
-        self.modifiers.contains(&m)
+    /// Whether a modifier keeps this computed attribute's prior value (`UseStateForUnknown`).
+    pub fn keeps_prior_state(&self) -> bool {
+        self.modifiers.iter().any(|m| m.keeps_prior_state())
     }
 
     pub fn value_type(&self) -> Type {

@@ -474,11 +474,8 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
                 caps: caps(req.client_capabilities.as_ref()),
             };
             // The schema's part, then the resource's, then the schema's again on the result.
-            let mut resp = PlanResponse {
-                planned: plan::prepare(block, proposed, &plan_req.config),
-                private: plan_req.private.clone(),
-                ..Default::default()
-            };
+            let mut resp = PlanResponse { private: plan_req.private.clone(), ..Default::default() };
+            resp.planned = plan::prepare(block, proposed, &plan_req.prior, &plan_req.config, &mut resp.diagnostics);
             s.resource.modify_plan(self.data().ok().as_ref(), &plan_req, &mut resp).await;
             let PlanResponse { mut planned, mut requires_replace, private, diagnostics: diags } = resp;
             plan::finish(block, &plan_req.prior, &mut planned, &mut requires_replace);

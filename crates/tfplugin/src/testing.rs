@@ -20,7 +20,8 @@ pub fn plan(
     let mut proposed = propose(block, &prior, &config);
     plan::null_write_only(block, &mut proposed);
     let req = PlanRequest { prior, config, private: Vec::new(), caps: ClientCapabilities::default() };
-    let mut resp = PlanResponse { planned: plan::prepare(block, proposed, &req.config), ..Default::default() };
+    let mut resp = PlanResponse::default();
+    resp.planned = plan::prepare(block, proposed, &req.prior, &req.config, &mut resp.diagnostics);
     modify(&req, &mut resp);
     plan::finish(block, &req.prior, &mut resp.planned, &mut resp.requires_replace);
     resp

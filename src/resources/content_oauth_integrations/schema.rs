@@ -1,6 +1,7 @@
 //! The schema of `posit_connect_content_oauth_integrations`.
 
-use tfplugin::schema::{Attribute, Block, PlanModifier, Schema};
+use tfplugin::plan_modifiers::{RequiresReplace, UseStateForUnknown};
+use tfplugin::schema::{Attribute, Block, Schema};
 use tfplugin::validators::NotBlank;
 use tfplugin::value::Type;
 
@@ -13,11 +14,11 @@ pub fn schema() -> Schema {
             vec![
                 Attribute::string("id")
                     .computed()
-                    .modifier(PlanModifier::UseStateForUnknown)
+                    .plan_modifier(UseStateForUnknown)
                     .describe("The content item's guid."),
                 Attribute::string("content_guid")
                     .required()
-                    .modifier(PlanModifier::RequiresReplace)
+                    .plan_modifier(RequiresReplace)
                     .validate(NotBlank)
                     .describe("The guid of the content item. Changing it moves the associations to other content."),
                 Attribute::of_type("integration_guids", Type::Set(Box::new(Type::String)))

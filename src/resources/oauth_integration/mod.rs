@@ -1,6 +1,6 @@
 //! `posit_connect_oauth_integration`: an OAuth integration on Connect (the Azure family).
 //!
-//! - [`schema`]: the attributes;
+//! - [`schema`]: the attributes, with [`scopes`] planning `config.scopes`;
 //! - [`plan`]: validation and planning, no API calls;
 //! - [`crud`]: the API calls of read, create, update, delete and import;
 //! - [`model`]: the mapping between Terraform values and Connect's JSON;
@@ -10,6 +10,7 @@ mod crud;
 mod model;
 pub mod plan;
 pub mod schema;
+mod scopes;
 mod server_rules;
 
 use async_trait::async_trait;

@@ -3,7 +3,7 @@
 //! derived from other attributes, and scope-set equality. No API calls happen here.
 
 use super::schema::{SERVER_FILLED_KEYS, STRING_KEYS};
-use crate::resources::templates::{self, has_offline_access, scopes_equal, Template};
+use crate::resources::templates::{self, has_offline_access, Template};
 use tfplugin::diag::{AttributePath, Diagnostic, Diagnostics};
 use tfplugin::resource::{PlanRequest, PlanResponse};
 use tfplugin::validators::Guid;
@@ -175,23 +175,22 @@ pub fn is_named_key(key: &str) -> bool {
         )
 }
 
-/// The resource's part of a plan, between the schema's defaults and the framework's unknown
-/// computed values and replacements (the template's `RequiresReplace`): the template's scopes
-/// and auth type, scope-set equality with the prior state, and what the server decides.
+/// The resource's part of a plan, between the schema's defaults and modifiers (the scopes) and
+/// the framework's unknown computed values and replacements (the template's `RequiresReplace`):
+/// the template's auth type and what the server decides.
 pub fn modify(req: &PlanRequest, resp: &mut PlanResponse) {
     if !resp.planned.is_null() {
         resolve_config(&mut resp.planned, &req.prior, &req.config);
     }
 }
 
-/// Plans the config values the configuration leaves out: the template's auth type and scopes
-/// (which the provider sends), unknown for what the server decides itself (see
-/// [`server_decided`]); and keeps the prior scopes string when the configured one holds the same
-/// set.
+/// Plans the config values the configuration leaves out (scopes aside, which their attribute's
+/// modifiers plan): the template's auth type (which the provider sends), unknown for what the
+/// server decides itself.
 fn resolve_config(planned: &mut Value, prior: &Value, config: &Value) {
     let template = planned.get("template").as_str().and_then(templates::find);
     let template_unknown = planned.get("template").is_unknown();
-    let cfg_cfg = config.get("config");
+    let configured = config.get("config");
     // A new object: nothing, or an object of another template (a replacement).
     let creating = prior.is_null() || prior.get("template") != planned.get("template");
     let prior_cfg = if creating { &Value::Null } else { prior.get("config") };
@@ -201,13 +200,13 @@ fn resolve_config(planned: &mut Value, prior: &Value, config: &Value) {
     let had_secret = !prior_cfg.get("client_secret").is_null()
         || !prior_cfg.get("client_secret_wo_version").is_null()
         || prior_cfg.get("auth_mode").as_str() == Some("Confidential");
-    let has_secret = !cfg_cfg.get("client_secret").is_null() || !cfg_cfg.get("client_secret_wo").is_null();
+    let has_secret = !configured.get("client_secret").is_null() || !configured.get("client_secret_wo").is_null();
     let secret_comes_or_goes =
         !creating && had_secret != has_secret && super::model::secret_to_send(prior, planned, config).is_some();
     let Value::Object(attrs) = planned else { return };
     let Some(Value::Object(cfg)) = attrs.get_mut("config") else { return };
 
-    if cfg_cfg.get("auth_type").is_null() {
+    if configured.get("auth_type").is_null() {
         let auth_type = match template {
             // An existing object keeps what the server said, even nothing (servers before 2025
             // never say): planning the default would rewrite an imported integration's config.
@@ -219,27 +218,12 @@ fn resolve_config(planned: &mut Value, prior: &Value, config: &Value) {
         cfg.insert("auth_type".into(), auth_type);
     }
 
-    let scopes = match (cfg_cfg.get("scopes"), template) {
-        (Value::Null, Some(t)) => Value::opt_string(t.default_scopes),
-        (Value::Null, None) if template_unknown => Value::Unknown,
-        (v, _) => v.clone(),
-    };
-    let scopes = match (scopes.as_str(), prior_cfg.get("scopes").as_str()) {
-        // Same set as the prior state: plan the prior string, so the plan shows no change.
-        (Some(new), Some(old)) if scopes_equal(new, old) => Value::string(old),
-        (None, Some(_)) if scopes.is_null() => prior_cfg.get("scopes").clone(),
-        // No scopes configured and no default to send: the server may fill some in.
-        (None, None) if scopes.is_null() && creating => Value::Unknown,
-        _ => scopes,
-    };
-    cfg.insert("scopes".into(), scopes);
-
     // `auth_mode`, when the configuration leaves it out, is Connect's to decide, and no public
     // source says how (derived from the secret, fixed per template, or not returned at all): the
     // provider neither sends nor predicts it. Unknown on create and when what it could follow
     // changes (the auth type, having a secret), the prior value otherwise, so later plans stay
     // quiet whatever the server said.
-    if cfg_cfg.get("auth_mode").is_null() {
+    if configured.get("auth_mode").is_null() {
         let auth_type_changed = cfg.get("auth_type").unwrap_or(&Value::Null) != prior_cfg.get("auth_type");
         let auth_mode = if creating || auth_type_changed || secret_comes_or_goes {
             Value::Unknown
@@ -255,7 +239,7 @@ fn resolve_config(planned: &mut Value, prior: &Value, config: &Value) {
     let config_changing = prior_cfg.is_null()
         || ["auth_type", "auth_mode"].iter().any(|k| cfg.get(*k).unwrap_or(&Value::Null) != prior_cfg.get(k));
     for key in SERVER_FILLED_KEYS {
-        if cfg_cfg.get(key).is_null() && config_changing {
+        if configured.get(key).is_null() && config_changing {
             cfg.insert(key.to_string(), Value::Unknown);
         }
     }

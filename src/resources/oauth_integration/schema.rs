@@ -1,8 +1,10 @@
 //! The schema of `posit_connect_oauth_integration`: every attribute users write or read, with its
 //! default, plan modifiers and validators.
 
+use super::scopes::{DefaultScopes, ScopeSetEquality};
 use crate::resources::templates::TEMPLATE_IDS;
-use tfplugin::schema::{Attribute, Block, IdentityAttribute, IdentitySchema, PlanModifier, Schema};
+use tfplugin::plan_modifiers::{RequiresReplace, UseStateForUnknown};
+use tfplugin::schema::{Attribute, Block, IdentityAttribute, IdentitySchema, Schema};
 use tfplugin::validators::{NotBlank, OneOf};
 use tfplugin::value::Type;
 use tfplugin::value::Value;
@@ -39,15 +41,15 @@ pub fn schema() -> Schema {
         vec![
             Attribute::string("id")
                 .computed()
-                .modifier(PlanModifier::UseStateForUnknown)
+                .plan_modifier(UseStateForUnknown)
                 .describe("The integration's guid (the same value as `guid`)."),
             Attribute::string("guid")
                 .computed()
-                .modifier(PlanModifier::UseStateForUnknown)
+                .plan_modifier(UseStateForUnknown)
                 .describe("The integration's guid, assigned by Connect."),
             Attribute::string("template")
                 .required()
-                .modifier(PlanModifier::RequiresReplace)
+                .plan_modifier(RequiresReplace)
                 .validate(OneOf(TEMPLATE_IDS))
                 .describe("The Connect template: `azure`, `azure-openai`, `msgraph`, `sharepoint`, `aws`, `connect`, `custom`, `databricks`, `github`, `bigquery`, `drive`, `sheets`, `vertex-ai`, `salesforce` or `snowflake`. Changing it replaces the integration."),
             Attribute::string("name")
@@ -60,7 +62,7 @@ pub fn schema() -> Schema {
             Attribute::single("config", config_block())
                 .required()
                 .describe("The template's configuration, e.g. from the Azure application registration. Which keys a template needs is checked at plan."),
-            Attribute::string("created_time").computed().modifier(PlanModifier::UseStateForUnknown)
+            Attribute::string("created_time").computed().plan_modifier(UseStateForUnknown)
                 .describe("When the integration was created (RFC 3339)."),
             Attribute::string("updated_time").computed()
                 .describe("When the integration was last changed (RFC 3339)."),
@@ -134,6 +136,8 @@ fn config_block() -> Block {
                 .optional()
                 .computed()
                 .validate(NotBlank)
+                .plan_modifier(DefaultScopes)
+                .plan_modifier(ScopeSetEquality)
                 .describe("Space-separated scopes. Defaults to the template's scopes (required for `azure`); for a template without default scopes, what Connect fills in. Compared as a set: order and spacing are not changes. Viewer integrations need `offline_access` for a refresh token."),
         ],
     )
