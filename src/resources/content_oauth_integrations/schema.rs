@@ -19,10 +19,15 @@ pub fn schema() -> Schema {
                     .required()
                     .modifier(PlanModifier::RequiresReplace)
                     .validate(NotBlank)
-                    .describe("The guid of the content item. Changing it moves the associations to other content."),
+                    .describe(
+                        "The guid of the content item. **Changing it replaces the resource** (the associations move to \
+                         the other content).",
+                    ),
                 Attribute::of_type("integration_guids", Type::Set(Box::new(Type::String)))
                     .required()
-                    .describe("The guids of the OAuth integrations the content may use. An empty set removes all."),
+                    .describe("The guids of the OAuth integrations the content may use. An empty set removes all. \
+                         Updates in place.",
+                    ),
             ],
         ),
     )
