@@ -143,10 +143,10 @@ fn schema() -> Schema {
         "Manages Posit Connect: OAuth integrations with Microsoft Azure and more.",
         vec![
             Attribute::string("connect_server").optional().describe(
-                "The Connect server's base URL, e.g. `https://connect.example.org` (the provider adds `/__api__`). An `http://` URL to another machine earns a warning: the API key would travel unencrypted. Falls back to the `CONNECT_SERVER` environment variable.",
+                "The Connect server's base URL, e.g. `https://connect.example.org`, with or without a trailing slash (the provider adds `/__api__`). An `http://` URL to another machine earns a warning: the API key would travel unencrypted. Falls back to the `CONNECT_SERVER` environment variable.",
             ),
             Attribute::string("connect_api_key").optional().sensitive().describe(
-                "An administrator's Connect API key. Falls back to the `CONNECT_API_KEY` environment variable.",
+                "An administrator's Connect API key. Falls back to the `CONNECT_API_KEY` environment variable, the usual way to keep the key out of configuration (and out of plan files).",
             ),
             Attribute::string("connect_ca_certificate").optional().describe(
                 "Certificate(s) of a private certificate authority to trust besides the system's and Mozilla's, for a Connect server whose TLS certificate it signed, or the server's own self-signed certificate: PEM text (`-----BEGIN CERTIFICATE-----`...) or the path of a PEM file. Falls back to the `CONNECT_CA_CERTIFICATE` environment variable.",

@@ -20,10 +20,14 @@ pub fn schema() -> Schema {
                     .required()
                     .plan_modifier(RequiresReplace)
                     .validate(NotBlank)
-                    .describe("The guid of the content item. Changing it moves the associations to other content."),
-                Attribute::of_type("integration_guids", Type::Set(Box::new(Type::String)))
-                    .required()
-                    .describe("The guids of the OAuth integrations the content may use. An empty set removes all."),
+                    .describe(
+                    "The guid of the content item. **Changing it replaces the resource** (the associations move to \
+                         the other content).",
+                ),
+                Attribute::of_type("integration_guids", Type::Set(Box::new(Type::String))).required().describe(
+                    "The guids of the OAuth integrations the content may use. An empty set removes all. \
+                         Updates in place.",
+                ),
             ],
         ),
     )

@@ -33,6 +33,11 @@ impl OAuthIntegrationData {
         for a in attributes.iter_mut().filter(|a| a.name == "guid" || a.name == "name") {
             a.optional = true;
             a.validators.push(Arc::new(NotBlank));
+            a.description = match a.name.as_str() {
+                "guid" => "The integration's guid. Conflicts with `name`.",
+                _ => "The integration's name, compared exactly. Conflicts with `guid`.",
+            }
+            .into();
         }
         attributes.insert(0, Attribute::string("id").computed().describe("The integration's guid."));
         attributes.push(

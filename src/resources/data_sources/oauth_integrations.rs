@@ -27,10 +27,14 @@ impl OAuthIntegrationsData {
                 "All OAuth integrations on Connect, optionally only those of one template.",
                 vec![
                     Attribute::string("id").computed().describe("A fixed identifier for this listing."),
-                    Attribute::string("template").optional().describe("Only integrations of this template, e.g. `msgraph`."),
+                    Attribute::string("template")
+                        .optional()
+                        .describe("Only integrations of this template, e.g. `msgraph`."),
                     Attribute::of_type("integrations", Type::List(Box::new(item))).computed().describe(
-                        "The integrations, in the server's order: each with `guid`, `name`, `description`, `template`, \
-                         `auth_type`, `created_time`, `updated_time`.",
+                        "The integrations, in the server's order, each with the fields of the \
+                         `posit_connect_oauth_integration` data source: `guid`, `name`, `description`, `template` (the \
+                         Connect template id), `auth_type` (`Viewer`, `Service Account` or `Visitor API Key`), and \
+                         `created_time` and `updated_time` (RFC 3339).",
                     ),
                 ],
             ),

@@ -27,9 +27,10 @@ impl ServerData {
                 vec![
                     Attribute::string("id").computed().describe("The server's URL."),
                     Attribute::string("url").computed().describe("The server's base URL, without a trailing slash."),
-                    Attribute::string("version")
-                        .computed()
-                        .describe("Connect's version, from its settings endpoint; null when the server does not say."),
+                    Attribute::string("version").computed().describe(
+                        "Connect's version, from its settings endpoint; null when the server does not say, or (with a \
+                         warning) cannot be asked.",
+                    ),
                     Attribute::string("oauth_redirect_uri").computed().describe(
                         "The redirect (callback) URI to register on OAuth applications for Viewer integrations: \
                          `<url>/__oauth__/integrations/callback`.",

@@ -51,17 +51,17 @@ pub fn schema() -> Schema {
                 .required()
                 .plan_modifier(RequiresReplace)
                 .validate(OneOf(TEMPLATE_IDS))
-                .describe("The Connect template: `azure`, `azure-openai`, `msgraph`, `sharepoint`, `aws`, `connect`, `custom`, `databricks`, `github`, `bigquery`, `drive`, `sheets`, `vertex-ai`, `salesforce` or `snowflake`. Changing it replaces the integration."),
+                .describe("The Connect template: `azure`, `azure-openai`, `msgraph`, `sharepoint`, `aws`, `connect`, `custom`, `databricks`, `github`, `bigquery`, `drive`, `sheets`, `vertex-ai`, `salesforce` or `snowflake`. **Changing it replaces the integration** (Connect cannot change a template)."),
             Attribute::string("name")
                 .required()
                 .validate(NotBlank)
-                .describe("The name publishers see when choosing an integration."),
+                .describe("The name publishers see when choosing an integration. Must not be empty. Updates in place."),
             Attribute::string("description")
                 .default(Value::string(""))
-                .describe("A description for publishers. Defaults to the empty string."),
+                .describe("A description for publishers. Defaults to the empty string. Updates in place."),
             Attribute::single("config", config_block())
                 .required()
-                .describe("The template's configuration, e.g. from the Azure application registration. Which keys a template needs is checked at plan."),
+                .describe("The template's configuration, e.g. from the Azure application registration. Each template requires some of these keys: they are checked at plan, and the plan names any that is missing. Every `config` change updates the integration in place."),
             Attribute::string("created_time").computed().plan_modifier(UseStateForUnknown)
                 .describe("When the integration was created (RFC 3339)."),
             Attribute::string("updated_time").computed()
@@ -78,7 +78,7 @@ fn config_block() -> Block {
                 .optional()
                 .computed()
                 .validate(OneOf(AUTH_TYPES))
-                .describe("`Viewer` (each visitor signs in; the default), `Service Account` (client credentials; needs a client secret) or `Visitor API Key` (the `connect` template, and its default)."),
+                .describe("`Viewer` (each visitor signs in; the default), `Service Account` (client credentials; needs a client secret) or `Visitor API Key` (the `connect` template, and its default). When left out, the template's default is sent."),
             Attribute::string("tenant_id")
                 .optional()
                 .describe("The Microsoft Entra ID tenant (directory) id, a GUID. Required for the Azure templates."),
@@ -97,10 +97,10 @@ fn config_block() -> Block {
             Attribute::string("client_secret_wo")
                 .optional()
                 .write_only()
-                .describe("Write-only alternative to `client_secret` (Terraform 1.11+, OpenTofu 1.11+): sent to Connect but never stored in state or plan files. Sent on create, and on update only when `client_secret_wo_version` changes. Conflicts with `client_secret`."),
+                .describe("Write-only alternative to `client_secret` (Terraform 1.11+, OpenTofu 1.11+): sent to Connect but never stored in state or plan files. Sent on create, and on update only when `client_secret_wo_version` changes (or when it replaces `client_secret`). Conflicts with `client_secret`."),
             Attribute::number("client_secret_wo_version")
                 .optional()
-                .describe("Any number; change it to send `client_secret_wo` again (to rotate the secret). Goes with `client_secret_wo`."),
+                .describe("Any number; change it to send `client_secret_wo` again (to rotate the secret). Only with `client_secret_wo`."),
             Attribute::string("auth_mode")
                 .optional()
                 .computed()
@@ -108,8 +108,8 @@ fn config_block() -> Block {
                 .describe("`Confidential` or `Public`. When left out, Connect decides it (known after apply; typically `Confidential` with a client secret or for `Service Account`, `Public` otherwise) and the provider neither sends nor predicts it."),
             Attribute::string("authorization_uri")
                 .optional()
-                .describe("The OAuth authorization endpoint (`custom`)."),
-            Attribute::string("token_uri").optional().describe("The OAuth token endpoint (`custom`)."),
+                .describe("The OAuth authorization endpoint (`custom`; required there)."),
+            Attribute::string("token_uri").optional().describe("The OAuth token endpoint (`custom`; required there)."),
             Attribute::string("token_endpoint_auth_method")
                 .optional()
                 .computed()
@@ -120,25 +120,25 @@ fn config_block() -> Block {
                 .describe("Whether the authorization-code flow uses PKCE. Connect fills it in when left out."),
             Attribute::string("account_url")
                 .optional()
-                .describe("The account URL (`snowflake`: `https://<account>.snowflakecomputing.com`)."),
+                .describe("The account URL (`snowflake`, required there: `https://<account>.snowflakecomputing.com`)."),
             Attribute::string("max_role")
                 .optional()
                 .validate(OneOf(MAX_ROLES))
-                .describe("The highest role a visitor's API key gets (`connect`): `Viewer`, `Publisher` or `Admin`."),
+                .describe("The highest role a visitor's API key gets (`connect`, required there): `Viewer`, `Publisher` or `Admin`."),
             Attribute::of_type("extra", Type::Map(Box::new(Type::String)))
                 .optional()
-                .describe("Config keys this schema does not name, as strings, for templates' other fields. Drift is tracked for the keys given here only."),
+                .describe("Config keys this schema does not name, as strings, for templates' other fields. Drift is tracked for the keys given here only; after an import it holds every unnamed key the server returned."),
             Attribute::of_type("extra_sensitive", Type::Map(Box::new(Type::String)))
                 .optional()
                 .sensitive()
-                .describe("Config keys this schema does not name whose values are secret (fields the template marks secret), sent as strings. Like `client_secret`, Connect never returns them: they are sent when they change here, and cannot be checked for drift."),
+                .describe("Config keys this schema does not name whose values are secret (fields the template marks secret, such as a signing key), sent as strings. Terraform hides them in plans; like `client_secret`, Connect never returns them, so they are sent when they change here and cannot be checked for drift. When Connect can be asked at plan, a secret field put in `extra` is refused with a pointer to `extra_sensitive`."),
             Attribute::string("scopes")
                 .optional()
                 .computed()
                 .validate(NotBlank)
                 .plan_modifier(DefaultScopes)
                 .plan_modifier(ScopeSetEquality)
-                .describe("Space-separated scopes. Defaults to the template's scopes (required for `azure`); for a template without default scopes, what Connect fills in. Compared as a set: order and spacing are not changes. Viewer integrations need `offline_access` for a refresh token."),
+                .describe("Space-separated scopes. When left out, the template's default (`azure-openai`: `https://cognitiveservices.azure.com/.default offline_access`; `msgraph`: `https://graph.microsoft.com/.default offline_access`; `sharepoint`: `00000003-0000-0ff1-ce00-000000000000/.default offline_access`) and, for a template without one, what Connect fills in. Required for `azure`. Compared as a set: the same scopes in another order or spacing are not a change. A Viewer integration without `offline_access` gets a warning, since Entra ID then issues no refresh token."),
         ],
     )
 }
@@ -151,7 +151,7 @@ pub fn identity_schema() -> IdentitySchema {
             name: "guid".into(),
             ty: Type::String,
             required_for_import: true,
-            description: "The integration's guid.".into(),
+            description: "The integration's guid, which never changes.".into(),
         }],
     }
 }
@@ -163,10 +163,10 @@ pub fn list_schema() -> Schema {
         Block::new(
             "Lists the OAuth integrations on Connect, to adopt them with `terraform query -generate-config-out`.",
             vec![
-                Attribute::string("template").optional().validate(OneOf(TEMPLATE_IDS)).describe("Only integrations of this template."),
+                Attribute::string("template").optional().validate(OneOf(TEMPLATE_IDS)).describe("Only integrations of this template, e.g. `msgraph`."),
                 Attribute::string("name_pattern")
                     .optional()
-                    .describe("Only integrations whose name matches this pattern: `*` matches any run of characters, `?` any one."),
+                    .describe("Only integrations whose name matches this pattern: `*` matches any run of characters, `?` any one character; everything else matches itself, case included."),
             ],
         ),
     )
