@@ -17,6 +17,7 @@ use crate::resources::data_sources::server::ServerData;
 use crate::resources::errors::diagnostic;
 use crate::resources::oauth_integration::OAuthIntegration;
 use tfplugin::diag::{AttributePath, Diagnostic, Diagnostics};
+use tfplugin::handshake::Plugin;
 use tfplugin::resource::{
     ConfigureRequest, ConfigureResponse, DataSource, Provider, Resource, ValidateRequest, ValidateResponse,
 };
@@ -24,6 +25,14 @@ use tfplugin::schema::{Attribute, Block, Schema};
 use tfplugin::value::{Number, Value};
 
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// The provider as Terraform and people know it outside the protocol.
+pub const PLUGIN: Plugin = Plugin {
+    name: "posit",
+    source: "posit-dev/posit",
+    address: "registry.terraform.io/posit-dev/posit",
+    transport_env: "POSIT_PROVIDER_TRANSPORT",
+};
 
 /// One provider setting: its attribute and the environment variable it falls back to.
 struct Setting {
@@ -172,7 +181,7 @@ impl Provider for PositProvider {
     type Data = Connect;
 
     fn type_name(&self) -> &'static str {
-        "posit"
+        PLUGIN.name
     }
 
     fn schema(&self) -> &Schema {

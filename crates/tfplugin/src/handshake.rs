@@ -39,8 +39,22 @@ pub const MAGIC_COOKIE_VALUE: &str = "d602bf8f470bc67ca7faa0386276bbdd4330efaf76
 pub const CORE_PROTOCOL_VERSION: u32 = 1;
 /// The Terraform plugin protocol major version this provider speaks.
 pub const PROTOCOL_VERSION: u32 = 6;
-/// The provider's registry address, used in `-debug` reattach instructions.
-pub const PROVIDER_ADDRESS: &str = "registry.terraform.io/posit-dev/posit";
+/// Who the plugin is, for what people and Terraform see outside the protocol: the message when
+/// started by hand, the `-debug` reattach instructions, the socket directory's name, and the
+/// variable that picks the transport.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Plugin {
+    /// The provider's local name, the prefix of its type names (`posit`).
+    pub name: &'static str,
+    /// Its source address as users write it in `required_providers` (`posit-dev/posit`).
+    pub source: &'static str,
+    /// Its full address in the registry, the key of `TF_REATTACH_PROVIDERS`
+    /// (`registry.terraform.io/posit-dev/posit`).
+    pub address: &'static str,
+    /// The environment variable that picks the transport, `tcp` or `unix`
+    /// (`POSIT_PROVIDER_TRANSPORT`; see [`super::transport`]).
+    pub transport_env: &'static str,
+}
 
 /// go-plugin honours this directory for its sockets (newer versions); so do we.
 const SOCKET_DIR_ENV: &str = "PLUGIN_UNIX_SOCKET_DIR";
@@ -53,6 +67,8 @@ const DRAIN_GRACE: Duration = Duration::from_millis(1500);
 /// What the handshake settled: how to serve.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Negotiated {
+    /// Who is serving.
+    pub plugin: Plugin,
     /// The plugin protocol version to announce (always 6).
     pub protocol_version: u32,
     /// Terraform's client certificate (`PLUGIN_CLIENT_CERT`). `None` serves plaintext, as
@@ -67,6 +83,7 @@ pub struct Negotiated {
 impl fmt::Debug for Negotiated {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Negotiated")
+            .field("plugin", &self.plugin.name)
             .field("protocol_version", &self.protocol_version)
             .field("mtls", &self.client_cert.is_some())
             .field("debug", &self.debug)
@@ -77,33 +94,44 @@ impl fmt::Debug for Negotiated {
 
 impl Negotiated {
     /// Debug mode: no cookie, no TLS (Terraform reattaches without certificates).
-    pub fn debug(transport: Transport) -> Self {
-        Self { protocol_version: PROTOCOL_VERSION, client_cert: None, debug: true, transport }
+    pub fn debug(plugin: Plugin, transport: Transport) -> Self {
+        Self { plugin, protocol_version: PROTOCOL_VERSION, client_cert: None, debug: true, transport }
     }
 }
 
 /// Why the process cannot serve Terraform; `main` prints it and exits 1.
 #[derive(Debug, thiserror::Error)]
 pub enum HandshakeError {
+    /// Started by a person, not by Terraform: says how to use it instead.
     #[error(
         "This binary is a plugin for Terraform (and OpenTofu), not meant to be run directly.\n\
          Declare it in your configuration instead:\n\n\
          \x20   terraform {{\n\
          \x20     required_providers {{\n\
-         \x20       posit = {{ source = \"posit-dev/posit\" }}\n\
+         \x20       {name} = {{ source = \"{address}\" }}\n\
          \x20     }}\n\
          \x20   }}\n\n\
          then run `terraform init` and `terraform plan`; Terraform starts the provider itself.\n\
          To debug the provider, run it with -debug and follow the printed instructions."
     )]
-    NotLaunchedByTerraform,
+    NotLaunchedByTerraform {
+        /// The provider's local name.
+        name: &'static str,
+        /// Its source address (not an error source: thiserror's `source` name is avoided).
+        address: &'static str,
+    },
     #[error(
         "Terraform offered plugin protocol version(s) {offered:?}, but this provider speaks only \
          protocol 6. Use Terraform 1.0 or later, or OpenTofu."
     )]
-    UnsupportedProtocol { offered: String },
+    UnsupportedProtocol {
+        /// What Terraform offered, as it wrote it.
+        offered: String,
+    },
+    /// `PLUGIN_CLIENT_CERT` is not a certificate.
     #[error("{0}")]
     ClientCert(#[from] TlsError),
+    /// The transport asked for cannot be served.
     #[error("{0}")]
     Transport(#[from] TransportError),
 }
@@ -111,23 +139,27 @@ pub enum HandshakeError {
 /// Checks how we were started: `-debug` on the command line, or go-plugin's environment
 /// (`TF_PLUGIN_MAGIC_COOKIE`, `PLUGIN_PROTOCOL_VERSIONS`, `PLUGIN_CLIENT_CERT`,
 /// `PLUGIN_MIN_PORT`/`PLUGIN_MAX_PORT`), and the transport asked for
-/// ([`transport::TRANSPORT_ENV`]).
-pub fn check_environment() -> Result<Negotiated, HandshakeError> {
-    negotiate(std::env::args().skip(1), |key| std::env::var(key).ok())
+/// (the plugin's `transport_env`).
+pub fn check_environment(plugin: Plugin) -> Result<Negotiated, HandshakeError> {
+    negotiate(plugin, std::env::args().skip(1), |key| std::env::var(key).ok())
 }
 
 /// [`check_environment`] on given arguments (without the program name) and variables.
-pub fn negotiate<I, S>(args: I, var: impl Fn(&str) -> Option<String>) -> Result<Negotiated, HandshakeError>
+pub fn negotiate<I, S>(
+    plugin: Plugin,
+    args: I,
+    var: impl Fn(&str) -> Option<String>,
+) -> Result<Negotiated, HandshakeError>
 where
     I: IntoIterator<Item = S>,
     S: AsRef<str>,
 {
     let debug = args.into_iter().any(|a| matches!(a.as_ref(), "-debug" | "--debug"));
     if debug {
-        return Ok(Negotiated::debug(Transport::from_env(&var)?));
+        return Ok(Negotiated::debug(plugin, Transport::from_env(plugin.transport_env, &var)?));
     }
     if var(MAGIC_COOKIE_KEY).as_deref() != Some(MAGIC_COOKIE_VALUE) {
-        return Err(HandshakeError::NotLaunchedByTerraform);
+        return Err(HandshakeError::NotLaunchedByTerraform { name: plugin.name, address: plugin.source });
     }
     // go-plugin: unset means the plugin's default version; unparsable entries are skipped.
     if let Some(offered) = var("PLUGIN_PROTOCOL_VERSIONS").filter(|v| !v.trim().is_empty()) {
@@ -141,8 +173,8 @@ where
         Some(pem) => Some(tls::parse_client_cert_pem(&pem)?),
         None => None,
     };
-    let transport = Transport::from_env(&var)?;
-    Ok(Negotiated { protocol_version: PROTOCOL_VERSION, client_cert, debug: false, transport })
+    let transport = Transport::from_env(plugin.transport_env, &var)?;
+    Ok(Negotiated { plugin, protocol_version: PROTOCOL_VERSION, client_cert, debug: false, transport })
 }
 
 /// The line go-plugin reads from our stdout: `core|app|network|address|grpc|cert`, the network
@@ -153,9 +185,9 @@ pub fn handshake_line(protocol_version: u32, network: &str, address: &str, cert_
 }
 
 /// The `TF_REATTACH_PROVIDERS` value that points Terraform at a `-debug` server.
-pub fn reattach_config(pid: u32, network: &str, address: &str) -> String {
+pub fn reattach_config(plugin: &Plugin, pid: u32, network: &str, address: &str) -> String {
     serde_json::json!({
-        PROVIDER_ADDRESS: {
+        plugin.address: {
             "Protocol": "grpc",
             "ProtocolVersion": PROTOCOL_VERSION,
             "Pid": pid,
@@ -248,7 +280,7 @@ async fn serve_with(
     let signals =
         if options.signals { Some(install_signals(negotiated.debug).map_err(ServeError::Signals)?) } else { None };
 
-    let bound = Bound::new(&negotiated.transport, &options.socket_base).await?;
+    let bound = Bound::new(&negotiated, &options.socket_base).await?;
     let (network, address) = (negotiated.transport.network(), bound.address.clone());
     tracing::debug!(network, address = address.as_str(), "plugin address");
 
@@ -266,7 +298,7 @@ async fn serve_with(
         .add_service(Stdio::new(stop_rx.clone()).into_server());
 
     let announcement = if negotiated.debug {
-        debug_instructions(std::process::id(), network, &address)
+        debug_instructions(&negotiated.plugin, std::process::id(), network, &address)
     } else {
         handshake_line(negotiated.protocol_version, network, &address, cert_base64.as_deref()) + "\n"
     };
@@ -316,8 +348,8 @@ async fn serve_with(
     result
 }
 
-fn debug_instructions(pid: u32, network: &str, address: &str) -> String {
-    let config = reattach_config(pid, network, address);
+fn debug_instructions(plugin: &Plugin, pid: u32, network: &str, address: &str) -> String {
+    let config = reattach_config(plugin, pid, network, address);
     // Windows users run Terraform from PowerShell; elsewhere a POSIX shell.
     let assignment = if cfg!(windows) {
         format!("$env:TF_REATTACH_PROVIDERS='{}'", config.replace('\'', "''"))
@@ -343,11 +375,12 @@ struct Bound {
 
 impl Bound {
     #[cfg_attr(not(unix), allow(unused_variables))]
-    async fn new(transport: &Transport, socket_base: &Path) -> Result<Self, ServeError> {
+    async fn new(negotiated: &Negotiated, socket_base: &Path) -> Result<Self, ServeError> {
+        let transport = &negotiated.transport;
         match transport {
             #[cfg(unix)]
             Transport::Unix => {
-                let dir = SocketDir::create(socket_base)?;
+                let dir = SocketDir::create(socket_base, negotiated.plugin.name)?;
                 let socket = dir.path.join("plugin.sock");
                 let listener = tokio::net::UnixListener::bind(&socket)
                     .map_err(|source| ServeError::Listen { path: socket.clone(), source })?;
@@ -470,7 +503,7 @@ struct SocketDir {
 
 #[cfg(unix)]
 impl SocketDir {
-    fn create(base: &Path) -> Result<Self, ServeError> {
+    fn create(base: &Path, plugin_name: &str) -> Result<Self, ServeError> {
         use std::os::unix::fs::DirBuilderExt as _;
         use std::sync::atomic::{AtomicU64, Ordering};
         use std::time::{SystemTime, UNIX_EPOCH};
@@ -480,7 +513,7 @@ impl SocketDir {
         let mut last_error = None;
         for _ in 0..16 {
             let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-            let name = format!("tf-provider-posit-{}-{nanos:x}{n}", std::process::id());
+            let name = format!("tf-provider-{plugin_name}-{}-{nanos:x}{n}", std::process::id());
             let path = base.join(name);
             match std::fs::DirBuilder::new().mode(0o700).create(&path) {
                 Ok(()) => return Ok(Self { path }),
@@ -623,18 +656,26 @@ mod tests {
 
     const NO_ARGS: [&str; 0] = [];
 
+    /// A provider of the tests' own, so nothing here depends on the one this crate serves.
+    const PLUGIN: Plugin = Plugin {
+        name: "example",
+        source: "example-org/example",
+        address: "registry.terraform.io/example-org/example",
+        transport_env: "EXAMPLE_PROVIDER_TRANSPORT",
+    };
+
     #[test]
     fn cookie_missing_or_wrong_is_refused_with_instructions() {
-        let missing = negotiate(NO_ARGS, vars(&[])).unwrap_err();
-        assert!(matches!(missing, HandshakeError::NotLaunchedByTerraform));
+        let missing = negotiate(PLUGIN, NO_ARGS, vars(&[])).unwrap_err();
+        assert!(matches!(missing, HandshakeError::NotLaunchedByTerraform { .. }));
         let text = missing.to_string();
         assert!(text.contains("plugin"), "{text}");
         assert!(text.contains("not meant to be run directly"), "{text}");
         assert!(text.contains("terraform init"), "{text}");
         assert!(text.contains("-debug"), "{text}");
 
-        let wrong = negotiate(NO_ARGS, vars(&[(MAGIC_COOKIE_KEY, "nope")])).unwrap_err();
-        assert!(matches!(wrong, HandshakeError::NotLaunchedByTerraform));
+        let wrong = negotiate(PLUGIN, NO_ARGS, vars(&[(MAGIC_COOKIE_KEY, "nope")])).unwrap_err();
+        assert!(matches!(wrong, HandshakeError::NotLaunchedByTerraform { .. }));
     }
 
     #[test]
@@ -644,7 +685,7 @@ mod tests {
             if let Some(v) = versions {
                 pairs.push(("PLUGIN_PROTOCOL_VERSIONS", v));
             }
-            negotiate(NO_ARGS, vars(&pairs))
+            negotiate(PLUGIN, NO_ARGS, vars(&pairs))
         };
         for ok in [Some("6"), Some("5,6"), Some(" 5 , 6 "), Some("x,6"), Some(""), None] {
             let n = with(ok).unwrap_or_else(|e| panic!("{ok:?}: {e}"));
@@ -663,35 +704,42 @@ mod tests {
 
     #[test]
     fn client_cert_is_read_and_checked() {
-        let n =
-            negotiate(NO_ARGS, vars(&[(MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE), ("PLUGIN_CLIENT_CERT", P521_CERT_PEM)]))
-                .unwrap();
+        let n = negotiate(
+            PLUGIN,
+            NO_ARGS,
+            vars(&[(MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE), ("PLUGIN_CLIENT_CERT", P521_CERT_PEM)]),
+        )
+        .unwrap();
         assert!(n.client_cert.is_some());
-        let bad =
-            negotiate(NO_ARGS, vars(&[(MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE), ("PLUGIN_CLIENT_CERT", "garbage")]));
+        let bad = negotiate(
+            PLUGIN,
+            NO_ARGS,
+            vars(&[(MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE), ("PLUGIN_CLIENT_CERT", "garbage")]),
+        );
         assert!(matches!(bad, Err(HandshakeError::ClientCert(_))));
     }
 
     #[test]
     fn debug_flag_needs_no_cookie() {
-        let n = negotiate(["-debug"], vars(&[])).unwrap();
+        let n = negotiate(PLUGIN, ["-debug"], vars(&[])).unwrap();
         assert!(n.debug && n.client_cert.is_none());
-        assert_eq!(n, Negotiated::debug(Transport::platform_default()));
+        assert_eq!(n, Negotiated::debug(PLUGIN, Transport::platform_default()));
         // `-debug` listens where asked too (on Windows, TCP is the only choice).
-        let tcp = negotiate(["-debug"], vars(&[(transport::TRANSPORT_ENV, "tcp")])).unwrap();
-        assert_eq!(tcp, Negotiated::debug(Transport::Tcp { ports: None }));
+        let tcp = negotiate(PLUGIN, ["-debug"], vars(&[(PLUGIN.transport_env, "tcp")])).unwrap();
+        assert_eq!(tcp, Negotiated::debug(PLUGIN, Transport::Tcp { ports: None }));
     }
 
     #[test]
     fn transport_comes_from_the_environment() {
         let cookie = (MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE);
-        let n = negotiate(NO_ARGS, vars(&[cookie])).unwrap();
+        let n = negotiate(PLUGIN, NO_ARGS, vars(&[cookie])).unwrap();
         assert_eq!(n.transport, Transport::platform_default());
         let n = negotiate(
+            PLUGIN,
             NO_ARGS,
             vars(&[
                 cookie,
-                (transport::TRANSPORT_ENV, "tcp"),
+                (PLUGIN.transport_env, "tcp"),
                 (transport::MIN_PORT_ENV, "10000"),
                 (transport::MAX_PORT_ENV, "25000"),
             ]),
@@ -700,9 +748,9 @@ mod tests {
         assert_eq!(n.transport, Transport::Tcp { ports: Some(10000..=25000) });
         // A setting that cannot be served stops the start with its reason, as a bad
         // certificate does.
-        let bad = negotiate(NO_ARGS, vars(&[cookie, (transport::TRANSPORT_ENV, "udp")])).unwrap_err();
+        let bad = negotiate(PLUGIN, NO_ARGS, vars(&[cookie, (PLUGIN.transport_env, "udp")])).unwrap_err();
         assert!(matches!(bad, HandshakeError::Transport(TransportError::Unknown { .. })), "{bad:?}");
-        assert!(bad.to_string().contains("POSIT_PROVIDER_TRANSPORT"), "{bad}");
+        assert!(bad.to_string().contains("EXAMPLE_PROVIDER_TRANSPORT"), "{bad}");
     }
 
     #[test]
@@ -723,16 +771,16 @@ mod tests {
     #[test]
     fn reattach_config_format() {
         for (network, address) in [("unix", "/tmp/d/plugin.sock"), ("tcp", "127.0.0.1:10001")] {
-            let json = reattach_config(42, network, address);
+            let json = reattach_config(&PLUGIN, 42, network, address);
             let v: serde_json::Value = serde_json::from_str(&json).unwrap();
-            let p = &v["registry.terraform.io/posit-dev/posit"];
+            let p = &v["registry.terraform.io/example-org/example"];
             assert_eq!(p["Protocol"], "grpc");
             assert_eq!(p["ProtocolVersion"], 6);
             assert_eq!(p["Pid"], 42);
             assert_eq!(p["Test"], true);
             assert_eq!(p["Addr"]["Network"], network);
             assert_eq!(p["Addr"]["String"], address);
-            let text = debug_instructions(42, network, address);
+            let text = debug_instructions(&PLUGIN, 42, network, address);
             assert!(text.contains(&format!("TF_REATTACH_PROVIDERS='{json}'")), "{text}");
         }
     }
@@ -983,7 +1031,7 @@ mod tests {
             (transport::MAX_PORT_ENV, "25000"),
         ];
         if tcp {
-            pairs.push((transport::TRANSPORT_ENV, "tcp"));
+            pairs.push((PLUGIN.transport_env, "tcp"));
         }
         pairs.extend_from_slice(extra);
         pairs
@@ -1063,7 +1111,7 @@ mod tests {
 
     async fn mtls_serves_go_plugin_client_and_refuses_others_on(tcp: bool) {
         let negotiated =
-            negotiate(NO_ARGS, vars(&go_plugin_env(tcp, &[("PLUGIN_CLIENT_CERT", P521_CERT_PEM)]))).unwrap();
+            negotiate(PLUGIN, NO_ARGS, vars(&go_plugin_env(tcp, &[("PLUGIN_CLIENT_CERT", P521_CERT_PEM)]))).unwrap();
         let running = start(negotiated, Duration::from_secs(10)).await;
         let server_cert = running.cert.clone().expect("certificate on the handshake line");
         let localhost = ServerName::try_from("localhost").unwrap();
@@ -1121,7 +1169,7 @@ mod tests {
     }
 
     async fn plaintext_without_client_cert_on(tcp: bool) {
-        let negotiated = negotiate(NO_ARGS, vars(&go_plugin_env(tcp, &[]))).unwrap();
+        let negotiated = negotiate(PLUGIN, NO_ARGS, vars(&go_plugin_env(tcp, &[]))).unwrap();
         let running = start(negotiated, Duration::from_secs(10)).await;
         assert!(running.cert.is_none());
         let mut conn = running.connect().await;
@@ -1143,7 +1191,7 @@ mod tests {
     }
 
     async fn unresponsive_client_cannot_hold_shutdown_on(tcp: bool) {
-        let negotiated = negotiate(NO_ARGS, vars(&go_plugin_env(tcp, &[]))).unwrap();
+        let negotiated = negotiate(PLUGIN, NO_ARGS, vars(&go_plugin_env(tcp, &[]))).unwrap();
         let running = start(negotiated, Duration::from_millis(200)).await;
         let mut stuck = running.connect().await;
         // A call whose request body never arrives stays in flight.

@@ -41,12 +41,20 @@
 //!
 //! Implement [`resource::Provider`] (its `Data` is what `configure` builds, typically an API
 //! client; the framework hands it to every operation that needs it, and answers with the reason
-//! configure gave when there is none), a [`resource::Resource`] per resource type, and serve it:
+//! configure gave when there is none), a [`resource::Resource`] per resource type, and serve it
+//! from `main` with [`run::run`]:
 //!
 //! ```ignore
-//! let negotiated = tfplugin::handshake::check_environment()?;
-//! let service = ProviderServer::new(ProviderService::new(MyProvider::new()));
-//! tfplugin::handshake::serve(tonic::service::Routes::new(service), negotiated, shutdown).await?;
+//! const PLUGIN: Plugin = Plugin {
+//!     name: "example",
+//!     source: "example-org/example",
+//!     address: "registry.terraform.io/example-org/example",
+//!     transport_env: "EXAMPLE_PROVIDER_TRANSPORT",
+//! };
+//!
+//! fn main() -> std::process::ExitCode {
+//!     tfplugin::run::run(PLUGIN, init_logging, ExampleProvider::new)
+//! }
 //! ```
 
 pub mod codec;
@@ -57,6 +65,7 @@ pub mod plan;
 pub mod plan_modifiers;
 pub mod proto;
 pub mod resource;
+pub mod run;
 pub mod schema;
 pub mod sensitive;
 pub mod server;

@@ -85,7 +85,7 @@ impl ServerIdentity {
         let key = KeyPair::generate_for(&PKCS_ECDSA_P256_SHA256)?;
         let mut params = CertificateParams::new(vec!["localhost".to_string()])?;
         let mut dn = DistinguishedName::new();
-        dn.push(DnType::OrganizationName, "terraform-provider-posit");
+        dn.push(DnType::OrganizationName, "Terraform plugin");
         dn.push(DnType::CommonName, "localhost");
         params.distinguished_name = dn;
         params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);

@@ -3,7 +3,8 @@
 //!
 //! go-plugin picks the network by platform alone (`serverListener` in its `server.go`: TCP when
 //! `runtime.GOOS == "windows"`, else a unix socket) and has no setting to force TCP elsewhere,
-//! so the choice has a knob of this provider's own, [`TRANSPORT_ENV`]. Terraform's client accepts
+//! so the choice has a knob of each provider's own (its [`crate::handshake::Plugin`]'s
+//! `transport_env`, e.g. `POSIT_PROVIDER_TRANSPORT`). Terraform's client accepts
 //! either network on any platform: it dials whatever the handshake line names.
 //!
 //! For TCP, go-plugin's `PLUGIN_MIN_PORT`/`PLUGIN_MAX_PORT` bound the port: the first free port
@@ -18,10 +19,6 @@ use std::task::{Context, Poll};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
 
-/// Selects the transport: `tcp` or `unix` (unix sockets exist only on unix platforms). Unset
-/// or empty: the platform's default, as go-plugin's (unix socket on Linux and macOS, TCP on
-/// Windows).
-pub const TRANSPORT_ENV: &str = "POSIT_PROVIDER_TRANSPORT";
 /// go-plugin's lower bound of the TCP port (Terraform's client sets both bounds).
 pub const MIN_PORT_ENV: &str = "PLUGIN_MIN_PORT";
 /// go-plugin's upper bound of the TCP port.
@@ -41,10 +38,20 @@ pub enum Transport {
 /// A transport setting that cannot be served.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TransportError {
-    #[error("{TRANSPORT_ENV}={value:?} is not a transport this provider knows: use \"tcp\" or \"unix\", or unset it")]
-    Unknown { value: String },
-    #[error("{TRANSPORT_ENV}=unix: unix sockets are not available on this platform; use \"tcp\" or unset it")]
-    UnixUnavailable,
+    /// The variable names no transport.
+    #[error("{env}={value:?} is not a transport this provider knows: use \"tcp\" or \"unix\", or unset it")]
+    Unknown {
+        /// The variable.
+        env: &'static str,
+        /// Its value.
+        value: String,
+    },
+    /// `unix` where there are no unix sockets.
+    #[error("{env}=unix: unix sockets are not available on this platform; use \"tcp\" or unset it")]
+    UnixUnavailable {
+        /// The variable.
+        env: &'static str,
+    },
     #[error("{name}={value:?} is not a port number (0 to 65535)")]
     BadPort { name: &'static str, value: String },
     #[error("{MIN_PORT_ENV} value of {min} is greater than {MAX_PORT_ENV} value of {max}")]
@@ -64,17 +71,18 @@ impl Transport {
         }
     }
 
-    /// Reads [`TRANSPORT_ENV`] and, for TCP, the port bounds, through `var`.
-    pub fn from_env(var: impl Fn(&str) -> Option<String>) -> Result<Self, TransportError> {
-        let chosen = var(TRANSPORT_ENV).map(|v| v.trim().to_ascii_lowercase()).filter(|v| !v.is_empty());
+    /// Reads the provider's transport variable `env` (`tcp` or `unix`; unset or empty: the
+    /// platform's default) and, for TCP, the port bounds, through `var`.
+    pub fn from_env(env: &'static str, var: impl Fn(&str) -> Option<String>) -> Result<Self, TransportError> {
+        let chosen = var(env).map(|v| v.trim().to_ascii_lowercase()).filter(|v| !v.is_empty());
         let transport = match chosen.as_deref() {
             None => Self::platform_default(),
             Some("tcp") => Transport::Tcp { ports: None },
             #[cfg(unix)]
             Some("unix") => Transport::Unix,
             #[cfg(not(unix))]
-            Some("unix") => return Err(TransportError::UnixUnavailable),
-            Some(_) => return Err(TransportError::Unknown { value: var(TRANSPORT_ENV).unwrap_or_default() }),
+            Some("unix") => return Err(TransportError::UnixUnavailable { env }),
+            Some(_) => return Err(TransportError::Unknown { env, value: var(env).unwrap_or_default() }),
         };
         match transport {
             Transport::Tcp { .. } => Ok(Transport::Tcp { ports: port_range(&var)? }),
@@ -205,6 +213,8 @@ mod tests {
     use super::*;
     use std::collections::HashMap;
 
+    const TRANSPORT_ENV: &str = "EXAMPLE_PROVIDER_TRANSPORT";
+
     fn vars(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
         let map: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         move |k| map.get(k).cloned()
@@ -212,10 +222,10 @@ mod tests {
 
     #[test]
     fn platform_default_is_go_plugins() {
-        let t = Transport::from_env(vars(&[])).unwrap();
+        let t = Transport::from_env(TRANSPORT_ENV, vars(&[])).unwrap();
         assert_eq!(t, Transport::platform_default());
         assert_eq!(t.network(), if cfg!(unix) { "unix" } else { "tcp" });
-        assert_eq!(Transport::from_env(vars(&[(TRANSPORT_ENV, " ")])).unwrap(), t);
+        assert_eq!(Transport::from_env(TRANSPORT_ENV, vars(&[(TRANSPORT_ENV, " ")])).unwrap(), t);
     }
 
     #[test]
@@ -223,7 +233,7 @@ mod tests {
         let tcp = |extra: &[(&str, &str)]| {
             let mut pairs = vec![(TRANSPORT_ENV, "TCP")];
             pairs.extend_from_slice(extra);
-            Transport::from_env(vars(&pairs))
+            Transport::from_env(TRANSPORT_ENV, vars(&pairs))
         };
         assert_eq!(tcp(&[]).unwrap(), Transport::Tcp { ports: None });
         assert_eq!(tcp(&[]).unwrap().network(), "tcp");
@@ -249,19 +259,26 @@ mod tests {
     fn port_range_is_ignored_for_unix_sockets() {
         #[cfg(unix)]
         assert_eq!(
-            Transport::from_env(vars(&[(TRANSPORT_ENV, "unix"), (MIN_PORT_ENV, "9"), (MAX_PORT_ENV, "1")])).unwrap(),
+            Transport::from_env(
+                TRANSPORT_ENV,
+                vars(&[(TRANSPORT_ENV, "unix"), (MIN_PORT_ENV, "9"), (MAX_PORT_ENV, "1")])
+            )
+            .unwrap(),
             Transport::Unix
         );
         #[cfg(not(unix))]
-        assert_eq!(Transport::from_env(vars(&[(TRANSPORT_ENV, "unix")])).unwrap_err(), TransportError::UnixUnavailable);
+        assert_eq!(
+            Transport::from_env(TRANSPORT_ENV, vars(&[(TRANSPORT_ENV, "unix")])).unwrap_err(),
+            TransportError::UnixUnavailable { env: TRANSPORT_ENV }
+        );
     }
 
     #[test]
     fn unknown_transport_is_refused() {
-        let err = Transport::from_env(vars(&[(TRANSPORT_ENV, "pipe")])).unwrap_err();
-        assert_eq!(err, TransportError::Unknown { value: "pipe".into() });
+        let err = Transport::from_env(TRANSPORT_ENV, vars(&[(TRANSPORT_ENV, "pipe")])).unwrap_err();
+        assert_eq!(err, TransportError::Unknown { env: TRANSPORT_ENV, value: "pipe".into() });
         let text = err.to_string();
-        assert!(text.contains("POSIT_PROVIDER_TRANSPORT=\"pipe\"") && text.contains("\"tcp\""), "{text}");
+        assert!(text.contains("EXAMPLE_PROVIDER_TRANSPORT=\"pipe\"") && text.contains("\"tcp\""), "{text}");
     }
 
     #[tokio::test]
