@@ -31,7 +31,7 @@ use url::Url;
 use super::error::redact_url;
 use super::retry::{next_step, parse_retry_after, Deadline, Next, Outcome, RetryPolicy};
 use super::{Error, GiveUp};
-use settings::normalise_server_url;
+use settings::{normalise_server_url, ServerUrl};
 use transport::{Answer, Failed};
 
 pub mod associations;
@@ -76,7 +76,7 @@ impl Client {
     /// Surrounding whitespace in the API key is dropped: keys never contain any, and a key read
     /// from a file usually ends with a newline.
     pub fn new(cfg: ClientConfig) -> Result<Client, Error> {
-        let (server_url, base) = normalise_server_url(&cfg.server_url)?;
+        let ServerUrl { shown: server_url, api_base: base } = normalise_server_url(&cfg.server_url)?;
         let http = cfg.http_client()?;
         Ok(Client {
             inner: Arc::new(Inner {
@@ -125,7 +125,7 @@ impl Client {
     /// connections broken mid-way are still retried.
     async fn send_checked(&self, method: Method, url: Url) -> Result<Answer, Error> {
         let deadline = Deadline::new(self.inner.operation_timeout);
-        self.send_retrying(&method, &url, None, &deadline, false).await
+        self.send_retrying(&method, &url, None, &deadline, NotConnected::Report).await
     }
 
     /// [`Client::send`] within a deadline shared with other requests of the same call.
@@ -136,24 +136,26 @@ impl Client {
         body: Option<&[u8]>,
         deadline: &Deadline,
     ) -> Result<Answer, Error> {
-        self.send_retrying(method, url, body, deadline, true).await
+        self.send_retrying(method, url, body, deadline, NotConnected::Retry).await
     }
 
-    /// The retry loop of [`Client::send_within`]; `retry_unsent` false makes a connection never
-    /// made final.
+    /// The retry loop of [`Client::send_within`] and [`Client::send_checked`], which differ in
+    /// what a connection never made leads to.
     async fn send_retrying(
         &self,
         method: &Method,
         url: &Url,
         body: Option<&[u8]>,
         deadline: &Deadline,
-        retry_unsent: bool,
+        not_connected: NotConnected,
     ) -> Result<Answer, Error> {
         let mut retry = 0;
         loop {
             let result = self.attempt(method, url, body, retry + 1, deadline).await;
             let (outcome, retry_after) = outcome_of(&result);
-            if next_step(true, outcome) == Next::Done || (!retry_unsent && outcome == Outcome::NotSent) {
+            if next_step(true, outcome) == Next::Done
+                || (not_connected == NotConnected::Report && outcome == Outcome::NotSent)
+            {
                 return result.map_err(|f| f.error);
             }
             let why = match self.no_more(retry, deadline) {
@@ -212,6 +214,15 @@ impl Client {
     fn cancelled(&self, method: &Method, url: &Url, in_flight: bool) -> Error {
         Error::Cancelled { method: method.clone(), url: redact_url(url.as_str()), in_flight }
     }
+}
+
+/// What a connection that could not be made (refused, a name that does not resolve) leads to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum NotConnected {
+    /// Another attempt, like any failure the server surely did not act on.
+    Retry,
+    /// The error at once: when checking the settings it almost always means a wrong URL.
+    Report,
 }
 
 /// Why a wait between attempts ended the call.

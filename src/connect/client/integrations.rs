@@ -35,7 +35,7 @@ impl Client {
     /// (see [`Client::get_integration_after_list`]): a 404 that says nothing clear is confirmed
     /// with a list call first.
     pub async fn get_integration(&self, guid: &str) -> Result<Option<Integration>, Error> {
-        self.get_integration_checked(guid, false).await
+        self.get_integration_checked(guid, OauthApi::Unproven).await
     }
 
     /// [`Client::get_integration`] for a caller whose list of integrations has just answered,
@@ -50,16 +50,16 @@ impl Client {
     /// are errors naming the status and the server's message, so state is never emptied by a
     /// server that cannot see the integration.
     pub async fn get_integration_after_list(&self, guid: &str) -> Result<Option<Integration>, Error> {
-        self.get_integration_checked(guid, true).await
+        self.get_integration_checked(guid, OauthApi::Listed).await
     }
 
-    async fn get_integration_checked(&self, guid: &str, listed: bool) -> Result<Option<Integration>, Error> {
+    async fn get_integration_checked(&self, guid: &str, api: OauthApi) -> Result<Option<Integration>, Error> {
         let url = self.integration_url(guid)?;
         let answer = self.send(Method::GET, url, None).await?;
         match answer.not_found() {
             None => answer.json().map(Some),
             Some(NotFound::Object) => Ok(None),
-            Some(NotFound::Unclear) if listed => Ok(None),
+            Some(NotFound::Unclear) if api == OauthApi::Listed => Ok(None),
             Some(NotFound::Unclear) => match self.list_integrations().await {
                 Ok(all) => Ok(all.into_iter().find(|i| i.guid == guid)),
                 Err(_) => Err(answer.into_error()),
@@ -232,6 +232,17 @@ impl Client {
             }),
         }
     }
+}
+
+/// What is known of Connect's OAuth API when a GET of one integration answers a 404 that says
+/// nothing clear (see [`Client::get_integration_after_list`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum OauthApi {
+    /// Not shown to be there yet: the 404 means "gone" only if a list call then answers without
+    /// the integration.
+    Unproven,
+    /// The list of integrations has just answered, so a 404 under it is about the integration.
+    Listed,
 }
 
 /// Whether a listed integration is what `req` would have made: same name, template and

@@ -124,12 +124,21 @@ impl TlsOptions {
     }
 }
 
-/// Checks and normalises a server URL; returns it without a trailing slash, plus the API base.
+/// A server URL once checked: how it is shown, and where its API is.
+#[derive(Debug)]
+pub(crate) struct ServerUrl {
+    /// Normalised, without a trailing slash (`https://host/prefix`).
+    pub shown: String,
+    /// `shown` + `/__api__`: what the API paths go under.
+    pub api_base: Url,
+}
+
+/// Checks and normalises a server URL.
 ///
 /// A path prefix is kept (Connect can live under `https://host/connect/`); a trailing
 /// `/__api__` is dropped since people paste API URLs. Credentials in the URL are refused: the
 /// API key authenticates, and userinfo would leak into logs and errors.
-pub(crate) fn normalise_server_url(raw: &str) -> Result<(String, Url), Error> {
+pub(crate) fn normalise_server_url(raw: &str) -> Result<ServerUrl, Error> {
     let invalid = |reason: &str| Error::InvalidServerUrl { value: redact_url(raw), reason: reason.to_owned() };
     let trimmed = raw.trim();
     let mut url = Url::parse(trimmed).map_err(|e| match e {
@@ -161,7 +170,7 @@ pub(crate) fn normalise_server_url(raw: &str) -> Result<(String, Url), Error> {
     url.set_path(&path);
     let server_url = url.as_str().trim_end_matches('/').to_owned();
     url.set_path(&format!("{path}/{API_PREFIX}"));
-    Ok((server_url, url))
+    Ok(ServerUrl { shown: server_url, api_base: url })
 }
 
 #[cfg(test)]
@@ -170,7 +179,7 @@ mod tests {
     use crate::connect::client::Client;
 
     fn norm(raw: &str) -> (String, String) {
-        let (server, base) = normalise_server_url(raw).unwrap();
+        let ServerUrl { shown: server, api_base: base } = normalise_server_url(raw).unwrap();
         (server, base.to_string())
     }
 
