@@ -3,9 +3,11 @@
 //! The fake is stateful and in memory. It serves the provider's end-to-end tests (which are
 //! synchronous, hence [`FakeConnect::spawn`] running the server on its own thread) and the
 //! `fake-connect` binary used for demos and benchmarks (hence [`FakeConnect::serve`] for callers
-//! that already have a runtime). Its behaviour follows `shared/connect-api.md`; where that page
-//! leaves a gap the fake is strict, so a client that works against it is less likely to lean on
-//! something a real server does not do.
+//! that already have a runtime). Its behaviour follows Connect's as the provider's docs describe
+//! it (`docs/resources/connect_oauth_integration.md`, and the answer shapes recorded in
+//! `tests/fixtures/connect/`, whose README names the public recordings); where those leave a gap
+//! the fake is strict, so a client that works against it is less likely to lean on something a
+//! real server does not do.
 //!
 //! For tests of clients under stress, a server can inject [`Fault`]s (429/503 with
 //! `Retry-After`, delays, connections dropped after acting, oversized answers) and serve HTTPS

@@ -1,8 +1,9 @@
 //! What Connect accepts in an integration, and the config keys it adds on its own.
 //!
 //! Kept apart from the HTTP layer so the rules can be read (and changed) in one place. The rules
-//! follow `shared/connect-api.md`: strict for the Azure family, whose behaviour is documented, and
-//! permissive for the other templates, which only need to round-trip for now.
+//! follow Connect's as `docs/resources/connect_oauth_integration.md` describes them: strict for
+//! the Azure family, whose behaviour is documented, and permissive for the other templates, which
+//! only need to round-trip for now.
 
 use serde_json::{Map, Value};
 

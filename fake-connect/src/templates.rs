@@ -1,9 +1,11 @@
 //! The OAuth templates `GET /v1/oauth/templates` describes.
 //!
-//! The Azure family (documented in `shared/seeds/000_*.txt`) and `custom`, `snowflake` and
-//! `connect`, whose fields the provider's tests use. The shape follows a recorded answer (rsconnect-python's test data):
-//! `fields[]` with `name` (the config key), `label`, `default`, `validation` (a regex) and
-//! `secret`, and `options[]` with `name`, `label`, `type`, `default`.
+//! The Azure family (its fields and default scopes are in
+//! `docs/resources/connect_oauth_integration.md` and `docs/guides/azure.md`) and `custom`,
+//! `snowflake` and `connect`, whose fields the provider's tests use. The shape follows a recorded
+//! answer (rsconnect-python's test data): `fields[]` with `name` (the config key), `label`,
+//! `default`, `validation` (a regex) and `secret`, and `options[]` with `name`, `label`, `type`,
+//! `default`.
 
 use serde_json::{json, Value};
 

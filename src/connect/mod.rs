@@ -1,4 +1,9 @@
 //! A client for Posit Connect's HTTP API. Knows nothing of Terraform.
+//!
+//! `client` holds the [`Client`] and its calls (with its settings, one HTTP attempt, and one file
+//! per part of the API beside it), `retry` when and how long to wait before trying again, `types`
+//! the request and answer bodies, `error` what can go wrong, `tls` which servers are trusted, and
+//! `secret` a string that never prints. The tests that drive the client over HTTP sit here too.
 
 mod client;
 mod error;

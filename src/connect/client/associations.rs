@@ -4,7 +4,8 @@
 use reqwest::Method;
 use serde::{Deserialize, Serialize};
 
-use super::{json_body, Client, NotFound};
+use super::transport::NotFound;
+use super::{json_body, Client};
 use crate::connect::Error;
 
 /// One association as Connect lists it; only the integration's guid matters to callers.

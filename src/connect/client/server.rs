@@ -80,6 +80,13 @@ struct User {
 }
 
 impl Client {
+    /// `GET /server_settings`: the server's version and features, as raw JSON since its shape
+    /// varies across versions. Also a cheap check that URL and key work.
+    pub async fn server_settings(&self) -> Result<serde_json::Value, Error> {
+        let url = self.endpoint(&["server_settings"]);
+        self.send(Method::GET, url, None).await?.json()
+    }
+
     /// `GET /server_settings` then `GET /v1/user`: the server's version and the key's user,
     /// each tried once over the network (a refused connection or an unresolved name is reported
     /// at once, not retried; 429 and 503 answers are retried as usual).
