@@ -7,4 +7,4 @@ pub mod content_oauth_integrations;
 pub mod data_sources;
 pub mod errors;
 pub mod oauth_integration;
-pub mod templates;
+pub mod template_catalogue;

@@ -3,7 +3,7 @@
 use crate::connect::{Client, Deleted, Error, Integration};
 use crate::resources::cache::ListCache;
 use crate::resources::errors::diagnostic;
-use crate::resources::templates::TEMPLATE_IDS;
+use crate::resources::template_catalogue::TEMPLATE_IDS;
 use tfplugin::diag::Diagnostic;
 use tfplugin::plan::fill_unknowns;
 use tfplugin::resource::{

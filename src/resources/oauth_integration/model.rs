@@ -3,7 +3,7 @@
 use serde_json::Value as Json;
 
 use crate::connect::{Config, Integration, IntegrationUpdate, NewIntegration, Secret};
-use crate::resources::templates::scopes_equal;
+use crate::resources::template_catalogue::scopes_equal;
 use tfplugin::value::Value;
 
 use super::schema::STRING_KEYS;
@@ -82,7 +82,11 @@ pub fn new_request(planned: &Value, config: &Value) -> NewIntegration {
         template: str_of(planned.get("template")),
         name: str_of(planned.get("name")),
         description: str_of(planned.get("description")),
-        config: config_request(planned.get("config"), config.get("config"), Some(desired_secret(planned, config))),
+        config: config_request(
+            planned.get("config"),
+            config.get("config"),
+            SecretChange::to(desired_secret(planned, config)),
+        ),
     }
 }
 
@@ -94,7 +98,7 @@ pub fn update_request(prior: &Value, planned: &Value, config: &Value) -> Integra
     let (p_cfg, n_cfg) = (prior.get("config"), planned.get("config"));
     let secret = secret_to_send(prior, planned, config);
     let sensitive_changed = p_cfg.get("extra_sensitive") != n_cfg.get("extra_sensitive");
-    let config_changed = secret.is_some()
+    let config_changed = secret != SecretChange::Keep
         || sensitive_changed
         || STRING_KEYS.iter().chain(["use_pkce", "extra"].iter()).any(|k| p_cfg.get(k) != n_cfg.get(k));
     IntegrationUpdate {
@@ -121,25 +125,46 @@ fn desired_secret<'a>(planned: &'a Value, config: &'a Value) -> Option<&'a str> 
         .or_else(|| config.get("config").get("client_secret_wo").as_str())
 }
 
-/// Whether an update sends the secret, and which: `Some(Some(s))` sends `s`, `Some(None)` removes
-/// it, `None` leaves the server's alone. The plain secret is sent when it changed; the
+/// What a request does to the client secret on the server.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum SecretChange<'a> {
+    /// Leaves the server's secret alone.
+    Keep,
+    /// Sends this secret.
+    Send(&'a str),
+    /// Removes the secret (the application becomes a Public one).
+    Remove,
+}
+
+impl<'a> SecretChange<'a> {
+    /// Sets the secret to `secret`, or removes it when there is none.
+    fn to(secret: Option<&'a str>) -> Self {
+        secret.map_or(SecretChange::Remove, SecretChange::Send)
+    }
+}
+
+/// Whether an update sends the secret, and which. The plain secret is sent when it changed; the
 /// write-only one, which Terraform cannot compare, when its version changed or when it replaces
 /// a plain one.
-pub(super) fn secret_to_send<'a>(prior: &Value, planned: &'a Value, config: &'a Value) -> Option<Option<&'a str>> {
+pub(super) fn secret_to_send<'a>(prior: &Value, planned: &'a Value, config: &'a Value) -> SecretChange<'a> {
     let (p, n) = (prior.get("config"), planned.get("config"));
     let plain_changed = p.get("client_secret") != n.get("client_secret");
     let version_changed = p.get("client_secret_wo_version") != n.get("client_secret_wo_version");
     let uses_wo = !config.get("config").get("client_secret_wo").is_null();
     let send =
         if uses_wo { version_changed || !p.get("client_secret").is_null() } else { plain_changed || version_changed };
-    send.then(|| desired_secret(planned, config))
+    if send {
+        SecretChange::to(desired_secret(planned, config))
+    } else {
+        SecretChange::Keep
+    }
 }
 
 /// The config to send: the keys the configuration sets (`configured`), with their planned values,
 /// plus the auth type and scopes the provider planned from the template. Never a key only the
 /// server filled in (`auth_mode`, `use_pkce`...): a server may refuse keys its template does not
 /// define, and what it decides is its own.
-fn config_request(cfg: &Value, configured: &Value, secret: Option<Option<&str>>) -> Config {
+fn config_request(cfg: &Value, configured: &Value, secret: SecretChange<'_>) -> Config {
     let mut out = Config::new();
     let sent = |key: &str| matches!(key, "auth_type" | "scopes") || !configured.get(key).is_null();
     for key in STRING_KEYS.iter().filter(|k| sent(k)) {
@@ -165,15 +190,15 @@ fn config_request(cfg: &Value, configured: &Value, secret: Option<Option<&str>>)
         }
     }
     match secret {
-        Some(Some(s)) => {
+        SecretChange::Send(s) => {
             out.secrets.insert("client_secret".into(), Secret::new(s));
         }
         // Removing a secret: Connect's way to drop a config key is not documented; an explicit
         // null is the one JSON can say.
-        Some(None) => {
+        SecretChange::Remove => {
             out.values.insert("client_secret".into(), Json::Null);
         }
-        None => {}
+        SecretChange::Keep => {}
     }
     out
 }

@@ -2,8 +2,9 @@
 //! express (Service Account needs a secret, `azure` needs scopes), template defaults, values
 //! derived from other attributes, and scope-set equality. No API calls happen here.
 
+use super::model::SecretChange;
 use super::schema::{SERVER_FILLED_KEYS, STRING_KEYS};
-use crate::resources::templates::{self, has_offline_access, Template};
+use crate::resources::template_catalogue::{self as catalogue, has_offline_access, Template};
 use tfplugin::diag::{AttributePath, Diagnostic, Diagnostics};
 use tfplugin::resource::{PlanRequest, PlanResponse};
 use tfplugin::validators::Guid;
@@ -15,7 +16,7 @@ pub fn validate(config: &Value, diags: &mut Diagnostics) {
     if cfg.is_null() || cfg.is_unknown() {
         return;
     }
-    let template = config.get("template").as_str().and_then(templates::find);
+    let template = config.get("template").as_str().and_then(catalogue::find);
     let auth_type = match (cfg.get("auth_type"), template) {
         (Value::Null, Some(t)) => Some(t.auth_types[0]),
         (Value::Null, None) => None,
@@ -188,7 +189,7 @@ pub fn modify(req: &PlanRequest, resp: &mut PlanResponse) {
 /// modifiers plan): the template's auth type (which the provider sends), unknown for what the
 /// server decides itself.
 fn resolve_config(planned: &mut Value, prior: &Value, config: &Value) {
-    let template = planned.get("template").as_str().and_then(templates::find);
+    let template = planned.get("template").as_str().and_then(catalogue::find);
     let template_unknown = planned.get("template").is_unknown();
     let configured = config.get("config");
     // A new object: nothing, or an object of another template (a replacement).
@@ -201,8 +202,9 @@ fn resolve_config(planned: &mut Value, prior: &Value, config: &Value) {
         || !prior_cfg.get("client_secret_wo_version").is_null()
         || prior_cfg.get("auth_mode").as_str() == Some("Confidential");
     let has_secret = !configured.get("client_secret").is_null() || !configured.get("client_secret_wo").is_null();
-    let secret_comes_or_goes =
-        !creating && had_secret != has_secret && super::model::secret_to_send(prior, planned, config).is_some();
+    let secret_comes_or_goes = !creating
+        && had_secret != has_secret
+        && super::model::secret_to_send(prior, planned, config) != SecretChange::Keep;
     let Value::Object(attrs) = planned else { return };
     let Some(Value::Object(cfg)) = attrs.get_mut("config") else { return };
 

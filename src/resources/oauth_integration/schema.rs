@@ -1,8 +1,10 @@
 //! The schema of `posit_connect_oauth_integration`: every attribute users write or read, with its
 //! default, plan modifiers and validators.
 
+use std::sync::LazyLock;
+
 use super::scopes::{DefaultScopes, ScopeSetEquality};
-use crate::resources::templates::TEMPLATE_IDS;
+use crate::resources::template_catalogue::TEMPLATE_IDS;
 use tfplugin::plan_modifiers::{RequiresReplace, UseStateForUnknown};
 use tfplugin::schema::{Attribute, Block, IdentityAttribute, IdentitySchema, Schema};
 use tfplugin::validators::{NotBlank, OneOf};
@@ -12,19 +14,14 @@ use tfplugin::value::Value;
 pub const AUTH_TYPES: &[&str] = &["Viewer", "Service Account", "Visitor API Key"];
 pub const MAX_ROLES: &[&str] = &["Viewer", "Publisher", "Admin"];
 
+/// The `config` block, built once for the key lists derived from it.
+static CONFIG_BLOCK: LazyLock<Block> = LazyLock::new(config_block);
+
 /// Config keys with a string value that the schema names, besides the secrets.
-pub const STRING_KEYS: &[&str] = &[
-    "auth_type",
-    "tenant_id",
-    "client_id",
-    "auth_mode",
-    "scopes",
-    "authorization_uri",
-    "token_uri",
-    "token_endpoint_auth_method",
-    "account_url",
-    "max_role",
-];
+pub static STRING_KEYS: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
+    let strings = CONFIG_BLOCK.attributes.iter().filter(|a| a.value_type() == Type::String);
+    strings.filter(|a| !a.sensitive && !a.write_only).map(|a| a.name.as_str()).collect()
+});
 
 /// Config keys Connect fills in by itself when they are not sent: planned unknown on create
 /// (and when the config changes) unless configured, so they are never a perpetual change.
@@ -32,7 +29,10 @@ pub const SERVER_FILLED_KEYS: &[&str] = &["token_endpoint_auth_method", "use_pkc
 
 /// Config keys holding a secret (sensitive or write-only; `extra_sensitive` aside): no message
 /// may quote their values, whatever the server's template says of the field.
-pub const SECRET_KEYS: &[&str] = &["client_secret", "client_secret_wo"];
+pub static SECRET_KEYS: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
+    let strings = CONFIG_BLOCK.attributes.iter().filter(|a| a.value_type() == Type::String);
+    strings.filter(|a| a.sensitive || a.write_only).map(|a| a.name.as_str()).collect()
+});
 pub const AUTH_MODES: &[&str] = &["Confidential", "Public"];
 
 pub fn schema() -> Schema {
@@ -177,15 +177,24 @@ mod tests {
     use super::*;
 
     #[test]
-    fn secret_keys_are_the_sensitive_and_write_only_strings() {
-        let block = config_block();
-        let mut from_schema: Vec<&str> = block
-            .attributes
-            .iter()
-            .filter(|a| (a.sensitive || a.write_only) && a.name != "extra_sensitive")
-            .map(|a| a.name.as_str())
-            .collect();
-        from_schema.sort_unstable();
-        assert_eq!(from_schema, SECRET_KEYS);
+    fn key_lists_follow_the_schema() {
+        assert_eq!(*SECRET_KEYS, ["client_secret", "client_secret_wo"]);
+        let mut strings = STRING_KEYS.clone();
+        strings.sort_unstable();
+        assert_eq!(
+            strings,
+            [
+                "account_url",
+                "auth_mode",
+                "auth_type",
+                "authorization_uri",
+                "client_id",
+                "max_role",
+                "scopes",
+                "tenant_id",
+                "token_endpoint_auth_method",
+                "token_uri"
+            ]
+        );
     }
 }

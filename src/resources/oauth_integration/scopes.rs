@@ -2,7 +2,7 @@
 //! scopes when the configuration leaves them out, and a scope list that holds the same set as the
 //! state planned as the state's string, so reordering or re-spacing scopes is no change.
 
-use crate::resources::templates::{self, scopes_equal};
+use crate::resources::template_catalogue::{self as catalogue, scopes_equal};
 use tfplugin::diag::Diagnostics;
 use tfplugin::plan_modifiers::{AttributePlan, PlanModifier};
 use tfplugin::value::Value;
@@ -39,7 +39,7 @@ impl PlanModifier for DefaultScopes {
             return;
         }
         let template = req.resource_config.get("template");
-        let default = template.as_str().and_then(templates::find).and_then(|t| t.default_scopes);
+        let default = template.as_str().and_then(catalogue::find).and_then(|t| t.default_scopes);
         *planned = match default {
             Some(scopes) => Value::string(scopes),
             None if template.is_unknown() => Value::Unknown,

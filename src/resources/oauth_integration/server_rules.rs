@@ -197,7 +197,7 @@ mod tests {
         // A server whose template does not mark client_secret secret still gets no echo of it.
         let mut def = def();
         def.fields[1].secret = false;
-        for key in SECRET_KEYS {
+        for key in SECRET_KEYS.iter() {
             let cfg = Value::object([(*key, Value::string("short"))]);
             let mut def = def.clone();
             def.fields[1].name = key.to_string();

@@ -1,46 +1,60 @@
-//! The `posit` provider: its configuration block, how it builds the Connect client, and the list
-//! of resources it serves.
+//! The provider block's settings: each attribute with the environment variable it falls back
+//! to, how its text is parsed and what it allows (said in the diagnostic when a value is refused),
+//! and the Connect client built from them.
 
-use std::sync::Arc;
 use std::time::Duration;
 
-use async_trait::async_trait;
-
-use crate::connect::{
-    CancellationToken, Client, ClientConfig, Error, RetryPolicy, Secret, ServerInfo, TlsOptions, Version,
-};
-use crate::resources::configured::Connect;
-use crate::resources::content_oauth_integrations::ContentOAuthIntegrations;
-use crate::resources::data_sources::oauth_integration::OAuthIntegrationData;
-use crate::resources::data_sources::oauth_integrations::OAuthIntegrationsData;
-use crate::resources::data_sources::server::ServerData;
-use crate::resources::errors::diagnostic;
-use crate::resources::oauth_integration::OAuthIntegration;
+use crate::connect::{CancellationToken, Client, ClientConfig, Error, RetryPolicy, Secret, TlsOptions};
 use tfplugin::diag::{AttributePath, Diagnostic, Diagnostics};
-use tfplugin::handshake::Plugin;
-use tfplugin::resource::{
-    ConfigureRequest, ConfigureResponse, DataSource, Provider, Resource, ValidateRequest, ValidateResponse,
-};
-use tfplugin::schema::{Attribute, Block, Schema};
 use tfplugin::value::{Number, Value};
 
-pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+use super::VERSION;
 
-/// The provider as Terraform and people know it outside the protocol.
-pub const PLUGIN: Plugin = Plugin {
-    name: "posit",
-    source: "posit-dev/posit",
-    address: "registry.terraform.io/posit-dev/posit",
-    transport_env: "POSIT_PROVIDER_TRANSPORT",
-};
+/// Bad transport settings (in the configuration or their environment variables) fail at
+/// validation, at plan time, each naming the attribute and what it allows; `connect_insecure`
+/// and an `http://` server other than this machine earn a warning.
+pub(super) fn validate(config: &Value, diags: &mut Diagnostics) {
+    if let Resolved::Set(server) = SERVER.resolve(config) {
+        if sends_key_in_cleartext(&server) {
+            diags.push(cleartext_warning(config));
+        }
+    }
+    /// The parsed value; a bad one is reported, one known only after apply is checked at
+    /// configure time.
+    fn known<T>(
+        setting: &Setting,
+        config: &Value,
+        parse: impl Fn(&str) -> Result<T, String>,
+        diags: &mut Diagnostics,
+    ) -> Option<T> {
+        if config.get(setting.attribute).is_unknown() {
+            return None;
+        }
+        setting.parsed(config, parse).unwrap_or_else(|d| {
+            diags.push(d);
+            None
+        })
+    }
+    if let Some(pem) = known(&CA_CERTIFICATE, config, read_ca_certificate, diags) {
+        if let Err(e) = (TlsOptions { ca_certificates_pem: Some(pem), insecure: false }).check() {
+            diags.push(invalid_ca(config, &e));
+        }
+    }
+    if known(&INSECURE, config, parse_bool, diags) == Some(true) {
+        diags.push(insecure_warning());
+    }
+    known(&REQUEST_TIMEOUT, config, parse_timeout, diags);
+    known(&MAX_RETRIES, config, parse_retries, diags);
+    known(&OPERATION_TIMEOUT, config, parse_operation_timeout, diags);
+}
 
 /// One provider setting: its attribute and the environment variable it falls back to.
-struct Setting {
-    attribute: &'static str,
+pub(super) struct Setting {
+    pub(super) attribute: &'static str,
     env: &'static str,
 }
 
-const SERVER: Setting = Setting { attribute: "connect_server", env: "CONNECT_SERVER" };
+pub(super) const SERVER: Setting = Setting { attribute: "connect_server", env: "CONNECT_SERVER" };
 const API_KEY: Setting = Setting { attribute: "connect_api_key", env: "CONNECT_API_KEY" };
 const CA_CERTIFICATE: Setting = Setting { attribute: "connect_ca_certificate", env: "CONNECT_CA_CERTIFICATE" };
 const INSECURE: Setting = Setting { attribute: "connect_insecure", env: "CONNECT_INSECURE" };
@@ -65,28 +79,39 @@ const MAX_OPERATION_TIMEOUT_SECS: u64 = 86_400;
 /// end-to-end tests of retries under injected faults run in seconds.
 const RETRY_DELAY_SCALE_ENV: &str = "POSIT_PROVIDER_RETRY_DELAY_SCALE";
 
+/// Where a setting's value stands.
+enum Resolved {
+    /// Set, in the configuration or else the environment, as text.
+    Set(String),
+    /// Set nowhere.
+    Unset,
+    /// The configuration's value is known only after apply (it depends on something not yet
+    /// created).
+    Unknown,
+}
+
 impl Setting {
-    /// The configured value, else the environment's; `Err` when the configuration's value is
-    /// unknown (it depends on something not yet created). Booleans and numbers come as text,
-    /// so both sources parse alike.
-    fn resolve(&self, config: &Value) -> Result<Option<String>, ()> {
-        match config.get(self.attribute) {
-            Value::Unknown => Err(()),
-            Value::String(s) if !s.is_empty() => Ok(Some(s.clone())),
-            Value::Bool(b) => Ok(Some(b.to_string())),
-            Value::Number(Number::Int(n)) => Ok(Some(n.to_string())),
-            Value::Number(Number::Float(f)) => Ok(Some(f.to_string())),
-            _ => Ok(std::env::var(self.env).ok().filter(|v| !v.trim().is_empty())),
-        }
+    /// The configured value, else the environment's. Booleans and numbers come as text, so both
+    /// sources parse alike.
+    fn resolve(&self, config: &Value) -> Resolved {
+        let text = match config.get(self.attribute) {
+            Value::Unknown => return Resolved::Unknown,
+            Value::String(s) if !s.is_empty() => Some(s.clone()),
+            Value::Bool(b) => Some(b.to_string()),
+            Value::Number(Number::Int(n)) => Some(n.to_string()),
+            Value::Number(Number::Float(f)) => Some(f.to_string()),
+            _ => std::env::var(self.env).ok().filter(|v| !v.trim().is_empty()),
+        };
+        text.map_or(Resolved::Unset, Resolved::Set)
     }
 
     /// The value parsed by `parse`, `None` when set nowhere; `Err` holds the diagnostic for a
     /// value that is unknown or that `parse` refuses (its message says what is allowed).
     fn parsed<T>(&self, config: &Value, parse: impl Fn(&str) -> Result<T, String>) -> Result<Option<T>, Diagnostic> {
         match self.resolve(config) {
-            Err(()) => Err(self.unknown()),
-            Ok(None) => Ok(None),
-            Ok(Some(raw)) => parse(&raw).map(Some).map_err(|allowed| self.invalid(config, &raw, &allowed)),
+            Resolved::Unknown => Err(self.unknown()),
+            Resolved::Unset => Ok(None),
+            Resolved::Set(raw) => parse(&raw).map(Some).map_err(|allowed| self.invalid(config, &raw, &allowed)),
         }
     }
 
@@ -129,165 +154,22 @@ impl Setting {
     }
 }
 
-pub struct PositProvider {
-    schema: Schema,
-    /// Cancelled by StopProvider; every client the provider builds listens to it.
-    stop: CancellationToken,
-}
-
-impl Default for PositProvider {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-impl PositProvider {
-    pub fn new() -> Self {
-        PositProvider { schema: schema(), stop: CancellationToken::new() }
-    }
-}
-
-fn schema() -> Schema {
-    Schema::new(0, Block::new(
-        "Manages Posit Connect: OAuth integrations with Microsoft Azure and more.",
-        vec![
-            Attribute::string("connect_server").optional().describe(
-                "The Connect server's base URL, e.g. `https://connect.example.org`, with or without a trailing slash (the provider adds `/__api__`). An `http://` URL to another machine earns a warning: the API key would travel unencrypted. Falls back to the `CONNECT_SERVER` environment variable.",
-            ),
-            Attribute::string("connect_api_key").optional().sensitive().describe(
-                "An administrator's Connect API key. Falls back to the `CONNECT_API_KEY` environment variable, the usual way to keep the key out of configuration (and out of plan files).",
-            ),
-            Attribute::string("connect_ca_certificate").optional().describe(
-                "Certificate(s) of a private certificate authority to trust besides the system's and Mozilla's, for a Connect server whose TLS certificate it signed, or the server's own self-signed certificate: PEM text (`-----BEGIN CERTIFICATE-----`...) or the path of a PEM file. Falls back to the `CONNECT_CA_CERTIFICATE` environment variable.",
-            ),
-            Attribute::bool("connect_insecure").optional().describe(
-                "Skip verifying Connect's TLS certificate (default `false`). For test servers only: anyone on the network path could pose as Connect and read the API key. Prefer `connect_ca_certificate`. Falls back to the `CONNECT_INSECURE` environment variable (`true` or `false`).",
-            ),
-            Attribute::number("connect_request_timeout").optional().describe(
-                "Seconds one request to Connect may take, connecting included, from 1 to 3600 (default 60); a request that times out is retried (a create only after checking it made nothing). Falls back to the `CONNECT_REQUEST_TIMEOUT` environment variable.",
-            ),
-            Attribute::number("connect_max_retries").optional().describe(
-                "How many times a failed request is tried again, from 0 to 100 (default 5): on 429, 502, 503 and 504 answers and connection errors, with exponential backoff and jitter, honouring `Retry-After`. A create is retried only when Connect surely did not act on it, or after checking it made nothing. Falls back to the `CONNECT_MAX_RETRIES` environment variable.",
-            ),
-            Attribute::number("connect_operation_timeout").optional().describe(
-                "Seconds one operation may take in all, every attempt and wait between retries included, from 1 to 86400 (default 300): an attempt gets at most the time left, and a wait (backoff or `Retry-After`) that would end later fails the operation at once. Falls back to the `CONNECT_OPERATION_TIMEOUT` environment variable.",
-            ),
-        ],
-    ))
-}
-
-#[async_trait]
-impl Provider for PositProvider {
-    type Data = Connect;
-
-    fn type_name(&self) -> &'static str {
-        PLUGIN.name
-    }
-
-    fn schema(&self) -> &Schema {
-        &self.schema
-    }
-
-    /// Bad transport settings (in the configuration or their environment variables) fail
-    /// here, at plan time, each naming the attribute and what it allows; `connect_insecure`
-    /// and an `http://` server other than this machine earn a warning.
-    fn validate(&self, req: &ValidateRequest, resp: &mut ValidateResponse) {
-        let (config, diags) = (&req.config, &mut resp.diagnostics);
-        if let Ok(Some(server)) = SERVER.resolve(config) {
-            if sends_key_in_cleartext(&server) {
-                diags.push(cleartext_warning(config));
-            }
-        }
-        /// The parsed value; a bad one is reported, one known only after apply is checked at
-        /// configure time.
-        fn known<T>(
-            setting: &Setting,
-            config: &Value,
-            parse: impl Fn(&str) -> Result<T, String>,
-            diags: &mut Diagnostics,
-        ) -> Option<T> {
-            if config.get(setting.attribute).is_unknown() {
-                return None;
-            }
-            setting.parsed(config, parse).unwrap_or_else(|d| {
-                diags.push(d);
-                None
-            })
-        }
-        if let Some(pem) = known(&CA_CERTIFICATE, config, read_ca_certificate, diags) {
-            if let Err(e) = (TlsOptions { ca_certificates_pem: Some(pem), insecure: false }).check() {
-                diags.push(invalid_ca(config, &e));
-            }
-        }
-        if known(&INSECURE, config, parse_bool, diags) == Some(true) {
-            diags.push(insecure_warning());
-        }
-        known(&REQUEST_TIMEOUT, config, parse_timeout, diags);
-        known(&MAX_RETRIES, config, parse_retries, diags);
-        known(&OPERATION_TIMEOUT, config, parse_operation_timeout, diags);
-    }
-
-    /// Builds the client and, when every setting is known, checks the server once for this
-    /// process (see [`check_server`]): a wrong URL or key, or a Connect too old, fails here, at
-    /// plan time, whatever the plan holds. Settings missing or known only after apply defer the
-    /// check to the operations that need the API. `terraform validate` never configures a
-    /// provider, so it stays offline.
-    async fn configure(&self, req: ConfigureRequest, resp: &mut ConfigureResponse<Connect>) {
-        resp.data = match build_client(&req.config, &req.terraform_version, &self.stop) {
-            Err(NoClient::Invalid(d)) => {
-                resp.diagnostics.push(d.clone());
-                Err(d)
-            }
-            Err(NoClient::Missing(d)) => Err(d),
-            Ok(client) => match check_server(&client).await {
-                Ok(server) => Ok(Connect { client, server }),
-                Err(d) => {
-                    resp.diagnostics.push(d.clone());
-                    Err(d)
-                }
-            },
-        };
-    }
-
-    /// StopProvider: every request in flight ends now, each operation returning what it has.
-    async fn stop(&self) {
-        tracing::debug!("StopProvider: cancelling requests to Connect");
-        self.stop.cancel();
-    }
-
-    fn resources(&self) -> Vec<Arc<dyn Resource<Connect>>> {
-        vec![Arc::new(OAuthIntegration::new()), Arc::new(ContentOAuthIntegrations::new())]
-    }
-
-    fn data_sources(&self) -> Vec<Arc<dyn DataSource<Connect>>> {
-        vec![Arc::new(OAuthIntegrationData::new()), Arc::new(OAuthIntegrationsData::new()), Arc::new(ServerData::new())]
-    }
-
-    /// Every sensitive value Terraform sends (client secrets, `extra_sensitive` values, the API
-    /// key), from configuration and from state alike, is masked in this process's logs and
-    /// diagnostics from then on, even when a server echoes it in an escaped form.
-    fn sensitive_value(&self, value: &str) {
-        crate::logging::register_secret(value);
-    }
-
-    /// The last net under every diagnostic: secrets masked, terminal control sequences removed.
-    fn scrub(&self, text: &str) -> String {
-        crate::untrusted::printable(&crate::logging::scrub(text)).into_owned()
-    }
-}
-
 /// Why there is no client: a setting that is wrong (an error at configure time), or one that is
 /// missing or unknown, which only matters to operations that need the API.
-enum NoClient {
+pub(super) enum NoClient {
     Invalid(Diagnostic),
     Missing(Diagnostic),
 }
 
-fn build_client(config: &Value, terraform_version: &str, stop: &CancellationToken) -> Result<Client, NoClient> {
+pub(super) fn build_client(
+    config: &Value,
+    terraform_version: &str,
+    stop: &CancellationToken,
+) -> Result<Client, NoClient> {
     let get = |s: &Setting| match s.resolve(config) {
-        Ok(Some(v)) => Ok(v),
-        Ok(None) => Err(NoClient::Missing(s.missing())),
-        Err(()) => Err(NoClient::Missing(s.unknown())),
+        Resolved::Set(v) => Ok(v),
+        Resolved::Unset => Err(NoClient::Missing(s.missing())),
+        Resolved::Unknown => Err(NoClient::Missing(s.unknown())),
     };
     let (server, key) = (get(&SERVER)?, get(&API_KEY)?);
     // An unknown optional setting is like a missing required one: only API calls need it.
@@ -334,36 +216,6 @@ fn build_client(config: &Value, terraform_version: &str, stop: &CancellationToke
         };
         NoClient::Invalid(diagnostic)
     })
-}
-
-/// The one check of the server at configure: one request for its version (refused below
-/// [`Version::OAUTH_API`]) and one that needs the key (a wrong key fails here, even for a plan
-/// that only creates). A connection that cannot be made is reported at once, without the
-/// retries that a working server's hiccups get (see `Client::check_server`).
-async fn check_server(client: &Client) -> Result<ServerInfo, Diagnostic> {
-    let info = client.check_server().await.map_err(|e| {
-        let d = diagnostic(&format!("Could not use Connect at {}", client.server_url()), &e);
-        match e.last_attempt() {
-            // Not at connect_api_key: Terraform would quote that line of the configuration,
-            // which may hold the key itself. The detail names the setting.
-            Error::Unauthorized { .. } | Error::Forbidden { .. } => d,
-            _ => d.at(AttributePath::root(SERVER.attribute)),
-        }
-    })?;
-    tracing::debug!(version = ?info.version_text, role = ?info.user_role, "Connect server checked");
-    match &info.version {
-        Some(v) if !v.at_least(Version::OAUTH_API) => Err(Diagnostic::error(
-            format!("Connect {v} is too old for the posit provider"),
-            format!(
-                "The server at {} reports version {v}; the posit provider needs Connect {} or later, the first \
-                 with the OAuth integrations API. Upgrade Connect, or point connect_server at a newer server.",
-                client.server_url(),
-                Version::name(Version::OAUTH_API)
-            ),
-        )
-        .at(AttributePath::root(SERVER.attribute))),
-        _ => Ok(info),
-    }
 }
 
 /// `connect_ca_certificate` as PEM text: the value itself when it holds a PEM block, else the
@@ -475,55 +327,9 @@ fn parse_retries(raw: &str) -> Result<u32, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tfplugin::codec;
-    use tfplugin::proto::tfplugin6 as pb;
-    use tfplugin::proto::tfplugin6::provider_server::Provider as _;
-    use tfplugin::server::ProviderService;
-
-    /// Calls ValidateResourceConfig as a core would, with or without the write-only capability.
-    async fn validate(write_only_allowed: Option<bool>) -> Vec<pb::Diagnostic> {
-        let service = ProviderService::new(PositProvider::new());
-        let resource = OAuthIntegration::new();
-        let ty = resource.schema().value_type();
-        let config = Value::object([
-            ("template", Value::string("msgraph")),
-            ("name", Value::string("n")),
-            (
-                "config",
-                Value::object([
-                    ("tenant_id", Value::string("11111111-2222-3333-4444-555555555555")),
-                    ("client_id", Value::string("11111111-2222-3333-4444-555555555555")),
-                    ("client_secret_wo", Value::string("s")),
-                ]),
-            ),
-        ]);
-        let req = pb::validate_resource_config::Request {
-            type_name: "posit_connect_oauth_integration".into(),
-            config: Some(pb::DynamicValue { msgpack: codec::to_msgpack(&config, &ty).unwrap(), json: vec![] }),
-            client_capabilities: write_only_allowed
-                .map(|w| pb::ClientCapabilities { write_only_attributes_allowed: w, deferral_allowed: false }),
-        };
-        service.validate_resource_config(tonic::Request::new(req)).await.unwrap().into_inner().diagnostics
-    }
-
-    #[tokio::test]
-    async fn write_only_needs_the_core_capability() {
-        for caps in [None, Some(false)] {
-            let diags = validate(caps).await;
-            assert_eq!(diags.len(), 1, "{diags:?}");
-            let d = &diags[0];
-            assert_eq!(d.severity, pb::diagnostic::Severity::Error as i32);
-            assert!(d.summary.contains("config.client_secret_wo") && d.summary.contains("1.11"), "{}", d.summary);
-            assert!(d.detail.contains("OpenTofu 1.11"), "{}", d.detail);
-        }
-        assert!(validate(Some(true)).await.is_empty());
-    }
-}
-
-#[cfg(test)]
-mod settings_tests {
-    use super::*;
+    use crate::provider::PositProvider;
     use tfplugin::diag::Severity;
+    use tfplugin::resource::{Provider, ValidateRequest, ValidateResponse};
 
     fn config(pairs: Vec<(&str, Value)>) -> Value {
         Value::object(pairs)
