@@ -1,0 +1,243 @@
+//! `posit_connect_content_oauth_integrations`: the set of OAuth integrations one content item may
+//! use, in one file as a resource can be: its schema, the resource (planning is the framework's,
+//! plus one check against the server's version), and the Connect calls behind each operation.
+
+use async_trait::async_trait;
+
+use crate::connect::{Client, Version};
+use crate::resources::configured::Connect;
+use crate::resources::errors::diagnostic;
+use tfplugin::diag::{AttributePath, Diagnostic};
+use tfplugin::plan_modifiers::{RequiresReplace, UseStateForUnknown};
+use tfplugin::resource::{
+    CreateRequest, CreateResponse, DeleteRequest, DeleteResponse, ImportRequest, ImportResponse, PlanRequest,
+    PlanResponse, ReadRequest, ReadResponse, Resource, UpdateRequest, UpdateResponse,
+};
+use tfplugin::schema::{Attribute, Block, Schema};
+use tfplugin::validators::NotBlank;
+use tfplugin::value::{Type, Value};
+
+/// The attributes: the content item (changing it replaces the resource) and the whole set.
+fn schema() -> Schema {
+    Schema::new(
+        0,
+        Block::new(
+            "The OAuth integrations one content item on Connect may use. Manages the whole set: integrations \
+             associated with the content outside Terraform are removed on apply.",
+            vec![
+                Attribute::string("id")
+                    .computed()
+                    .plan_modifier(UseStateForUnknown)
+                    .describe("The content item's guid."),
+                Attribute::string("content_guid")
+                    .required()
+                    .plan_modifier(RequiresReplace)
+                    .validate(NotBlank)
+                    .describe(
+                    "The guid of the content item. **Changing it replaces the resource** (the associations move to \
+                         the other content).",
+                ),
+                Attribute::of_type("integration_guids", Type::Set(Box::new(Type::String))).required().describe(
+                    "The guids of the OAuth integrations the content may use. An empty set removes all. \
+                         Updates in place.",
+                ),
+            ],
+        ),
+    )
+}
+
+/// More than one integration for a content item on a server older than
+/// [`Version::SEVERAL_ASSOCIATIONS`]: an error at plan, naming the version needed and the
+/// server's (found at configure), rather than a refusal at apply. A server whose version is
+/// unknown is not second-guessed.
+fn several_need_a_newer_server(planned: &Value, version: Option<&Version>) -> Option<Diagnostic> {
+    let version = version.filter(|v| !v.at_least(Version::SEVERAL_ASSOCIATIONS))?;
+    let Value::Set(guids) = planned.get("integration_guids") else { return None };
+    if guids.len() < 2 {
+        return None;
+    }
+    Some(
+        Diagnostic::error(
+            format!(
+                "Several OAuth integrations per content item need Connect {}",
+                Version::name(Version::SEVERAL_ASSOCIATIONS)
+            ),
+            format!(
+                "integration_guids lists {} integrations, but the Connect server runs version {version}, which allows \
+                 one OAuth integration per content item; several need Connect {} or later. List one integration, \
+                 or upgrade Connect.",
+                guids.len(),
+                Version::name(Version::SEVERAL_ASSOCIATIONS)
+            ),
+        )
+        .at(AttributePath::root("integration_guids")),
+    )
+}
+
+pub struct ContentOAuthIntegrations {
+    schema: Schema,
+}
+
+impl Default for ContentOAuthIntegrations {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl ContentOAuthIntegrations {
+    pub fn new() -> Self {
+        ContentOAuthIntegrations { schema: schema() }
+    }
+}
+
+#[async_trait]
+impl Resource<Connect> for ContentOAuthIntegrations {
+    fn type_name(&self) -> &'static str {
+        "posit_connect_content_oauth_integrations"
+    }
+
+    fn schema(&self) -> &Schema {
+        &self.schema
+    }
+
+    async fn modify_plan(&self, connect: Option<&Connect>, _req: &PlanRequest, resp: &mut PlanResponse) {
+        if let Some(d) = several_need_a_newer_server(&resp.planned, connect.and_then(Connect::server_version)) {
+            resp.diagnostics.push(d);
+        }
+    }
+
+    async fn create(&self, connect: &Connect, req: CreateRequest, resp: &mut CreateResponse) {
+        match api::put(&connect.client, &req.planned).await {
+            Ok(state) => resp.new_state = state,
+            Err(d) => resp.diagnostics.push(d),
+        }
+    }
+
+    async fn read(&self, connect: &Connect, req: ReadRequest, resp: &mut ReadResponse) {
+        api::read(&connect.client, &req.current, resp).await
+    }
+
+    async fn update(&self, connect: &Connect, req: UpdateRequest, resp: &mut UpdateResponse) {
+        match api::put(&connect.client, &req.planned).await {
+            Ok(state) => resp.new_state = state,
+            Err(d) => resp.diagnostics.push(d),
+        }
+    }
+
+    async fn delete(&self, connect: &Connect, req: DeleteRequest, resp: &mut DeleteResponse) {
+        api::delete(&connect.client, &req.prior, resp).await
+    }
+
+    async fn import(&self, connect: &Connect, req: ImportRequest, resp: &mut ImportResponse) {
+        api::import(&connect.client, &req.id, resp).await
+    }
+}
+
+/// The Connect calls: one GET to read, one PUT of the whole set to create or update, a PUT of `[]`
+/// to delete.
+mod api {
+    use super::*;
+
+    /// The state for a content item's associations, as a sorted set (cty's own order for sets).
+    fn state(content: &str, mut guids: Vec<String>) -> Value {
+        guids.sort();
+        guids.dedup();
+        Value::object([
+            ("id", Value::string(content)),
+            ("content_guid", Value::string(content)),
+            ("integration_guids", Value::Set(guids.into_iter().map(Value::String).collect())),
+        ])
+    }
+
+    fn guids_of(v: &Value) -> Vec<String> {
+        match v.get("integration_guids") {
+            Value::Set(items) | Value::List(items) => {
+                items.iter().filter_map(|i| i.as_str().map(String::from)).collect()
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    fn content_of(v: &Value) -> String {
+        v.get("content_guid").as_str().unwrap_or_default().to_string()
+    }
+
+    /// Refresh; content that no longer exists drops the resource from state.
+    pub async fn read(client: &Client, current: &Value, resp: &mut ReadResponse) {
+        let content = content_of(current);
+        match client.content_associations(&content).await {
+            Ok(Some(list)) => {
+                resp.new_state = state(&content, list.into_iter().map(|a| a.oauth_integration_guid).collect())
+            }
+            Ok(None) => resp.new_state = Value::Null,
+            Err(e) => resp
+                .diagnostics
+                .push(diagnostic(&format!("Could not read the OAuth integrations of content {content}"), &e)),
+        }
+    }
+
+    /// Create or update: PUT the planned set. On failure the state stays as it was (nothing on
+    /// create, the prior set on update).
+    pub async fn put(client: &Client, planned: &Value) -> Result<Value, Diagnostic> {
+        let content = content_of(planned);
+        match client.set_content_associations(&content, &guids_of(planned)).await {
+            Ok(()) => Ok(state(&content, guids_of(planned))),
+            Err(e) => Err(diagnostic(&format!("Could not set the OAuth integrations of content {content}"), &e)),
+        }
+    }
+
+    /// Delete: PUT `[]`. Content already gone has no associations left, which is the goal.
+    pub async fn delete(client: &Client, prior: &Value, resp: &mut DeleteResponse) {
+        let content = content_of(prior);
+        match client.set_content_associations(&content, &[]).await {
+            Ok(()) => {}
+            // Not when the 404 says the OAuth API itself is missing: nothing was removed then.
+            Err(e) if e.status() == Some(404) && !e.is_missing_api() => {}
+            Err(e) => resp
+                .diagnostics
+                .push(diagnostic(&format!("Could not remove the OAuth integrations of content {content}"), &e)),
+        }
+    }
+
+    /// Import by content guid.
+    pub async fn import(client: &Client, content: &str, resp: &mut ImportResponse) {
+        match client.content_associations(content).await {
+            Ok(Some(list)) => {
+                let guids = list.into_iter().map(|a| a.oauth_integration_guid).collect();
+                resp.imported.push(state(content, guids));
+            }
+            Ok(None) => resp.diagnostics.push(Diagnostic::error(
+                "Cannot import associations of non-existent content",
+                format!("Connect at {} has no content item with guid {content:?}.", client.server_url()),
+            )),
+            Err(e) => resp
+                .diagnostics
+                .push(diagnostic(&format!("Could not import the OAuth integrations of content {content}"), &e)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn planned(guids: Vec<Value>) -> Value {
+        Value::object([("content_guid", Value::string("c")), ("integration_guids", Value::Set(guids))])
+    }
+
+    #[test]
+    fn several_integrations_need_2025_07() {
+        let old = Version::parse("2025.06.1").unwrap();
+        let two = planned(vec![Value::string("a"), Value::Unknown]);
+        let d = several_need_a_newer_server(&two, Some(&old)).expect("an error");
+        assert_eq!(d.attribute, Some(AttributePath::root("integration_guids")));
+        assert!(d.summary.contains("2025.07.0") && d.detail.contains("2025.06.1"), "{d:?}");
+        assert!(several_need_a_newer_server(&planned(vec![Value::string("a")]), Some(&old)).is_none());
+        assert!(several_need_a_newer_server(&planned(vec![]), Some(&old)).is_none());
+        let new = Version::parse("2025.07.0").unwrap();
+        assert!(several_need_a_newer_server(&two, Some(&new)).is_none());
+        assert!(several_need_a_newer_server(&two, None).is_none());
+        let unknown = Value::object([("integration_guids", Value::Unknown)]);
+        assert!(several_need_a_newer_server(&unknown, Some(&old)).is_none());
+    }
+}
