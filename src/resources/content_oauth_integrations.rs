@@ -7,7 +7,10 @@ use async_trait::async_trait;
 use crate::connect::{Client, Version};
 use crate::resources::configured::Connect;
 use crate::resources::errors::diagnostic;
+use std::collections::BTreeSet;
+
 use tfplugin::diag::{AttributePath, Diagnostic};
+use tfplugin::model::{Attr, Model};
 use tfplugin::plan_modifiers::{RequiresReplace, UseStateForUnknown};
 use tfplugin::resource::{
     CreateRequest, CreateResponse, DeleteRequest, DeleteResponse, ImportRequest, ImportResponse, PlanRequest,
@@ -107,29 +110,77 @@ impl Resource<Connect> for ContentOAuthIntegrations {
     }
 
     async fn create(&self, connect: &Connect, req: CreateRequest, resp: &mut CreateResponse) {
-        match api::put(&connect.client, &req.planned).await {
-            Ok(state) => resp.new_state = state,
+        match Associations::read(&req.planned) {
+            Ok(planned) => match api::put(&connect.client, &planned).await {
+                Ok(state) => resp.new_state = state,
+                Err(d) => resp.diagnostics.push(d),
+            },
             Err(d) => resp.diagnostics.push(d),
         }
     }
 
     async fn read(&self, connect: &Connect, req: ReadRequest, resp: &mut ReadResponse) {
-        api::read(&connect.client, &req.current, resp).await
+        match Associations::read(&req.current) {
+            Ok(current) => api::read(&connect.client, &current, resp).await,
+            Err(d) => resp.diagnostics.push(d),
+        }
     }
 
     async fn update(&self, connect: &Connect, req: UpdateRequest, resp: &mut UpdateResponse) {
-        match api::put(&connect.client, &req.planned).await {
-            Ok(state) => resp.new_state = state,
+        match Associations::read(&req.planned) {
+            Ok(planned) => match api::put(&connect.client, &planned).await {
+                Ok(state) => resp.new_state = state,
+                Err(d) => resp.diagnostics.push(d),
+            },
             Err(d) => resp.diagnostics.push(d),
         }
     }
 
     async fn delete(&self, connect: &Connect, req: DeleteRequest, resp: &mut DeleteResponse) {
-        api::delete(&connect.client, &req.prior, resp).await
+        match Associations::read(&req.prior) {
+            Ok(prior) => api::delete(&connect.client, &prior, resp).await,
+            Err(d) => resp.diagnostics.push(d),
+        }
     }
 
     async fn import(&self, connect: &Connect, req: ImportRequest, resp: &mut ImportResponse) {
         api::import(&connect.client, &req.id, resp).await
+    }
+}
+
+tfplugin::model! {
+    /// One content item's associations, as Terraform holds them.
+    struct Associations {
+        id: Attr<String>,
+        content_guid: Attr<String>,
+        integration_guids: Attr<BTreeSet<String>>,
+    }
+}
+
+impl Associations {
+    /// The state of a content item's associations as the server has them (a set: sorted, each
+    /// guid once, as cty orders a set of strings).
+    fn of(content: &str, guids: impl IntoIterator<Item = String>) -> Self {
+        Associations {
+            id: Attr::known(content.to_string()),
+            content_guid: Attr::known(content.to_string()),
+            integration_guids: Attr::known(guids.into_iter().collect()),
+        }
+    }
+
+    /// Reads a state or plan the framework handed over; a mismatch is a bug, said as such.
+    fn read(v: &Value) -> Result<Self, Diagnostic> {
+        <Self as Model>::from_value(v).map_err(|e| {
+            Diagnostic::error("Unexpected value", format!("{e}; this is a bug in the provider, please report it."))
+        })
+    }
+
+    fn content(&self) -> &str {
+        self.content_guid.as_str().unwrap_or_default()
+    }
+
+    fn guids(&self) -> Vec<String> {
+        self.integration_guids.get().map(|g| g.iter().cloned().collect()).unwrap_or_default()
     }
 }
 
@@ -138,36 +189,13 @@ impl Resource<Connect> for ContentOAuthIntegrations {
 mod api {
     use super::*;
 
-    /// The state for a content item's associations, as a sorted set (cty's own order for sets).
-    fn state(content: &str, mut guids: Vec<String>) -> Value {
-        guids.sort();
-        guids.dedup();
-        Value::object([
-            ("id", Value::string(content)),
-            ("content_guid", Value::string(content)),
-            ("integration_guids", Value::Set(guids.into_iter().map(Value::String).collect())),
-        ])
-    }
-
-    fn guids_of(v: &Value) -> Vec<String> {
-        match v.get("integration_guids") {
-            Value::Set(items) | Value::List(items) => {
-                items.iter().filter_map(|i| i.as_str().map(String::from)).collect()
-            }
-            _ => Vec::new(),
-        }
-    }
-
-    fn content_of(v: &Value) -> String {
-        v.get("content_guid").as_str().unwrap_or_default().to_string()
-    }
-
     /// Refresh; content that no longer exists drops the resource from state.
-    pub async fn read(client: &Client, current: &Value, resp: &mut ReadResponse) {
-        let content = content_of(current);
-        match client.content_associations(&content).await {
+    pub async fn read(client: &Client, current: &Associations, resp: &mut ReadResponse) {
+        let content = current.content();
+        match client.content_associations(content).await {
             Ok(Some(list)) => {
-                resp.new_state = state(&content, list.into_iter().map(|a| a.oauth_integration_guid).collect())
+                let guids = list.into_iter().map(|a| a.oauth_integration_guid);
+                resp.new_state = Model::to_value(&Associations::of(content, guids));
             }
             Ok(None) => resp.new_state = Value::Null,
             Err(e) => resp
@@ -178,18 +206,18 @@ mod api {
 
     /// Create or update: PUT the planned set. On failure the state stays as it was (nothing on
     /// create, the prior set on update).
-    pub async fn put(client: &Client, planned: &Value) -> Result<Value, Diagnostic> {
-        let content = content_of(planned);
-        match client.set_content_associations(&content, &guids_of(planned)).await {
-            Ok(()) => Ok(state(&content, guids_of(planned))),
+    pub async fn put(client: &Client, planned: &Associations) -> Result<Value, Diagnostic> {
+        let (content, guids) = (planned.content(), planned.guids());
+        match client.set_content_associations(content, &guids).await {
+            Ok(()) => Ok(Model::to_value(&Associations::of(content, guids))),
             Err(e) => Err(diagnostic(&format!("Could not set the OAuth integrations of content {content}"), &e)),
         }
     }
 
     /// Delete: PUT `[]`. Content already gone has no associations left, which is the goal.
-    pub async fn delete(client: &Client, prior: &Value, resp: &mut DeleteResponse) {
-        let content = content_of(prior);
-        match client.set_content_associations(&content, &[]).await {
+    pub async fn delete(client: &Client, prior: &Associations, resp: &mut DeleteResponse) {
+        let content = prior.content();
+        match client.set_content_associations(content, &[]).await {
             Ok(()) => {}
             // Not when the 404 says the OAuth API itself is missing: nothing was removed then.
             Err(e) if e.status() == Some(404) && !e.is_missing_api() => {}
@@ -203,8 +231,8 @@ mod api {
     pub async fn import(client: &Client, content: &str, resp: &mut ImportResponse) {
         match client.content_associations(content).await {
             Ok(Some(list)) => {
-                let guids = list.into_iter().map(|a| a.oauth_integration_guid).collect();
-                resp.imported.push(state(content, guids));
+                let guids = list.into_iter().map(|a| a.oauth_integration_guid);
+                resp.imported.push(Model::to_value(&Associations::of(content, guids)));
             }
             Ok(None) => resp.diagnostics.push(Diagnostic::error(
                 "Cannot import associations of non-existent content",
@@ -220,6 +248,11 @@ mod api {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_model_has_the_schemas_attributes() {
+        assert_eq!(Associations::check_schema(&schema().block), Ok(()));
+    }
 
     fn planned(guids: Vec<Value>) -> Value {
         Value::object([("content_guid", Value::string("c")), ("integration_guids", Value::Set(guids))])

@@ -15,6 +15,8 @@
 //!   carrying its diagnostics.
 //! - [`schema`], [`validators`], [`plan_modifiers`] and [`plan`]: attributes with their
 //!   defaults, plan modifiers and validators, and the generic planning driven by them.
+//! - [`model`]: a resource's state as a Rust struct of [`model::Attr`] fields (null, unknown or
+//!   known), converted to and from [`value::Value`] in one place.
 //! - [`value`] and [`codec`]: Terraform's values (cty) and their msgpack and JSON encodings;
 //!   [`diag`] for diagnostics; [`sensitive`] for the secrets in values; [`wire`] for the
 //!   conversions to and from the generated protobuf types in [`proto`].
@@ -61,6 +63,7 @@ pub mod codec;
 pub mod controller;
 pub mod diag;
 pub mod handshake;
+pub mod model;
 pub mod plan;
 pub mod plan_modifiers;
 pub mod proto;
