@@ -3,14 +3,20 @@
 
 use std::fmt;
 
-/// A path to an attribute, e.g. `config.client_id`, as Terraform's `AttributePath`.
+/// A path into a value, outermost step first, as Terraform's `AttributePath`: where a diagnostic
+/// points, and where a value failed to decode or encode. Displayed as `config.client_id`,
+/// `items[2].name` or `tags["env"]`; empty at the top level.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct AttributePath(pub Vec<PathStep>);
 
+/// One step of an [`AttributePath`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum PathStep {
+    /// An object attribute, by name.
     Attribute(String),
+    /// A map element, by key.
     ElementKeyString(String),
+    /// A list, set or tuple element, by position.
     ElementKeyInt(i64),
 }
 
