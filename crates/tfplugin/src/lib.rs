@@ -69,6 +69,8 @@ pub mod run;
 pub mod schema;
 pub mod sensitive;
 pub mod server;
+#[cfg(test)]
+mod test_client;
 pub mod testing;
 pub mod tls;
 pub mod transport;
