@@ -6,6 +6,8 @@ use std::fmt::Debug;
 use super::diag::{AttributePath, Diagnostics};
 use super::value::Value;
 
+/// A check of one attribute's configured value, attached with
+/// [`Attribute::validate`](crate::schema::Attribute::validate).
 pub trait Validator: Send + Sync + Debug {
     /// Checks a known, non-null value; adds error diagnostics pointing at `path`.
     fn validate(&self, path: &AttributePath, value: &Value, diags: &mut Diagnostics);
@@ -56,6 +58,7 @@ impl Validator for NotBlank {
 pub struct Guid;
 
 impl Guid {
+    /// Whether `s` has a GUID's shape (any case).
     pub fn is_guid(s: &str) -> bool {
         let groups: Vec<&str> = s.split('-').collect();
         groups.len() == 5

@@ -52,31 +52,75 @@ pub enum CodecError {
     /// The input holds another kind of value than the type asks for (decoding), or the
     /// [`Value`] does not fit the type it is encoded under (encoding).
     #[error("{}expected {expected}, found {found}", prefix(.path))]
-    WrongType { path: AttributePath, expected: &'static str, found: &'static str },
+    WrongType {
+        /// Where.
+        path: AttributePath,
+        /// cty's name of the type asked for.
+        expected: &'static str,
+        /// What was there instead.
+        found: &'static str,
+    },
     /// An object attribute the type does not have. `path` is the object's path.
     #[error("{}unsupported attribute {key:?}", prefix(.path))]
-    UnknownAttribute { path: AttributePath, key: String },
+    UnknownAttribute {
+        /// Where.
+        path: AttributePath,
+        /// The attribute's name.
+        key: String,
+    },
     /// The same key twice in one map or object.
     #[error("{}duplicate key {key:?}", prefix(.path))]
-    DuplicateKey { path: AttributePath, key: String },
+    DuplicateKey {
+        /// Where.
+        path: AttributePath,
+        /// The repeated key.
+        key: String,
+    },
+    /// A tuple with another number of elements than its type has.
     #[error("{}expected a tuple of {expected} elements, found {found}", prefix(.path))]
-    TupleLength { path: AttributePath, expected: usize, found: usize },
+    TupleLength {
+        /// Where.
+        path: AttributePath,
+        /// The type's number of elements.
+        expected: usize,
+        /// The input's.
+        found: usize,
+    },
     /// A number that cty cannot hold (NaN) or a string that is not a decimal number.
     #[error("{}invalid number {text:?}", prefix(.path))]
-    InvalidNumber { path: AttributePath, text: String },
+    InvalidNumber {
+        /// Where.
+        path: AttributePath,
+        /// The number as written.
+        text: String,
+    },
     /// The input ends in the middle of a value.
     #[error("{}unexpected end of input", prefix(.path))]
-    Truncated { path: AttributePath },
+    Truncated {
+        /// Where.
+        path: AttributePath,
+    },
     /// Bytes left over after the top-level value.
     #[error("{count} trailing bytes after the value")]
-    TrailingBytes { count: usize },
+    TrailingBytes {
+        /// How many.
+        count: usize,
+    },
     /// Containers nested more than [`MAX_DEPTH`] deep.
     #[error("{}nesting deeper than {MAX_DEPTH} levels", prefix(.path))]
-    TooDeep { path: AttributePath },
+    TooDeep {
+        /// Where.
+        path: AttributePath,
+    },
     /// Anything else that makes the input or value invalid (bad UTF-8, a malformed dynamic
     /// value, an unknown value in JSON state, ...).
     #[error("{}{message}", prefix(.path))]
-    Invalid { path: AttributePath, message: String },
+    Invalid {
+        /// Where.
+        path: AttributePath,
+        /// What is wrong.
+        message: String,
+    },
     /// The JSON input is not JSON.
     #[error("invalid JSON: {0}")]
     Json(#[source] serde_json::Error),
@@ -354,31 +398,31 @@ fn parse_type_json(bytes: &[u8]) -> Result<Type, CodecError> {
 mod build {
     use super::*;
 
-    pub fn obj(pairs: &[(&str, Type)]) -> Type {
+    pub(super) fn obj(pairs: &[(&str, Type)]) -> Type {
         Type::Object(pairs.iter().map(|(k, t)| (k.to_string(), t.clone())).collect())
     }
-    pub fn list(t: Type) -> Type {
+    pub(super) fn list(t: Type) -> Type {
         Type::List(Box::new(t))
     }
-    pub fn set(t: Type) -> Type {
+    pub(super) fn set(t: Type) -> Type {
         Type::Set(Box::new(t))
     }
-    pub fn map(t: Type) -> Type {
+    pub(super) fn map(t: Type) -> Type {
         Type::Map(Box::new(t))
     }
-    pub fn s(x: &str) -> Value {
+    pub(super) fn s(x: &str) -> Value {
         Value::string(x)
     }
-    pub fn int(i: i64) -> Value {
+    pub(super) fn int(i: i64) -> Value {
         Value::Number(Number::Int(i))
     }
-    pub fn float(x: f64) -> Value {
+    pub(super) fn float(x: f64) -> Value {
         Value::Number(Number::Float(x))
     }
-    pub fn vmap(pairs: &[(&str, Value)]) -> Value {
+    pub(super) fn vmap(pairs: &[(&str, Value)]) -> Value {
         Value::Map(pairs.iter().map(|(k, v)| (k.to_string(), v.clone())).collect())
     }
-    pub fn vobj(pairs: &[(&str, Value)]) -> Value {
+    pub(super) fn vobj(pairs: &[(&str, Value)]) -> Value {
         Value::object(pairs.iter().map(|(k, v)| (*k, v.clone())))
     }
 }

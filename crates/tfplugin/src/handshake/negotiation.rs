@@ -10,14 +10,14 @@ use crate::tls::{self, TlsError};
 use crate::transport::{Transport, TransportError};
 
 /// Environment variable carrying go-plugin's magic cookie.
-pub const MAGIC_COOKIE_KEY: &str = "TF_PLUGIN_MAGIC_COOKIE";
+pub(crate) const MAGIC_COOKIE_KEY: &str = "TF_PLUGIN_MAGIC_COOKIE";
 /// Terraform's cookie value: the same for every provider, it only proves we were started by
 /// Terraform (or OpenTofu) rather than by a person.
-pub const MAGIC_COOKIE_VALUE: &str = "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2";
+pub(crate) const MAGIC_COOKIE_VALUE: &str = "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2";
 /// go-plugin's own protocol version (first field of the handshake line).
-pub const CORE_PROTOCOL_VERSION: u32 = 1;
+pub(crate) const CORE_PROTOCOL_VERSION: u32 = 1;
 /// The Terraform plugin protocol major version this provider speaks.
-pub const PROTOCOL_VERSION: u32 = 6;
+pub(crate) const PROTOCOL_VERSION: u32 = 6;
 /// Who the plugin is, for what people and Terraform see outside the protocol: the message when
 /// started by hand, the `-debug` reattach instructions, the socket directory's name, and the
 /// variable that picks the transport.
@@ -31,7 +31,7 @@ pub struct Plugin {
     /// (`registry.terraform.io/posit-dev/posit`).
     pub address: &'static str,
     /// The environment variable that picks the transport, `tcp` or `unix`
-    /// (`POSIT_PROVIDER_TRANSPORT`; see [`super::transport`]).
+    /// (`POSIT_PROVIDER_TRANSPORT`; see [`Transport`]).
     pub transport_env: &'static str,
 }
 
@@ -65,7 +65,7 @@ impl fmt::Debug for Negotiated {
 
 impl Negotiated {
     /// Debug mode: no cookie, no TLS (Terraform reattaches without certificates).
-    pub fn debug(plugin: Plugin, transport: Transport) -> Self {
+    pub(crate) fn debug(plugin: Plugin, transport: Transport) -> Self {
         Self { plugin, protocol_version: PROTOCOL_VERSION, client_cert: None, debug: true, transport }
     }
 }
@@ -91,6 +91,7 @@ pub enum HandshakeError {
         /// Its source address (not an error source: thiserror's `source` name is avoided).
         address: &'static str,
     },
+    /// Terraform offered only protocol versions other than 6 (an old Terraform).
     #[error(
         "Terraform offered plugin protocol version(s) {offered:?}, but this provider speaks only \
          protocol 6. Use Terraform 1.0 or later, or OpenTofu."
@@ -116,7 +117,7 @@ pub fn check_environment(plugin: Plugin) -> Result<Negotiated, HandshakeError> {
 }
 
 /// [`check_environment`] on given arguments (without the program name) and variables.
-pub fn negotiate<I, S>(
+pub(crate) fn negotiate<I, S>(
     plugin: Plugin,
     args: I,
     var: impl Fn(&str) -> Option<String>,
@@ -151,12 +152,12 @@ where
 /// The line go-plugin reads from our stdout: `core|app|network|address|grpc|cert`, the network
 /// `unix` (the address a socket path) or `tcp` (`127.0.0.1:PORT`). The cert field is empty
 /// when serving plaintext.
-pub fn handshake_line(protocol_version: u32, network: &str, address: &str, cert_base64: Option<&str>) -> String {
+pub(crate) fn handshake_line(protocol_version: u32, network: &str, address: &str, cert_base64: Option<&str>) -> String {
     format!("{CORE_PROTOCOL_VERSION}|{protocol_version}|{network}|{address}|grpc|{}", cert_base64.unwrap_or(""))
 }
 
 /// The `TF_REATTACH_PROVIDERS` value that points Terraform at a `-debug` server.
-pub fn reattach_config(plugin: &Plugin, pid: u32, network: &str, address: &str) -> String {
+pub(crate) fn reattach_config(plugin: &Plugin, pid: u32, network: &str, address: &str) -> String {
     serde_json::json!({
         plugin.address: {
             "Protocol": "grpc",

@@ -29,21 +29,38 @@ const TLS_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 /// process 2 s after asking it to shut down, so finish (and clean up) before that.
 const DRAIN_GRACE: Duration = Duration::from_millis(1500);
 
-/// Why serving failed.
+/// Why serving failed; [`crate::run::run`] prints it and exits 1.
 #[derive(Debug, thiserror::Error)]
 pub enum ServeError {
+    /// The socket's private directory could not be made.
     #[error("creating the plugin socket directory in {dir}: {source}")]
-    SocketDir { dir: PathBuf, source: io::Error },
+    SocketDir {
+        /// Where it was to be made (`PLUGIN_UNIX_SOCKET_DIR`, or the temporary directory).
+        dir: PathBuf,
+        /// Why not.
+        source: io::Error,
+    },
+    /// The unix socket could not be bound.
     #[error("listening on {path}: {source}")]
-    Listen { path: PathBuf, source: io::Error },
+    Listen {
+        /// The socket's path.
+        path: PathBuf,
+        /// Why not.
+        source: io::Error,
+    },
+    /// No TCP port of the range could be bound.
     #[error("listening on TCP: {0}")]
     ListenTcp(io::Error),
+    /// The signal handlers could not be installed.
     #[error("installing signal handlers: {0}")]
     Signals(io::Error),
+    /// The handshake line could not be written, so Terraform would never connect.
     #[error("writing the handshake to stdout: {0}")]
     Stdout(io::Error),
+    /// The server's TLS could not be set up.
     #[error(transparent)]
     Tls(#[from] TlsError),
+    /// The gRPC server failed.
     #[error("gRPC server: {0}")]
     Transport(#[from] tonic::transport::Error),
 }
@@ -407,7 +424,7 @@ async fn accept_loop(
 }
 
 /// One accepted connection, plaintext or TLS.
-pub enum PluginConn {
+enum PluginConn {
     Plain(Stream),
     Tls(Box<TlsStream<Stream>>),
 }
