@@ -16,16 +16,16 @@ use super::proto::plugin::{Empty, StdioData};
 
 /// Answers `Shutdown` by notifying the server's shutdown signal.
 #[derive(Debug, Clone)]
-pub struct Controller {
+pub(crate) struct Controller {
     shutdown: Arc<Notify>,
 }
 
 impl Controller {
-    pub fn new(shutdown: Arc<Notify>) -> Self {
+    pub(crate) fn new(shutdown: Arc<Notify>) -> Self {
         Self { shutdown }
     }
 
-    pub fn into_server(self) -> GrpcControllerServer<Self> {
+    pub(crate) fn into_server(self) -> GrpcControllerServer<Self> {
         GrpcControllerServer::new(self)
     }
 }
@@ -47,17 +47,17 @@ impl GrpcController for Controller {
 /// ("stdio service not available"); an open stream that ends cleanly at shutdown is silent.
 /// The stream must end when the server stops, or the graceful drain would wait on it forever.
 #[derive(Debug, Clone)]
-pub struct Stdio {
+pub(crate) struct Stdio {
     stopping: watch::Receiver<bool>,
 }
 
 impl Stdio {
     /// `stopping` turns true when the server begins to shut down.
-    pub fn new(stopping: watch::Receiver<bool>) -> Self {
+    pub(crate) fn new(stopping: watch::Receiver<bool>) -> Self {
         Self { stopping }
     }
 
-    pub fn into_server(self) -> GrpcStdioServer<Self> {
+    pub(crate) fn into_server(self) -> GrpcStdioServer<Self> {
         GrpcStdioServer::new(self)
     }
 }

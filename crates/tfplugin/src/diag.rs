@@ -3,14 +3,20 @@
 
 use std::fmt;
 
-/// A path to an attribute, e.g. `config.client_id`, as Terraform's `AttributePath`.
+/// A path into a value, outermost step first, as Terraform's `AttributePath`: where a diagnostic
+/// points, and where a value failed to decode or encode. Displayed as `config.client_id`,
+/// `items[2].name` or `tags["env"]`; empty at the top level.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct AttributePath(pub Vec<PathStep>);
 
+/// One step of an [`AttributePath`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum PathStep {
+    /// An object attribute, by name.
     Attribute(String),
+    /// A map element, by key.
     ElementKeyString(String),
+    /// A list, set or tuple element, by position.
     ElementKeyInt(i64),
 }
 
@@ -47,25 +53,35 @@ impl fmt::Display for AttributePath {
     }
 }
 
+/// How bad a diagnostic is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Severity {
+    /// Fails the operation: Terraform stops and shows it.
     Error,
+    /// Shown, and the operation goes on.
     Warning,
 }
 
+/// One error or warning, as Terraform shows it: the summary as its title, the detail below.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Diagnostic {
+    /// Error or warning.
     pub severity: Severity,
+    /// One line: what went wrong.
     pub summary: String,
+    /// Why, and what to do about it.
     pub detail: String,
+    /// The attribute it is about, which Terraform then points at in the configuration.
     pub attribute: Option<AttributePath>,
 }
 
 impl Diagnostic {
+    /// An error, about nothing in particular until [`Diagnostic::at`].
     pub fn error(summary: impl Into<String>, detail: impl Into<String>) -> Self {
         Diagnostic { severity: Severity::Error, summary: summary.into(), detail: detail.into(), attribute: None }
     }
 
+    /// A warning, about nothing in particular until [`Diagnostic::at`].
     pub fn warning(summary: impl Into<String>, detail: impl Into<String>) -> Self {
         Diagnostic { severity: Severity::Warning, summary: summary.into(), detail: detail.into(), attribute: None }
     }
@@ -82,18 +98,22 @@ impl Diagnostic {
 pub struct Diagnostics(pub Vec<Diagnostic>);
 
 impl Diagnostics {
+    /// None yet.
     pub fn new() -> Self {
         Self::default()
     }
 
+    /// Adds one.
     pub fn push(&mut self, d: Diagnostic) {
         self.0.push(d);
     }
 
+    /// Adds all of `other`'s, in order.
     pub fn extend(&mut self, other: Diagnostics) {
         self.0.extend(other.0);
     }
 
+    /// Adds an error about nothing in particular.
     pub fn error(&mut self, summary: impl Into<String>, detail: impl Into<String>) {
         self.push(Diagnostic::error(summary, detail));
     }
@@ -103,10 +123,12 @@ impl Diagnostics {
         self.push(Diagnostic::error(summary, detail).at(path));
     }
 
+    /// Whether any is an error, so the operation has failed.
     pub fn has_errors(&self) -> bool {
         self.0.iter().any(|d| d.severity == Severity::Error)
     }
 
+    /// Whether there are none at all.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }

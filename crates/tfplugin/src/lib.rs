@@ -3,13 +3,16 @@
 //!
 //! # The parts
 //!
-//! - [`handshake`] and [`transport`]: how Terraform starts a plugin (go-plugin's magic cookie and
-//!   handshake line) and where it listens (a unix socket, or TCP on 127.0.0.1 as on Windows),
-//!   with [`tls`] for go-plugin's automatic mutual TLS and [`controller`] for its side services.
+//! - [`run`]: the whole process, for a provider's `main`.
+//! - [`handshake`]: how Terraform starts a plugin (go-plugin's magic cookie and handshake line),
+//!   where it listens (a unix socket, or TCP on 127.0.0.1 as on Windows), go-plugin's automatic
+//!   mutual TLS and its side services (`GRPCController`, `GRPCStdio`), and serving until
+//!   Terraform shuts the plugin down.
 //! - [`server`]: the `tfplugin6.Provider` gRPC service. It decodes every value with the schema's
 //!   type, dispatches by type name, runs the schema-driven parts of validation and planning, and
 //!   encodes the answers. Protocol rules that hold for every provider (write-only values never
-//!   stored, unknown type names, client capabilities) are enforced there, once.
+//!   stored, unknown type names, client capabilities, sensitive values handed to
+//!   [`resource::Provider::sensitive_value`]) are enforced there, once.
 //! - [`resource`]: the contract a provider implements: [`resource::Provider`],
 //!   [`resource::Resource`] and [`resource::DataSource`], each operation a request and a response
 //!   carrying its diagnostics.
@@ -18,8 +21,8 @@
 //! - [`model`]: a resource's state as a Rust struct of [`model::Attr`] fields (null, unknown or
 //!   known), converted to and from [`value::Value`] in one place.
 //! - [`value`] and [`codec`]: Terraform's values (cty) and their msgpack and JSON encodings;
-//!   [`diag`] for diagnostics; [`sensitive`] for the secrets in values; [`wire`] for the
-//!   conversions to and from the generated protobuf types in [`proto`].
+//!   [`diag`] for diagnostics and the paths they point at; [`proto`] for the generated protobuf
+//!   types (which [`server`] speaks, and a provider's tests may call it with).
 //! - [`testing`]: plan as Terraform core and the framework would, in a resource's unit tests.
 //!
 //! # One plan, through the framework
@@ -27,13 +30,15 @@
 //! For `PlanResourceChange`, [`server`] decodes the prior state, the configuration and core's
 //! proposed new state, nulls write-only values in the proposal, then:
 //!
-//! 1. applies the schema's defaults, then each attribute's plan modifiers ([`plan::prepare`]);
+//! 1. applies the schema's defaults, then each attribute's plan modifiers
+//!    ([`plan_modifiers::PlanModifier::modify`]);
 //! 2. calls the resource's [`resource::Resource::modify_plan`] with what configure produced (for
 //!    what only the resource knows: values derived from other attributes, rules of the remote
 //!    system, checks against the server);
 //! 3. plans computed values unknown wherever the object changes, except those marked
-//!    `UseStateForUnknown`, and adds the `RequiresReplace` attributes that change
-//!    ([`plan::finish`]).
+//!    [`UseStateForUnknown`](plan_modifiers::UseStateForUnknown), and adds the attributes that
+//!    change where a modifier such as [`RequiresReplace`](plan_modifiers::RequiresReplace)
+//!    says so.
 //!
 //! `ApplyResourceChange` becomes [`resource::Resource::create`], `update` or `delete`, each
 //! starting from the response that records nothing that did not happen (no state after a failed
@@ -59,8 +64,10 @@
 //! }
 //! ```
 
+#![warn(missing_docs, unreachable_pub)]
+
 pub mod codec;
-pub mod controller;
+mod controller;
 pub mod diag;
 pub mod handshake;
 pub mod model;
@@ -70,11 +77,13 @@ pub mod proto;
 pub mod resource;
 pub mod run;
 pub mod schema;
-pub mod sensitive;
+mod sensitive;
 pub mod server;
+#[cfg(test)]
+mod test_client;
 pub mod testing;
-pub mod tls;
-pub mod transport;
+mod tls;
+mod transport;
 pub mod validators;
 pub mod value;
-pub mod wire;
+mod wire;

@@ -1,6 +1,9 @@
 //! The generic half of planning and validation, driven by the schema: defaults, validators,
 //! unknown computed values, requires-replace, write-only nulling. A resource adds its own rules
-//! (semantic equality, values derived from other attributes) between these steps.
+//! (semantic equality, values derived from other attributes) between these steps, in
+//! [`Resource::modify_plan`](crate::resource::Resource::modify_plan); the framework runs them
+//! all (see [the crate's guide](crate#one-plan-through-the-framework)). What is left public is
+//! for a resource's apply: [`fill_unknowns`].
 
 use super::diag::{AttributePath, Diagnostics};
 use super::plan_modifiers::AttributePlan;
@@ -9,7 +12,7 @@ use super::schema::{AttributeKind, Block};
 use super::value::Value;
 
 /// Runs every attribute's validators over the known, non-null values of a configuration.
-pub fn validate_config(block: &Block, config: &Value, diags: &mut Diagnostics) {
+pub(crate) fn validate_config(block: &Block, config: &Value, diags: &mut Diagnostics) {
     validate_block(block, config, &AttributePath::default(), diags);
 }
 
@@ -32,7 +35,7 @@ fn validate_block(block: &Block, config: &Value, base: &AttributePath, diags: &m
 /// The framework's plan before the resource's `modify_plan`: core's proposal (write-only values
 /// already null) with the schema's defaults, then each attribute's plan modifiers; null on
 /// destroy.
-pub fn prepare(block: &Block, proposed: Value, prior: &Value, config: &Value, diags: &mut Diagnostics) -> Value {
+pub(crate) fn prepare(block: &Block, proposed: Value, prior: &Value, config: &Value, diags: &mut Diagnostics) -> Value {
     if proposed.is_null() {
         return Value::Null;
     }
@@ -84,7 +87,7 @@ fn run_modifiers(
 /// The framework's plan after the resource's `modify_plan`: computed values unknown where the
 /// object changes (see [`mark_computed_unknown`]), and the `RequiresReplace` attributes that
 /// change added to the resource's own list.
-pub fn finish(block: &Block, prior: &Value, planned: &mut Value, requires_replace: &mut Vec<AttributePath>) {
+pub(crate) fn finish(block: &Block, prior: &Value, planned: &mut Value, requires_replace: &mut Vec<AttributePath>) {
     if planned.is_null() {
         return;
     }
@@ -97,7 +100,7 @@ pub fn finish(block: &Block, prior: &Value, planned: &mut Value, requires_replac
 }
 
 /// Sets each defaulted attribute that the configuration leaves null to its default.
-pub fn apply_defaults(block: &Block, planned: &mut Value, config: &Value) {
+pub(crate) fn apply_defaults(block: &Block, planned: &mut Value, config: &Value) {
     let Value::Object(attrs) = planned else { return };
     for attr in &block.attributes {
         let cfg = config.get(&attr.name);
@@ -118,7 +121,7 @@ pub fn apply_defaults(block: &Block, planned: &mut Value, config: &Value) {
 /// On create, or on an update that changes anything, plans each Computed-only attribute as
 /// unknown (the server will set it), except `UseStateForUnknown` ones, which keep a known prior
 /// value. Optional + Computed attributes are left to the resource, which derives them.
-pub fn mark_computed_unknown(block: &Block, prior: &Value, planned: &mut Value) {
+pub(crate) fn mark_computed_unknown(block: &Block, prior: &Value, planned: &mut Value) {
     if !prior.is_null() && planned == prior {
         return;
     }
@@ -141,7 +144,7 @@ fn mark_block(block: &Block, prior: &Value, planned: &mut Value) {
 }
 
 /// The attributes whose modifiers say the change from a non-null prior value replaces the object.
-pub fn requires_replace(block: &Block, prior: &Value, planned: &Value) -> Vec<AttributePath> {
+pub(crate) fn requires_replace(block: &Block, prior: &Value, planned: &Value) -> Vec<AttributePath> {
     let mut out = Vec::new();
     if !prior.is_null() && !planned.is_null() {
         collect_replace(block, prior, planned, &AttributePath::default(), &mut out);
@@ -164,7 +167,12 @@ fn collect_replace(block: &Block, prior: &Value, planned: &Value, base: &Attribu
 
 /// Refuses write-only values when core cannot keep them out of state (Terraform and OpenTofu
 /// before 1.11 do not send the capability): better a clear error than a secret in state.
-pub fn check_write_only_allowed(block: &Block, config: &Value, caps: ClientCapabilities, diags: &mut Diagnostics) {
+pub(crate) fn check_write_only_allowed(
+    block: &Block,
+    config: &Value,
+    caps: ClientCapabilities,
+    diags: &mut Diagnostics,
+) {
     if !caps.write_only_attributes_allowed {
         write_only_errors(block, config, &AttributePath::default(), diags);
     }
@@ -190,7 +198,7 @@ fn write_only_errors(block: &Block, config: &Value, base: &AttributePath, diags:
 }
 
 /// Sets every write-only attribute to null: Terraform rejects a planned or new state holding one.
-pub fn null_write_only(block: &Block, value: &mut Value) {
+pub(crate) fn null_write_only(block: &Block, value: &mut Value) {
     let Value::Object(attrs) = value else { return };
     for attr in &block.attributes {
         if attr.write_only {

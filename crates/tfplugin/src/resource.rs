@@ -345,8 +345,10 @@ pub trait Provider: Send + Sync + 'static {
     async fn stop(&self) {}
 
     /// Called with every string of a sensitive or write-only attribute in the values Terraform
-    /// sends (see [`super::sensitive`]), before the call carrying them is handled, so the
-    /// provider can recognise them later in text it did not write.
+    /// sends (configuration, state and plans, at any depth), before the call carrying them is
+    /// handled, so the provider can recognise them later in text it did not write: a server's
+    /// error echoing a request, a log line, a diagnostic; values only read back from state
+    /// written by an earlier process included.
     fn sensitive_value(&self, _value: &str) {}
 
     /// Every diagnostic's summary and detail pass through this on their way out: the last place

@@ -12,7 +12,9 @@ use super::value::{Type, Value};
 /// A versioned schema; the version is what UpgradeResourceState migrates from.
 #[derive(Clone, Debug)]
 pub struct Schema {
+    /// Bumped when the stored shape changes, so old states can be recognised and upgraded.
     pub version: i64,
+    /// The attributes.
     pub block: Block,
 }
 
@@ -20,10 +22,13 @@ pub struct Schema {
 /// are what protocol 6 offers and what users of modern providers expect.
 #[derive(Clone, Debug, Default)]
 pub struct Block {
+    /// The attributes, in the order documentation lists them.
     pub attributes: Vec<Attribute>,
+    /// Markdown shown in documentation and language servers.
     pub description: String,
 }
 
+/// What an attribute holds: a plain value, or a nested object with attributes of its own.
 #[derive(Clone, Debug)]
 pub enum AttributeKind {
     /// A value of a plain cty type.
@@ -32,20 +37,34 @@ pub enum AttributeKind {
     Single(Block),
 }
 
+/// One attribute, with the behaviour the framework runs for it. Built with the constructors
+/// ([`Attribute::string`], ...) and the chained setters ([`Attribute::required`], ...).
 #[derive(Clone, Debug)]
 pub struct Attribute {
+    /// The name in configuration and state (`client_id`).
     pub name: String,
+    /// Its type, or its nested attributes.
     pub kind: AttributeKind,
+    /// Markdown shown in documentation and language servers.
     pub description: String,
+    /// The configuration must set it.
     pub required: bool,
+    /// The configuration may set it.
     pub optional: bool,
+    /// The provider may set it (alone: only the provider; with `optional`: when the
+    /// configuration does not).
     pub computed: bool,
+    /// Terraform hides it in its output; the framework also hands it to
+    /// [`Provider::sensitive_value`](crate::resource::Provider::sensitive_value).
     pub sensitive: bool,
+    /// Sent by the configuration at plan and apply but never stored: null in plans and state
+    /// (Terraform 1.11+).
     pub write_only: bool,
     /// Planned when the configuration leaves the attribute null (Optional + Computed only).
     pub default: Option<Value>,
     /// Plan rules, run in order (see [`super::plan_modifiers`]).
     pub modifiers: Vec<Arc<dyn PlanModifier>>,
+    /// Checks of configured values, run at validation (see [`super::validators`]).
     pub validators: Vec<Arc<dyn Validator>>,
 }
 
@@ -66,46 +85,56 @@ impl Attribute {
         }
     }
 
+    /// A `string` attribute.
     pub fn string(name: &str) -> Self {
         Self::new(name, AttributeKind::Plain(Type::String))
     }
 
+    /// A `number` attribute.
     pub fn number(name: &str) -> Self {
         Self::new(name, AttributeKind::Plain(Type::Number))
     }
 
+    /// A `bool` attribute.
     pub fn bool(name: &str) -> Self {
         Self::new(name, AttributeKind::Plain(Type::Bool))
     }
 
+    /// An attribute of any cty type (`list(string)`, `map(string)`, ...).
     pub fn of_type(name: &str, ty: Type) -> Self {
         Self::new(name, AttributeKind::Plain(ty))
     }
 
+    /// A nested object (`config = { ... }`) with `block`'s attributes.
     pub fn single(name: &str, block: Block) -> Self {
         Self::new(name, AttributeKind::Single(block))
     }
 
+    /// Marks it [`required`](Attribute::required).
     pub fn required(mut self) -> Self {
         self.required = true;
         self
     }
 
+    /// Marks it [`optional`](Attribute::optional).
     pub fn optional(mut self) -> Self {
         self.optional = true;
         self
     }
 
+    /// Marks it [`computed`](Attribute::computed).
     pub fn computed(mut self) -> Self {
         self.computed = true;
         self
     }
 
+    /// Marks it [`sensitive`](Attribute::sensitive).
     pub fn sensitive(mut self) -> Self {
         self.sensitive = true;
         self
     }
 
+    /// Marks it [`write_only`](Attribute::write_only).
     pub fn write_only(mut self) -> Self {
         self.write_only = true;
         self
@@ -126,21 +155,24 @@ impl Attribute {
         self
     }
 
+    /// Attaches a validator.
     pub fn validate(mut self, v: impl Validator + 'static) -> Self {
         self.validators.push(Arc::new(v));
         self
     }
 
+    /// Sets the [`description`](Attribute::description).
     pub fn describe(mut self, text: &str) -> Self {
         self.description = text.to_string();
         self
     }
 
     /// Whether a modifier keeps this computed attribute's prior value (`UseStateForUnknown`).
-    pub fn keeps_prior_state(&self) -> bool {
+    pub(crate) fn keeps_prior_state(&self) -> bool {
         self.modifiers.iter().any(|m| m.keeps_prior_state())
     }
 
+    /// The cty type of its values (an object type for a nested attribute).
     pub fn value_type(&self) -> Type {
         match &self.kind {
             AttributeKind::Plain(t) => t.clone(),
@@ -150,6 +182,7 @@ impl Attribute {
 }
 
 impl Block {
+    /// A block of `attributes`, described by `description`.
     pub fn new(description: &str, attributes: Vec<Attribute>) -> Self {
         Block { attributes, description: description.to_string() }
     }
@@ -159,6 +192,7 @@ impl Block {
         Type::Object(self.attributes.iter().map(|a| (a.name.clone(), a.value_type())).collect::<BTreeMap<_, _>>())
     }
 
+    /// The attribute named `name`, if the block has one.
     pub fn attribute(&self, name: &str) -> Option<&Attribute> {
         self.attributes.iter().find(|a| a.name == name)
     }
@@ -168,29 +202,39 @@ impl Block {
 /// stable for its whole life, which `import { identity = {...} }` and list resources use.
 #[derive(Clone, Debug)]
 pub struct IdentitySchema {
+    /// As [`Schema::version`], for stored identities.
     pub version: i64,
+    /// The attributes.
     pub attributes: Vec<IdentityAttribute>,
 }
 
+/// One attribute of an identity; identities are flat, of plain types.
 #[derive(Clone, Debug)]
 pub struct IdentityAttribute {
+    /// The name in the `identity` object.
     pub name: String,
+    /// Its type.
     pub ty: Type,
+    /// An import by identity must give it (else it is optional there).
     pub required_for_import: bool,
+    /// Markdown shown in documentation.
     pub description: String,
 }
 
 impl IdentitySchema {
+    /// The cty object type of identity values.
     pub fn value_type(&self) -> Type {
         Type::Object(self.attributes.iter().map(|a| (a.name.clone(), a.ty.clone())).collect())
     }
 }
 
 impl Schema {
+    /// A schema of `block`'s attributes at `version`.
     pub fn new(version: i64, block: Block) -> Self {
         Schema { version, block }
     }
 
+    /// The cty object type of values of this schema.
     pub fn value_type(&self) -> Type {
         self.block.value_type()
     }

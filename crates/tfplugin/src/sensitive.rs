@@ -13,7 +13,7 @@ use super::value::Value;
 
 /// Calls `f` with every string held in a sensitive or write-only attribute of `v` (of a value of
 /// `block`'s type), at any depth: inside maps, lists and nested objects too.
-pub fn each_sensitive_string(block: &Block, v: &Value, f: &mut dyn FnMut(&str)) {
+pub(crate) fn each_sensitive_string(block: &Block, v: &Value, f: &mut dyn FnMut(&str)) {
     let Value::Object(fields) = v else { return };
     for attr in &block.attributes {
         let Some(field) = fields.get(&attr.name) else { continue };

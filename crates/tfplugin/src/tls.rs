@@ -26,25 +26,31 @@ const SERVER_CERT_LIFETIME: Duration = Duration::from_secs(10 * 365 * 24 * 60 * 
 /// go-plugin backdates its certificates by 30 s to tolerate small clock differences.
 const BACKDATE: Duration = Duration::from_secs(30);
 
-/// Errors setting up the plugin's TLS.
+/// Errors setting up the plugin's TLS: Terraform's client certificate, or our own.
 #[derive(Debug, thiserror::Error)]
 pub enum TlsError {
+    /// `PLUGIN_CLIENT_CERT` has no certificate block.
     #[error("PLUGIN_CLIENT_CERT holds no PEM certificate")]
     NoClientCert,
+    /// `PLUGIN_CLIENT_CERT` has several; which to pin would be a guess.
     #[error("PLUGIN_CLIENT_CERT holds {0} certificates; expected exactly one")]
     TooManyClientCerts(usize),
+    /// `PLUGIN_CLIENT_CERT` is not PEM.
     #[error("PLUGIN_CLIENT_CERT is not valid PEM: {0}")]
     ClientCertPem(String),
+    /// The certificate's DER cannot be read, or holds a key we cannot verify.
     #[error("PLUGIN_CLIENT_CERT is not a certificate this provider can read: {0}")]
     ClientCertDer(&'static str),
+    /// Making the per-run server certificate failed.
     #[error("generating the server certificate: {0}")]
     Generate(#[from] rcgen::Error),
+    /// rustls refused the configuration.
     #[error("configuring TLS: {0}")]
     Config(#[from] RustlsError),
 }
 
 /// Parses `PLUGIN_CLIENT_CERT`: exactly one PEM `CERTIFICATE` block.
-pub fn parse_client_cert_pem(pem: &str) -> Result<CertificateDer<'static>, TlsError> {
+pub(crate) fn parse_client_cert_pem(pem: &str) -> Result<CertificateDer<'static>, TlsError> {
     let certs = rustls_pemfile::certs(&mut pem.as_bytes())
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| TlsError::ClientCertPem(e.to_string()))?;
@@ -61,7 +67,7 @@ pub fn parse_client_cert_pem(pem: &str) -> Result<CertificateDer<'static>, TlsEr
 }
 
 /// The per-run server certificate and its private key.
-pub struct ServerIdentity {
+pub(crate) struct ServerIdentity {
     cert: CertificateDer<'static>,
     key: PrivatePkcs8KeyDer<'static>,
 }
@@ -76,7 +82,7 @@ impl ServerIdentity {
     /// A fresh self-signed ECDSA P-256 certificate for `localhost`, shaped like go-plugin's own:
     /// Terraform's Go client puts it in its root pool and verifies the server against it, so it
     /// is a CA (cert-sign usage) that is also valid for server and client authentication.
-    pub fn generate() -> Result<Self, TlsError> {
+    pub(crate) fn generate() -> Result<Self, TlsError> {
         use rcgen::{
             BasicConstraints, CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose, IsCa, KeyPair,
             KeyUsagePurpose, PKCS_ECDSA_P256_SHA256,
@@ -107,19 +113,20 @@ impl ServerIdentity {
     }
 
     /// The certificate, DER-encoded.
-    pub fn cert_der(&self) -> &CertificateDer<'static> {
+    #[cfg(test)]
+    pub(crate) fn cert_der(&self) -> &CertificateDer<'static> {
         &self.cert
     }
 
     /// The certificate as the handshake line carries it: base64 (standard alphabet) of the DER,
     /// without padding, as go-plugin's `base64.RawStdEncoding` expects.
-    pub fn cert_base64(&self) -> String {
+    pub(crate) fn cert_base64(&self) -> String {
         base64::engine::general_purpose::STANDARD_NO_PAD.encode(self.cert.as_ref())
     }
 
     /// A TLS 1.2/1.3 server configuration presenting this identity, requiring the one pinned
     /// client certificate, and negotiating ALPN `h2` (grpc-go refuses servers without it).
-    pub fn server_config(&self, client_cert: CertificateDer<'static>) -> Result<Arc<ServerConfig>, TlsError> {
+    pub(crate) fn server_config(&self, client_cert: CertificateDer<'static>) -> Result<Arc<ServerConfig>, TlsError> {
         let provider = Arc::new(rustls::crypto::ring::default_provider());
         let verifier = PinnedClientCert::new(client_cert, provider.clone())?;
         let mut config = ServerConfig::builder_with_provider(provider)
@@ -142,7 +149,7 @@ impl ServerIdentity {
 /// go-plugin's key is ECDSA P-521, which ring cannot verify, so that one curve is verified with
 /// the pure-Rust `p521` crate; every other key type goes through the ring provider.
 #[derive(Debug)]
-pub struct PinnedClientCert {
+pub(crate) struct PinnedClientCert {
     der: CertificateDer<'static>,
     info: CertInfo,
     provider: Arc<rustls::crypto::CryptoProvider>,
@@ -151,7 +158,10 @@ pub struct PinnedClientCert {
 
 impl PinnedClientCert {
     /// Pins `der`, verifying handshake signatures with `provider` (except P-521, see above).
-    pub fn new(der: CertificateDer<'static>, provider: Arc<rustls::crypto::CryptoProvider>) -> Result<Self, TlsError> {
+    pub(crate) fn new(
+        der: CertificateDer<'static>,
+        provider: Arc<rustls::crypto::CryptoProvider>,
+    ) -> Result<Self, TlsError> {
         let info = CertInfo::parse(der.as_ref()).map_err(TlsError::ClientCertDer)?;
         // Offer only the scheme that fits the pinned key. Go's client then cannot pick a scheme
         // we would fail to verify (in TLS 1.2 it may otherwise sign with any ECDSA hash).
@@ -318,32 +328,32 @@ impl CertInfo {
 /// DER encodings of the object identifiers we recognise.
 mod oid {
     /// id-ecPublicKey, 1.2.840.10045.2.1
-    pub const EC_PUBLIC_KEY: &[u8] = &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01];
+    pub(super) const EC_PUBLIC_KEY: &[u8] = &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01];
     /// prime256v1, 1.2.840.10045.3.1.7
-    pub const P256: &[u8] = &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07];
+    pub(super) const P256: &[u8] = &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07];
     /// secp384r1, 1.3.132.0.34
-    pub const P384: &[u8] = &[0x2b, 0x81, 0x04, 0x00, 0x22];
+    pub(super) const P384: &[u8] = &[0x2b, 0x81, 0x04, 0x00, 0x22];
     /// secp521r1, 1.3.132.0.35
-    pub const P521: &[u8] = &[0x2b, 0x81, 0x04, 0x00, 0x23];
+    pub(super) const P521: &[u8] = &[0x2b, 0x81, 0x04, 0x00, 0x23];
 }
 
 /// Just enough DER for certificate dates, public keys and ECDSA signatures.
 mod der {
-    pub struct Tag;
+    pub(super) struct Tag;
 
     impl Tag {
-        pub const INTEGER: u8 = 0x02;
-        pub const BIT_STRING: u8 = 0x03;
-        pub const OID: u8 = 0x06;
-        pub const UTC_TIME: u8 = 0x17;
-        pub const GENERALIZED_TIME: u8 = 0x18;
-        pub const SEQUENCE: u8 = 0x30;
+        pub(super) const INTEGER: u8 = 0x02;
+        pub(super) const BIT_STRING: u8 = 0x03;
+        pub(super) const OID: u8 = 0x06;
+        pub(super) const UTC_TIME: u8 = 0x17;
+        pub(super) const GENERALIZED_TIME: u8 = 0x18;
+        pub(super) const SEQUENCE: u8 = 0x30;
         /// `[0] EXPLICIT Version` in TBSCertificate.
-        pub const VERSION: u8 = 0xa0;
+        pub(super) const VERSION: u8 = 0xa0;
     }
 
     /// Reads one element with the given (single-byte) tag and returns its contents.
-    pub fn read<'a>(input: &mut &'a [u8], tag: u8) -> Option<&'a [u8]> {
+    pub(super) fn read<'a>(input: &mut &'a [u8], tag: u8) -> Option<&'a [u8]> {
         let (&actual, rest) = input.split_first()?;
         if actual != tag {
             return None;
@@ -370,7 +380,7 @@ mod der {
 
     /// Reads a UTCTime or GeneralizedTime of the form X.509 requires (`...Z`, no fractions) as
     /// seconds since the Unix epoch.
-    pub fn read_time(input: &mut &[u8]) -> Option<i64> {
+    pub(super) fn read_time(input: &mut &[u8]) -> Option<i64> {
         let (text, year) = if input.first() == Some(&Tag::UTC_TIME) {
             let text = read(input, Tag::UTC_TIME)?;
             let yy = digits(text.get(..2)?)?;
@@ -411,7 +421,7 @@ mod der {
 
     /// Turns an ECDSA `SEQUENCE { r INTEGER, s INTEGER }` into `r || s`, each left-padded to
     /// `width` bytes, the fixed-size form the `p521` crate reads.
-    pub fn ecdsa_signature_from_der(signature: &[u8], width: usize) -> Option<Vec<u8>> {
+    pub(super) fn ecdsa_signature_from_der(signature: &[u8], width: usize) -> Option<Vec<u8>> {
         let mut input = signature;
         let mut seq = read(&mut input, Tag::SEQUENCE)?;
         if !input.is_empty() {
@@ -432,7 +442,7 @@ mod der {
     }
 
     #[cfg(test)]
-    pub fn days(year: i64, month: i64, day: i64) -> i64 {
+    pub(super) fn days(year: i64, month: i64, day: i64) -> i64 {
         days_from_civil(year, month, day)
     }
 }

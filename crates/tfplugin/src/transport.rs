@@ -20,9 +20,9 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
 
 /// go-plugin's lower bound of the TCP port (Terraform's client sets both bounds).
-pub const MIN_PORT_ENV: &str = "PLUGIN_MIN_PORT";
+pub(crate) const MIN_PORT_ENV: &str = "PLUGIN_MIN_PORT";
 /// go-plugin's upper bound of the TCP port.
-pub const MAX_PORT_ENV: &str = "PLUGIN_MAX_PORT";
+pub(crate) const MAX_PORT_ENV: &str = "PLUGIN_MAX_PORT";
 
 /// How Terraform reaches the plugin.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,7 +32,10 @@ pub enum Transport {
     Unix,
     /// TCP on 127.0.0.1: a port of `ports` (`PLUGIN_MIN_PORT..=PLUGIN_MAX_PORT`) when given,
     /// else one the operating system chooses.
-    Tcp { ports: Option<RangeInclusive<u16>> },
+    Tcp {
+        /// The ports to try, in order.
+        ports: Option<RangeInclusive<u16>>,
+    },
 }
 
 /// A transport setting that cannot be served.
@@ -52,10 +55,22 @@ pub enum TransportError {
         /// The variable.
         env: &'static str,
     },
+    /// A port bound that is not a port number.
     #[error("{name}={value:?} is not a port number (0 to 65535)")]
-    BadPort { name: &'static str, value: String },
+    BadPort {
+        /// The variable.
+        name: &'static str,
+        /// Its value.
+        value: String,
+    },
+    /// `PLUGIN_MIN_PORT` above `PLUGIN_MAX_PORT`.
     #[error("{MIN_PORT_ENV} value of {min} is greater than {MAX_PORT_ENV} value of {max}")]
-    EmptyPortRange { min: u16, max: u16 },
+    EmptyPortRange {
+        /// `PLUGIN_MIN_PORT`.
+        min: u16,
+        /// `PLUGIN_MAX_PORT`.
+        max: u16,
+    },
 }
 
 impl Transport {
@@ -124,7 +139,7 @@ fn port_range(var: &impl Fn(&str) -> Option<String>) -> Result<Option<RangeInclu
 }
 
 /// Binds 127.0.0.1 on the first free port of `ports`, or on a port the system chooses.
-pub async fn bind_tcp(ports: Option<RangeInclusive<u16>>) -> io::Result<TcpListener> {
+pub(crate) async fn bind_tcp(ports: Option<RangeInclusive<u16>>) -> io::Result<TcpListener> {
     let Some(ports) = ports else {
         return TcpListener::bind(("127.0.0.1", 0)).await;
     };
@@ -144,15 +159,16 @@ pub async fn bind_tcp(ports: Option<RangeInclusive<u16>>) -> io::Result<TcpListe
 }
 
 /// A connection on either transport: accepted by the server, or opened by a test's client.
-pub enum Stream {
+pub(crate) enum Stream {
     #[cfg(unix)]
     Unix(tokio::net::UnixStream),
     Tcp(TcpStream),
 }
 
+#[cfg(test)]
 impl Stream {
     /// Connects to an address as the handshake line names it (tests play Terraform's part).
-    pub async fn connect(network: &str, address: &str) -> io::Result<Stream> {
+    pub(crate) async fn connect(network: &str, address: &str) -> io::Result<Stream> {
         match network {
             #[cfg(unix)]
             "unix" => tokio::net::UnixStream::connect(address).await.map(Stream::Unix),

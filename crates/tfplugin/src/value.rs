@@ -10,21 +10,32 @@ use std::fmt;
 /// A cty type. Objects list their attribute types by name; `Dynamic` is cty's `DynamicPseudoType`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Type {
+    /// `string`.
     String,
+    /// `number`: integers and floats alike.
     Number,
+    /// `bool`.
     Bool,
+    /// `list(T)`: ordered elements of one type.
     List(Box<Type>),
+    /// `set(T)`: unordered, distinct elements of one type.
     Set(Box<Type>),
+    /// `map(T)`: string keys to elements of one type.
     Map(Box<Type>),
+    /// `object({...})`: a fixed set of named attributes, each of its own type.
     Object(BTreeMap<String, Type>),
+    /// `tuple([...])`: a fixed number of elements, each of its own type.
     Tuple(Vec<Type>),
+    /// `dynamic`: any type, decided by the value (which then carries its type on the wire).
     Dynamic,
 }
 
 /// A number as Terraform sends it. Integers are kept exact; anything else is a float.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Number {
+    /// A whole number that fits an `i64`.
     Int(i64),
+    /// Any other number.
     Float(f64),
 }
 
@@ -32,16 +43,26 @@ pub enum Number {
 /// Sets are kept as a vector in the order received (cty compares them as sets).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub enum Value {
+    /// Absent: an attribute left out of the configuration, or no object at all.
     #[default]
     Null,
+    /// Known only after apply.
     Unknown,
+    /// A string.
     String(String),
+    /// A number.
     Number(Number),
+    /// A bool.
     Bool(bool),
+    /// A list's elements, in order.
     List(Vec<Value>),
+    /// A set's elements, in the order received.
     Set(Vec<Value>),
+    /// A map's elements by key.
     Map(BTreeMap<String, Value>),
+    /// An object's attributes by name: all of its type's, null ones included.
     Object(BTreeMap<String, Value>),
+    /// A tuple's elements, in order.
     Tuple(Vec<Value>),
 }
 
@@ -109,10 +130,12 @@ impl Type {
 }
 
 impl Value {
+    /// Whether this is [`Value::Null`] (not a value holding nulls).
     pub fn is_null(&self) -> bool {
         matches!(self, Value::Null)
     }
 
+    /// Whether this is [`Value::Unknown`] itself; see [`Value::is_wholly_known`] for inside.
     pub fn is_unknown(&self) -> bool {
         matches!(self, Value::Unknown)
     }
@@ -127,6 +150,7 @@ impl Value {
         }
     }
 
+    /// The string, if this is one.
     pub fn as_str(&self) -> Option<&str> {
         match self {
             Value::String(s) => Some(s),
@@ -134,6 +158,7 @@ impl Value {
         }
     }
 
+    /// The bool, if this is one.
     pub fn as_bool(&self) -> Option<bool> {
         match self {
             Value::Bool(b) => Some(*b),
@@ -141,6 +166,7 @@ impl Value {
         }
     }
 
+    /// The attributes, if this is an object.
     pub fn as_object(&self) -> Option<&BTreeMap<String, Value>> {
         match self {
             Value::Object(m) => Some(m),
@@ -158,6 +184,7 @@ impl Value {
         }
     }
 
+    /// A string value.
     pub fn string(s: impl Into<String>) -> Value {
         Value::String(s.into())
     }

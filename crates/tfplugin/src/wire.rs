@@ -7,7 +7,7 @@ use super::proto::tfplugin6 as pb;
 use super::schema::{Attribute, AttributeKind, Block, IdentitySchema, Schema};
 use super::value::{Type, Value};
 
-pub fn schema(s: &Schema) -> pb::Schema {
+pub(crate) fn schema(s: &Schema) -> pb::Schema {
     pb::Schema { version: s.version, block: Some(block(&s.block, s.version)) }
 }
 
@@ -49,7 +49,7 @@ fn attribute(a: &Attribute) -> pb::schema::Attribute {
     }
 }
 
-pub fn identity_schema(s: &IdentitySchema) -> pb::ResourceIdentitySchema {
+pub(crate) fn identity_schema(s: &IdentitySchema) -> pb::ResourceIdentitySchema {
     pb::ResourceIdentitySchema {
         version: s.version,
         identity_attributes: s
@@ -66,11 +66,11 @@ pub fn identity_schema(s: &IdentitySchema) -> pb::ResourceIdentitySchema {
     }
 }
 
-pub fn type_json(t: &Type) -> Vec<u8> {
+pub(crate) fn type_json(t: &Type) -> Vec<u8> {
     t.to_json().to_string().into_bytes()
 }
 
-pub fn diagnostics(d: Diagnostics) -> Vec<pb::Diagnostic> {
+pub(crate) fn diagnostics(d: Diagnostics) -> Vec<pb::Diagnostic> {
     d.0.into_iter().map(diagnostic).collect()
 }
 
@@ -86,7 +86,7 @@ fn diagnostic(d: Diagnostic) -> pb::Diagnostic {
     }
 }
 
-pub fn path(p: &AttributePath) -> pb::AttributePath {
+pub(crate) fn path(p: &AttributePath) -> pb::AttributePath {
     use pb::attribute_path::step::Selector;
     pb::AttributePath {
         steps: p
@@ -104,7 +104,7 @@ pub fn path(p: &AttributePath) -> pb::AttributePath {
 }
 
 /// Decodes a DynamicValue of the given type; an absent value is null.
-pub fn decode(dv: Option<&pb::DynamicValue>, ty: &Type, what: &str) -> Result<Value, Diagnostic> {
+pub(crate) fn decode(dv: Option<&pb::DynamicValue>, ty: &Type, what: &str) -> Result<Value, Diagnostic> {
     let Some(dv) = dv else { return Ok(Value::Null) };
     let result = if !dv.msgpack.is_empty() {
         codec::from_msgpack(&dv.msgpack, ty)
@@ -121,7 +121,7 @@ pub fn decode(dv: Option<&pb::DynamicValue>, ty: &Type, what: &str) -> Result<Va
     })
 }
 
-pub fn encode(v: &Value, ty: &Type) -> Result<pb::DynamicValue, Diagnostic> {
+pub(crate) fn encode(v: &Value, ty: &Type) -> Result<pb::DynamicValue, Diagnostic> {
     codec::to_msgpack(v, ty).map(|msgpack| pb::DynamicValue { msgpack, json: Vec::new() }).map_err(|e| {
         Diagnostic::error("Could not encode a value for Terraform", format!("{e}. This is a bug in the provider."))
     })

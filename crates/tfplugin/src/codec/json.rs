@@ -6,8 +6,9 @@ use serde_json::Value as J;
 
 use super::{
     enter, extra_attribute, infer_type, number_from_f64, number_from_u64, parse_decimal, type_json_bytes, type_name,
-    value_kind, AttrPath, CodecError, Step, NULL,
+    value_kind, CodecError, NULL,
 };
+use crate::diag::{AttributePath, PathStep};
 use crate::value::{Number, Type, Value};
 
 /// Decodes Terraform's JSON state (UpgradeResourceState's `raw_state.json`) as a value of type
@@ -92,7 +93,7 @@ fn decode(j: J, ty: &Type, depth: usize) -> Result<Value, CodecError> {
             };
             if items.len() != etys.len() {
                 return Err(CodecError::TupleLength {
-                    path: AttrPath::default(),
+                    path: AttributePath::default(),
                     expected: etys.len(),
                     found: items.len(),
                 });
@@ -106,7 +107,7 @@ fn decode(j: J, ty: &Type, depth: usize) -> Result<Value, CodecError> {
             let inner = enter(depth)?;
             let mut out = BTreeMap::new();
             for (k, v) in m {
-                let v = decode(v, ety, inner).map_err(|e| e.at(Step::Key(k.clone())))?;
+                let v = decode(v, ety, inner).map_err(|e| e.at(PathStep::ElementKeyString(k.clone())))?;
                 out.insert(k, v);
             }
             Ok(Value::Map(out))
@@ -119,9 +120,9 @@ fn decode(j: J, ty: &Type, depth: usize) -> Result<Value, CodecError> {
             let mut out = BTreeMap::new();
             for (k, v) in m {
                 let Some(aty) = attrs.get(&k) else {
-                    return Err(CodecError::UnknownAttribute { path: AttrPath::default(), key: k });
+                    return Err(CodecError::UnknownAttribute { path: AttributePath::default(), key: k });
                 };
-                let v = decode(v, aty, inner).map_err(|e| e.at(Step::Attr(k.clone())))?;
+                let v = decode(v, aty, inner).map_err(|e| e.at(PathStep::Attribute(k.clone())))?;
                 out.insert(k, v);
             }
             if out.len() < attrs.len() {
@@ -158,7 +159,7 @@ fn decode_elements<'t>(items: Vec<J>, depth: usize, ety: impl Fn(usize) -> &'t T
     items
         .into_iter()
         .enumerate()
-        .map(|(i, item)| decode(item, ety(i), inner).map_err(|e| e.at(Step::Index(i))))
+        .map(|(i, item)| decode(item, ety(i), inner).map_err(|e| e.at(PathStep::ElementKeyInt(i as i64))))
         .collect()
 }
 
@@ -195,7 +196,7 @@ fn encode(out: &mut Vec<u8>, v: &Value, ty: &Type, depth: usize) -> Result<(), C
         (Type::Tuple(etys), Value::Tuple(vs) | Value::List(vs)) => {
             if etys.len() != vs.len() {
                 return Err(CodecError::TupleLength {
-                    path: AttrPath::default(),
+                    path: AttributePath::default(),
                     expected: etys.len(),
                     found: vs.len(),
                 });
@@ -211,7 +212,7 @@ fn encode(out: &mut Vec<u8>, v: &Value, ty: &Type, depth: usize) -> Result<(), C
                 }
                 write(out, k)?;
                 out.push(b':');
-                encode(out, e, ety, inner).map_err(|err| err.at(Step::Key(k.clone())))?;
+                encode(out, e, ety, inner).map_err(|err| err.at(PathStep::ElementKeyString(k.clone())))?;
             }
             out.push(b'}');
             Ok(())
@@ -233,7 +234,7 @@ fn encode(out: &mut Vec<u8>, v: &Value, ty: &Type, depth: usize) -> Result<(), C
                     }
                     None => &NULL,
                 };
-                encode(out, av, aty, inner).map_err(|err| err.at(Step::Attr(name.clone())))?;
+                encode(out, av, aty, inner).map_err(|err| err.at(PathStep::Attribute(name.clone())))?;
             }
             out.push(b'}');
             extra_attribute(attrs, m, matched)
@@ -261,7 +262,7 @@ fn encode_elements<'t>(
         if i > 0 {
             out.push(b',');
         }
-        encode(out, e, ety(i), inner).map_err(|err| err.at(Step::Index(i)))?;
+        encode(out, e, ety(i), inner).map_err(|err| err.at(PathStep::ElementKeyInt(i as i64)))?;
     }
     out.push(b']');
     Ok(())

@@ -18,8 +18,8 @@
 //! input are [`Value::Null`]. Numbers are normalised: a whole float that fits an `i64` becomes
 //! [`Number::Int`] (cty does not tell `3` from `3.0`, and neither does its msgpack encoder).
 //!
-//! Errors carry the [`AttrPath`] where decoding or encoding went wrong, e.g.
-//! `config.scopes: expected string, found array`.
+//! Errors carry the [`AttributePath`] (the type diagnostics point with) where decoding or
+//! encoding went wrong, e.g. `config.scopes: expected string, found array`.
 
 mod json;
 mod msgpack;
@@ -28,65 +28,20 @@ pub use json::{from_json, to_json};
 pub use msgpack::{from_msgpack, to_msgpack};
 
 use std::collections::BTreeMap;
-use std::fmt;
 
+use super::diag::{AttributePath, PathStep};
 use super::value::{Number, Type, Value};
 
 /// How many containers (lists, maps, objects, tuples, dynamic wrappers) may nest inside each
 /// other. Real schemas stay far below this; it bounds recursion on hostile input.
 pub const MAX_DEPTH: usize = 64;
 
-/// One step of an [`AttrPath`].
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Step {
-    /// An object attribute.
-    Attr(String),
-    /// A list, set or tuple element, by position.
-    Index(usize),
-    /// A map element, by key.
-    Key(String),
-}
-
-/// Where in a value something went wrong, outermost step first when iterated or displayed
-/// (`config.scopes`, `items[2].name`, `tags["env"]`). Empty at the top level.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct AttrPath {
-    /// Innermost step first: errors gather their path while unwinding, so that the happy path
-    /// never builds one.
-    rev: Vec<Step>,
-}
-
-impl AttrPath {
-    /// The steps from the top-level value inwards.
-    pub fn steps(&self) -> impl DoubleEndedIterator<Item = &Step> + ExactSizeIterator {
-        self.rev.iter().rev()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.rev.is_empty()
-    }
-
-    /// `"config.scopes: "`, or nothing at the top level; for error messages.
-    fn prefix(&self) -> String {
-        if self.is_empty() {
-            String::new()
-        } else {
-            format!("{self}: ")
-        }
-    }
-}
-
-impl fmt::Display for AttrPath {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, step) in self.steps().enumerate() {
-            match step {
-                Step::Attr(name) if i == 0 => write!(f, "{name}")?,
-                Step::Attr(name) => write!(f, ".{name}")?,
-                Step::Index(i) => write!(f, "[{i}]")?,
-                Step::Key(k) => write!(f, "[{k:?}]")?,
-            }
-        }
-        Ok(())
+/// `"config.scopes: "`, or nothing at the top level; for error messages.
+fn prefix(path: &AttributePath) -> String {
+    if path.0.is_empty() {
+        String::new()
+    } else {
+        format!("{path}: ")
     }
 }
 
@@ -96,32 +51,76 @@ impl fmt::Display for AttrPath {
 pub enum CodecError {
     /// The input holds another kind of value than the type asks for (decoding), or the
     /// [`Value`] does not fit the type it is encoded under (encoding).
-    #[error("{}expected {expected}, found {found}", .path.prefix())]
-    WrongType { path: AttrPath, expected: &'static str, found: &'static str },
+    #[error("{}expected {expected}, found {found}", prefix(.path))]
+    WrongType {
+        /// Where.
+        path: AttributePath,
+        /// cty's name of the type asked for.
+        expected: &'static str,
+        /// What was there instead.
+        found: &'static str,
+    },
     /// An object attribute the type does not have. `path` is the object's path.
-    #[error("{}unsupported attribute {key:?}", .path.prefix())]
-    UnknownAttribute { path: AttrPath, key: String },
+    #[error("{}unsupported attribute {key:?}", prefix(.path))]
+    UnknownAttribute {
+        /// Where.
+        path: AttributePath,
+        /// The attribute's name.
+        key: String,
+    },
     /// The same key twice in one map or object.
-    #[error("{}duplicate key {key:?}", .path.prefix())]
-    DuplicateKey { path: AttrPath, key: String },
-    #[error("{}expected a tuple of {expected} elements, found {found}", .path.prefix())]
-    TupleLength { path: AttrPath, expected: usize, found: usize },
+    #[error("{}duplicate key {key:?}", prefix(.path))]
+    DuplicateKey {
+        /// Where.
+        path: AttributePath,
+        /// The repeated key.
+        key: String,
+    },
+    /// A tuple with another number of elements than its type has.
+    #[error("{}expected a tuple of {expected} elements, found {found}", prefix(.path))]
+    TupleLength {
+        /// Where.
+        path: AttributePath,
+        /// The type's number of elements.
+        expected: usize,
+        /// The input's.
+        found: usize,
+    },
     /// A number that cty cannot hold (NaN) or a string that is not a decimal number.
-    #[error("{}invalid number {text:?}", .path.prefix())]
-    InvalidNumber { path: AttrPath, text: String },
+    #[error("{}invalid number {text:?}", prefix(.path))]
+    InvalidNumber {
+        /// Where.
+        path: AttributePath,
+        /// The number as written.
+        text: String,
+    },
     /// The input ends in the middle of a value.
-    #[error("{}unexpected end of input", .path.prefix())]
-    Truncated { path: AttrPath },
+    #[error("{}unexpected end of input", prefix(.path))]
+    Truncated {
+        /// Where.
+        path: AttributePath,
+    },
     /// Bytes left over after the top-level value.
     #[error("{count} trailing bytes after the value")]
-    TrailingBytes { count: usize },
+    TrailingBytes {
+        /// How many.
+        count: usize,
+    },
     /// Containers nested more than [`MAX_DEPTH`] deep.
-    #[error("{}nesting deeper than {MAX_DEPTH} levels", .path.prefix())]
-    TooDeep { path: AttrPath },
+    #[error("{}nesting deeper than {MAX_DEPTH} levels", prefix(.path))]
+    TooDeep {
+        /// Where.
+        path: AttributePath,
+    },
     /// Anything else that makes the input or value invalid (bad UTF-8, a malformed dynamic
     /// value, an unknown value in JSON state, ...).
-    #[error("{}{message}", .path.prefix())]
-    Invalid { path: AttrPath, message: String },
+    #[error("{}{message}", prefix(.path))]
+    Invalid {
+        /// Where.
+        path: AttributePath,
+        /// What is wrong.
+        message: String,
+    },
     /// The JSON input is not JSON.
     #[error("invalid JSON: {0}")]
     Json(#[source] serde_json::Error),
@@ -129,7 +128,7 @@ pub enum CodecError {
 
 impl CodecError {
     /// Where the error happened; `None` for errors about the input as a whole.
-    pub fn path(&self) -> Option<&AttrPath> {
+    pub fn path(&self) -> Option<&AttributePath> {
         match self {
             CodecError::WrongType { path, .. }
             | CodecError::UnknownAttribute { path, .. }
@@ -143,8 +142,9 @@ impl CodecError {
         }
     }
 
-    /// Prepends `step` to the path: called by each level while the error unwinds.
-    pub(crate) fn at(mut self, step: Step) -> Self {
+    /// Prepends `step` to the path: called by each level while the error unwinds, so that the
+    /// happy path never builds one.
+    pub(crate) fn at(mut self, step: PathStep) -> Self {
         match &mut self {
             CodecError::WrongType { path, .. }
             | CodecError::UnknownAttribute { path, .. }
@@ -153,29 +153,29 @@ impl CodecError {
             | CodecError::InvalidNumber { path, .. }
             | CodecError::Truncated { path }
             | CodecError::TooDeep { path }
-            | CodecError::Invalid { path, .. } => path.rev.push(step),
+            | CodecError::Invalid { path, .. } => path.0.insert(0, step),
             CodecError::TrailingBytes { .. } | CodecError::Json(_) => {}
         }
         self
     }
 
     fn wrong_type(expected: &'static str, found: &'static str) -> Self {
-        CodecError::WrongType { path: AttrPath::default(), expected, found }
+        CodecError::WrongType { path: AttributePath::default(), expected, found }
     }
 
     fn invalid(message: impl Into<String>) -> Self {
-        CodecError::Invalid { path: AttrPath::default(), message: message.into() }
+        CodecError::Invalid { path: AttributePath::default(), message: message.into() }
     }
 
     fn invalid_number(text: impl Into<String>) -> Self {
-        CodecError::InvalidNumber { path: AttrPath::default(), text: text.into() }
+        CodecError::InvalidNumber { path: AttributePath::default(), text: text.into() }
     }
 }
 
 /// Fails once `depth` containers are already open.
 fn enter(depth: usize) -> Result<usize, CodecError> {
     if depth >= MAX_DEPTH {
-        Err(CodecError::TooDeep { path: AttrPath::default() })
+        Err(CodecError::TooDeep { path: AttributePath::default() })
     } else {
         Ok(depth + 1)
     }
@@ -283,7 +283,7 @@ fn extra_attribute(
         return Ok(());
     }
     let key = m.keys().find(|k| !attrs.contains_key(*k)).cloned().unwrap_or_default();
-    Err(CodecError::UnknownAttribute { path: AttrPath::default(), key })
+    Err(CodecError::UnknownAttribute { path: AttributePath::default(), key })
 }
 
 /// The concrete type of a value to be written under [`Type::Dynamic`], as cty would know it:
@@ -300,7 +300,7 @@ fn infer_type(v: &Value, depth: usize) -> Result<Type, CodecError> {
             let ts = vs
                 .iter()
                 .enumerate()
-                .map(|(i, v)| infer_type(v, inner).map_err(|e| e.at(Step::Index(i))))
+                .map(|(i, v)| infer_type(v, inner).map_err(|e| e.at(PathStep::ElementKeyInt(i as i64))))
                 .collect::<Result<Vec<_>, _>>()?;
             match v {
                 Value::Tuple(_) => Type::Tuple(ts),
@@ -322,9 +322,13 @@ fn infer_type(v: &Value, depth: usize) -> Result<Type, CodecError> {
             let ts = m
                 .iter()
                 .map(|(k, elem)| {
-                    infer_type(elem, inner)
-                        .map(|t| (k.clone(), t))
-                        .map_err(|e| e.at(if is_map { Step::Key(k.clone()) } else { Step::Attr(k.clone()) }))
+                    infer_type(elem, inner).map(|t| (k.clone(), t)).map_err(|e| {
+                        e.at(if is_map {
+                            PathStep::ElementKeyString(k.clone())
+                        } else {
+                            PathStep::Attribute(k.clone())
+                        })
+                    })
                 })
                 .collect::<Result<BTreeMap<_, _>, _>>()?;
             if is_map {
@@ -394,31 +398,31 @@ fn parse_type_json(bytes: &[u8]) -> Result<Type, CodecError> {
 mod build {
     use super::*;
 
-    pub fn obj(pairs: &[(&str, Type)]) -> Type {
+    pub(super) fn obj(pairs: &[(&str, Type)]) -> Type {
         Type::Object(pairs.iter().map(|(k, t)| (k.to_string(), t.clone())).collect())
     }
-    pub fn list(t: Type) -> Type {
+    pub(super) fn list(t: Type) -> Type {
         Type::List(Box::new(t))
     }
-    pub fn set(t: Type) -> Type {
+    pub(super) fn set(t: Type) -> Type {
         Type::Set(Box::new(t))
     }
-    pub fn map(t: Type) -> Type {
+    pub(super) fn map(t: Type) -> Type {
         Type::Map(Box::new(t))
     }
-    pub fn s(x: &str) -> Value {
+    pub(super) fn s(x: &str) -> Value {
         Value::string(x)
     }
-    pub fn int(i: i64) -> Value {
+    pub(super) fn int(i: i64) -> Value {
         Value::Number(Number::Int(i))
     }
-    pub fn float(x: f64) -> Value {
+    pub(super) fn float(x: f64) -> Value {
         Value::Number(Number::Float(x))
     }
-    pub fn vmap(pairs: &[(&str, Value)]) -> Value {
+    pub(super) fn vmap(pairs: &[(&str, Value)]) -> Value {
         Value::Map(pairs.iter().map(|(k, v)| (k.to_string(), v.clone())).collect())
     }
-    pub fn vobj(pairs: &[(&str, Value)]) -> Value {
+    pub(super) fn vobj(pairs: &[(&str, Value)]) -> Value {
         Value::object(pairs.iter().map(|(k, v)| (*k, v.clone())))
     }
 }
@@ -431,14 +435,14 @@ mod tests {
     #[test]
     fn path_display() {
         let e = CodecError::wrong_type("string", "array")
-            .at(Step::Attr("name".into()))
-            .at(Step::Index(2))
-            .at(Step::Key("a\"b".into()))
-            .at(Step::Attr("config".into()));
+            .at(PathStep::Attribute("name".into()))
+            .at(PathStep::ElementKeyInt(2))
+            .at(PathStep::ElementKeyString("a\"b".into()))
+            .at(PathStep::Attribute("config".into()));
         assert_eq!(e.to_string(), r#"config["a\"b"][2].name: expected string, found array"#);
-        let steps: Vec<_> = e.path().unwrap().steps().cloned().collect();
-        assert_eq!(steps[0], Step::Attr("config".into()));
-        assert_eq!(steps[3], Step::Attr("name".into()));
+        let steps: Vec<_> = e.path().unwrap().0.clone();
+        assert_eq!(steps[0], PathStep::Attribute("config".into()));
+        assert_eq!(steps[3], PathStep::Attribute("name".into()));
         assert_eq!(CodecError::wrong_type("object", "nil").to_string(), "expected object, found nil");
     }
 

@@ -6,8 +6,9 @@ use rmp::Marker;
 
 use super::{
     enter, extra_attribute, infer_type, number_from_f64, number_from_u64, parse_decimal, parse_type_json,
-    type_json_bytes, type_name, value_kind, AttrPath, CodecError, Step, NULL,
+    type_json_bytes, type_name, value_kind, CodecError, NULL,
 };
+use crate::diag::{AttributePath, PathStep};
 use crate::value::{Number, Type, Value};
 
 /// What go-cty writes for a wholly unknown value: fixext1, extension type 0, one zero byte.
@@ -75,7 +76,7 @@ fn encode(out: &mut Vec<u8>, v: &Value, ty: &Type, depth: usize) -> Result<(), C
             let inner = enter(depth)?;
             write_header(out, vs.len(), Some((0x90, 15)), None, 0xdc, 0xdd)?;
             for (i, e) in vs.iter().enumerate() {
-                encode(out, e, ety, inner).map_err(|err| err.at(Step::Index(i)))?;
+                encode(out, e, ety, inner).map_err(|err| err.at(PathStep::ElementKeyInt(i as i64)))?;
             }
             Ok(())
         }
@@ -83,7 +84,7 @@ fn encode(out: &mut Vec<u8>, v: &Value, ty: &Type, depth: usize) -> Result<(), C
         (Type::Tuple(etys), Value::Tuple(vs) | Value::List(vs)) => {
             if etys.len() != vs.len() {
                 return Err(CodecError::TupleLength {
-                    path: AttrPath::default(),
+                    path: AttributePath::default(),
                     expected: etys.len(),
                     found: vs.len(),
                 });
@@ -91,7 +92,7 @@ fn encode(out: &mut Vec<u8>, v: &Value, ty: &Type, depth: usize) -> Result<(), C
             let inner = enter(depth)?;
             write_header(out, vs.len(), Some((0x90, 15)), None, 0xdc, 0xdd)?;
             for (i, (e, ety)) in vs.iter().zip(etys).enumerate() {
-                encode(out, e, ety, inner).map_err(|err| err.at(Step::Index(i)))?;
+                encode(out, e, ety, inner).map_err(|err| err.at(PathStep::ElementKeyInt(i as i64)))?;
             }
             Ok(())
         }
@@ -100,7 +101,7 @@ fn encode(out: &mut Vec<u8>, v: &Value, ty: &Type, depth: usize) -> Result<(), C
             write_header(out, m.len(), Some((0x80, 15)), None, 0xde, 0xdf)?;
             for (k, e) in m {
                 write_str(out, k)?;
-                encode(out, e, ety, inner).map_err(|err| err.at(Step::Key(k.clone())))?;
+                encode(out, e, ety, inner).map_err(|err| err.at(PathStep::ElementKeyString(k.clone())))?;
             }
             Ok(())
         }
@@ -118,7 +119,7 @@ fn encode(out: &mut Vec<u8>, v: &Value, ty: &Type, depth: usize) -> Result<(), C
                     }
                     None => &NULL,
                 };
-                encode(out, av, aty, inner).map_err(|err| err.at(Step::Attr(name.clone())))?;
+                encode(out, av, aty, inner).map_err(|err| err.at(PathStep::Attribute(name.clone())))?;
             }
             extra_attribute(attrs, m, matched)
         }
@@ -219,7 +220,7 @@ struct Reader<'a> {
 }
 
 fn truncated() -> CodecError {
-    CodecError::Truncated { path: AttrPath::default() }
+    CodecError::Truncated { path: AttributePath::default() }
 }
 
 impl<'a> Reader<'a> {
@@ -379,7 +380,7 @@ fn decode(r: &mut Reader<'_>, ty: &Type, depth: usize) -> Result<Value, CodecErr
         Type::Tuple(etys) => {
             let n = r.array_len(m, "tuple")?;
             if n != etys.len() {
-                return Err(CodecError::TupleLength { path: AttrPath::default(), expected: etys.len(), found: n });
+                return Err(CodecError::TupleLength { path: AttributePath::default(), expected: etys.len(), found: n });
             }
             decode_elements(r, n, depth, |i| etys.get(i)).map(Value::Tuple)
         }
@@ -389,9 +390,9 @@ fn decode(r: &mut Reader<'_>, ty: &Type, depth: usize) -> Result<Value, CodecErr
             let mut out = BTreeMap::new();
             for _ in 0..n {
                 let key = r.str("string map key")?;
-                let v = decode(r, ety, inner).map_err(|e| e.at(Step::Key(key.to_owned())))?;
+                let v = decode(r, ety, inner).map_err(|e| e.at(PathStep::ElementKeyString(key.to_owned())))?;
                 if out.insert(key.to_owned(), v).is_some() {
-                    return Err(CodecError::DuplicateKey { path: AttrPath::default(), key: key.to_owned() });
+                    return Err(CodecError::DuplicateKey { path: AttributePath::default(), key: key.to_owned() });
                 }
             }
             Ok(Value::Map(out))
@@ -403,11 +404,11 @@ fn decode(r: &mut Reader<'_>, ty: &Type, depth: usize) -> Result<Value, CodecErr
             for _ in 0..n {
                 let key = r.str("string attribute name")?;
                 let Some((name, aty)) = attrs.get_key_value(key) else {
-                    return Err(CodecError::UnknownAttribute { path: AttrPath::default(), key: key.to_owned() });
+                    return Err(CodecError::UnknownAttribute { path: AttributePath::default(), key: key.to_owned() });
                 };
-                let v = decode(r, aty, inner).map_err(|e| e.at(Step::Attr(name.clone())))?;
+                let v = decode(r, aty, inner).map_err(|e| e.at(PathStep::Attribute(name.clone())))?;
                 if out.insert(name.clone(), v).is_some() {
-                    return Err(CodecError::DuplicateKey { path: AttrPath::default(), key: name.clone() });
+                    return Err(CodecError::DuplicateKey { path: AttributePath::default(), key: name.clone() });
                 }
             }
             if out.len() < attrs.len() {
@@ -445,7 +446,7 @@ fn decode_elements<'t>(
     let mut out = Vec::with_capacity(n.min(r.rest.len()));
     for i in 0..n {
         let ty = ety(i).unwrap_or(&Type::Dynamic);
-        out.push(decode(r, ty, inner).map_err(|e| e.at(Step::Index(i)))?);
+        out.push(decode(r, ty, inner).map_err(|e| e.at(PathStep::ElementKeyInt(i as i64)))?);
     }
     Ok(out)
 }
