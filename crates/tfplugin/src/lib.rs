@@ -18,7 +18,7 @@
 //!   carrying its diagnostics.
 //! - [`schema`], [`validators`], [`plan_modifiers`] and [`plan`]: attributes with their
 //!   defaults, plan modifiers and validators, and the generic planning driven by them.
-//! - [`model`]: a resource's state as a Rust struct of [`model::Attr`] fields (null, unknown or
+//! - [`model`](mod@model): a resource's state as a Rust struct of [`model::Attr`] fields (null, unknown or
 //!   known), converted to and from [`value::Value`] in one place.
 //! - [`value`] and [`codec`]: Terraform's values (cty) and their msgpack and JSON encodings;
 //!   [`diag`] for diagnostics and the paths they point at; [`proto`] for the generated protobuf
