@@ -5,8 +5,8 @@ pub mod oauth_integrations;
 pub mod server;
 
 use crate::connect::Integration;
+use tfplugin::model::Attr;
 use tfplugin::schema::Attribute;
-use tfplugin::value::Value;
 
 /// The non-secret fields of an integration as a data source shows them.
 pub(crate) fn summary_attributes() -> Vec<Attribute> {
@@ -21,16 +21,45 @@ pub(crate) fn summary_attributes() -> Vec<Attribute> {
     ]
 }
 
-pub(crate) fn summary(i: &Integration) -> Value {
-    let auth_type =
-        i.auth_type.clone().or_else(|| i.config.get("auth_type").and_then(|v| v.as_str()).map(String::from));
-    Value::object([
-        ("guid", Value::string(&i.guid)),
-        ("name", Value::string(&i.name)),
-        ("description", Value::string(&i.description)),
-        ("template", Value::string(&i.template)),
-        ("auth_type", Value::opt_string(auth_type)),
-        ("created_time", Value::opt_string(i.created_time.clone())),
-        ("updated_time", Value::opt_string(i.updated_time.clone())),
-    ])
+tfplugin::model! {
+    /// The non-secret fields of an integration, as the data sources show them.
+    pub(crate) struct Summary {
+        pub(crate) guid: Attr<String>,
+        pub(crate) name: Attr<String>,
+        pub(crate) description: Attr<String>,
+        pub(crate) template: Attr<String>,
+        pub(crate) auth_type: Attr<String>,
+        pub(crate) created_time: Attr<String>,
+        pub(crate) updated_time: Attr<String>,
+    }
+}
+
+impl Summary {
+    /// An integration as Connect returned it; its auth type from the top level or, on servers
+    /// that keep it there, from its config.
+    pub(crate) fn of(i: &Integration) -> Self {
+        let auth_type =
+            i.auth_type.clone().or_else(|| i.config.get("auth_type").and_then(|v| v.as_str()).map(String::from));
+        Summary {
+            guid: Attr::known(i.guid.clone()),
+            name: Attr::known(i.name.clone()),
+            description: Attr::known(i.description.clone()),
+            template: Attr::known(i.template.clone()),
+            auth_type: Attr::from_option(auth_type),
+            created_time: Attr::from_option(i.created_time.clone()),
+            updated_time: Attr::from_option(i.updated_time.clone()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tfplugin::model::Model;
+    use tfplugin::schema::Block;
+
+    #[test]
+    fn the_summary_model_has_the_summary_attributes() {
+        assert_eq!(Summary::check_schema(&Block::new("", summary_attributes())), Ok(()));
+    }
 }

@@ -9,13 +9,16 @@ use crate::connect::{Client, Integration};
 use crate::resources::configured::Connect;
 use crate::resources::errors::diagnostic;
 use tfplugin::diag::{AttributePath, Diagnostic};
+use tfplugin::model::{Attr, Model};
 use tfplugin::resource::{DataReadRequest, DataReadResponse, DataSource, ValidateRequest, ValidateResponse};
 use tfplugin::schema::{Attribute, Block, Schema};
 use tfplugin::validators::NotBlank;
 use tfplugin::value::Value;
 
-/// Config keys shown; secrets (client_secret) are never returned by Connect anyway.
-const CONFIG_KEYS: &[&str] = &["auth_type", "tenant_id", "client_id", "auth_mode", "scopes"];
+use super::Summary;
+
+/// Config keys shown (the fields of [`ConfigSummary`]); secrets are never returned by Connect.
+const CONFIG_KEYS: &[&str] = ConfigSummary::ATTRIBUTES;
 
 pub struct OAuthIntegrationData {
     schema: Schema,
@@ -126,13 +129,68 @@ async fn find(client: &Client, config: &Value) -> Result<Integration, Diagnostic
     }
 }
 
+tfplugin::model! {
+    /// The integration's configuration, without secrets (Connect never returns them).
+    struct ConfigSummary {
+        auth_type: Attr<String>,
+        tenant_id: Attr<String>,
+        client_id: Attr<String>,
+        auth_mode: Attr<String>,
+        scopes: Attr<String>,
+    }
+}
+
+tfplugin::model! {
+    /// The data source's state: the integration found.
+    struct Found {
+        id: Attr<String>,
+        guid: Attr<String>,
+        name: Attr<String>,
+        description: Attr<String>,
+        template: Attr<String>,
+        auth_type: Attr<String>,
+        created_time: Attr<String>,
+        updated_time: Attr<String>,
+        config: Attr<ConfigSummary>,
+    }
+}
+
 fn state(i: &Integration) -> Value {
-    let Value::Object(mut attrs) = super::summary(i) else { unreachable!("summary is an object") };
-    attrs.insert("id".into(), Value::string(&i.guid));
-    let config = CONFIG_KEYS
-        .iter()
-        .map(|k| (k.to_string(), Value::opt_string(i.config.get(*k).and_then(Json::as_str))))
-        .collect();
-    attrs.insert("config".into(), Value::Object(config));
-    Value::Object(attrs)
+    let Summary { guid, name, description, template, auth_type, created_time, updated_time } = Summary::of(i);
+    let config_str = |k: &str| Attr::from_option(i.config.get(k).and_then(Json::as_str).map(str::to_string));
+    let config = ConfigSummary {
+        auth_type: config_str("auth_type"),
+        tenant_id: config_str("tenant_id"),
+        client_id: config_str("client_id"),
+        auth_mode: config_str("auth_mode"),
+        scopes: config_str("scopes"),
+    };
+    let found = Found {
+        id: Attr::known(i.guid.clone()),
+        guid,
+        name,
+        description,
+        template,
+        auth_type,
+        created_time,
+        updated_time,
+        config: Attr::known(config),
+    };
+    Model::to_value(&found)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tfplugin::schema::AttributeKind;
+
+    #[test]
+    fn the_models_have_the_schemas_attributes() {
+        let schema = OAuthIntegrationData::new().schema;
+        assert_eq!(Found::check_schema(&schema.block), Ok(()));
+        let Some(AttributeKind::Single(config)) = schema.block.attribute("config").map(|a| &a.kind) else {
+            panic!("config is a nested object")
+        };
+        assert_eq!(ConfigSummary::check_schema(config), Ok(()));
+    }
 }

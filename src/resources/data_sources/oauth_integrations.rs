@@ -2,11 +2,22 @@
 
 use async_trait::async_trait;
 
+use super::Summary;
 use crate::resources::configured::Connect;
 use crate::resources::errors::diagnostic;
+use tfplugin::model::{Attr, Model};
 use tfplugin::resource::{DataReadRequest, DataReadResponse, DataSource};
 use tfplugin::schema::{Attribute, Block, Schema};
-use tfplugin::value::{Type, Value};
+use tfplugin::value::Type;
+
+tfplugin::model! {
+    /// The data source's state: the integrations of one template, or all.
+    struct Listing {
+        id: Attr<String>,
+        template: Attr<String>,
+        integrations: Attr<Vec<Summary>>,
+    }
+}
 
 pub struct OAuthIntegrationsData {
     schema: Schema,
@@ -60,11 +71,23 @@ impl DataSource<Connect> for OAuthIntegrationsData {
             Err(e) => return resp.diagnostics.push(diagnostic("Could not list OAuth integrations", &e)),
         };
         let template = config.get("template").as_str();
-        let items = all.iter().filter(|i| template.is_none_or(|t| i.template == t)).map(super::summary).collect();
-        resp.state = Value::object([
-            ("id", Value::string(template.map_or("all".to_string(), |t| format!("template:{t}")))),
-            ("template", config.get("template").clone()),
-            ("integrations", Value::List(items)),
-        ]);
+        let listing = Listing {
+            id: Attr::known(template.map_or("all".to_string(), |t| format!("template:{t}"))),
+            template: Attr::from_option(template.map(str::to_string)),
+            integrations: Attr::known(
+                all.iter().filter(|i| template.is_none_or(|t| i.template == t)).map(Summary::of).collect(),
+            ),
+        };
+        resp.state = Model::to_value(&listing);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_model_has_the_schemas_attributes() {
+        assert_eq!(Listing::check_schema(&OAuthIntegrationsData::new().schema.block), Ok(()));
     }
 }

@@ -4,9 +4,19 @@
 use async_trait::async_trait;
 
 use crate::resources::configured::Connect;
+use tfplugin::model::{Attr, Model};
 use tfplugin::resource::{DataReadRequest, DataReadResponse, DataSource};
 use tfplugin::schema::{Attribute, Block, Schema};
-use tfplugin::value::Value;
+
+tfplugin::model! {
+    /// The data source's state.
+    struct Server {
+        id: Attr<String>,
+        url: Attr<String>,
+        version: Attr<String>,
+        oauth_redirect_uri: Attr<String>,
+    }
+}
 
 pub struct ServerData {
     schema: Schema,
@@ -28,8 +38,8 @@ impl ServerData {
                     Attribute::string("id").computed().describe("The server's URL."),
                     Attribute::string("url").computed().describe("The server's base URL, without a trailing slash."),
                     Attribute::string("version").computed().describe(
-                        "Connect's version, from its settings endpoint; null when the server does not say, or (with a \
-                         warning) cannot be asked.",
+                        "Connect's version, as its settings endpoint gave it when the provider was configured; null \
+                         when the server does not say.",
                     ),
                     Attribute::string("oauth_redirect_uri").computed().describe(
                         "The redirect (callback) URI to register on OAuth applications for Viewer integrations: \
@@ -55,12 +65,22 @@ impl DataSource<Connect> for ServerData {
     /// The version is the one configure read (null when the server did not say).
     async fn read(&self, connect: &Connect, _req: DataReadRequest, resp: &mut DataReadResponse) {
         let url = connect.client.server_url().to_string();
-        let version = Value::opt_string(connect.server.version_text.as_deref());
-        resp.state = Value::object([
-            ("id", Value::string(&url)),
-            ("oauth_redirect_uri", Value::string(format!("{url}/__oauth__/integrations/callback"))),
-            ("url", Value::string(url)),
-            ("version", version),
-        ]);
+        let server = Server {
+            id: Attr::known(url.clone()),
+            oauth_redirect_uri: Attr::known(format!("{url}/__oauth__/integrations/callback")),
+            url: Attr::known(url),
+            version: Attr::from_option(connect.server.version_text.clone()),
+        };
+        resp.state = Model::to_value(&server);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_model_has_the_schemas_attributes() {
+        assert_eq!(Server::check_schema(&ServerData::new().schema.block), Ok(()));
     }
 }
