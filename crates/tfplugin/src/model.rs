@@ -64,6 +64,15 @@ impl<T> Attr<T> {
         }
     }
 
+    /// This value, or `fallback`'s when this one is null.
+    pub fn or_else(self, fallback: impl FnOnce() -> Self) -> Self {
+        if self.is_null() {
+            fallback()
+        } else {
+            self
+        }
+    }
+
     /// Whether it is null.
     pub fn is_null(&self) -> bool {
         matches!(self, Attr::Null)

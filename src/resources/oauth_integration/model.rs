@@ -1,78 +1,142 @@
 //! Mapping between the resource's Terraform values and Connect's integration objects.
 
+use std::collections::BTreeMap;
+
 use serde_json::Value as Json;
 
 use crate::connect::{Config, Integration, IntegrationUpdate, NewIntegration, Secret};
 use crate::resources::template_catalogue::scopes_equal;
-use tfplugin::value::Value;
+use tfplugin::model::{Attr, Model};
+use tfplugin::value::{Number, Value};
 
 use super::schema::STRING_KEYS;
+
+tfplugin::model! {
+    /// The resource's state.
+    pub struct IntegrationState {
+        id: Attr<String>,
+        guid: Attr<String>,
+        template: Attr<String>,
+        name: Attr<String>,
+        description: Attr<String>,
+        config: Attr<ConfigState>,
+        created_time: Attr<String>,
+        updated_time: Attr<String>,
+    }
+}
+
+tfplugin::model! {
+    /// The `config` attribute of the state.
+    pub struct ConfigState {
+        auth_type: Attr<String>,
+        tenant_id: Attr<String>,
+        client_id: Attr<String>,
+        client_secret: Attr<String>,
+        client_secret_wo: Attr<String>,
+        client_secret_wo_version: Attr<Number>,
+        auth_mode: Attr<String>,
+        authorization_uri: Attr<String>,
+        token_uri: Attr<String>,
+        token_endpoint_auth_method: Attr<String>,
+        use_pkce: Attr<bool>,
+        account_url: Attr<String>,
+        max_role: Attr<String>,
+        extra: Attr<BTreeMap<String, String>>,
+        extra_sensitive: Attr<BTreeMap<String, String>>,
+        scopes: Attr<String>,
+    }
+}
 
 /// The Terraform state of an integration as Connect returns it. What Connect never returns (the
 /// client secret) is carried over from `known` (prior or planned state), and so is the exact
 /// scopes string when the server's holds the same set.
+///
+/// `known` stays a [`Value`]: a plan's may hold values known only after apply, which count as
+/// nothing known here.
 pub fn to_state(i: &Integration, known: &Value) -> Value {
     let known_cfg = known.get("config");
-    let server_str = |key: &str| i.config.get(key).and_then(Json::as_str).map(str::to_string);
+    let server_str = |key: &str| Attr::from_option(i.config.get(key).and_then(Json::as_str).map(str::to_string));
+    let or_known = |server: Attr<String>, key: &str| if server.is_null() { string(known_cfg.get(key)) } else { server };
 
-    let auth_type = server_str("auth_type")
-        .or_else(|| i.auth_type.clone())
-        .map(Value::String)
-        .unwrap_or_else(|| or_null(known_cfg.get("auth_type")));
+    let auth_type = server_str("auth_type");
+    let auth_type = if auth_type.is_null() { Attr::from_option(i.auth_type.clone()) } else { auth_type };
     let scopes = match (server_str("scopes"), known_cfg.get("scopes").as_str()) {
-        (Some(s), Some(k)) if scopes_equal(&s, k) => Value::string(k),
-        (s, _) => Value::opt_string(s),
+        (Attr::Known(s), Some(k)) if scopes_equal(&s, k) => Attr::known(k.to_string()),
+        (s, _) => s,
     };
-    let auth_mode = server_str("auth_mode").map(Value::String).unwrap_or_else(|| or_null(known_cfg.get("auth_mode")));
+    let config = ConfigState {
+        auth_type: or_known(auth_type, "auth_type"),
+        tenant_id: server_str("tenant_id"),
+        client_id: server_str("client_id"),
+        client_secret: string(known_cfg.get("client_secret")),
+        client_secret_wo: Attr::Null,
+        client_secret_wo_version: match known_cfg.get("client_secret_wo_version") {
+            Value::Number(n) => Attr::known(*n),
+            _ => Attr::Null,
+        },
+        auth_mode: or_known(server_str("auth_mode"), "auth_mode"),
+        authorization_uri: server_str("authorization_uri"),
+        token_uri: server_str("token_uri"),
+        token_endpoint_auth_method: server_str("token_endpoint_auth_method"),
+        use_pkce: Attr::from_option(i.config.get("use_pkce").and_then(Json::as_bool)),
+        account_url: server_str("account_url"),
+        max_role: server_str("max_role"),
+        extra: extra_state(i, known.is_null(), known_cfg.get("extra")),
+        // Secret values are never returned: what was last sent is what the state knows.
+        extra_sensitive: strings(known_cfg.get("extra_sensitive")),
+        scopes,
+    };
+    let state = IntegrationState {
+        id: Attr::known(i.guid.clone()),
+        guid: Attr::known(i.guid.clone()),
+        template: Attr::known(i.template.clone()),
+        name: Attr::known(i.name.clone()),
+        description: Attr::known(i.description.clone()),
+        config: Attr::known(config),
+        created_time: Attr::from_option(i.created_time.clone()).or_else(|| string(known.get("created_time"))),
+        updated_time: Attr::from_option(i.updated_time.clone()).or_else(|| string(known.get("updated_time"))),
+    };
+    Model::to_value(&state)
+}
 
-    let mut config: std::collections::BTreeMap<String, Value> =
-        STRING_KEYS.iter().map(|k| (k.to_string(), Value::opt_string(server_str(k)))).collect();
-    config.insert("auth_type".into(), auth_type);
-    config.insert("auth_mode".into(), auth_mode);
-    config.insert("scopes".into(), scopes);
-    config.insert("use_pkce".into(), i.config.get("use_pkce").and_then(Json::as_bool).map_or(Value::Null, Value::Bool));
-    config.insert("client_secret".into(), or_null(known_cfg.get("client_secret")));
-    config.insert("client_secret_wo".into(), Value::Null);
-    config.insert("client_secret_wo_version".into(), or_null(known_cfg.get("client_secret_wo_version")));
-    config.insert("extra".into(), extra_state(i, known.is_null(), known_cfg.get("extra")));
-    // Secret values are never returned: what was last sent is what the state knows.
-    config.insert("extra_sensitive".into(), or_null(known_cfg.get("extra_sensitive")));
-    let config = Value::Object(config);
-    Value::object([
-        ("id", Value::string(&i.guid)),
-        ("guid", Value::string(&i.guid)),
-        ("template", Value::string(&i.template)),
-        ("name", Value::string(&i.name)),
-        ("description", Value::string(&i.description)),
-        ("config", config),
-        ("created_time", Value::opt_string(i.created_time.clone()).or(known.get("created_time"))),
-        ("updated_time", Value::opt_string(i.updated_time.clone()).or(known.get("updated_time"))),
-    ])
+/// A known string value; null for anything else (null, or known only after apply).
+fn string(v: &Value) -> Attr<String> {
+    Attr::from_option(v.as_str().map(str::to_string))
+}
+
+/// A known map of strings; null for anything else.
+fn strings(v: &Value) -> Attr<BTreeMap<String, String>> {
+    match v {
+        Value::Map(m) => {
+            Attr::known(m.iter().filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string()))).collect())
+        }
+        _ => Attr::Null,
+    }
 }
 
 /// The keys of `extra` the configuration manages, with the server's values (as strings); keys
 /// the server lacks are left out, so the next plan puts them back. With nothing known (an
 /// import), every key the schema does not name, so that an import sees the whole config.
-fn extra_state(i: &Integration, importing: bool, known: &Value) -> Value {
+fn extra_state(i: &Integration, importing: bool, known: &Value) -> Attr<BTreeMap<String, String>> {
     let as_string = |v: &Json| v.as_str().map_or_else(|| v.to_string(), str::to_string);
     match known {
-        Value::Map(keys) => Value::Map(
-            keys.keys().filter_map(|k| Some((k.clone(), Value::String(as_string(i.config.get(k)?))))).collect(),
-        ),
+        Value::Map(keys) => {
+            Attr::known(keys.keys().filter_map(|k| Some((k.clone(), as_string(i.config.get(k)?)))).collect())
+        }
         _ if importing => {
-            let unnamed: std::collections::BTreeMap<String, Value> = i
+            let unnamed: BTreeMap<String, String> = i
                 .config
                 .iter()
                 .filter(|(k, _)| !super::plan::is_named_key(k))
-                .map(|(k, v)| (k.clone(), Value::String(as_string(v))))
+                .map(|(k, v)| (k.clone(), as_string(v)))
                 .collect();
             if unnamed.is_empty() {
-                Value::Null
+                Attr::Null
             } else {
-                Value::Map(unnamed)
+                Attr::known(unnamed)
             }
         }
-        _ => Value::Null,
+        _ => Attr::Null,
     }
 }
 
@@ -207,33 +271,21 @@ fn str_of(v: &Value) -> String {
     v.as_str().unwrap_or_default().to_string()
 }
 
-fn or_null(v: &Value) -> Value {
-    if v.is_unknown() {
-        Value::Null
-    } else {
-        v.clone()
-    }
-}
-
-trait OrKnown {
-    fn or(self, fallback: &Value) -> Value;
-}
-
-impl OrKnown for Value {
-    /// This value, or the fallback when this one is null.
-    fn or(self, fallback: &Value) -> Value {
-        if self.is_null() {
-            or_null(fallback)
-        } else {
-            self
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn the_models_have_the_schemas_attributes() {
+        let schema = super::super::schema::schema();
+        assert_eq!(IntegrationState::check_schema(&schema.block), Ok(()));
+        let Some(tfplugin::schema::AttributeKind::Single(config)) = schema.block.attribute("config").map(|a| &a.kind)
+        else {
+            panic!("config is a nested object")
+        };
+        assert_eq!(ConfigState::check_schema(config), Ok(()));
+    }
 
     fn integration(config: Json) -> Integration {
         serde_json::from_value(json!({
