@@ -388,10 +388,8 @@ fn macho(data: &[u8]) -> Result<Inspection, String> {
                 let name = command.string(endian, dylib.dylib.name).map_err(err)?;
                 libraries.push(String::from_utf8_lossy(name).into_owned());
             }
-            LoadCommandVariant::BuildVersion(build) => {
-                if build.platform.get(endian) == macho::PLATFORM_MACOS {
-                    min_os = Some(version_string(build.minos.get(endian)));
-                }
+            LoadCommandVariant::BuildVersion(build) if build.platform.get(endian) == macho::PLATFORM_MACOS => {
+                min_os = Some(version_string(build.minos.get(endian)));
             }
             LoadCommandVariant::VersionMin(v) if command.cmd() == macho::LC_VERSION_MIN_MACOSX => {
                 min_os = Some(version_string(v.version.get(endian)));
