@@ -14,15 +14,16 @@
 # For each Terraform found (`terraform` on PATH, and .tools/bin/terraform-libtf from
 # scripts/setup-terraform.sh), in fresh workspaces:
 #   1. "a Mac": `terraform providers lock -platform=darwin_arm64` from the registry writes a lock
-#      file with one zh: hash per zip (exactly SHA256SUMS's) and the h1: hash of the darwin_arm64
-#      package alone (computed here from the zip), as `terraform init` on a Mac writes it;
+#      file with the zh: hashes of SHA256SUMS (one per zip, and the manifest's) and the h1: hash
+#      of the darwin_arm64 package alone (computed here from the zip), as `terraform init` on a
+#      Mac writes it;
 #   2. "the Linux CI runner": that lock file, `terraform init` from the registry: the linux_amd64
 #      package is accepted by its zh: hash, and its h1: is added;
 #   3. the same from a filesystem mirror holding the zips (packed layout), unsigned: accepted by
 #      the lock file's zh: hash alone;
 #   4. the mirror with the linux_amd64 zip changed: `terraform init` must refuse it (checksum);
-#   5. `terraform providers lock` for every platform in dist/: one zh: and one h1: per platform,
-#      each equal to the ones computed here.
+#   5. `terraform providers lock` for every platform in dist/: SHA256SUMS's zh: hashes and one h1:
+#      per platform, each equal to the one computed here.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -222,7 +223,8 @@ PY
 expect_hashes() { # expect_hashes WHAT LOCKFILE PLATFORMS_WITH_H1...: zh of every zip, h1 of those
     local what="$1" lock="$2"; shift 2
     local want got
-    want="$( { awk '{print $2}' "$work/expected"; for p in "$@"; do awk -v p="$p" '$1==p{print $3}' "$work/expected"; done; } | sort)"
+    # Terraform records a zh: hash for every line of the signed SHA256SUMS (the manifest's too).
+    want="$( { awk '{print "zh:" $1}' "$out/$sums"; for p in "$@"; do awk -v p="$p" '$1==p{print $3}' "$work/expected"; done; } | sort)"
     got="$(lock_hashes "$lock")" || die "$what: $got"
     if [ "$got" != "$want" ]; then
         say "$what: the lock file's hashes differ from the release's"
@@ -282,7 +284,7 @@ for tf in "${tfs[@]}"; do
         cat "$w/bad/output" >&2; die "init accepted a changed $here zip"
     fi
     grep -qi "checksum" "$w/bad/output" || { cat "$w/bad/output" >&2; die "init refused the changed zip, but not for its checksum"; }
-    say "  a changed $here zip is refused: $(tr -s ' \n│' ' ' <"$w/bad/output" | grep -o "[^.:]*doesn't match any of the checksums[^;]*" | head -n1)"
+    say "  a changed $here zip is refused: $(tr -s ' \n│' ' ' <"$w/bad/output" | grep -o "[^:]*doesn't match any of the checksums[^;]*" | head -n1)"
 
     # 5. Every platform.
     # shellcheck disable=SC2046
