@@ -66,7 +66,7 @@ pub(crate) struct PinningVerifier {
 }
 
 impl PinningVerifier {
-    /// Trusts the system's CAs, Mozilla's and `ca_certificates`, and pins the latter.
+    /// Trusts Mozilla's CAs, the system's (not on macOS) and `ca_certificates`, and pins the latter.
     fn new(
         ca_certificates: Vec<CertificateDer<'static>>,
         provider: Arc<rustls::crypto::CryptoProvider>,
@@ -74,6 +74,8 @@ impl PinningVerifier {
         let mut roots = rustls::RootCertStore::empty();
         roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
         // Native stores often hold a few certificates webpki cannot read: skip those, as reqwest does.
+        // Not on macOS: see rustls-native-certs in Cargo.toml.
+        #[cfg(not(target_os = "macos"))]
         roots.add_parsable_certificates(rustls_native_certs::load_native_certs().certs);
         for der in &ca_certificates {
             roots.add(der.clone()).map_err(|e| Error::InvalidCaCertificate { reason: e.to_string() })?;

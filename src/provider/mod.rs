@@ -63,7 +63,7 @@ fn schema() -> Schema {
                 "An administrator's Connect API key. Falls back to the `CONNECT_API_KEY` environment variable, the usual way to keep the key out of configuration (and out of plan files).",
             ),
             Attribute::string("connect_ca_certificate").optional().describe(
-                "Certificate(s) of a private certificate authority to trust besides the system's and Mozilla's, for a Connect server whose TLS certificate it signed, or the server's own self-signed certificate: PEM text (`-----BEGIN CERTIFICATE-----`...) or the path of a PEM file. Falls back to the `CONNECT_CA_CERTIFICATE` environment variable.",
+                "Certificate(s) of a private certificate authority to trust besides Mozilla's and the system's (the system's not on macOS: see Platforms and TLS trust), for a Connect server whose TLS certificate it signed, or the server's own self-signed certificate: PEM text (`-----BEGIN CERTIFICATE-----`...) or the path of a PEM file. Falls back to the `CONNECT_CA_CERTIFICATE` environment variable.",
             ),
             Attribute::bool("connect_insecure").optional().describe(
                 "Skip verifying Connect's TLS certificate (default `false`). For test servers only: anyone on the network path could pose as Connect and read the API key. Prefer `connect_ca_certificate`. Falls back to the `CONNECT_INSECURE` environment variable (`true` or `false`).",

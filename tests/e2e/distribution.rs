@@ -11,7 +11,8 @@
 //!   configuration (no dev_overrides). `terraform init` must install `posit-dev/posit` from the mirror and lock it
 //!   (with the `h1:` hash computed here from the binary), then `terraform plan` must work
 //!   against a fake Connect.
-//! - `scripts/release.sh --binary --allow-dynamic` packages it (zip, manifest, SHA256SUMS);
+//! - `scripts/release.sh --binary --allow-dynamic` checks it with tools/plugin-probe (headers,
+//!   and the handshake over both transports) and packages it (zip, manifest, SHA256SUMS);
 //!   `install-local.sh --zip --packed` puts that zip in a mirror (packed layout), and
 //!   `terraform init` must install it and lock the binary's own `h1:` hash (so the zip holds
 //!   exactly that binary), then plan.
@@ -42,6 +43,17 @@ fn platform() -> String {
         other => other,
     };
     format!("{}_{arch}", std::env::consts::OS)
+}
+
+/// The plugin-probe binary cargo built in this target directory (`PLUGIN_PROBE` names another).
+fn plugin_probe_binary() -> Option<PathBuf> {
+    if let Some(p) = std::env::var_os("PLUGIN_PROBE").filter(|p| !p.is_empty()) {
+        return Some(PathBuf::from(p));
+    }
+    // This test runs from target/<profile>/deps/; the binaries are in target/<profile>/.
+    let exe = std::env::current_exe().ok()?;
+    let probe = exe.parent()?.parent()?.join(format!("plugin-probe{}", std::env::consts::EXE_SUFFIX));
+    probe.is_file().then_some(probe)
 }
 
 /// Runs one of the scripts; returns its stdout, panicking with both streams when it fails.
@@ -231,11 +243,27 @@ fn release_archive_installs_from_packed_mirror() {
     let build = tempfile::Builder::new().prefix("posit-build-").tempdir().unwrap();
     let binary = provider_copy(build.path());
     // The debug binary is large and dynamically linked: fast compression, no static check.
-    let listed = script(
-        "release.sh",
-        &["--binary", &binary.to_string_lossy(), "--allow-dynamic", "--out", &out.path().to_string_lossy()],
-        &[("RELEASE_ZIP_LEVEL", "1")],
-    );
+    let mut args = vec![
+        "--binary".to_string(),
+        binary.to_string_lossy().into_owned(),
+        "--allow-dynamic".into(),
+        "--out".into(),
+        out.path().to_string_lossy().into_owned(),
+    ];
+    // release.sh checks with tools/plugin-probe, which `cargo test --workspace` builds beside
+    // this test (it cannot run cargo itself while cargo runs the tests).
+    match plugin_probe_binary() {
+        Some(probe) => args.extend(["--probe".to_string(), probe.to_string_lossy().into_owned()]),
+        None => {
+            eprintln!(
+                "e2e: no plugin-probe built (cargo build -p plugin-probe, or cargo test --workspace): \
+                 release.sh packages without its checks"
+            );
+            args.push("--no-checks".into());
+        }
+    }
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let listed = script("release.sh", &args, &[("RELEASE_ZIP_LEVEL", "1")]);
     let zip_name = format!("terraform-provider-posit_{VERSION}_linux_amd64.zip");
     let manifest_name = format!("terraform-provider-posit_{VERSION}_manifest.json");
     let sums_name = format!("terraform-provider-posit_{VERSION}_SHA256SUMS");

@@ -30,6 +30,7 @@ mod harness;
 mod hostile;
 mod oauth_integration;
 mod other_templates;
+mod probe;
 mod profiles;
 mod provider_config;
 mod refresh_cache;
