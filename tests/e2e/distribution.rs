@@ -236,7 +236,7 @@ fn install_from_filesystem_mirror_then_init_and_plan() {
 #[test]
 fn release_archive_installs_from_packed_mirror() {
     if platform() != "linux_amd64" {
-        eprintln!("e2e: release archives are built for linux_amd64 only; skipped on {}", platform());
+        eprintln!("e2e: this test checks the linux_amd64 archive of the test build; skipped on {}", platform());
         return;
     }
     let out = tempfile::Builder::new().prefix("posit-dist-").tempdir().unwrap();
