@@ -36,13 +36,7 @@ fn repo_root() -> PathBuf {
 
 /// Terraform's name for this machine's platform, e.g. `linux_amd64`.
 fn platform() -> String {
-    let arch = match std::env::consts::ARCH {
-        "x86_64" => "amd64",
-        "aarch64" => "arm64",
-        "x86" => "386",
-        other => other,
-    };
-    format!("{}_{arch}", std::env::consts::OS)
+    plugin_probe::inspect::host_platform()
 }
 
 /// The plugin-probe binary cargo built in this target directory (`PLUGIN_PROBE` names another).

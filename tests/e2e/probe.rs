@@ -17,16 +17,7 @@ use crate::support::workspace::provider_binary;
 
 /// Terraform's name for this machine's platform, e.g. `linux_amd64`.
 fn platform() -> String {
-    let os = match std::env::consts::OS {
-        "macos" => "darwin",
-        other => other,
-    };
-    let arch = match std::env::consts::ARCH {
-        "x86_64" => "amd64",
-        "aarch64" => "arm64",
-        other => other,
-    };
-    format!("{os}_{arch}")
+    plugin_probe::inspect::host_platform()
 }
 
 fn command(args: &[&str]) -> Vec<OsString> {

@@ -90,6 +90,20 @@ pub struct Inspection {
     pub subsystem: Option<u16>,
 }
 
+/// Terraform's name for the platform this program runs on, e.g. `linux_amd64`.
+pub fn host_platform() -> String {
+    let os = match std::env::consts::OS {
+        "macos" => "darwin",
+        other => other,
+    };
+    let arch = match std::env::consts::ARCH {
+        "x86_64" => "amd64",
+        "aarch64" => "arm64",
+        other => other,
+    };
+    format!("{os}_{arch}")
+}
+
 /// Terraform's architecture name for `arch`.
 pub fn terraform_arch(arch: Architecture) -> Option<&'static str> {
     match arch {
@@ -632,16 +646,10 @@ mod tests {
     #[test]
     fn this_test_program() {
         let me = inspect_file(&std::env::current_exe().unwrap()).unwrap();
-        let os = match std::env::consts::OS {
-            "macos" => "darwin",
-            other => other,
-        };
-        let arch = match std::env::consts::ARCH {
-            "x86_64" => "amd64",
-            "aarch64" => "arm64",
-            other => other,
-        };
-        assert_eq!(me.platform(), format!("{os}_{arch}"));
+        let (os, arch) = (std::env::consts::OS, std::env::consts::ARCH);
+        assert_eq!(me.platform(), host_platform());
+        let os = if os == "macos" { "darwin" } else { os };
+        let arch = if arch == "x86_64" { "amd64" } else { "arm64" };
         assert!(me.executable);
         assert!(me.problems(Some(&me.platform()), false).is_empty(), "{:?}", me.describe());
         let elsewhere = if arch == "amd64" { format!("{os}_arm64") } else { format!("{os}_amd64") };
