@@ -153,8 +153,22 @@ impl<T: AttrValue> Attr<T> {
     }
 }
 
+/// Names the kind of value found, never its content: a model's values may be secrets, and a
+/// model error ends up in a diagnostic.
 fn expected(what: &str, v: &Value) -> ModelError {
-    ModelError::new(format!("expected {what}, found {v:?}"))
+    let found = match v {
+        Value::Null => "null",
+        Value::Unknown => "an unknown value",
+        Value::String(_) => "a string",
+        Value::Number(_) => "a number",
+        Value::Bool(_) => "a bool",
+        Value::List(_) => "a list",
+        Value::Set(_) => "a set",
+        Value::Map(_) => "a map",
+        Value::Object(_) => "an object",
+        Value::Tuple(_) => "a tuple",
+    };
+    ModelError::new(format!("expected {what}, found {found}"))
 }
 
 impl AttrValue for String {
@@ -366,6 +380,11 @@ mod tests {
         let e = <Thing as Model>::from_value(&v).unwrap_err();
         assert_eq!(e.path, ["config", "mode"]);
         assert!(e.to_string().starts_with("config.mode: expected a string"), "{e}");
+
+        // A value in the wrong place is named by its kind, never quoted: it may be a secret.
+        let secret = Value::object([("id", Value::List(vec![Value::string("s3cr3t-value")]))]);
+        let e = <Thing as Model>::from_value(&secret).unwrap_err();
+        assert_eq!(e.to_string(), "id: expected a string, found a list");
     }
 
     #[test]
