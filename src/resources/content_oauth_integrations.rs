@@ -110,11 +110,8 @@ impl Resource<Connect> for ContentOAuthIntegrations {
     }
 
     async fn create(&self, connect: &Connect, req: CreateRequest, resp: &mut CreateResponse) {
-        match Associations::read(&req.planned) {
-            Ok(planned) => match api::put(&connect.client, &planned).await {
-                Ok(state) => resp.new_state = state,
-                Err(d) => resp.diagnostics.push(d),
-            },
+        match put(connect, &req.planned).await {
+            Ok(state) => resp.new_state = state,
             Err(d) => resp.diagnostics.push(d),
         }
     }
@@ -127,11 +124,8 @@ impl Resource<Connect> for ContentOAuthIntegrations {
     }
 
     async fn update(&self, connect: &Connect, req: UpdateRequest, resp: &mut UpdateResponse) {
-        match Associations::read(&req.planned) {
-            Ok(planned) => match api::put(&connect.client, &planned).await {
-                Ok(state) => resp.new_state = state,
-                Err(d) => resp.diagnostics.push(d),
-            },
+        match put(connect, &req.planned).await {
+            Ok(state) => resp.new_state = state,
             Err(d) => resp.diagnostics.push(d),
         }
     }
@@ -146,6 +140,11 @@ impl Resource<Connect> for ContentOAuthIntegrations {
     async fn import(&self, connect: &Connect, req: ImportRequest, resp: &mut ImportResponse) {
         api::import(&connect.client, &req.id, resp).await
     }
+}
+
+/// Create and update alike: PUT the planned set; the new state, or why there is none.
+async fn put(connect: &Connect, planned: &Value) -> Result<Value, Diagnostic> {
+    api::put(&connect.client, &Associations::read(planned)?).await
 }
 
 tfplugin::model! {

@@ -25,9 +25,6 @@ pub struct AttributePlan<'a> {
 /// A rule about how an attribute is planned. Every method has a default that does nothing, so
 /// a modifier implements only what it is about.
 pub trait PlanModifier: Send + Sync + Debug {
-    /// One line for docs: what the modifier does to the attribute.
-    fn describe(&self) -> String;
-
     /// Adjusts the attribute's planned value: after the schema's defaults, before the resource's
     /// `modify_plan` and before the framework plans changing computed values unknown (so a
     /// modifier that keeps the prior value keeps the plan empty). Modifiers run in the order
@@ -52,10 +49,6 @@ pub trait PlanModifier: Send + Sync + Debug {
 pub struct UseStateForUnknown;
 
 impl PlanModifier for UseStateForUnknown {
-    fn describe(&self) -> String {
-        "keeps its value once known".into()
-    }
-
     fn keeps_prior_state(&self) -> bool {
         true
     }
@@ -66,10 +59,6 @@ impl PlanModifier for UseStateForUnknown {
 pub struct RequiresReplace;
 
 impl PlanModifier for RequiresReplace {
-    fn describe(&self) -> String {
-        "changing it replaces the resource".into()
-    }
-
     fn requires_replace(&self, prior: &Value, planned: &Value) -> bool {
         prior != planned
     }

@@ -45,7 +45,8 @@ pub struct ProviderService<P: Provider> {
     resources: HashMap<&'static str, Served<P::Data>>,
     data_sources: HashMap<&'static str, ServedData<P::Data>>,
     /// What the last ConfigureProvider produced for resources, or why it produced nothing.
-    data: RwLock<Result<P::Data, Diagnostic>>,
+    /// Shared, so each RPC takes a reference count rather than a copy of the client.
+    data: RwLock<Result<Arc<P::Data>, Diagnostic>>,
     /// The schema answer is the same for the life of the process: built once.
     schema_response: pb::get_provider_schema::Response,
 }
@@ -123,7 +124,7 @@ impl<P: Provider> ProviderService<P> {
     }
 
     /// What configure handed to resources, or the reason there is none.
-    fn data(&self) -> Result<P::Data, Diagnostic> {
+    fn data(&self) -> Result<Arc<P::Data>, Diagnostic> {
         self.data.read().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
@@ -414,7 +415,7 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
                 };
                 let configure = ConfigureRequest { config, terraform_version: req.terraform_version };
                 self.provider.configure(configure, &mut resp).await;
-                *self.data.write().unwrap_or_else(|e| e.into_inner()) = resp.data;
+                *self.data.write().unwrap_or_else(|e| e.into_inner()) = resp.data.map(Arc::new);
                 self.diagnostics(resp.diagnostics)
             }
             Err(d) => self.diag(d),
@@ -476,7 +477,7 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
             // The schema's part, then the resource's, then the schema's again on the result.
             let mut resp = PlanResponse { private: plan_req.private.clone(), ..Default::default() };
             resp.planned = plan::prepare(block, proposed, &plan_req.prior, &plan_req.config, &mut resp.diagnostics);
-            s.resource.modify_plan(self.data().ok().as_ref(), &plan_req, &mut resp).await;
+            s.resource.modify_plan(self.data().ok().as_deref(), &plan_req, &mut resp).await;
             let PlanResponse { mut planned, mut requires_replace, private, diagnostics: diags } = resp;
             plan::finish(block, &plan_req.prior, &mut planned, &mut requires_replace);
             Ok::<_, Diagnostic>(pb::plan_resource_change::Response {

@@ -30,10 +30,6 @@ fn prior_scopes<'a>(req: &AttributePlan<'a>) -> &'a Value {
 pub struct DefaultScopes;
 
 impl PlanModifier for DefaultScopes {
-    fn describe(&self) -> String {
-        "defaults to the template's scopes".into()
-    }
-
     fn modify(&self, req: &AttributePlan<'_>, planned: &mut Value, _diags: &mut Diagnostics) {
         if !req.config.is_null() {
             return;
@@ -57,10 +53,6 @@ impl PlanModifier for DefaultScopes {
 pub struct ScopeSetEquality;
 
 impl PlanModifier for ScopeSetEquality {
-    fn describe(&self) -> String {
-        "compared as a set of space-separated scopes".into()
-    }
-
     fn modify(&self, req: &AttributePlan<'_>, planned: &mut Value, _diags: &mut Diagnostics) {
         if let (Some(new), Some(old)) = (planned.as_str(), prior_scopes(req).as_str()) {
             if scopes_equal(new, old) {
