@@ -79,6 +79,7 @@ pub mod run;
 pub mod schema;
 mod sensitive;
 pub mod server;
+pub mod suggest;
 #[cfg(test)]
 mod test_client;
 pub mod testing;

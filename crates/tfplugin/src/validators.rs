@@ -4,6 +4,7 @@
 use std::fmt::Debug;
 
 use super::diag::{AttributePath, Diagnostics};
+use super::suggest::did_you_mean;
 use super::value::Value;
 
 /// A check of one attribute's configured value, attached with
@@ -15,7 +16,8 @@ pub trait Validator: Send + Sync + Debug {
     fn describe(&self) -> String;
 }
 
-/// The value must be one of a fixed list of strings.
+/// The value must be one of a fixed list of strings. The error lists them, and names the one
+/// meant when the value is close to one (see [`suggest`](crate::suggest)).
 #[derive(Debug, Clone)]
 pub struct OneOf(pub &'static [&'static str]);
 
@@ -26,7 +28,7 @@ impl Validator for OneOf {
                 diags.attr_error(
                     path.clone(),
                     format!("Invalid value for {path}"),
-                    format!("{path} is {s:?}; it must be one of: {}.", quoted_list(self.0)),
+                    format!("{path} is {s:?}; it must be one of: {}.{}", quoted_list(self.0), did_you_mean(s, self.0)),
                 );
             }
         }
@@ -89,7 +91,15 @@ mod tests {
         let d = run(&OneOf(&["Viewer", "Service Account"]), Value::string("Admin"));
         assert!(d.has_errors());
         assert!(d.0[0].detail.contains("\"Viewer\", \"Service Account\""), "{}", d.0[0].detail);
+        assert!(!d.0[0].detail.contains("Did you mean"), "nothing close to Admin: {}", d.0[0].detail);
         assert!(run(&OneOf(&["Viewer"]), Value::string("Viewer")).is_empty());
+    }
+
+    #[test]
+    fn one_of_suggests_the_close_choice() {
+        let d = run(&OneOf(&["azure", "msgraph", "sharepoint"]), Value::string("ms-graph"));
+        assert_eq!(d.0.len(), 1);
+        assert!(d.0[0].detail.ends_with("\"sharepoint\". Did you mean \"msgraph\"?"), "{}", d.0[0].detail);
     }
 
     #[test]

@@ -5,9 +5,11 @@ use async_trait::async_trait;
 use super::Summary;
 use crate::resources::configured::Connect;
 use crate::resources::errors::diagnostic;
+use crate::resources::template_catalogue::TEMPLATE_IDS;
 use tfplugin::model::{Attr, Model};
 use tfplugin::resource::{DataReadRequest, DataReadResponse, DataSource};
 use tfplugin::schema::{Attribute, Block, Schema};
+use tfplugin::validators::OneOf;
 use tfplugin::value::Type;
 
 tfplugin::model! {
@@ -38,8 +40,10 @@ impl OAuthIntegrationsData {
                 "All OAuth integrations on Connect, optionally only those of one template.",
                 vec![
                     Attribute::string("id").computed().describe("A fixed identifier for this listing."),
+                    // As the resource's: a mistyped filter fails at plan instead of matching nothing.
                     Attribute::string("template")
                         .optional()
+                        .validate(OneOf(TEMPLATE_IDS))
                         .describe("Only integrations of this template, e.g. `msgraph`."),
                     Attribute::of_type("integrations", Type::List(Box::new(item))).computed().describe(
                         "The integrations, in the server's order, each with the fields of the \
@@ -85,9 +89,26 @@ impl DataSource<Connect> for OAuthIntegrationsData {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use tfplugin::value::Value;
 
     #[test]
     fn the_model_has_the_schemas_attributes() {
         assert_eq!(Listing::check_schema(&OAuthIntegrationsData::new().schema.block), Ok(()));
+    }
+
+    #[test]
+    fn the_template_filter_takes_the_resources_templates() {
+        let schema = OAuthIntegrationsData::new().schema;
+        let template = schema.block.attributes.iter().find(|a| a.name == "template").unwrap();
+        let check = |value: &str| {
+            let mut d = tfplugin::diag::Diagnostics::new();
+            let path = tfplugin::diag::AttributePath::root("template");
+            template.validators.iter().for_each(|v| v.validate(&path, &Value::string(value), &mut d));
+            d
+        };
+        assert!(check("msgraph").is_empty());
+        let d = check("ms-graph");
+        assert_eq!(d.0.len(), 1);
+        assert!(d.0[0].detail.contains("\"sharepoint\"") && d.0[0].detail.ends_with("Did you mean \"msgraph\"?"));
     }
 }

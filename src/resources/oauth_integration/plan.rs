@@ -3,10 +3,11 @@
 //! derived from other attributes, and scope-set equality. No API calls happen here.
 
 use super::model::SecretChange;
-use super::schema::{SERVER_FILLED_KEYS, STRING_KEYS};
+use super::schema::{AUTH_TYPES, SERVER_FILLED_KEYS, STRING_KEYS};
 use crate::resources::template_catalogue::{self as catalogue, has_offline_access, Template};
 use tfplugin::diag::{AttributePath, Diagnostic, Diagnostics};
 use tfplugin::resource::{PlanRequest, PlanResponse};
+use tfplugin::suggest::did_you_mean;
 use tfplugin::validators::Guid;
 use tfplugin::value::Value;
 
@@ -57,8 +58,11 @@ pub fn validate(config: &Value, diags: &mut Diagnostics) {
             "config.auth_mode must be \"Confidential\" (or left out) when config.auth_type is \"Service Account\".",
         );
     }
+    if let Some(a) = cfg.get("auth_type").as_str() {
+        validate_auth_type(a, template, diags);
+    }
     if let Some(t) = template {
-        validate_for_template(t, cfg, auth_type, has_secret, diags);
+        validate_for_template(t, cfg, has_secret, diags);
     }
     for map in ["extra", "extra_sensitive"] {
         if let Value::Map(entries) = cfg.get(map) {
@@ -94,27 +98,38 @@ pub fn validate(config: &Value, diags: &mut Diagnostics) {
     }
 }
 
-/// What the template needs: its auth types, required keys, GUID-shaped keys, a secret.
-fn validate_for_template(
-    t: &Template,
-    cfg: &Value,
-    auth_type: Option<&str>,
-    has_secret: bool,
-    diags: &mut Diagnostics,
-) {
-    if let Some(a) = auth_type {
-        if !t.auth_types.contains(&a) {
-            diags.attr_error(
-                AttributePath::dotted("config.auth_type"),
-                "Invalid config.auth_type",
-                format!(
-                    "config.auth_type is {a:?}, which the {:?} template does not offer; it must be one of: {}.",
-                    t.id,
-                    quoted(t.auth_types)
-                ),
-            );
-        }
+/// One error for a configured auth type the template does not offer, listing the ones it does
+/// (every template's, while the template is unknown or not one of Connect's), with the one
+/// meant when the value is close to one. The schema has no validator of its own on
+/// `config.auth_type`, which would add a second error listing every template's values.
+fn validate_auth_type(auth_type: &str, template: Option<&Template>, diags: &mut Diagnostics) {
+    let allowed = template.map_or(AUTH_TYPES, |t| t.auth_types);
+    if allowed.contains(&auth_type) {
+        return;
     }
+    let offered = match template {
+        Some(t) => format!("the {:?} template offers", t.id),
+        None => "it must be one of".to_string(),
+    };
+    diags.attr_error(
+        AttributePath::dotted("config.auth_type"),
+        "Invalid config.auth_type",
+        format!(
+            "config.auth_type is {auth_type:?}; {offered}: {}.{}",
+            quoted(allowed),
+            did_you_mean(auth_type, allowed)
+        ),
+    );
+}
+
+/// The hint under a missing required key: Terraform drops the keys `config` does not define
+/// without a word, so a misspelled key (`tenantid`) shows only as the right one missing.
+const CHECK_KEY_SPELLING: &str =
+    " If config does set it, check the spelling of the keys in config: Terraform drops keys config does not \
+     define (a misspelled one, such as tenantid for tenant_id) without an error.";
+
+/// What the template needs: its required keys, GUID-shaped keys, a secret.
+fn validate_for_template(t: &Template, cfg: &Value, has_secret: bool, diags: &mut Diagnostics) {
     for key in t.required {
         if cfg.get(key).is_null() {
             let why = if *key == "scopes" {
@@ -126,7 +141,7 @@ fn validate_for_template(
             diags.attr_error(
                 AttributePath::dotted(&format!("config.{key}")),
                 format!("Missing config.{key}"),
-                format!("config.{key} is required for the {:?} template.{why}", t.id),
+                format!("config.{key} is required for the {:?} template.{why}{CHECK_KEY_SPELLING}", t.id),
             );
         }
     }
@@ -389,6 +404,50 @@ mod tests {
         assert_eq!(again.planned, state);
         // A new object gets the template's default.
         assert_eq!(plan_of(Value::Null, cfg).planned.get("config").get("auth_type").as_str(), Some("Viewer"));
+    }
+
+    fn errors_at(cfg: &Value, attribute: &str) -> Vec<String> {
+        let mut d = Diagnostics::new();
+        validate(cfg, &mut d);
+        let at = Some(AttributePath::dotted(attribute));
+        d.0.iter().filter(|d| d.attribute == at).map(|d| d.detail.clone()).collect()
+    }
+
+    #[test]
+    fn a_mistyped_auth_type_gets_one_error_with_the_templates_values() {
+        let cfg =
+            with_config(config("msgraph", Value::Null, Value::Null), "auth_type", Value::string("ServiceAccount"));
+        let errors = errors_at(&cfg, "config.auth_type");
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!(
+            errors[0],
+            "config.auth_type is \"ServiceAccount\"; the \"msgraph\" template offers: \"Viewer\", \"Service \
+             Account\". Did you mean \"Service Account\"?"
+        );
+
+        // The connect template offers its own value only; nothing close to "viewer" there.
+        let cfg = with_config(config("connect", Value::Null, Value::Null), "auth_type", Value::string("viewer"));
+        let errors = errors_at(&cfg, "config.auth_type");
+        assert_eq!(errors, ["config.auth_type is \"viewer\"; the \"connect\" template offers: \"Visitor API Key\"."]);
+
+        // A template that is not Connect's: every template's values.
+        let cfg = with_config(config("ms-graph", Value::Null, Value::Null), "auth_type", Value::string("viewer"));
+        let errors = errors_at(&cfg, "config.auth_type");
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(errors[0].contains("\"Visitor API Key\"") && errors[0].ends_with("Did you mean \"Viewer\"?"));
+
+        // Values the template offers pass.
+        let cfg = with_config(config("msgraph", Value::Null, Value::Null), "auth_type", Value::string("Viewer"));
+        assert!(errors_at(&cfg, "config.auth_type").is_empty());
+    }
+
+    #[test]
+    fn a_missing_key_hints_at_a_misspelled_one() {
+        let cfg = with_config(config("msgraph", Value::Null, Value::Null), "tenant_id", Value::Null);
+        let errors = errors_at(&cfg, "config.tenant_id");
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(errors[0].starts_with("config.tenant_id is required for the \"msgraph\" template."), "{}", errors[0]);
+        assert!(errors[0].contains("check the spelling of the keys in config"), "{}", errors[0]);
     }
 
     #[test]

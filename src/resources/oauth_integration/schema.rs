@@ -11,6 +11,7 @@ use tfplugin::validators::{NotBlank, OneOf};
 use tfplugin::value::Type;
 use tfplugin::value::Value;
 
+/// Every template's auth types together, for a configuration whose template is not known.
 pub const AUTH_TYPES: &[&str] = &["Viewer", "Service Account", "Visitor API Key"];
 pub const MAX_ROLES: &[&str] = &["Viewer", "Publisher", "Admin"];
 
@@ -74,10 +75,10 @@ fn config_block() -> Block {
     Block::new(
         "",
         vec![
+            // Checked in `plan::validate`, against the template's own auth types.
             Attribute::string("auth_type")
                 .optional()
                 .computed()
-                .validate(OneOf(AUTH_TYPES))
                 .describe("`Viewer` (each visitor signs in; the default), `Service Account` (client credentials; needs a client secret) or `Visitor API Key` (the `connect` template, and its default). When left out, the template's default is sent."),
             Attribute::string("tenant_id")
                 .optional()
