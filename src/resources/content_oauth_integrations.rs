@@ -4,7 +4,7 @@
 
 use async_trait::async_trait;
 
-use crate::connect::{Client, Version};
+use crate::connect::{Client, Error, Version};
 use crate::resources::configured::Connect;
 use crate::resources::errors::diagnostic;
 use std::collections::BTreeSet;
@@ -183,6 +183,25 @@ impl Associations {
     }
 }
 
+/// A 404 from Connect's API itself (not a server without the OAuth API) to a PUT of a content
+/// item's associations: the content item is not there. (A missing integration is a 400.)
+fn is_missing_content(err: &Error) -> bool {
+    err.status() == Some(404) && !err.is_missing_api()
+}
+
+/// The error for associations of a content item Connect does not have: at `content_guid`,
+/// naming the guid, with Connect's own words after.
+fn no_such_content(server: &str, content: &str, err: &Error) -> Diagnostic {
+    let shown = crate::untrusted::server_text(content, 100);
+    let d = diagnostic(&format!("No content item {shown:?} on Connect"), err);
+    let detail = format!(
+        "content_guid is {shown:?}, but Connect at {server} has no content item with that guid: check content_guid \
+         (the guid in the content's URL on Connect, or in its Info panel).\n\n{}",
+        d.detail
+    );
+    Diagnostic::error(d.summary, detail).at(AttributePath::root("content_guid"))
+}
+
 /// The Connect calls: one GET to read, one PUT of the whole set to create or update, a PUT of `[]`
 /// to delete.
 mod api {
@@ -209,6 +228,7 @@ mod api {
         let (content, guids) = (planned.content(), planned.guids());
         match client.set_content_associations(content, &guids).await {
             Ok(()) => Ok(Model::to_value(&Associations::of(content, guids))),
+            Err(e) if is_missing_content(&e) => Err(no_such_content(client.server_url(), content, &e)),
             Err(e) => Err(diagnostic(&format!("Could not set the OAuth integrations of content {content}"), &e)),
         }
     }
@@ -255,6 +275,38 @@ mod tests {
 
     fn planned(guids: Vec<Value>) -> Value {
         Value::object([("content_guid", Value::string("c")), ("integration_guids", Value::Set(guids))])
+    }
+
+    #[test]
+    fn a_404_for_the_content_names_content_guid_and_the_guid() {
+        let gone = Error::Api {
+            method: reqwest::Method::PUT,
+            url: "https://c/__api__/v1/content/abc/oauth/integrations/associations".into(),
+            status: 404,
+            code: Some(4),
+            message: "The requested object does not exist.".into(),
+        };
+        assert!(is_missing_content(&gone));
+        let d = no_such_content("https://c", "abc", &gone);
+        assert_eq!(d.attribute, Some(AttributePath::root("content_guid")));
+        assert!(d.summary.contains("\"abc\""), "{}", d.summary);
+        assert!(
+            d.detail.starts_with("content_guid is \"abc\", but Connect at https://c has no content item"),
+            "{}",
+            d.detail
+        );
+        assert!(d.detail.contains("The requested object does not exist."), "Connect's words stay: {}", d.detail);
+
+        // A server without the OAuth API, or another refusal, is not a missing content item.
+        let no_api = Error::Api { code: Some(2), message: "The requested endpoint does not exist.".into(), ..gone };
+        assert!(!is_missing_content(&no_api));
+        let bad = Error::Api {
+            status: 400,
+            code: Some(4),
+            message: "The OAuth integration x does not exist.".into(),
+            ..no_api
+        };
+        assert!(!is_missing_content(&bad));
     }
 
     #[test]

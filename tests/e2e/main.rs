@@ -28,6 +28,7 @@ mod distribution;
 mod docs;
 mod harness;
 mod hostile;
+mod mistakes;
 mod oauth_integration;
 mod other_templates;
 mod probe;

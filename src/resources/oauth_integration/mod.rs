@@ -23,6 +23,7 @@ use tfplugin::resource::{
     ValidateRequest, ValidateResponse,
 };
 use tfplugin::schema::{IdentitySchema, Schema};
+use tfplugin::validators::Guid;
 use tfplugin::value::Value;
 
 /// Only administrators create, change or delete OAuth integrations on Connect; a plan that
@@ -35,6 +36,23 @@ fn key_cannot_manage(role: Option<&str>) -> Option<Diagnostic> {
         format!(
             "connect_api_key belongs to a user whose role on Connect is {role:?}; only administrators may create, \
              change or delete OAuth integrations. Use an administrator's API key."
+        ),
+    ))
+}
+
+/// An import ID that cannot be an integration's guid (a name, a URL, a typo): said as such,
+/// with the form expected, rather than asking Connect and reporting no such integration.
+fn not_a_guid(id: &str, given_as: &str) -> Option<Diagnostic> {
+    if Guid::is_guid(id) {
+        return None;
+    }
+    let shown = crate::untrusted::server_text(id, 100);
+    Some(Diagnostic::error(
+        "Not an OAuth integration guid",
+        format!(
+            "{given_as} is {shown:?}, which is not a guid: posit_connect_oauth_integration is imported by the \
+             integration's guid, 8-4-4-4-12 hexadecimal digits such as 3f1e6a52-1b2c-4d5e-8f90-0123456789ab (the \
+             data source posit_connect_oauth_integrations lists every integration's guid)."
         ),
     ))
 }
@@ -115,10 +133,13 @@ impl Resource<Connect> for OAuthIntegration {
 
     async fn import(&self, connect: &Connect, req: ImportRequest, resp: &mut ImportResponse) {
         // `import { identity = { guid = ... } }` sends the identity and no id.
-        let guid = match req.identity.get("guid").as_str() {
-            Some(g) if req.id.is_empty() => g.to_string(),
-            _ => req.id,
+        let (guid, given_as) = match req.identity.get("guid").as_str() {
+            Some(g) if req.id.is_empty() => (g.to_string(), "identity.guid"),
+            _ => (req.id, "The import ID"),
         };
+        if let Some(d) = not_a_guid(&guid, given_as) {
+            return resp.diagnostics.push(d);
+        }
         crud::import(&connect.client, &guid, resp).await
     }
 
@@ -145,7 +166,16 @@ impl Resource<Connect> for OAuthIntegration {
 
 #[cfg(test)]
 mod tests {
-    use super::key_cannot_manage;
+    use super::{key_cannot_manage, not_a_guid};
+
+    #[test]
+    fn an_import_id_that_is_no_guid_is_said_to_be_one() {
+        assert!(not_a_guid("3f1e6a52-1b2c-4d5e-8f90-0123456789ab", "The import ID").is_none());
+        assert!(not_a_guid("3F1E6A52-1B2C-4D5E-8F90-0123456789AB", "The import ID").is_none());
+        let d = not_a_guid("not-a-guid", "identity.guid").expect("an error");
+        assert!(d.detail.starts_with("identity.guid is \"not-a-guid\", which is not a guid"), "{}", d.detail);
+        assert!(d.detail.contains("8-4-4-4-12 hexadecimal digits"), "{}", d.detail);
+    }
 
     #[test]
     fn only_administrators_manage_integrations() {
