@@ -279,13 +279,14 @@ mod tests {
 
     #[test]
     fn a_404_for_the_content_names_content_guid_and_the_guid() {
-        let gone = Error::Api {
+        let api = |status: u16, code: i64, message: &str| Error::Api {
             method: reqwest::Method::PUT,
             url: "https://c/__api__/v1/content/abc/oauth/integrations/associations".into(),
-            status: 404,
-            code: Some(4),
-            message: "The requested object does not exist.".into(),
+            status,
+            code: Some(code),
+            message: message.into(),
         };
+        let gone = api(404, 4, "The requested object does not exist.");
         assert!(is_missing_content(&gone));
         let d = no_such_content("https://c", "abc", &gone);
         assert_eq!(d.attribute, Some(AttributePath::root("content_guid")));
@@ -298,15 +299,8 @@ mod tests {
         assert!(d.detail.contains("The requested object does not exist."), "Connect's words stay: {}", d.detail);
 
         // A server without the OAuth API, or another refusal, is not a missing content item.
-        let no_api = Error::Api { code: Some(2), message: "The requested endpoint does not exist.".into(), ..gone };
-        assert!(!is_missing_content(&no_api));
-        let bad = Error::Api {
-            status: 400,
-            code: Some(4),
-            message: "The OAuth integration x does not exist.".into(),
-            ..no_api
-        };
-        assert!(!is_missing_content(&bad));
+        assert!(!is_missing_content(&api(404, 2, "The requested endpoint does not exist.")));
+        assert!(!is_missing_content(&api(400, 4, "The OAuth integration x does not exist.")));
     }
 
     #[test]
