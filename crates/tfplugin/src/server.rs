@@ -15,8 +15,8 @@ use super::proto::tfplugin6::provider_server::Provider as ProviderRpc;
 use super::resource::{
     ClientCapabilities, ConfigureRequest, ConfigureResponse, CreateRequest, CreateResponse, DataReadRequest,
     DataReadResponse, DataSource, DeleteRequest, DeleteResponse, ImportRequest, ImportResponse, ListRequest,
-    ListResponse, PlanRequest, PlanResponse, Provider, ReadRequest, ReadResponse, RemovalRequest, Resource, UpdateRequest,
-    UpdateResponse, ValidateRequest, ValidateResponse,
+    ListResponse, PlanRequest, PlanResponse, Provider, ReadRequest, ReadResponse, RemovalRequest, Resource,
+    UpdateRequest, UpdateResponse, ValidateRequest, ValidateResponse,
 };
 use super::schema::Block;
 use super::sensitive::each_sensitive_string;
