@@ -1,9 +1,10 @@
 //! A plan that destroys or replaces an OAuth integration some content uses (Connect's delete
 //! removes the associations): a warning naming the content (how many, titles and guids), or with
 //! `protect_used_integrations = true` an error that stops the plan and deletes nothing; nothing
-//! said when no content uses it; servers before 2025.07.0 (content named by `app_guid` only).
+//! said when no content uses it; servers before 2025.07.0 (content named by `app_guid` only);
+//! a server that cannot say (a warning, or with the setting an error); hostile titles shown clean.
 
-use fake_connect::{Profile, Store};
+use fake_connect::{Fault, FaultAction, Profile, Store};
 use serde_json::Value;
 
 use crate::support::*;
@@ -190,5 +191,54 @@ fn protect_names_content_on_servers_before_2025_07() {
         let detail = the_in_use(&run.ok(), &diags, "warning");
         assert!(in_use(&diags)[0]["summary"].as_str().unwrap().ends_with("1 content item"), "{diags:?}");
         assert!(detail.contains(&content) && detail.contains("\"Quarterly report\""), "{detail}");
+    });
+}
+
+#[test]
+fn protect_says_when_it_could_not_check_and_shows_server_text_clean() {
+    for_each_terraform(|tf| {
+        let fake = start_fake();
+        let store = fake.store();
+        let ws = Workspace::with_connect_env(tf, &fake.url(), ADMIN_KEY);
+        ws.write_main(&config(None, "msgraph", ""));
+        let guid = apply_used(&ws);
+        let content = store.add_content_with_title(Some("\u{1b}[31mRed\u{1b}[0m title\u{1b}]0;retitled-9c2d\u{7}"));
+        store.set_associations(&content, vec![guid.clone()]).unwrap();
+
+        // A hostile title reaches the terminal without its escape sequences.
+        let run = ws.run(&["plan", "-destroy", "-no-color", "-input=false"]).ok();
+        run.assert_said(&[IN_USE, "\"Red title\""]);
+        if run.output().contains('\u{1b}') || run.output().contains("retitled-9c2d") {
+            run.fail("an escape sequence from a content title reached Terraform's output");
+        }
+
+        // A server without the associations endpoint: a warning that nothing was checked...
+        let path = format!("/__api__/v1/oauth/integrations/{guid}/associations");
+        let message = "The requested endpoint does not exist. \u{1b}[2Jcleared".to_string();
+        fake.faults().set(vec![Fault::new(1, FaultAction::Message { status: 404, message }).on_path(&path)]);
+        let (run, diags) = plan(&ws, &["-destroy"]);
+        run.ok();
+        let warning = diags
+            .iter()
+            .find(|d| {
+                d["severity"] == "warning" && d["summary"].as_str().unwrap_or_default().starts_with("Could not check")
+            })
+            .unwrap_or_else(|| panic!("no warning saying the check could not be made: {diags:?}"));
+        let detail = warning["detail"].as_str().unwrap_or_default();
+        assert!(detail.contains("endpoint does not exist") && detail.contains("cleared"), "{detail}");
+        assert!(!detail.contains('\u{1b}'), "{detail}");
+
+        // ...and with protection, an error saying why; nothing deleted.
+        ws.write_main(&config(Some(true), "msgraph", ""));
+        let (run, diags) = plan(&ws, &["-destroy"]);
+        run.failed();
+        let error = diags
+            .iter()
+            .find(|d| {
+                d["severity"] == "error" && d["summary"].as_str().unwrap_or_default().starts_with("Could not check")
+            })
+            .unwrap_or_else(|| panic!("no error saying the check could not be made: {diags:?}"));
+        assert!(error["detail"].as_str().unwrap_or_default().contains("endpoint does not exist"), "{error}");
+        assert_eq!(store.len(), 1);
     });
 }
