@@ -250,10 +250,16 @@ impl Store {
 
     /// Adds a content item (as if published) and returns its guid; associations need one.
     pub fn add_content(&self) -> String {
+        self.add_content_with_title(None)
+    }
+
+    /// [`Store::add_content`] with a title (any text: a test may give a hostile one).
+    pub fn add_content_with_title(&self, title: Option<&str>) -> String {
         let guid = uuid::Uuid::new_v4().to_string();
         let mut inner = self.lock();
         let name = inner.catalog.unused_name();
-        let new = NewContent { name, title: None, description: String::new(), access_type: "acl".into() };
+        let title = title.map(str::to_string);
+        let new = NewContent { name, title, description: String::new(), access_type: "acl".into() };
         inner.catalog.add(&guid, new).expect("an unused name");
         inner.content.insert(guid.clone(), Vec::new());
         guid

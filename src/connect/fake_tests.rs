@@ -114,3 +114,48 @@ async fn refusals_map_to_errors() {
     assert_eq!(admin.get_integration("no-such-guid").await.unwrap(), None);
     assert!(server.store().is_empty());
 }
+
+#[tokio::test]
+async fn what_uses_an_integration_and_content_titles() {
+    let server = fake();
+    let store = server.store();
+    let admin = client(&server, ADMIN);
+    let cfg = json!({"auth_type": "Viewer", "tenant_id": "t", "client_id": "c"});
+    let used = store.insert("msgraph", "used", "", cfg.clone());
+    let unused = store.insert("msgraph", "unused", "", cfg);
+    let titled = store.add_content_with_title(Some("Sales dashboard"));
+    let untitled = store.add_content();
+    for content in [&titled, &untitled] {
+        store.set_associations(content, vec![used.clone()]).unwrap();
+    }
+
+    let mut users: Vec<String> = admin
+        .integration_associations(&used)
+        .await
+        .unwrap()
+        .expect("the integration exists")
+        .iter()
+        .map(|u| u.content().expect("a content guid").to_string())
+        .collect();
+    users.sort();
+    let mut expected = vec![titled.clone(), untitled.clone()];
+    expected.sort();
+    assert_eq!(users, expected);
+    assert_eq!(admin.integration_associations(&unused).await.unwrap(), Some(vec![]));
+    assert_eq!(admin.integration_associations("no-such-guid").await.unwrap(), None, "gone");
+
+    // Before 2025.07.0 only `app_guid` names the content.
+    store.set_server_version("2024.12.0");
+    let older = admin.integration_associations(&used).await.unwrap().unwrap();
+    assert!(older.iter().all(|u| u.content_guid.is_none() && u.content().is_some()), "{older:?}");
+
+    assert_eq!(admin.content_title(&titled).await.unwrap().as_deref(), Some("Sales dashboard"));
+    assert_eq!(admin.content_title(&untitled).await.unwrap(), None, "no title");
+    assert_eq!(admin.content_title("no-such-content").await.unwrap(), None, "gone");
+    assert!(matches!(admin.content_title("..").await, Err(Error::InvalidGuid { .. })));
+
+    // A server without the endpoint is an error, never "nothing uses it".
+    store.set_profile(fake_connect::Profile::NoOAuthApi);
+    let e = admin.integration_associations(&used).await.unwrap_err();
+    assert!(e.is_missing_api(), "{e:?}");
+}

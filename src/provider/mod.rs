@@ -16,7 +16,7 @@ use crate::resources::data_sources::oauth_integrations::OAuthIntegrationsData;
 use crate::resources::data_sources::server::ServerData;
 use crate::resources::errors::diagnostic;
 use crate::resources::oauth_integration::OAuthIntegration;
-use settings::{build_client, NoClient, SERVER};
+use settings::{build_client, protect_used_integrations, NoClient, PROTECT_USED_INTEGRATIONS, SERVER};
 use tfplugin::diag::{AttributePath, Diagnostic};
 use tfplugin::handshake::Plugin;
 use tfplugin::resource::{
@@ -77,6 +77,9 @@ fn schema() -> Schema {
             Attribute::number("connect_operation_timeout").optional().describe(
                 "Seconds one operation may take in all, every attempt and wait between retries included, from 1 to 86400 (default 300): an attempt gets at most the time left, and a wait (backoff or `Retry-After`) that would end later fails the operation at once. Falls back to the `CONNECT_OPERATION_TIMEOUT` environment variable.",
             ),
+            Attribute::bool(PROTECT_USED_INTEGRATIONS).optional().describe(
+                "Stop a plan that would destroy or replace a `posit_connect_oauth_integration` some content uses (default `false`). Connect removes an integration's content associations when it deletes the integration, so that content loses access until it is associated again. With `false` such a plan shows a warning naming the content; with `true` it fails with an error naming it: remove the associations first (or set this back to `false`) to proceed.",
+            ),
         ],
     ))
 }
@@ -106,14 +109,16 @@ impl Provider for PositProvider {
     /// check to the operations that need the API. `terraform validate` never configures a
     /// provider, so it stays offline.
     async fn configure(&self, req: ConfigureRequest, resp: &mut ConfigureResponse<Connect>) {
-        resp.data = match build_client(&req.config, &req.terraform_version, &self.stop) {
+        let built = build_client(&req.config, &req.terraform_version, &self.stop)
+            .and_then(|client| Ok((client, protect_used_integrations(&req.config)?)));
+        resp.data = match built {
             Err(NoClient::Invalid(d)) => {
                 resp.diagnostics.push(d.clone());
                 Err(d)
             }
             Err(NoClient::Missing(d)) => Err(d),
-            Ok(client) => match check_server(&client).await {
-                Ok(server) => Ok(Connect { client, server }),
+            Ok((client, protect_used_integrations)) => match check_server(&client).await {
+                Ok(server) => Ok(Connect { client, server, protect_used_integrations }),
                 Err(d) => {
                     resp.diagnostics.push(d.clone());
                     Err(d)

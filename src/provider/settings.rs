@@ -218,6 +218,30 @@ pub(super) fn build_client(
     })
 }
 
+/// The attribute of [`protect_used_integrations`]; no environment variable: it is a rule of the
+/// configuration, not of the machine running it.
+pub(super) const PROTECT_USED_INTEGRATIONS: &str = "protect_used_integrations";
+
+/// Whether a plan that destroys or replaces an integration some content uses must fail (unset:
+/// no, it warns). Known only after apply, it is like any unknown setting: the operations that
+/// need Connect wait, and plans skip the check.
+pub(super) fn protect_used_integrations(config: &Value) -> Result<bool, NoClient> {
+    match config.get(PROTECT_USED_INTEGRATIONS) {
+        Value::Bool(b) => Ok(*b),
+        Value::Unknown => Err(NoClient::Missing(
+            Diagnostic::error(
+                format!("{PROTECT_USED_INTEGRATIONS} is not known yet"),
+                format!(
+                    "{PROTECT_USED_INTEGRATIONS} depends on a value known only after apply, and this operation needs \
+                     to reach Connect now."
+                ),
+            )
+            .at(AttributePath::root(PROTECT_USED_INTEGRATIONS)),
+        )),
+        _ => Ok(false),
+    }
+}
+
 /// `connect_ca_certificate` as PEM text: the value itself when it holds a PEM block, else the
 /// content of the file it names.
 fn read_ca_certificate(raw: &str) -> Result<String, String> {
@@ -477,6 +501,18 @@ mod tests {
             cleartext_warning(&config(vec![])).detail.split(" is an").next(),
             Some("connect_server (from the CONNECT_SERVER environment variable)")
         );
+    }
+
+    #[test]
+    fn protection_is_off_unless_set_true() {
+        let get = |v: Value| protect_used_integrations(&config(vec![(PROTECT_USED_INTEGRATIONS, v)]));
+        assert!(matches!(get(Value::Bool(true)), Ok(true)));
+        assert!(matches!(get(Value::Bool(false)), Ok(false)));
+        assert!(matches!(get(Value::Null), Ok(false)));
+        match get(Value::Unknown) {
+            Err(NoClient::Missing(d)) => assert_eq!(d.summary, "protect_used_integrations is not known yet"),
+            _ => panic!("an unknown setting waits for apply"),
+        }
     }
 
     #[test]

@@ -11,6 +11,9 @@ pub struct Connect {
     pub client: Client,
     /// The server's version and the API key's role, as configure read them.
     pub server: ServerInfo,
+    /// `protect_used_integrations`: a plan that destroys or replaces an OAuth integration some
+    /// content uses fails, rather than only warning.
+    pub protect_used_integrations: bool,
 }
 
 impl Connect {

@@ -33,6 +33,7 @@ mod oauth_integration;
 mod other_templates;
 mod probe;
 mod profiles;
+mod protect;
 mod provider_config;
 mod refresh_cache;
 mod reliability;

@@ -38,7 +38,10 @@
 //! 3. plans computed values unknown wherever the object changes, except those marked
 //!    [`UseStateForUnknown`](plan_modifiers::UseStateForUnknown), and adds the attributes that
 //!    change where a modifier such as [`RequiresReplace`](plan_modifiers::RequiresReplace)
-//!    says so.
+//!    says so;
+//! 4. when the plan destroys or replaces an existing object and has no errors, calls the
+//!    resource's [`resource::Resource::check_removal`] (for what the removal would break
+//!    elsewhere: a warning, or an error that stops the plan).
 //!
 //! `ApplyResourceChange` becomes [`resource::Resource::create`], `update` or `delete`, each
 //! starting from the response that records nothing that did not happen (no state after a failed

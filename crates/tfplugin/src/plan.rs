@@ -7,7 +7,7 @@
 
 use super::diag::{AttributePath, Diagnostics};
 use super::plan_modifiers::AttributePlan;
-use super::resource::ClientCapabilities;
+use super::resource::{ClientCapabilities, Removal};
 use super::schema::{AttributeKind, Block};
 use super::value::Value;
 
@@ -96,6 +96,21 @@ pub(crate) fn finish(block: &Block, prior: &Value, planned: &mut Value, requires
         if !requires_replace.contains(&path) {
             requires_replace.push(path);
         }
+    }
+}
+
+/// Whether a finished plan takes an existing object away: destroys it (planned null) or
+/// replaces it (attributes that require replacement change); `None` for a create, an update
+/// in place or no change.
+pub(crate) fn removal(prior: &Value, planned: &Value, requires_replace: &[AttributePath]) -> Option<Removal> {
+    if prior.is_null() {
+        None
+    } else if planned.is_null() {
+        Some(Removal::Destroy)
+    } else if !requires_replace.is_empty() {
+        Some(Removal::Replace(requires_replace.to_vec()))
+    } else {
+        None
     }
 }
 
@@ -322,6 +337,25 @@ mod tests {
         }
         assert_eq!(requires_replace(&block(), &prior, &planned), vec![AttributePath::root("template")]);
         assert!(requires_replace(&block(), &Value::Null, &planned).is_empty());
+    }
+
+    #[test]
+    fn removal_is_a_destroy_or_a_replace_of_an_existing_object() {
+        let prior = obj("n", Value::string(""), Value::string("g"));
+        let finished = |template: &str, name: &str| {
+            let mut planned = obj(name, Value::string(""), Value::string("g"));
+            if let Value::Object(m) = &mut planned {
+                m.insert("template".into(), Value::string(template));
+            }
+            let mut replace = Vec::new();
+            finish(&block(), &prior, &mut planned, &mut replace);
+            removal(&prior, &planned, &replace)
+        };
+        assert_eq!(removal(&prior, &Value::Null, &[]), Some(Removal::Destroy));
+        assert_eq!(finished("other", "n"), Some(Removal::Replace(vec![AttributePath::root("template")])));
+        assert_eq!(finished("t", "renamed"), None, "an update in place removes nothing");
+        assert_eq!(finished("t", "n"), None, "no change removes nothing");
+        assert_eq!(removal(&Value::Null, &prior, &[AttributePath::root("template")]), None, "a create");
     }
 
     #[test]

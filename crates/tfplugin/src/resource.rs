@@ -70,6 +70,26 @@ pub struct PlanResponse {
     pub diagnostics: Diagnostics,
 }
 
+/// How a plan takes an existing object away, for [`Resource::check_removal`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Removal {
+    /// The plan destroys the object (`terraform destroy`, `plan -destroy`, or the resource
+    /// removed from the configuration).
+    Destroy,
+    /// The plan replaces the object: it is deleted and a new one created, because these
+    /// attributes change.
+    Replace(Vec<AttributePath>),
+}
+
+/// A plan that destroys or replaces an existing object, as the framework finished it.
+#[derive(Debug)]
+pub struct RemovalRequest<'a> {
+    /// The state of the object the plan takes away.
+    pub prior: &'a Value,
+    /// Whether it is destroyed or replaced.
+    pub removal: Removal,
+}
+
 /// Creating the object a plan describes.
 #[derive(Debug)]
 pub struct CreateRequest {
@@ -221,6 +241,12 @@ pub trait Resource<D: Sync>: Send + Sync {
     /// Also called on destroy, with `resp.planned` null. `data` is `None` before a successful
     /// configure (values known only at apply, `terraform validate`).
     async fn modify_plan(&self, _data: Option<&D>, _req: &PlanRequest, _resp: &mut PlanResponse) {}
+
+    /// Called once a plan is finished, when it destroys or replaces an existing object, to
+    /// warn about (or refuse) what the removal breaks elsewhere: other objects on the remote
+    /// system that depend on this one, say. Runs only when the plan has no errors so far; `data`
+    /// is `None` before a successful configure. Errors pushed to `diags` stop the plan.
+    async fn check_removal(&self, _data: Option<&D>, _req: &RemovalRequest<'_>, _diags: &mut Diagnostics) {}
 
     /// Creates the remote object.
     async fn create(&self, data: &D, req: CreateRequest, resp: &mut CreateResponse);

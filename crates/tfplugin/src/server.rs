@@ -15,8 +15,8 @@ use super::proto::tfplugin6::provider_server::Provider as ProviderRpc;
 use super::resource::{
     ClientCapabilities, ConfigureRequest, ConfigureResponse, CreateRequest, CreateResponse, DataReadRequest,
     DataReadResponse, DataSource, DeleteRequest, DeleteResponse, ImportRequest, ImportResponse, ListRequest,
-    ListResponse, PlanRequest, PlanResponse, Provider, ReadRequest, ReadResponse, Resource, UpdateRequest,
-    UpdateResponse, ValidateRequest, ValidateResponse,
+    ListResponse, PlanRequest, PlanResponse, Provider, ReadRequest, ReadResponse, RemovalRequest, Resource,
+    UpdateRequest, UpdateResponse, ValidateRequest, ValidateResponse,
 };
 use super::schema::Block;
 use super::sensitive::each_sensitive_string;
@@ -478,8 +478,14 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
             let mut resp = PlanResponse { private: plan_req.private.clone(), ..Default::default() };
             resp.planned = plan::prepare(block, proposed, &plan_req.prior, &plan_req.config, &mut resp.diagnostics);
             s.resource.modify_plan(self.data().ok().as_deref(), &plan_req, &mut resp).await;
-            let PlanResponse { mut planned, mut requires_replace, private, diagnostics: diags } = resp;
+            let PlanResponse { mut planned, mut requires_replace, private, diagnostics: mut diags } = resp;
             plan::finish(block, &plan_req.prior, &mut planned, &mut requires_replace);
+            if let Some(removal) = plan::removal(&plan_req.prior, &planned, &requires_replace) {
+                if !diags.has_errors() {
+                    let removal_req = RemovalRequest { prior: &plan_req.prior, removal };
+                    s.resource.check_removal(self.data().ok().as_deref(), &removal_req, &mut diags).await;
+                }
+            }
             Ok::<_, Diagnostic>(pb::plan_resource_change::Response {
                 planned_identity: identity_of(s, &planned)?,
                 planned_state: encode_state(s, planned)?,

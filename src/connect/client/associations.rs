@@ -16,6 +16,31 @@ pub struct Association {
     pub oauth_integration_name: Option<String>,
 }
 
+/// One content item using an integration, as `GET /v1/oauth/integrations/{guid}/associations`
+/// lists it. Connect names the content `content_guid` from 2025.07.0 on, and only `app_guid`
+/// before (deprecated since, still sent).
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+pub struct IntegrationUse {
+    #[serde(default)]
+    pub content_guid: Option<String>,
+    #[serde(default)]
+    pub app_guid: Option<String>,
+}
+
+impl IntegrationUse {
+    /// The content item's guid, by whichever name this server gives it; `None` when it gives none.
+    pub fn content(&self) -> Option<&str> {
+        [&self.content_guid, &self.app_guid].into_iter().flatten().map(String::as_str).find(|g| !g.is_empty())
+    }
+}
+
+/// The one field of `GET /v1/content/{guid}` that callers read.
+#[derive(Deserialize)]
+struct ContentItem {
+    #[serde(default)]
+    title: Option<String>,
+}
+
 #[derive(Serialize)]
 struct AssociationRef<'a> {
     oauth_integration_guid: &'a str,
@@ -49,6 +74,36 @@ impl Client {
             }
             Some(NotFound::Endpoint | NotFound::Page) => Err(answer.into_error()),
         }
+    }
+
+    /// `GET /v1/oauth/integrations/{guid}/associations`: the content items using an
+    /// integration; `None` only when Connect says the integration does not exist (code 4). Any
+    /// other 404 (a server without this endpoint, a proxy's page) is an error: the caller asks to
+    /// know what deleting the integration breaks, and "nothing" must not be guessed.
+    pub async fn integration_associations(&self, integration: &str) -> Result<Option<Vec<IntegrationUse>>, Error> {
+        if matches!(integration, "" | "." | "..") {
+            return Err(Error::InvalidGuid { guid: integration.into() });
+        }
+        let url = self.endpoint(&["v1", "oauth", "integrations", integration, "associations"]);
+        let answer = self.send(Method::GET, url, None).await?;
+        match answer.not_found() {
+            None => answer.json().map(Some),
+            Some(NotFound::Object) => Ok(None),
+            Some(_) => Err(answer.into_error()),
+        }
+    }
+
+    /// The title of a content item (`GET /v1/content/{guid}`); `None` when it has none or is
+    /// gone (a 404 that is not an HTML page).
+    pub async fn content_title(&self, content: &str) -> Result<Option<String>, Error> {
+        if matches!(content, "" | "." | "..") {
+            return Err(Error::InvalidGuid { guid: content.into() });
+        }
+        let answer = self.send(Method::GET, self.endpoint(&["v1", "content", content]), None).await?;
+        if answer.is_not_found() {
+            return Ok(None);
+        }
+        answer.json::<ContentItem>().map(|c| c.title)
     }
 
     /// `PUT /v1/content/{guid}/oauth/integrations/associations`: replaces the whole set; an empty

@@ -4,9 +4,12 @@
 //! - [`plan`]: validation and planning, no API calls;
 //! - [`crud`]: the API calls of read, create, update, delete and import;
 //! - [`model`]: the mapping between Terraform values and Connect's JSON;
-//! - [`server_rules`]: the server's own template rules, checked at plan when it can be asked.
+//! - [`server_rules`]: the server's own template rules, checked at plan when it can be asked;
+//! - [`in_use`]: a plan that destroys or replaces an integration content uses, named in a
+//!   warning (or an error, with `protect_used_integrations`).
 
 mod crud;
+mod in_use;
 mod model;
 pub mod plan;
 pub mod schema;
@@ -16,11 +19,11 @@ mod server_rules;
 use async_trait::async_trait;
 
 use crate::resources::configured::Connect;
-use tfplugin::diag::Diagnostic;
+use tfplugin::diag::{Diagnostic, Diagnostics};
 use tfplugin::resource::{
     CreateRequest, CreateResponse, DeleteRequest, DeleteResponse, ImportRequest, ImportResponse, ListRequest,
-    ListResponse, PlanRequest, PlanResponse, ReadRequest, ReadResponse, Resource, UpdateRequest, UpdateResponse,
-    ValidateRequest, ValidateResponse,
+    ListResponse, PlanRequest, PlanResponse, ReadRequest, ReadResponse, RemovalRequest, Resource, UpdateRequest,
+    UpdateResponse, ValidateRequest, ValidateResponse,
 };
 use tfplugin::schema::{IdentitySchema, Schema};
 use tfplugin::validators::Guid;
@@ -113,6 +116,12 @@ impl Resource<Connect> for OAuthIntegration {
         if let Some(connect) = connect.filter(|_| !resp.planned.is_null() && !resp.diagnostics.has_errors()) {
             self.rules.check(&connect.client, &resp.planned, &mut resp.diagnostics).await;
         }
+    }
+
+    /// Content that uses an integration this plan destroys or replaces loses access to it (see
+    /// [`in_use`]).
+    async fn check_removal(&self, connect: Option<&Connect>, req: &RemovalRequest<'_>, diags: &mut Diagnostics) {
+        in_use::check(connect, req, diags).await
     }
 
     async fn create(&self, connect: &Connect, req: CreateRequest, resp: &mut CreateResponse) {
