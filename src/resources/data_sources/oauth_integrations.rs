@@ -40,11 +40,11 @@ impl OAuthIntegrationsData {
                     Attribute::string("id").computed().describe("A fixed identifier for this listing."),
                     Attribute::string("template")
                         .optional()
-                        .describe("Only integrations of this template, e.g. `msgraph`."),
+                        .describe("Only integrations of this template, e.g. `msgraph`. Any template id, also one `posit_connect_oauth_integration` does not accept; without it, every integration."),
                     Attribute::of_type("integrations", Type::List(Box::new(item))).computed().describe(
-                        "The integrations, in the server's order, each with the fields of the \
+                        "Every integration (whatever its template), in the server's order, each with the fields of the \
                          `posit_connect_oauth_integration` data source: `guid`, `name`, `description`, `template` (the \
-                         Connect template id), `auth_type` (`Viewer`, `Service Account` or `Visitor API Key`), and \
+                         Connect template id), `auth_type` (`Viewer`, `Service Account` or `Visitor API Key`; null when the server does not say), and \
                          `created_time` and `updated_time` (RFC 3339).",
                     ),
                 ],
