@@ -30,8 +30,11 @@ fi
 
 # ---- build
 target_dir="${CARGO_TARGET_DIR:-$root/target}"
-say "building the provider and the fake Connect (cargo build, debug)"
-cargo build --quiet -p terraform-provider-posit --bin terraform-provider-posit -p fake-connect --bin fake-connect
+# Cargo's own progress stays visible: a first build compiles every dependency, which takes long
+# enough on a small machine to look like a hang without it.
+say "building the provider and the fake Connect (cargo build, debug; the first build takes about"
+say "10 minutes on 2 cores, later ones seconds) into $target_dir/debug"
+cargo build -p terraform-provider-posit --bin terraform-provider-posit -p fake-connect --bin fake-connect
 provider_dir="$target_dir/debug"
 [ -x "$provider_dir/terraform-provider-posit" ] || { say "error: no provider binary in $provider_dir" >&2; exit 1; }
 
@@ -73,7 +76,8 @@ if [ -z "${CONNECT_SERVER:-}" ]; then
         cat "$work/fake.err" >&2
         exit 1
     fi
-    say "started a fake Connect at $CONNECT_SERVER (pid $fake_pid, a generated admin key)"
+    say "started a fake Connect at $CONNECT_SERVER (pid $fake_pid, a generated admin key;"
+    say "  $target_dir/debug/fake-connect --port 0 --api-key KEY runs it again without a build)"
 else
     if [ -z "${CONNECT_API_KEY:-}" ]; then
         say "error: CONNECT_SERVER is set, so CONNECT_API_KEY (an administrator's key) must be too" >&2

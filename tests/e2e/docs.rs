@@ -16,7 +16,8 @@
 //! - the list names no attribute the schema lacks;
 //! - the provider page's configuration table has one row per provider attribute;
 //! - a resource with an identity documents its `identity = { ... }` import;
-//! - the example files of each resource (`examples/resources/<type>/`), of the provider
+//! - the example files of each resource (`examples/resources/<type>/`), data source
+//!   (`examples/data-sources/<type>/`; the `versions.tf` of both on the provider page), of the provider
 //!   (`examples/provider/`) and of the Azure guide (`examples/azure-end-to-end/`) appear verbatim
 //!   in the page, so the validated examples are the documented ones.
 //!
@@ -27,7 +28,9 @@
 //! `#anchors` that resolve. `docs_code_blocks_are_formatted` runs `terraform fmt -check` on
 //! every `terraform`/`hcl` code block of the docs. `examples_are_formatted_and_valid` runs
 //! `terraform fmt -check` on every directory of `.tf` files under `examples/` and
-//! `terraform validate` on each, except where a configuration needs another provider than this
+//! `terraform validate` on each by itself (its own files only, in a fresh workspace: so each
+//! `examples/resources/*` and `examples/data-sources/*` folder carries a `versions.tf` with its
+//! `required_providers`), except where a configuration needs another provider than this
 //! one (`examples/azure-end-to-end/` needs `hashicorp/azuread`, which offline machines cannot
 //! install): that directory's validation is skipped, with a message, and its README must say so.
 
@@ -538,12 +541,28 @@ fn example_files(dir: &str) -> Vec<(String, String)> {
     out
 }
 
+/// The file of a resource's or data source's example directory holding only its `terraform {
+/// required_providers }` block, which makes the directory valid by itself. It is the same in
+/// each, so the provider page shows it once (in `examples/provider/provider.tf`) rather than
+/// every page. (A guide's directory has its own, which the guide shows.)
+const VERSIONS_TF: &str = "versions.tf";
+
 fn check_embedded(page: &str, text: &str, dir: &str, problems: &mut Vec<String>) {
     let files = example_files(dir);
     if files.is_empty() {
         problems.push(format!("{dir}/ has no example files for {page}"));
     }
     for (rel, content) in files {
+        let per_type = dir.starts_with("examples/resources/") || dir.starts_with("examples/data-sources/");
+        if per_type && rel.ends_with(&format!("/{VERSIONS_TF}")) {
+            if !read("docs/index.md").unwrap_or_default().contains(content.trim_end()) {
+                problems.push(format!(
+                    "{rel} differs from the `terraform` block docs/index.md shows (examples/provider/provider.tf's): \
+                     make them the same, since no other page shows it"
+                ));
+            }
+            continue;
+        }
         if !text.contains(content.trim_end()) {
             problems.push(format!("{page} does not show {rel} verbatim (copy the file into a code block of the page)"));
         }
@@ -623,6 +642,16 @@ fn check_docs_against(schema: &Value) -> Vec<String> {
             }
             problems.extend(compare_attrs(&page, &text, &attrs));
 
+            if kind.key == "data_source_schemas" {
+                let dir = format!("examples/data-sources/{type_name}");
+                if !repo_root().join(&dir).join("data-source.tf").is_file() {
+                    problems.push(format!(
+                        "{dir}/data-source.tf is missing: every data source has an example there (validated by \
+                         `examples_are_formatted_and_valid`), shown verbatim in {page}"
+                    ));
+                }
+                check_embedded(&page, &text, &dir, &mut problems);
+            }
             if kind.key == "resource_schemas" {
                 let dir = format!("examples/resources/{type_name}");
                 if !repo_root().join(&dir).join("resource.tf").is_file() {
@@ -801,11 +830,56 @@ fn page_problems(path: &Path) -> Vec<String> {
     problems
 }
 
+/// A front matter value (`subcategory: "Guides"` → `Guides`); `None` without front matter or key.
+fn front_matter_value(text: &str, key: &str) -> Option<String> {
+    let front = text.strip_prefix("---\n").and_then(|t| t.split_once("\n---\n")).map(|(f, _)| f)?;
+    let line = front.lines().find_map(|l| l.strip_prefix(&format!("{key}:")))?;
+    Some(line.trim().trim_matches('"').to_string())
+}
+
+/// The Registry groups guides by `subcategory`: they share one, and not the empty one (which
+/// would list them beside the resources).
+fn guide_subcategory_problems(pages: &[PathBuf]) -> Vec<String> {
+    let mut by_value: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for path in pages.iter().filter(|p| p.parent().is_some_and(|d| d.ends_with("docs/guides"))) {
+        let rel = path.strip_prefix(repo_root()).unwrap_or(path).to_string_lossy().to_string();
+        let text = std::fs::read_to_string(path).unwrap_or_default();
+        by_value.entry(front_matter_value(&text, "subcategory").unwrap_or_default()).or_default().push(rel);
+    }
+    let mut problems = Vec::new();
+    if by_value.len() > 1 {
+        problems.push(format!("the guides must share one `subcategory` (\"Guides\"); they have {by_value:?}"));
+    }
+    if let Some(pages) = by_value.get("") {
+        problems.push(format!("{pages:?}: a guide's `subcategory` must not be empty (\"Guides\")"));
+    }
+    problems
+}
+
+#[test]
+fn guides_subcategory_check_fails_a_mismatch() {
+    let dir = tempfile::tempdir().unwrap();
+    let guides = dir.path().join("docs/guides");
+    std::fs::create_dir_all(&guides).unwrap();
+    let page = |name: &str, sub: &str| {
+        let p = guides.join(name);
+        std::fs::write(&p, format!("---\npage_title: \"x\"\nsubcategory: \"{sub}\"\ndescription: |-\n  x\n---\n# x\n"))
+            .unwrap();
+        p
+    };
+    let (a, b) = (page("a.md", "Guides"), page("b.md", "Guides"));
+    assert_eq!(guide_subcategory_problems(&[a.clone(), b]), Vec::<String>::new());
+    let c = page("c.md", "");
+    let problems = guide_subcategory_problems(&[a, c]).join("\n");
+    assert!(problems.contains("share one `subcategory`") && problems.contains("must not be empty"), "{problems}");
+}
+
 #[test]
 fn docs_pages_are_well_formed() {
     let pages = md_files(&repo_root().join("docs"));
     assert!(pages.len() >= 3, "expected the docs pages under docs/, found {pages:?}");
     let mut problems: Vec<String> = pages.iter().flat_map(|p| page_problems(p)).collect();
+    problems.extend(guide_subcategory_problems(&pages));
     // The README and CONTRIBUTING link into docs/ and examples/: those links must resolve too.
     for extra in ["README.md", "CONTRIBUTING.md", "examples/azure-end-to-end/README.md"] {
         let path = repo_root().join(extra);
@@ -925,6 +999,53 @@ fn required_sources(files: &[(String, String)]) -> BTreeSet<String> {
     out
 }
 
+/// `terraform validate` of one example directory by itself: its files and nothing else in a fresh
+/// workspace (no `terraform` block added, no other directory's variables), as a user who copies
+/// the directory would run it. Terraform cannot `init` offline, so `posit-dev/posit` comes from
+/// the workspace's dev override; a directory without `required_providers` means
+/// `hashicorp/posit`, which no override serves, and fails. The problems found, if any.
+fn validate_alone(tf: &Terraform, dir: &str, files: &[(String, String)]) -> Vec<String> {
+    let ws = Workspace::new(tf);
+    for (name, text) in files {
+        ws.write_file(name, text);
+    }
+    let mut present: Vec<String> = std::fs::read_dir(ws.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().to_string())
+        .filter(|n| n.ends_with(".tf") || n.ends_with(".tf.json"))
+        .collect();
+    present.sort();
+    let mut expected: Vec<String> = files.iter().map(|(n, _)| n.clone()).collect();
+    expected.sort();
+    assert_eq!(present, expected, "{dir}: the workspace must hold the example's files only");
+
+    let run = ws.run(&["validate", "-json", "-no-color"]);
+    let json: Value = serde_json::from_str(&run.stdout).unwrap_or(Value::Null);
+    // The one warning every run gives here: dev_overrides are in effect.
+    let diagnostics: Vec<Value> = json["diagnostics"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|d| d["summary"] != "Provider development overrides are in effect")
+        .collect();
+    if run.success() && json["valid"] == true && diagnostics.is_empty() {
+        return Vec::new();
+    }
+    let hint = if run.output().contains("hashicorp/posit") {
+        "\n(no `required_providers` names posit-dev/posit: add a versions.tf like the other example directories')"
+    } else {
+        ""
+    };
+    vec![format!(
+        "{dir}: `terraform validate` of the directory by itself is not clean (exit {:?}):\n{}\n{}{hint}",
+        run.exit_code,
+        serde_json::to_string_pretty(&diagnostics).unwrap_or_default(),
+        run.stderr.trim()
+    )]
+}
+
 #[test]
 fn examples_are_formatted_and_valid() {
     let dirs = example_dirs();
@@ -935,6 +1056,15 @@ fn examples_are_formatted_and_valid() {
         dirs.iter().any(|d| d.starts_with("examples/resources/")),
         "no examples/resources/<type>/ directory with .tf files (found {dirs:?})"
     );
+
+    // Each folder a page shows is valid by itself, so it declares where `posit_*` comes from.
+    for dir in dirs.iter().filter(|d| d.starts_with("examples/resources/") || d.starts_with("examples/data-sources/")) {
+        let versions = std::fs::read_to_string(repo_root().join(dir).join(VERSIONS_TF)).unwrap_or_default();
+        assert!(
+            required_sources(&[(VERSIONS_TF.into(), versions)]).contains("posit-dev/posit"),
+            "{dir}/{VERSIONS_TF} should hold `terraform {{ required_providers {{ posit = {{ source = \"posit-dev/posit\" }} }} }}`"
+        );
+    }
 
     // import.sh: shell syntax, and the command it shows.
     for dir in dirs.iter().filter(|d| d.starts_with("examples/resources/")) {
@@ -985,35 +1115,7 @@ fn examples_are_formatted_and_valid() {
                 eprintln!("e2e: {dir}: `terraform validate` skipped: write-only arguments need Terraform 1.11");
                 continue;
             }
-            for (name, text) in &files {
-                ws.write_file(name, text);
-            }
-            if !files.iter().any(|(_, t)| t.contains("required_providers")) {
-                // Snippets for the docs (examples/resources/...) leave out the terraform block
-                // every real configuration has; without it `posit_*` would mean hashicorp/posit.
-                ws.write_file(
-                    "zz_required_providers.tf",
-                    "terraform {\n  required_providers {\n    posit = {\n      source = \"posit-dev/posit\"\n    }\n  }\n}\n",
-                );
-            }
-            let run = ws.run(&["validate", "-json", "-no-color"]);
-            let json: Value = serde_json::from_str(&run.stdout).unwrap_or(Value::Null);
-            // The one warning every run gives here: dev_overrides are in effect.
-            let diagnostics: Vec<Value> = json["diagnostics"]
-                .as_array()
-                .cloned()
-                .unwrap_or_default()
-                .into_iter()
-                .filter(|d| d["summary"] != "Provider development overrides are in effect")
-                .collect();
-            if !run.success() || json["valid"] != true || !diagnostics.is_empty() {
-                problems.push(format!(
-                    "{dir}: `terraform validate` is not clean (exit {:?}):\n{}\n{}",
-                    run.exit_code,
-                    serde_json::to_string_pretty(&diagnostics).unwrap_or_default(),
-                    run.stderr.trim()
-                ));
-            }
+            problems.extend(validate_alone(tf, dir, &files));
         }
         report(&format!("examples (with {tf})"), &problems);
     });
@@ -1022,6 +1124,28 @@ fn examples_are_formatted_and_valid() {
 // ---------------------------------------------------------------------------------------------
 // The checker itself
 // ---------------------------------------------------------------------------------------------
+
+/// `validate_alone` fails the two mistakes a user copying an example directory would hit, which
+/// the check missed while it added a `required_providers` block of its own.
+#[test]
+fn example_validation_fails_a_directory_that_is_not_self_contained() {
+    let versions = read(&format!("examples/data-sources/posit_connect_server/{VERSIONS_TF}")).expect("versions.tf");
+    let data = ("data-source.tf".to_string(), "data \"posit_connect_server\" \"this\" {}\n".to_string());
+    for_each_terraform(|tf| {
+        let good = [data.clone(), (VERSIONS_TF.to_string(), versions.clone())];
+        assert_eq!(validate_alone(tf, "good", &good), Vec::<String>::new());
+
+        let no_versions = validate_alone(tf, "no-versions", std::slice::from_ref(&data)).join("\n");
+        assert!(no_versions.contains("hashicorp/posit"), "{no_versions}");
+
+        let undeclared = (
+            "output.tf".to_string(),
+            "output \"url\" {\n  value = \"${data.posit_connect_server.this.url}/${var.missing}\"\n}\n".to_string(),
+        );
+        let problems = validate_alone(tf, "undeclared", &[good[0].clone(), good[1].clone(), undeclared]).join("\n");
+        assert!(problems.contains("undeclared input variable"), "{problems}");
+    });
+}
 
 #[test]
 fn checker_catches_drift() {

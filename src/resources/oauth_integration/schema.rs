@@ -38,7 +38,7 @@ pub const AUTH_MODES: &[&str] = &["Confidential", "Public"];
 
 pub fn schema() -> Schema {
     Schema::new(0, Block::new(
-        "An OAuth integration on Posit Connect: how content reaches an external service (Microsoft Azure through an application registered in Microsoft Entra ID, and every other Connect template) on behalf of its viewers or a service account.",
+        "An OAuth integration on Posit Connect: how content reaches an external service (Microsoft Azure through an application registered in Microsoft Entra ID, or one of the other Connect templates listed under `template`) on behalf of its viewers or a service account.",
         vec![
             Attribute::string("id")
                 .computed()
@@ -52,7 +52,7 @@ pub fn schema() -> Schema {
                 .required()
                 .plan_modifier(RequiresReplace)
                 .validate(OneOf(TEMPLATE_IDS))
-                .describe("The Connect template: `azure`, `azure-openai`, `msgraph`, `sharepoint`, `aws`, `connect`, `custom`, `databricks`, `github`, `bigquery`, `drive`, `sheets`, `vertex-ai`, `salesforce` or `snowflake`. **Changing it replaces the integration** (Connect cannot change a template)."),
+                .describe("The Connect template: `azure`, `azure-openai`, `msgraph`, `sharepoint`, `aws`, `connect`, `custom`, `databricks`, `github`, `bigquery`, `drive`, `sheets`, `vertex-ai`, `salesforce` or `snowflake`; any other value is an error at plan. **Changing it replaces the integration** (Connect cannot change a template)."),
             Attribute::string("name")
                 .required()
                 .validate(NotBlank)
@@ -79,17 +79,17 @@ fn config_block() -> Block {
             Attribute::string("auth_type")
                 .optional()
                 .computed()
-                .describe("`Viewer` (each visitor signs in; the default), `Service Account` (client credentials; needs a client secret) or `Visitor API Key` (the `connect` template, and its default). When left out, the template's default is sent."),
+                .describe("`Viewer` (each visitor signs in) or `Service Account` (client credentials; needs a client secret) for every template but `connect`, whose only type is `Visitor API Key`. When left out, the template's default is sent: `Viewer`, or `Visitor API Key` for `connect`."),
             Attribute::string("tenant_id")
                 .optional()
-                .describe("The Microsoft Entra ID tenant (directory) id, a GUID. Required for the Azure templates."),
+                .describe("The Microsoft Entra ID tenant (directory) id, a GUID. Required for the Azure templates (`azure`, `azure-openai`, `msgraph`, `sharepoint`)."),
             Attribute::string("client_id")
                 .optional()
-                .describe("The OAuth application's client id (for the Azure templates, the Entra ID application id, a GUID). Required by most templates."),
+                .describe("The OAuth application's client id (for the Azure templates, the Entra ID application id, a GUID). Required by every template but `aws` and `connect`."),
             Attribute::string("client_secret")
                 .optional()
                 .sensitive()
-                .describe("The app registration's client secret. Required for `Service Account`; omit it for a Public Viewer application. Connect never returns it, so it cannot be imported or checked for drift."),
+                .describe("The app registration's client secret. Required for `Service Account` and for `snowflake` (or give `client_secret_wo`); omit it for a Public Viewer application. Connect never returns it, so it cannot be imported or checked for drift."),
             // Write-only, not also sensitive: the value never reaches plan or state (Terraform
             // prints "(write-only attribute)" in its place), while a sensitive flag would add a
             // path to every integration's `sensitive_attributes`, which Terraform re-marshals on
@@ -164,7 +164,7 @@ pub fn list_schema() -> Schema {
         Block::new(
             "Lists the OAuth integrations on Connect, to adopt them with `terraform query -generate-config-out`.",
             vec![
-                Attribute::string("template").optional().validate(OneOf(TEMPLATE_IDS)).describe("Only integrations of this template, e.g. `msgraph`."),
+                Attribute::string("template").optional().validate(OneOf(TEMPLATE_IDS)).describe("Only integrations of this template, one of those `posit_connect_oauth_integration` accepts, e.g. `msgraph`. Without it, integrations of every such template."),
                 Attribute::string("name_pattern")
                     .optional()
                     .describe("Only integrations whose name matches this pattern: `*` matches any run of characters, `?` any one character; everything else matches itself, case included."),
