@@ -22,21 +22,6 @@ fn config(protect: Option<bool>, template: &str, more: &str) -> String {
     main_tf(&ProviderConfig::Env, &body)
 }
 
-/// `terraform plan -json` with `extra` arguments: the run and its diagnostics.
-fn plan(ws: &Workspace, extra: &[&str]) -> (TfRun, Vec<Value>) {
-    let mut args = vec!["plan", "-json", "-no-color", "-input=false"];
-    args.extend_from_slice(extra);
-    let run = ws.run(&args);
-    let diags = run
-        .stdout
-        .lines()
-        .filter_map(|line| serde_json::from_str::<Value>(line).ok())
-        .filter(|msg| msg["type"] == "diagnostic")
-        .map(|msg| msg["diagnostic"].clone())
-        .collect();
-    (run, diags)
-}
-
 /// The diagnostics saying content uses an integration.
 fn in_use(diags: &[Value]) -> Vec<&Value> {
     diags.iter().filter(|d| d["summary"].as_str().unwrap_or_default().starts_with(IN_USE)).collect()
@@ -80,7 +65,7 @@ fn protect_warns_of_content_using_an_integration_destroyed_or_replaced() {
         let (titled, untitled) = two_users(&store, &guid);
 
         // (a) A destroy plan names the content: how many, the title and the guids.
-        let (run, diags) = plan(&ws, &["-destroy"]);
+        let (run, diags) = ws.plan_diagnostics_with(&["-destroy"]);
         let detail = the_in_use(&run.ok(), &diags, "warning");
         assert!(in_use(&diags)[0]["summary"].as_str().unwrap().contains("2 content items"), "{diags:?}");
         for needle in ["would destroy", "\"Sales dashboard\"", &titled, &untitled, &guid, "protect_used_integrations"] {
@@ -89,7 +74,7 @@ fn protect_warns_of_content_using_an_integration_destroyed_or_replaced() {
 
         // (b) So does a template change, which replaces the integration.
         ws.write_main(&config(None, "sharepoint", ""));
-        let (run, diags) = plan(&ws, &[]);
+        let (run, diags) = ws.plan_diagnostics();
         let detail = the_in_use(&run.ok(), &diags, "warning");
         assert!(detail.contains("would replace") && detail.contains("template"), "{detail}");
         assert!(detail.contains(&titled) && detail.contains("\"Sales dashboard\""), "{detail}");
@@ -113,7 +98,7 @@ fn protect_used_integrations_stops_the_plan() {
         let (titled, _) = two_users(&store, &guid);
 
         // (c) Destroy: an error naming the content and how to proceed; nothing deleted.
-        let (run, diags) = plan(&ws, &["-destroy"]);
+        let (run, diags) = ws.plan_diagnostics_with(&["-destroy"]);
         let run = run.failed();
         let detail = the_in_use(&run, &diags, "error");
         assert!(detail.contains(&titled) && detail.contains("protect_used_integrations = false"), "{detail}");
@@ -125,7 +110,7 @@ fn protect_used_integrations_stops_the_plan() {
 
         // A replacement likewise.
         ws.write_main(&config(Some(true), "sharepoint", ""));
-        let (run, diags) = plan(&ws, &[]);
+        let (run, diags) = ws.plan_diagnostics();
         let detail = the_in_use(&run.failed(), &diags, "error");
         assert!(detail.contains("would replace"), "{detail}");
         ws.try_apply().failed();
@@ -159,7 +144,7 @@ fn protect_says_nothing_of_an_integration_no_content_uses() {
         store.set_associations(&content, vec![guid.clone()]).unwrap();
         let other = Integration::new("sharepoint", "Other").hcl("other");
         ws.write_main(&config(Some(true), "msgraph", &other));
-        let (run, diags) = plan(&ws, &[]);
+        let (run, diags) = ws.plan_diagnostics();
         run.ok();
         assert!(in_use(&diags).is_empty(), "nothing to say: {diags:?}");
         assert_actions(&ws.plan_json(), "posit_connect_oauth_integration.other", &["delete", "create"], "template");
@@ -168,7 +153,7 @@ fn protect_says_nothing_of_an_integration_no_content_uses() {
 
         // Destroying both warns of `used` alone.
         ws.write_main(&config(None, "msgraph", &other));
-        let (run, diags) = plan(&ws, &["-destroy"]);
+        let (run, diags) = ws.plan_diagnostics_with(&["-destroy"]);
         let detail = the_in_use(&run.ok(), &diags, "warning");
         assert!(detail.contains(&guid) && detail.contains("\"Used\""), "{detail}");
     });
@@ -187,7 +172,7 @@ fn protect_names_content_on_servers_before_2025_07() {
         let content = store.add_content_with_title(Some("Quarterly report"));
         store.set_associations(&content, vec![guid.clone()]).unwrap();
 
-        let (run, diags) = plan(&ws, &["-destroy"]);
+        let (run, diags) = ws.plan_diagnostics_with(&["-destroy"]);
         let detail = the_in_use(&run.ok(), &diags, "warning");
         assert!(in_use(&diags)[0]["summary"].as_str().unwrap().ends_with("1 content item"), "{diags:?}");
         assert!(detail.contains(&content) && detail.contains("\"Quarterly report\""), "{detail}");
@@ -216,7 +201,7 @@ fn protect_says_when_it_could_not_check_and_shows_server_text_clean() {
         let path = format!("/__api__/v1/oauth/integrations/{guid}/associations");
         let message = "The requested endpoint does not exist. \u{1b}[2Jcleared".to_string();
         fake.faults().set(vec![Fault::new(1, FaultAction::Message { status: 404, message }).on_path(&path)]);
-        let (run, diags) = plan(&ws, &["-destroy"]);
+        let (run, diags) = ws.plan_diagnostics_with(&["-destroy"]);
         run.ok();
         let warning = diags
             .iter()
@@ -230,7 +215,7 @@ fn protect_says_when_it_could_not_check_and_shows_server_text_clean() {
 
         // ...and with protection, an error saying why; nothing deleted.
         ws.write_main(&config(Some(true), "msgraph", ""));
-        let (run, diags) = plan(&ws, &["-destroy"]);
+        let (run, diags) = ws.plan_diagnostics_with(&["-destroy"]);
         run.failed();
         let error = diags
             .iter()

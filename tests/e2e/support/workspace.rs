@@ -321,7 +321,14 @@ impl Workspace {
     /// `plan -json`: the machine-readable UI stream, whatever its outcome, with the
     /// `diagnostic` objects of its `"type": "diagnostic"` lines.
     pub fn plan_diagnostics(&self) -> (TfRun, Vec<Value>) {
-        let run = self.run(&["plan", "-json", "-no-color", "-input=false"]);
+        self.plan_diagnostics_with(&[])
+    }
+
+    /// [`Self::plan_diagnostics`] with more arguments (`-destroy`, say).
+    pub fn plan_diagnostics_with(&self, extra: &[&str]) -> (TfRun, Vec<Value>) {
+        let mut args = vec!["plan", "-json", "-no-color", "-input=false"];
+        args.extend_from_slice(extra);
+        let run = self.run(&args);
         let diags = run
             .stdout
             .lines()
