@@ -265,3 +265,13 @@ fn failure_error(result: Result<Answer, Failed>) -> Error {
 fn json_body<T: Serialize>(v: &T) -> Vec<u8> {
     serde_json::to_vec(v).expect("request types serialise to JSON infallibly")
 }
+
+/// A guid as one path segment of a request, refused when it cannot be one: the url crate drops
+/// "." and ".." segments and an empty one changes the path too, which would turn a GET of one
+/// object into the list (or a PUT onto another path).
+fn guid_segment(guid: &str) -> Result<&str, Error> {
+    match guid {
+        "" | "." | ".." => Err(Error::InvalidGuid { guid: guid.into() }),
+        _ => Ok(guid),
+    }
+}

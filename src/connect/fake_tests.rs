@@ -149,10 +149,11 @@ async fn what_uses_an_integration_and_content_titles() {
     let older = admin.integration_associations(&used).await.unwrap().unwrap();
     assert!(older.iter().all(|u| u.content_guid.is_none() && u.content().is_some()), "{older:?}");
 
-    assert_eq!(admin.content_title(&titled).await.unwrap().as_deref(), Some("Sales dashboard"));
-    assert_eq!(admin.content_title(&untitled).await.unwrap(), None, "no title");
-    assert_eq!(admin.content_title("no-such-content").await.unwrap(), None, "gone");
-    assert!(matches!(admin.content_title("..").await, Err(Error::InvalidGuid { .. })));
+    let title = |item: Option<ContentItem>| item.expect("the content exists").title;
+    assert_eq!(title(admin.content_item(&titled).await.unwrap()).as_deref(), Some("Sales dashboard"));
+    assert_eq!(title(admin.content_item(&untitled).await.unwrap()), None, "no title");
+    assert_eq!(admin.content_item("no-such-content").await.unwrap(), None, "gone");
+    assert!(matches!(admin.content_item("..").await, Err(Error::InvalidGuid { .. })));
 
     // A server without the endpoint is an error, never "nothing uses it".
     store.set_profile(fake_connect::Profile::NoOAuthApi);

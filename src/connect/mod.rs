@@ -12,7 +12,7 @@ mod secret;
 mod tls;
 mod types;
 
-pub use client::associations::{Association, IntegrationUse};
+pub use client::associations::{Association, ContentItem, IntegrationUse};
 pub use client::server::{ServerInfo, Version};
 pub use client::templates::{TemplateDefinition, TemplateField};
 pub use client::{Client, ClientConfig, TlsOptions, CREATE_GRACE, DEFAULT_TIMEOUT};

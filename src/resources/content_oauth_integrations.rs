@@ -184,7 +184,9 @@ impl Associations {
 }
 
 /// A 404 from Connect's API itself (not a server without the OAuth API) to a PUT of a content
-/// item's associations: the content item is not there. (A missing integration is a 400.)
+/// item's associations: perhaps the content item is not there. Perhaps: which 404 Connect gives
+/// for a missing integration in the body is not recorded, so [`api::put`] asks for the content
+/// item before blaming `content_guid`.
 fn is_missing_content(err: &Error) -> bool {
     err.status() == Some(404) && !err.is_missing_api()
 }
@@ -228,7 +230,9 @@ mod api {
         let (content, guids) = (planned.content(), planned.guids());
         match client.set_content_associations(content, &guids).await {
             Ok(()) => Ok(Model::to_value(&Associations::of(content, guids))),
-            Err(e) if is_missing_content(&e) => Err(no_such_content(client.server_url(), content, &e)),
+            Err(e) if is_missing_content(&e) && matches!(client.content_item(content).await, Ok(None)) => {
+                Err(no_such_content(client.server_url(), content, &e))
+            }
             Err(e) => Err(diagnostic(&format!("Could not set the OAuth integrations of content {content}"), &e)),
         }
     }

@@ -7,6 +7,13 @@ use tfplugin::diag::Diagnostic;
 /// Turns a Connect error into a diagnostic whose summary says what failed and whose detail
 /// carries the server's own message and status, plus a hint for the errors users can fix.
 pub fn diagnostic(action: &str, err: &Error) -> Diagnostic {
+    Diagnostic::error(action.to_string(), format!("{err}{}", hint(err)))
+}
+
+/// What [`diagnostic`] adds after the error (empty, or paragraphs starting with a blank line):
+/// the fix for the errors a user can fix, and the settings that bound a call that gave up. For
+/// a message that words the error itself (or is only a warning).
+pub fn hint(err: &Error) -> String {
     let hint = match err.last_attempt() {
         Error::Unauthorized { .. } => {
             "\n\nConnect rejected the API key: check connect_api_key (or the CONNECT_API_KEY environment variable)."
@@ -38,7 +45,7 @@ pub fn diagnostic(action: &str, err: &Error) -> Diagnostic {
         }
         _ => "",
     };
-    Diagnostic::error(action.to_string(), format!("{err}{hint}{}", limits_hint(err)))
+    format!("{hint}{}", limits_hint(err))
 }
 
 /// For a call that stopped retrying: which settings bound it, and what a create whose outcome

@@ -3,6 +3,7 @@
 //! mistyped data source filter, a rejected API key, an import ID that is no guid, a content guid
 //! Connect does not have.
 
+use fake_connect::{Fault, FaultAction};
 use serde_json::Value;
 
 use crate::support::*;
@@ -181,16 +182,51 @@ fn associations_of_missing_content_name_content_guid() {
         );
         let missing = "0d5c3a1e-1111-4222-8333-444455556666";
         let ws = Workspace::new(tf);
-        let body = format!(
-            "resource \"posit_connect_content_oauth_integrations\" \"app\" {{\n  content_guid      = {}\n  integration_guids = [{}]\n}}\n",
-            hcl_string(missing),
-            hcl_string(&integration)
-        );
-        ws.write_main(&main_tf(&provider(&fake), &body));
+        ws.write_main(&main_tf(&provider(&fake), &associations_hcl(missing, &integration)));
         let run = ws.try_apply().failed();
         run.assert_said(&[
             &format!("content_guid is \"{missing}\", but Connect at {} has no content item", fake.url()),
             "content_guid      =",
         ]);
     });
+}
+
+#[test]
+fn a_404_for_content_that_exists_does_not_blame_content_guid() {
+    for_each_terraform(|tf| {
+        let fake = start_fake();
+        let store = fake.store();
+        let integration = store.insert(
+            "msgraph",
+            "A",
+            "",
+            serde_json::json!({"auth_type": "Viewer", "tenant_id": TENANT_ID, "client_id": CLIENT_ID}),
+        );
+        let content = store.add_content();
+        // Which 404 Connect gives for a missing integration in the PUT's body is not recorded:
+        // a 404 "object does not exist" while the content item is there is not about it.
+        let path = format!("/__api__/v1/content/{content}/oauth/integrations/associations");
+        let message = "The requested object does not exist.".to_string();
+        fake.faults()
+            .set(vec![Fault::new(1, FaultAction::Message { status: 404, message }).on_path(&path).only("PUT")]);
+        let ws = Workspace::new(tf);
+        ws.write_main(&main_tf(&provider(&fake), &associations_hcl(&content, &integration)));
+        let run = ws.try_apply().failed();
+        run.assert_said(&[
+            &format!("Could not set the OAuth integrations of content {content}"),
+            "object does not exist",
+        ]);
+        if run.output().contains("has no content item") {
+            run.fail("a 404 for content that exists was blamed on content_guid");
+        }
+    });
+}
+
+/// A `posit_connect_content_oauth_integrations` giving `content` the one `integration`.
+fn associations_hcl(content: &str, integration: &str) -> String {
+    format!(
+        "resource \"posit_connect_content_oauth_integrations\" \"app\" {{\n  content_guid      = {}\n  integration_guids = [{}]\n}}\n",
+        hcl_string(content),
+        hcl_string(integration)
+    )
 }

@@ -44,6 +44,13 @@ fn apply_used(ws: &Workspace) -> String {
     resource_values(&ws.state_json(), USED)["guid"].as_str().expect("a guid").to_string()
 }
 
+/// A content item titled `title` using `integration`; its guid.
+fn used_by(store: &Store, integration: &str, title: &str) -> String {
+    let content = store.add_content_with_title(Some(title));
+    store.set_associations(&content, vec![integration.to_string()]).unwrap();
+    content
+}
+
 /// Two content items using `integration`: one titled, one without a title. Their guids.
 fn two_users(store: &Store, integration: &str) -> (String, String) {
     let titled = store.add_content_with_title(Some("Sales dashboard"));
@@ -140,8 +147,7 @@ fn protect_says_nothing_of_an_integration_no_content_uses() {
             .unwrap()
             .to_string();
         // (d) Content uses `used` only: replacing `other` is silent, even protected.
-        let content = store.add_content_with_title(Some("Uses the other one"));
-        store.set_associations(&content, vec![guid.clone()]).unwrap();
+        used_by(&store, &guid, "Uses the other one");
         let other = Integration::new("sharepoint", "Other").hcl("other");
         ws.write_main(&config(Some(true), "msgraph", &other));
         let (run, diags) = ws.plan_diagnostics();
@@ -169,8 +175,7 @@ fn protect_names_content_on_servers_before_2025_07() {
         let ws = Workspace::with_connect_env(tf, &fake.url(), ADMIN_KEY);
         ws.write_main(&config(None, "msgraph", ""));
         let guid = apply_used(&ws);
-        let content = store.add_content_with_title(Some("Quarterly report"));
-        store.set_associations(&content, vec![guid.clone()]).unwrap();
+        let content = used_by(&store, &guid, "Quarterly report");
 
         let (run, diags) = ws.plan_diagnostics_with(&["-destroy"]);
         let detail = the_in_use(&run.ok(), &diags, "warning");
@@ -187,8 +192,7 @@ fn protect_says_when_it_could_not_check_and_shows_server_text_clean() {
         let ws = Workspace::with_connect_env(tf, &fake.url(), ADMIN_KEY);
         ws.write_main(&config(None, "msgraph", ""));
         let guid = apply_used(&ws);
-        let content = store.add_content_with_title(Some("\u{1b}[31mRed\u{1b}[0m title\u{1b}]0;retitled-9c2d\u{7}"));
-        store.set_associations(&content, vec![guid.clone()]).unwrap();
+        used_by(&store, &guid, "\u{1b}[31mRed\u{1b}[0m title\u{1b}]0;retitled-9c2d\u{7}");
 
         // A hostile title reaches the terminal without its escape sequences.
         let run = ws.run(&["plan", "-destroy", "-no-color", "-input=false"]).ok();

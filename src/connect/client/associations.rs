@@ -5,7 +5,7 @@ use reqwest::Method;
 use serde::{Deserialize, Serialize};
 
 use super::transport::NotFound;
-use super::{json_body, Client};
+use super::{guid_segment, json_body, Client};
 use crate::connect::Error;
 
 /// One association as Connect lists it; only the integration's guid matters to callers.
@@ -34,11 +34,11 @@ impl IntegrationUse {
     }
 }
 
-/// The one field of `GET /v1/content/{guid}` that callers read.
-#[derive(Deserialize)]
-struct ContentItem {
+/// A content item as `GET /v1/content/{guid}` gives it: the one field callers read.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+pub struct ContentItem {
     #[serde(default)]
-    title: Option<String>,
+    pub title: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -48,10 +48,7 @@ struct AssociationRef<'a> {
 
 impl Client {
     fn content_associations_url(&self, content: &str) -> Result<reqwest::Url, Error> {
-        if matches!(content, "" | "." | "..") {
-            return Err(Error::InvalidGuid { guid: content.into() });
-        }
-        Ok(self.endpoint(&["v1", "content", content, "oauth", "integrations", "associations"]))
+        Ok(self.endpoint(&["v1", "content", guid_segment(content)?, "oauth", "integrations", "associations"]))
     }
 
     /// `GET /v1/content/{guid}/oauth/integrations/associations`; `None` only when the content
@@ -65,13 +62,10 @@ impl Client {
         match answer.not_found() {
             None => answer.json().map(Some),
             Some(NotFound::Object) => Ok(None),
-            Some(NotFound::Unclear) => {
-                let item = self.endpoint(&["v1", "content", content]);
-                match self.send(Method::GET, item, None).await.map(|a| a.not_found()) {
-                    Ok(Some(NotFound::Object | NotFound::Unclear)) => Ok(None),
-                    _ => Err(answer.into_error()),
-                }
-            }
+            Some(NotFound::Unclear) => match self.content_item(content).await {
+                Ok(None) => Ok(None),
+                _ => Err(answer.into_error()),
+            },
             Some(NotFound::Endpoint | NotFound::Page) => Err(answer.into_error()),
         }
     }
@@ -81,10 +75,7 @@ impl Client {
     /// other 404 (a server without this endpoint, a proxy's page) is an error: the caller asks to
     /// know what deleting the integration breaks, and "nothing" must not be guessed.
     pub async fn integration_associations(&self, integration: &str) -> Result<Option<Vec<IntegrationUse>>, Error> {
-        if matches!(integration, "" | "." | "..") {
-            return Err(Error::InvalidGuid { guid: integration.into() });
-        }
-        let url = self.endpoint(&["v1", "oauth", "integrations", integration, "associations"]);
+        let url = self.endpoint(&["v1", "oauth", "integrations", guid_segment(integration)?, "associations"]);
         let answer = self.send(Method::GET, url, None).await?;
         match answer.not_found() {
             None => answer.json().map(Some),
@@ -93,17 +84,16 @@ impl Client {
         }
     }
 
-    /// The title of a content item (`GET /v1/content/{guid}`); `None` when it has none or is
-    /// gone (a 404 that is not an HTML page).
-    pub async fn content_title(&self, content: &str) -> Result<Option<String>, Error> {
-        if matches!(content, "" | "." | "..") {
-            return Err(Error::InvalidGuid { guid: content.into() });
+    /// `GET /v1/content/{guid}`: the content item, `None` when Connect says it is gone (its
+    /// "object does not exist", or a 404 that says nothing clear; not an HTML page or "endpoint
+    /// does not exist", which are errors: the content API is older than the OAuth one).
+    pub async fn content_item(&self, content: &str) -> Result<Option<ContentItem>, Error> {
+        let answer = self.send(Method::GET, self.endpoint(&["v1", "content", guid_segment(content)?]), None).await?;
+        match answer.not_found() {
+            None => answer.json().map(Some),
+            Some(NotFound::Object | NotFound::Unclear) => Ok(None),
+            Some(NotFound::Endpoint | NotFound::Page) => Err(answer.into_error()),
         }
-        let answer = self.send(Method::GET, self.endpoint(&["v1", "content", content]), None).await?;
-        if answer.is_not_found() {
-            return Ok(None);
-        }
-        answer.json::<ContentItem>().map(|c| c.title)
     }
 
     /// `PUT /v1/content/{guid}/oauth/integrations/associations`: replaces the whole set; an empty

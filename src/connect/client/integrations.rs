@@ -8,7 +8,7 @@ use reqwest::Method;
 use url::Url;
 
 use super::transport::NotFound;
-use super::{failure_error, gave_up, json_body, outcome_of, Client, Halt};
+use super::{failure_error, gave_up, guid_segment, json_body, outcome_of, Client, Halt};
 use crate::connect::error::{redact_url, EXCERPT_CHARS};
 use crate::connect::retry::{next_step, Deadline, Next};
 use crate::connect::{Deleted, Error, GiveUp, Integration, IntegrationUpdate, NewIntegration};
@@ -186,12 +186,7 @@ impl Client {
     }
 
     fn integration_url(&self, guid: &str) -> Result<Url, Error> {
-        // The url crate drops "." and ".." segments, which would turn a GET of one integration
-        // into the list; an empty segment would do the same.
-        if matches!(guid, "" | "." | "..") {
-            return Err(Error::InvalidGuid { guid: guid.into() });
-        }
-        Ok(self.endpoint(&["v1", "oauth", "integrations", guid]))
+        Ok(self.endpoint(&["v1", "oauth", "integrations", guid_segment(guid)?]))
     }
 
     /// The integration a create with an unknown outcome may have made: one with the same

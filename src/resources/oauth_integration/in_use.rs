@@ -6,6 +6,7 @@
 
 use crate::connect::{Client, IntegrationUse};
 use crate::resources::configured::Connect;
+use crate::resources::errors::hint;
 use crate::untrusted::{server_text, MAX_MESSAGE_CHARS};
 use tfplugin::diag::{Diagnostic, Diagnostics};
 use tfplugin::resource::{Removal, RemovalRequest};
@@ -34,7 +35,7 @@ pub(super) async fn check(connect: Option<&Connect>, req: &RemovalRequest<'_>, d
     let Some(guid) = req.prior.get("guid").as_str() else { return };
     let plan = Plan::of(req.prior, &req.removal, connect.protect_used_integrations);
     match connect.client.integration_associations(guid).await {
-        Err(e) => diags.push(plan.unchecked(&e.to_string())),
+        Err(e) => diags.push(plan.unchecked(&e.to_string(), &hint(&e))),
         Ok(None) => {} // already gone: deleting it breaks nothing more
         Ok(Some(uses)) => {
             let mut users = distinct(&uses);
@@ -66,10 +67,13 @@ fn distinct(uses: &[IntegrationUse]) -> Vec<User> {
 async fn titled(client: &Client, users: &mut [User]) {
     for user in users {
         if let Some(guid) = &user.guid {
-            user.title = client.content_title(guid).await.unwrap_or_else(|e| {
-                tracing::debug!(content = %guid, error = %e, "content title not available");
-                None
-            });
+            user.title = match client.content_item(guid).await {
+                Ok(item) => item.and_then(|c| c.title),
+                Err(e) => {
+                    tracing::debug!(content = %guid, error = %e, "content title not available");
+                    None
+                }
+            };
         }
     }
 }
@@ -145,10 +149,11 @@ impl Plan {
     }
 
     /// The associations could not be read: with the setting an error (the check is the point),
-    /// else a warning that nothing was checked.
-    fn unchecked(&self, error: &str) -> Diagnostic {
+    /// else a warning that nothing was checked. `hint` is the provider's own advice for that
+    /// error (`errors::hint`), shown as it is.
+    fn unchecked(&self, error: &str, hint: &str) -> Diagnostic {
         let why = server_text(error, MAX_MESSAGE_CHARS);
-        let what = format!("{}, and asking Connect which content uses it failed: {why}", self.what());
+        let what = format!("{}, and asking Connect which content uses it failed: {why}{hint}", self.what());
         if self.protect {
             Diagnostic::error(
                 "Could not check which content uses the OAuth integration",
@@ -247,12 +252,12 @@ mod tests {
         assert!(item.chars().count() < 300, "bounded: {item}");
 
         let u = Plan::of(&prior(), &Removal::Destroy, true)
-            .unchecked(&format!("boom\u{1b}]0;title\u{7}{}", "y".repeat(2000)));
+            .unchecked(&format!("boom\u{1b}]0;title\u{7}{}", "y".repeat(2000)), "");
         assert_eq!(u.severity, Severity::Error);
         assert!(!u.detail.contains('\u{1b}') && u.detail.contains("boom"), "{}", u.detail);
         assert!(u.detail.contains("more characters not shown"), "{}", u.detail);
         assert!(u.detail.contains("protect_used_integrations = false"), "{}", u.detail);
-        let w = Plan::of(&prior(), &Removal::Destroy, false).unchecked("no such endpoint");
+        let w = Plan::of(&prior(), &Removal::Destroy, false).unchecked("no such endpoint", "");
         assert_eq!(w.severity, Severity::Warning);
         assert!(w.detail.contains("no such endpoint"), "{}", w.detail);
     }
