@@ -3,6 +3,7 @@
 //! certificate as go-plugin's, HTTP/2 and gRPC by hand: the crate has servers only).
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU16, Ordering};
 use std::sync::Arc;
 
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
@@ -34,19 +35,28 @@ pub(crate) const PLUGIN: Plugin = Plugin {
 };
 
 /// The environment Terraform gives a plugin, with the transport forced when `tcp`.
-pub(crate) fn go_plugin_env<'a>(tcp: bool, extra: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
+///
+/// Each call gets a port range of its own: the server takes the first free port of its range,
+/// so tests sharing one range (they run in parallel) would reuse a port another test's server
+/// just gave up, and a test checking that nothing listens on its port after shutdown would
+/// find the other server there.
+pub(crate) fn go_plugin_vars(tcp: bool, extra: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+    const BLOCK: u16 = 100;
+    static NEXT_BLOCK: AtomicU16 = AtomicU16::new(0);
+    let min = 10000 + (NEXT_BLOCK.fetch_add(1, Ordering::Relaxed) % 150) * BLOCK;
+    let (min_port, max_port) = (min.to_string(), (min + BLOCK - 1).to_string());
     let mut pairs = vec![
         (MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE),
         ("PLUGIN_PROTOCOL_VERSIONS", "5,6"),
         // What Terraform's go-plugin client always sends; only TCP uses them.
-        (transport::MIN_PORT_ENV, "10000"),
-        (transport::MAX_PORT_ENV, "25000"),
+        (transport::MIN_PORT_ENV, min_port.as_str()),
+        (transport::MAX_PORT_ENV, max_port.as_str()),
     ];
     if tcp {
         pairs.push((PLUGIN.transport_env, "tcp"));
     }
     pairs.extend_from_slice(extra);
-    pairs
+    vars(&pairs)
 }
 
 // ---- in-process mTLS: a rustls client standing in for Terraform's Go client ----

@@ -4,8 +4,8 @@
 use super::*;
 use crate::handshake::negotiate;
 use crate::test_client::{
-    client_config, go_plugin_env, go_plugin_like_client, open_stream, ping_round_trip, read_until_closed,
-    stranger_client, unary_empty_call, vars, NO_ARGS, PLUGIN,
+    client_config, go_plugin_like_client, go_plugin_vars, open_stream, ping_round_trip, read_until_closed,
+    stranger_client, unary_empty_call, NO_ARGS, PLUGIN,
 };
 use crate::tls::tests::P521_CERT_PEM;
 use base64::Engine as _;
@@ -101,8 +101,7 @@ async fn mtls_serves_go_plugin_client_and_refuses_others() {
 }
 
 async fn mtls_serves_go_plugin_client_and_refuses_others_on(tcp: bool) {
-    let negotiated =
-        negotiate(PLUGIN, NO_ARGS, vars(&go_plugin_env(tcp, &[("PLUGIN_CLIENT_CERT", P521_CERT_PEM)]))).unwrap();
+    let negotiated = negotiate(PLUGIN, NO_ARGS, go_plugin_vars(tcp, &[("PLUGIN_CLIENT_CERT", P521_CERT_PEM)])).unwrap();
     let running = start(negotiated, Duration::from_secs(10)).await;
     let server_cert = running.cert.clone().expect("certificate on the handshake line");
     let localhost = ServerName::try_from("localhost").unwrap();
@@ -160,7 +159,7 @@ async fn plaintext_without_client_cert() {
 }
 
 async fn plaintext_without_client_cert_on(tcp: bool) {
-    let negotiated = negotiate(PLUGIN, NO_ARGS, vars(&go_plugin_env(tcp, &[]))).unwrap();
+    let negotiated = negotiate(PLUGIN, NO_ARGS, go_plugin_vars(tcp, &[])).unwrap();
     let running = start(negotiated, Duration::from_secs(10)).await;
     assert!(running.cert.is_none());
     let mut conn = running.connect().await;
@@ -182,7 +181,7 @@ async fn unresponsive_client_cannot_hold_shutdown() {
 }
 
 async fn unresponsive_client_cannot_hold_shutdown_on(tcp: bool) {
-    let negotiated = negotiate(PLUGIN, NO_ARGS, vars(&go_plugin_env(tcp, &[]))).unwrap();
+    let negotiated = negotiate(PLUGIN, NO_ARGS, go_plugin_vars(tcp, &[])).unwrap();
     let running = start(negotiated, Duration::from_millis(200)).await;
     let mut stuck = running.connect().await;
     // A call whose request body never arrives stays in flight.
