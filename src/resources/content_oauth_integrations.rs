@@ -6,7 +6,7 @@ use async_trait::async_trait;
 
 use crate::connect::{Client, Error, Version};
 use crate::resources::configured::Connect;
-use crate::resources::errors::diagnostic;
+use crate::resources::errors::{diagnostic, hint};
 use std::collections::BTreeSet;
 
 use tfplugin::diag::{AttributePath, Diagnostic};
@@ -195,13 +195,12 @@ fn is_missing_content(err: &Error) -> bool {
 /// naming the guid, with Connect's own words after.
 fn no_such_content(server: &str, content: &str, err: &Error) -> Diagnostic {
     let shown = crate::untrusted::server_text(content, 100);
-    let d = diagnostic(&format!("No content item {shown:?} on Connect"), err);
     let detail = format!(
         "content_guid is {shown:?}, but Connect at {server} has no content item with that guid: check content_guid \
-         (the guid in the content's URL on Connect, or in its Info panel).\n\n{}",
-        d.detail
+         (the guid in the content's URL on Connect, or in its Info panel).\n\n{err}{}",
+        hint(err)
     );
-    Diagnostic::error(d.summary, detail).at(AttributePath::root("content_guid"))
+    Diagnostic::error(format!("No content item {shown:?} on Connect"), detail).at(AttributePath::root("content_guid"))
 }
 
 /// The Connect calls: one GET to read, one PUT of the whole set to create or update, a PUT of `[]`

@@ -174,12 +174,7 @@ fn associations_of_missing_content_name_content_guid() {
     for_each_terraform(|tf| {
         let fake = start_fake();
         let store = fake.store();
-        let integration = store.insert(
-            "msgraph",
-            "A",
-            "",
-            serde_json::json!({"auth_type": "Viewer", "tenant_id": TENANT_ID, "client_id": CLIENT_ID}),
-        );
+        let integration = an_integration(&store);
         let missing = "0d5c3a1e-1111-4222-8333-444455556666";
         let ws = Workspace::new(tf);
         ws.write_main(&main_tf(&provider(&fake), &associations_hcl(missing, &integration)));
@@ -196,12 +191,7 @@ fn a_404_for_content_that_exists_does_not_blame_content_guid() {
     for_each_terraform(|tf| {
         let fake = start_fake();
         let store = fake.store();
-        let integration = store.insert(
-            "msgraph",
-            "A",
-            "",
-            serde_json::json!({"auth_type": "Viewer", "tenant_id": TENANT_ID, "client_id": CLIENT_ID}),
-        );
+        let integration = an_integration(&store);
         let content = store.add_content();
         // Which 404 Connect gives for a missing integration in the PUT's body is not recorded:
         // a 404 "object does not exist" while the content item is there is not about it.
@@ -220,6 +210,12 @@ fn a_404_for_content_that_exists_does_not_blame_content_guid() {
             run.fail("a 404 for content that exists was blamed on content_guid");
         }
     });
+}
+
+/// An msgraph integration on the fake, made in the dashboard; its guid.
+fn an_integration(store: &fake_connect::Store) -> String {
+    let cfg = serde_json::json!({"auth_type": "Viewer", "tenant_id": TENANT_ID, "client_id": CLIENT_ID});
+    store.insert("msgraph", "A", "", cfg)
 }
 
 /// A `posit_connect_content_oauth_integrations` giving `content` the one `integration`.

@@ -22,9 +22,23 @@ fn config(protect: Option<bool>, template: &str, more: &str) -> String {
     main_tf(&ProviderConfig::Env, &body)
 }
 
+/// The diagnostics whose summary starts with `prefix`.
+fn starting<'a>(diags: &'a [Value], prefix: &str) -> Vec<&'a Value> {
+    diags.iter().filter(|d| d["summary"].as_str().unwrap_or_default().starts_with(prefix)).collect()
+}
+
 /// The diagnostics saying content uses an integration.
 fn in_use(diags: &[Value]) -> Vec<&Value> {
-    diags.iter().filter(|d| d["summary"].as_str().unwrap_or_default().starts_with(IN_USE)).collect()
+    starting(diags, IN_USE)
+}
+
+/// The diagnostic of `severity` saying the associations could not be read.
+#[track_caller]
+fn could_not_check<'a>(diags: &'a [Value], severity: &str) -> &'a Value {
+    starting(diags, "Could not check")
+        .into_iter()
+        .find(|d| d["severity"] == severity)
+        .unwrap_or_else(|| panic!("no {severity} saying the check could not be made: {diags:?}"))
 }
 
 /// The one in-use diagnostic, which must have `severity`; its detail.
@@ -207,13 +221,7 @@ fn protect_says_when_it_could_not_check_and_shows_server_text_clean() {
         fake.faults().set(vec![Fault::new(1, FaultAction::Message { status: 404, message }).on_path(&path)]);
         let (run, diags) = ws.plan_diagnostics_with(&["-destroy"]);
         run.ok();
-        let warning = diags
-            .iter()
-            .find(|d| {
-                d["severity"] == "warning" && d["summary"].as_str().unwrap_or_default().starts_with("Could not check")
-            })
-            .unwrap_or_else(|| panic!("no warning saying the check could not be made: {diags:?}"));
-        let detail = warning["detail"].as_str().unwrap_or_default();
+        let detail = could_not_check(&diags, "warning")["detail"].as_str().unwrap_or_default();
         assert!(detail.contains("endpoint does not exist") && detail.contains("cleared"), "{detail}");
         assert!(!detail.contains('\u{1b}'), "{detail}");
 
@@ -221,12 +229,7 @@ fn protect_says_when_it_could_not_check_and_shows_server_text_clean() {
         ws.write_main(&config(Some(true), "msgraph", ""));
         let (run, diags) = ws.plan_diagnostics_with(&["-destroy"]);
         run.failed();
-        let error = diags
-            .iter()
-            .find(|d| {
-                d["severity"] == "error" && d["summary"].as_str().unwrap_or_default().starts_with("Could not check")
-            })
-            .unwrap_or_else(|| panic!("no error saying the check could not be made: {diags:?}"));
+        let error = could_not_check(&diags, "error");
         assert!(error["detail"].as_str().unwrap_or_default().contains("endpoint does not exist"), "{error}");
         assert_eq!(store.len(), 1);
     });
