@@ -288,6 +288,33 @@ async fn content_associations_404s() {
     assert_eq!(e.status(), Some(404), "{e:?}");
 }
 
+/// What uses an integration: gone only when Connect says the object does not exist, or when the
+/// 404 is unclear and the integration itself cannot be found (Connect's body for a missing
+/// integration is not recorded, so both ways are taken); an unclear 404 for an integration that
+/// is there, an HTML page, or "endpoint does not exist" is an error, never "nothing uses it".
+#[tokio::test]
+async fn integration_associations_404s() {
+    let object = json!({"code": 4, "error": "The requested object does not exist.", "payload": null});
+    let endpoint = json!({"code": 2, "error": "The requested endpoint does not exist.", "payload": null});
+    let server = TestServer::spawn(move |req| match req.target.as_str() {
+        "/__api__/v1/oauth/integrations/used/associations" => Reply::json(200, json!([{"content_guid": "c1"}])),
+        "/__api__/v1/oauth/integrations/gone/associations" => Reply::json(404, object.clone()),
+        "/__api__/v1/oauth/integrations/old/associations" => Reply::json(404, endpoint.clone()),
+        "/__api__/v1/oauth/integrations/here" => Reply::json(200, integration_json("here")),
+        "/__api__/v1/oauth/integrations" => Reply::json(200, json!([integration_json("here")])),
+        _ => Reply::empty(404),
+    })
+    .await;
+    let client = client_for(server.url());
+    let used = client.integration_associations("used").await.unwrap().expect("there");
+    assert_eq!(used.iter().map(|u| u.content()).collect::<Vec<_>>(), [Some("c1")]);
+    assert_eq!(client.integration_associations("gone").await.unwrap(), None, "code 4");
+    assert_eq!(client.integration_associations("vanished").await.unwrap(), None, "unclear, and not listed");
+    let e = client.integration_associations("here").await.unwrap_err();
+    assert_eq!(e.status(), Some(404), "unclear for an integration that is there: {e:?}");
+    assert!(client.integration_associations("old").await.unwrap_err().is_missing_api());
+}
+
 /// The check at configure: the version from `server_settings`, the role from `/v1/user`, and a
 /// refused connection reported after one attempt.
 #[tokio::test]

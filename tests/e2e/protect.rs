@@ -2,7 +2,8 @@
 //! removes the associations): a warning naming the content (how many, titles and guids), or with
 //! `protect_used_integrations = true` an error that stops the plan and deletes nothing; nothing
 //! said when no content uses it; servers before 2025.07.0 (content named by `app_guid` only);
-//! a server that cannot say (a warning, or with the setting an error); hostile titles shown clean.
+//! a server that cannot say (a warning, or with the setting an error); an unclear 404 read by
+//! whether the integration is there; hostile titles shown clean.
 
 use fake_connect::{Fault, FaultAction, Profile, Store};
 use serde_json::Value;
@@ -232,5 +233,34 @@ fn protect_says_when_it_could_not_check_and_shows_server_text_clean() {
         let error = could_not_check(&diags, "error");
         assert!(error["detail"].as_str().unwrap_or_default().contains("endpoint does not exist"), "{error}");
         assert_eq!(store.len(), 1);
+    });
+}
+
+/// Connect's 404 body for a missing integration is not recorded, so an unclear 404 from the
+/// associations is taken both ways: for an integration that is there it is a failed check (an
+/// error, protected); for one already gone (deleted in the dashboard, planned without refresh) it
+/// is nothing to check, and the destroy goes through.
+#[test]
+fn protect_reads_an_unclear_404_by_whether_the_integration_is_there() {
+    for_each_terraform(|tf| {
+        let fake = start_fake();
+        let store = fake.store();
+        let ws = Workspace::with_connect_env(tf, &fake.url(), ADMIN_KEY);
+        ws.write_main(&config(Some(true), "msgraph", ""));
+        let guid = apply_used(&ws);
+        let path = format!("/__api__/v1/oauth/integrations/{guid}/associations");
+        let message = "Not found.".to_string();
+        fake.faults().set(vec![Fault::new(1, FaultAction::Message { status: 404, message }).on_path(&path)]);
+
+        let (run, diags) = ws.plan_diagnostics_with(&["-destroy"]);
+        run.failed();
+        assert!(could_not_check(&diags, "error")["detail"].as_str().unwrap_or_default().contains("Not found."));
+
+        assert!(store.remove(&guid), "deleted in the dashboard");
+        let (run, diags) = ws.plan_diagnostics_with(&["-destroy", "-refresh=false"]);
+        run.ok();
+        assert!(starting(&diags, "Could not check").is_empty(), "{diags:?}");
+        ws.run(&["destroy", "-auto-approve", "-refresh=false", "-no-color", "-input=false"]).ok();
+        assert!(state_addresses(&ws.state_json()).is_empty());
     });
 }

@@ -71,16 +71,23 @@ impl Client {
     }
 
     /// `GET /v1/oauth/integrations/{guid}/associations`: the content items using an
-    /// integration; `None` only when Connect says the integration does not exist (code 4). Any
-    /// other 404 (a server without this endpoint, a proxy's page) is an error: the caller asks to
-    /// know what deleting the integration breaks, and "nothing" must not be guessed.
+    /// integration; `None` only when the integration is gone: Connect says the object does not
+    /// exist (code 4), or the 404 is unclear (Connect's body for a missing integration is not
+    /// recorded) and [`Client::get_integration`] finds no such integration. Any other 404 (a
+    /// server without this endpoint, a proxy's page, an unclear one for an integration that is
+    /// there) is an error: the caller asks to know what deleting the integration breaks, and
+    /// "nothing" must not be guessed.
     pub async fn integration_associations(&self, integration: &str) -> Result<Option<Vec<IntegrationUse>>, Error> {
         let url = self.endpoint(&["v1", "oauth", "integrations", guid_segment(integration)?, "associations"]);
         let answer = self.send(Method::GET, url, None).await?;
         match answer.not_found() {
             None => answer.json().map(Some),
             Some(NotFound::Object) => Ok(None),
-            Some(_) => Err(answer.into_error()),
+            Some(NotFound::Unclear) => match self.get_integration(integration).await {
+                Ok(None) => Ok(None),
+                _ => Err(answer.into_error()),
+            },
+            Some(NotFound::Endpoint | NotFound::Page) => Err(answer.into_error()),
         }
     }
 
