@@ -48,8 +48,8 @@ async fn create_get_update_list_delete() {
     assert_eq!(settings["version"], fake_connect::DEFAULT_SERVER_VERSION);
 
     let created = admin.create_integration(&service_account()).await.unwrap();
-    assert_eq!(created.name, "openai");
-    assert_eq!(created.template, "azure-openai");
+    assert_eq!(created.name.as_deref(), Some("openai"));
+    assert_eq!(created.template.as_deref(), Some("azure-openai"));
     assert_eq!(created.auth_type.as_deref(), Some("Service Account"));
     assert!(created.id.is_some() && created.created_time.is_some());
     // The secret reached the server but is never returned.
@@ -72,7 +72,7 @@ async fn create_get_update_list_delete() {
         .await
         .unwrap();
     assert_eq!(updated.description, "renamed");
-    assert_eq!(updated.name, "openai");
+    assert_eq!(updated.name.as_deref(), Some("openai"));
     assert_eq!(store.secret(&created.guid).as_deref(), Some("s3cret-2"));
 
     let all = admin.list_integrations().await.unwrap();

@@ -38,10 +38,15 @@ pub struct Integration {
     /// Numeric id; servers send it as a string ("77") or a number (77), so both are accepted.
     #[serde(default, deserialize_with = "string_or_number")]
     pub id: Option<String>,
-    pub name: String,
+    /// Nullable in Posit's published document: an integration made by another tool may have
+    /// none, and one such integration must not make a whole list undecodable.
+    #[serde(default)]
+    pub name: Option<String>,
     #[serde(default, deserialize_with = "null_as_default")]
     pub description: String,
-    pub template: String,
+    /// Nullable in Posit's published document, as `name`.
+    #[serde(default)]
+    pub template: Option<String>,
     /// Omitted by servers older than 2025.
     #[serde(default)]
     pub auth_type: Option<String>,
@@ -223,6 +228,15 @@ mod tests {
         let i: Integration =
             serde_json::from_value(json!({"guid": "g", "name": "n", "template": "t", "id": null})).unwrap();
         assert_eq!(i.id, None);
+    }
+
+    #[test]
+    fn integration_decodes_what_the_document_allows_to_be_null() {
+        let i: Integration = serde_json::from_value(json!({"guid": "g", "name": null, "description": null,
+            "template": null, "auth_type": null, "content_count": null}))
+        .unwrap();
+        assert_eq!((i.name, i.template, i.auth_type), (None, None, None));
+        assert_eq!(i.description, "");
     }
 
     #[test]

@@ -45,14 +45,14 @@ fn older_servers_send_no_auth_type_anywhere() {
         assert!(i.created_time.is_some() && i.updated_time.is_some());
     }
     let custom = &all[0];
-    assert_eq!(custom.template, "custom");
+    assert_eq!(custom.template.as_deref(), Some("custom"));
     assert_eq!(custom.description, "Lets dashboards read on behalf of their viewers");
     assert_eq!(custom.config["auth_mode"], "Confidential");
     assert_eq!(custom.config["token_endpoint_auth_method"], "client_secret_basic");
     assert!(!custom.config.contains_key("client_secret"));
     // The default `connect` integration of 2025.05.0+ servers, recorded with its scopes only.
     let visitor_key = &all[1];
-    assert_eq!(visitor_key.template, "connect");
+    assert_eq!(visitor_key.template.as_deref(), Some("connect"));
     assert_eq!(Value::Object(visitor_key.config.clone()), json!({"scopes": "admin"}));
 }
 
@@ -75,7 +75,7 @@ fn a_template_the_provider_does_not_know_is_kept_as_it_is() {
     let unknown = &all[1];
     // Not one of Connect's templates, let alone one of the provider's (as connectapi records a
     // `generic_service`): the client keeps it and lets the resources decide.
-    assert_eq!(unknown.template, "acme_warehouse");
+    assert_eq!(unknown.template.as_deref(), Some("acme_warehouse"));
     // Even a trailing space in the description is the server's to keep.
     assert_eq!(unknown.description, "For the finance team's notebooks ");
     assert_eq!(unknown.config["account_url"], "https://acme.example.org");
@@ -85,7 +85,7 @@ fn a_template_the_provider_does_not_know_is_kept_as_it_is() {
 #[test]
 fn a_connect_integration_has_a_top_level_visitor_api_key_auth_type() {
     let one: Integration = serde_json::from_str(CONNECT_2025_07).unwrap();
-    assert_eq!(one.template, "connect");
+    assert_eq!(one.template.as_deref(), Some("connect"));
     assert_eq!(one.auth_type.as_deref(), Some("Visitor API Key"));
     assert_eq!(Value::Object(one.config), json!({"max_role": "Publisher"}));
 }

@@ -216,7 +216,7 @@ impl Client {
             }
             1 => {
                 let found = found.remove(0);
-                tracing::info!(guid = %found.guid, name = %found.name,
+                tracing::info!(guid = %found.guid, name = ?found.name,
                     "the create's answer was lost, but it made the integration: using it");
                 Ok(Some(found))
             }
@@ -255,8 +255,8 @@ fn same_integration(i: &Integration, req: &NewIntegration) -> bool {
         (serde_json::Value::String(a), serde_json::Value::String(b)) => words(a) == words(b),
         (a, b) => a == b,
     };
-    i.name == req.name
-        && i.template == req.template
+    i.name.as_deref() == Some(req.name.as_str())
+        && i.template.as_deref() == Some(req.template.as_str())
         && i.description == req.description
         && req
             .config

@@ -42,9 +42,9 @@ impl Summary {
             i.auth_type.clone().or_else(|| i.config.get("auth_type").and_then(|v| v.as_str()).map(String::from));
         Summary {
             guid: Attr::known(i.guid.clone()),
-            name: Attr::known(i.name.clone()),
+            name: Attr::from_option(i.name.clone()),
             description: Attr::known(i.description.clone()),
-            template: Attr::known(i.template.clone()),
+            template: Attr::from_option(i.template.clone()),
             auth_type: Attr::from_option(auth_type),
             created_time: Attr::from_option(i.created_time.clone()),
             updated_time: Attr::from_option(i.updated_time.clone()),

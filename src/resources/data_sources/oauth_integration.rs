@@ -114,7 +114,7 @@ async fn find(client: &Client, config: &Value) -> Result<Integration, Diagnostic
     }
     let name = config.get("name").as_str().unwrap_or_default();
     let all = client.list_integrations().await.map_err(|e| diagnostic("Could not list OAuth integrations", &e))?;
-    let mut matching: Vec<Integration> = all.into_iter().filter(|i| i.name == name).collect();
+    let mut matching: Vec<Integration> = all.into_iter().filter(|i| i.name.as_deref() == Some(name)).collect();
     match matching.len() {
         1 => Ok(matching.remove(0)),
         n => Err(Diagnostic::error(

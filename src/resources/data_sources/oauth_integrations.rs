@@ -79,7 +79,10 @@ impl DataSource<Connect> for OAuthIntegrationsData {
             id: Attr::known(template.map_or("all".to_string(), |t| format!("template:{t}"))),
             template: Attr::from_option(template.map(str::to_string)),
             integrations: Attr::known(
-                all.iter().filter(|i| template.is_none_or(|t| i.template == t)).map(Summary::of).collect(),
+                all.iter()
+                    .filter(|i| template.is_none_or(|t| i.template.as_deref() == Some(t)))
+                    .map(Summary::of)
+                    .collect(),
             ),
         };
         resp.state = Model::to_value(&listing);

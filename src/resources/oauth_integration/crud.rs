@@ -4,7 +4,7 @@ use crate::connect::{Client, Deleted, Error, Integration};
 use crate::resources::cache::ListCache;
 use crate::resources::errors::diagnostic;
 use crate::resources::template_catalogue::TEMPLATE_IDS;
-use tfplugin::diag::Diagnostic;
+use tfplugin::diag::{AttributePath, Diagnostic};
 use tfplugin::plan::fill_unknowns;
 use tfplugin::resource::{
     CreateResponse, DeleteResponse, ImportResponse, ListResponse, Listed, ReadResponse, UpdateResponse,
@@ -12,6 +12,7 @@ use tfplugin::resource::{
 use tfplugin::value::Value;
 
 use super::model::{new_request, to_state, update_request};
+use super::schema::STRING_KEYS;
 
 /// The integrations listed for the reads of this process (see [`crate::resources::cache`]).
 pub type IntegrationCache = ListCache<Integration, Error>;
@@ -72,7 +73,7 @@ pub async fn create(
     cache.invalidate();
     match created {
         Ok(i) => resp.new_state = fill_unknowns(planned, &to_state(&i, planned)),
-        Err(e) => resp.diagnostics.push(diagnostic("Could not create OAuth integration", &e)),
+        Err(e) => resp.diagnostics.push(at_attribute(diagnostic("Could not create OAuth integration", &e), &e, config)),
     }
 }
 
@@ -90,8 +91,43 @@ pub async fn update(
     cache.invalidate();
     match updated {
         Ok(i) => resp.new_state = fill_unknowns(planned, &to_state(&i, planned)),
-        Err(e) => resp.diagnostics.push(diagnostic(&format!("Could not update OAuth integration {guid}"), &e)),
+        Err(e) => {
+            let d = diagnostic(&format!("Could not update OAuth integration {guid}"), &e);
+            resp.diagnostics.push(at_attribute(d, &e, config));
+        }
     }
+}
+
+/// Points a diagnostic at the attribute Connect's error code concerns (the names of Posit's
+/// `APIErrorCode`, 1-based), keeping Connect's words. A config value Connect refuses (228,
+/// `OAuthTemplateConfig`) is pinned to its key when the message names one the schema has
+/// (`The config key max_role must be one of ...`), else to `config`.
+fn at_attribute(d: Diagnostic, err: &Error, config: &Value) -> Diagnostic {
+    let Error::Api { code: Some(code), message, .. } = err.last_attempt() else { return d };
+    let path = match code {
+        203 => "config.client_id".to_string(), // InvalidOAuthClientId
+        204 => "config.tenant_id".to_string(), // InvalidOAuthTenantId
+        205 => secret_attribute(config),       // InvalidOAuthClientSecret
+        225 => "name".to_string(),             // InvalidOAuthIntegrationName
+        226 => "description".to_string(),      // InvalidOAuthIntegrationDescription
+        227 => "template".to_string(),         // OAuthTemplateNotFound
+        228 => config_key_named(message).map_or_else(|| "config".to_string(), |k| format!("config.{k}")),
+        _ => return d,
+    };
+    d.at(AttributePath::dotted(&path))
+}
+
+/// The secret attribute the configuration sets (the write-only one, or else the plain one).
+fn secret_attribute(config: &Value) -> String {
+    let key = if config.get("config").get("client_secret_wo").is_null() { "client_secret" } else { "client_secret_wo" };
+    format!("config.{key}")
+}
+
+/// The schema's config key a message of Connect's names as `config key <key>`, if any.
+fn config_key_named(message: &str) -> Option<&'static str> {
+    let rest = &message[message.find("config key ")? + "config key ".len()..];
+    let word = rest.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).next()?;
+    STRING_KEYS.iter().copied().chain(["use_pkce"]).find(|k| *k == word)
 }
 
 /// Delete; an integration already gone (deleted in the dashboard) counts as deleted.
@@ -126,11 +162,17 @@ pub async fn list(client: &Client, template: Option<&str>, pattern: Option<&str>
     };
     resp.listed = all
         .iter()
-        // A template newer than this provider would fail validation once adopted: skip it.
-        .filter(|i| TEMPLATE_IDS.contains(&i.template.as_str()))
-        .filter(|i| template.is_none_or(|t| i.template == t))
-        .filter(|i| pattern.is_none_or(|p| glob_match(p, &i.name)))
-        .map(|i| Listed { display_name: format!("{} ({})", i.name, i.template), state: to_state(i, &Value::Null) })
+        .filter_map(|i| Some((i, i.template.as_deref()?)))
+        // A template newer than this provider would fail validation once adopted, and one
+        // without a template (made by another tool) could not be configured: skip them.
+        .filter(|(_, t)| TEMPLATE_IDS.contains(t) && template.is_none_or(|want| want == *t))
+        // An integration without a name is listed (its adoption needs one: the generated
+        // configuration says `name = null`), and matched as an empty name.
+        .filter(|(i, _)| pattern.is_none_or(|p| glob_match(p, i.name.as_deref().unwrap_or_default())))
+        .map(|(i, t)| Listed {
+            display_name: format!("{} ({t})", i.name.as_deref().unwrap_or("(no name)")),
+            state: to_state(i, &Value::Null),
+        })
         .collect();
 }
 
@@ -160,7 +202,50 @@ fn glob_match(pattern: &str, text: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::glob_match;
+    use super::*;
+
+    fn refused(code: i64, message: &str) -> Error {
+        let api = Error::Api {
+            method: reqwest::Method::POST,
+            url: "https://h/__api__/v1/oauth/integrations".into(),
+            status: 400,
+            code: Some(code),
+            message: message.into(),
+        };
+        Error::GaveUp {
+            attempts: 1,
+            over: std::time::Duration::ZERO,
+            why: crate::connect::GiveUp::NoRetriesLeft,
+            maybe_done: false,
+            last: Box::new(api),
+        }
+    }
+
+    fn path_of(code: i64, message: &str, config: &Value) -> Option<String> {
+        let e = refused(code, message);
+        at_attribute(diagnostic("Could not create", &e), &e, config).attribute.map(|p| p.to_string())
+    }
+
+    #[test]
+    fn connect_error_codes_point_at_their_attribute() {
+        let plain = Value::object([("config", Value::object([("client_secret", Value::string("s"))]))]);
+        let wo = Value::object([("config", Value::object([("client_secret_wo", Value::string("s"))]))]);
+        assert_eq!(path_of(203, "bad client id", &plain).as_deref(), Some("config.client_id"));
+        assert_eq!(path_of(204, "bad tenant", &plain).as_deref(), Some("config.tenant_id"));
+        assert_eq!(path_of(205, "bad secret", &plain).as_deref(), Some("config.client_secret"));
+        assert_eq!(path_of(205, "bad secret", &wo).as_deref(), Some("config.client_secret_wo"));
+        assert_eq!(path_of(225, "bad name", &plain).as_deref(), Some("name"));
+        assert_eq!(path_of(226, "bad description", &plain).as_deref(), Some("description"));
+        assert_eq!(path_of(227, "no such template", &plain).as_deref(), Some("template"));
+        let max_role = "The config key max_role must be one of (Viewer, Publisher, Admin)";
+        assert_eq!(path_of(228, max_role, &plain).as_deref(), Some("config.max_role"));
+        assert_eq!(path_of(228, "The config key region is not allowed", &plain).as_deref(), Some("config"));
+        assert_eq!(path_of(228, "bad config", &plain).as_deref(), Some("config"));
+        assert_eq!(path_of(1, "internal", &plain), None);
+        // Connect's words stay.
+        let e = refused(228, max_role);
+        assert!(at_attribute(diagnostic("Could not create", &e), &e, &plain).detail.contains(max_role));
+    }
 
     #[test]
     fn globs() {

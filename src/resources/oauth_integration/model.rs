@@ -89,8 +89,10 @@ pub fn to_state(i: &Integration, known: &Value) -> Value {
     let state = IntegrationState {
         id: Attr::known(i.guid.clone()),
         guid: Attr::known(i.guid.clone()),
-        template: Attr::known(i.template.clone()),
-        name: Attr::known(i.name.clone()),
+        // Connect cannot change a template, so one the server does not name is the one known.
+        template: Attr::from_option(i.template.clone()).or_else(|| string(known.get("template"))),
+        // A name the server lost is drift: the next plan sets it again.
+        name: Attr::from_option(i.name.clone()),
         description: Attr::known(i.description.clone()),
         config: Attr::known(config),
         created_time: Attr::from_option(i.created_time.clone()).or_else(|| string(known.get("created_time"))),
@@ -149,7 +151,7 @@ pub fn new_request(planned: &Value, config: &Value) -> NewIntegration {
         config: config_request(
             planned.get("config"),
             config.get("config"),
-            SecretChange::to(desired_secret(planned, config)),
+            desired_secret(planned, config).map_or(SecretChange::Keep, SecretChange::Send),
         ),
     }
 }
@@ -189,22 +191,16 @@ fn desired_secret<'a>(planned: &'a Value, config: &'a Value) -> Option<&'a str> 
         .or_else(|| config.get("config").get("client_secret_wo").as_str())
 }
 
-/// What a request does to the client secret on the server.
+/// What a change does to the client secret on the server.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum SecretChange<'a> {
-    /// Leaves the server's secret alone.
+    /// Leaves the server's secret alone (or, on create, sends none).
     Keep,
     /// Sends this secret.
     Send(&'a str),
-    /// Removes the secret (the application becomes a Public one).
+    /// Takes the secret away (the application becomes a Public one). No request can say so:
+    /// the plan replaces the integration instead (see `plan::removed_config_keys`).
     Remove,
-}
-
-impl<'a> SecretChange<'a> {
-    /// Sets the secret to `secret`, or removes it when there is none.
-    fn to(secret: Option<&'a str>) -> Self {
-        secret.map_or(SecretChange::Remove, SecretChange::Send)
-    }
 }
 
 /// Whether an update sends the secret, and which. The plain secret is sent when it changed; the
@@ -218,7 +214,7 @@ pub(super) fn secret_to_send<'a>(prior: &Value, planned: &'a Value, config: &'a 
     let send =
         if uses_wo { version_changed || !p.get("client_secret").is_null() } else { plain_changed || version_changed };
     if send {
-        SecretChange::to(desired_secret(planned, config))
+        desired_secret(planned, config).map_or(SecretChange::Remove, SecretChange::Send)
     } else {
         SecretChange::Keep
     }
@@ -257,12 +253,10 @@ fn config_request(cfg: &Value, configured: &Value, secret: SecretChange<'_>) -> 
         SecretChange::Send(s) => {
             out.secrets.insert("client_secret".into(), Secret::new(s));
         }
-        // Removing a secret: Connect's way to drop a config key is not documented; an explicit
-        // null is the one JSON can say.
-        SecretChange::Remove => {
-            out.values.insert("client_secret".into(), Json::Null);
-        }
-        SecretChange::Keep => {}
+        // Never `null`: Posit's document wants a string for every template field, and no way to
+        // drop a config key is documented, so a plan that removes the secret replaces the
+        // integration and no update ever carries a removal.
+        SecretChange::Remove | SecretChange::Keep => {}
     }
     out
 }

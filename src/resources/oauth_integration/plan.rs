@@ -195,9 +195,60 @@ pub fn is_named_key(key: &str) -> bool {
 /// the framework's unknown computed values and replacements (the template's `RequiresReplace`):
 /// the template's auth type and what the server decides.
 pub fn modify(req: &PlanRequest, resp: &mut PlanResponse) {
-    if !resp.planned.is_null() {
-        resolve_config(&mut resp.planned, &req.prior, &req.config);
+    if resp.planned.is_null() {
+        return;
     }
+    resolve_config(&mut resp.planned, &req.prior, &req.config);
+    let removed = removed_config_keys(&req.prior, &resp.planned, &req.config);
+    if !removed.is_empty() {
+        let names: Vec<String> = removed.iter().map(|(name, _)| name.clone()).collect();
+        resp.diagnostics.push(Diagnostic::warning(
+            "Removing a config key replaces the OAuth integration",
+            format!(
+                "This plan removes {} from an existing integration. Connect's API has no documented way to remove a \
+                 config key (an update merges the config it is sent, and Posit's API description requires every \
+                 value to be a string, so null cannot be sent), so the integration is replaced: deleted and created \
+                 again with a new guid. Content associations and the users and groups allowed to use it do not \
+                 carry over. To keep the integration, set the key again.",
+                names.join(", ")
+            ),
+        ));
+        resp.requires_replace.extend(removed.into_iter().map(|(_, path)| path));
+    }
+}
+
+/// The config keys a plan takes away from an existing integration, by name and path: the client
+/// secret (plain or write-only), an `extra_sensitive` key, or a named key the configuration no
+/// longer sets and the server does not fill in. Keys that leave `extra` are not removals: `extra`
+/// tracks only the keys it names (an import fills it with every unnamed key), so dropping one
+/// stops managing it.
+fn removed_config_keys(prior: &Value, planned: &Value, config: &Value) -> Vec<(String, AttributePath)> {
+    if prior.is_null() || prior.get("template") != planned.get("template") {
+        return Vec::new();
+    }
+    let (p, n) = (prior.get("config"), planned.get("config"));
+    let mut removed = Vec::new();
+    if super::model::secret_to_send(prior, planned, config) == SecretChange::Remove {
+        let key = if p.get("client_secret").is_null() { "client_secret_wo" } else { "client_secret" };
+        removed.push(format!("config.{key}"));
+    }
+    for key in STRING_KEYS.iter().copied().chain(["use_pkce"]) {
+        if !p.get(key).is_null() && !p.get(key).is_unknown() && n.get(key).is_null() {
+            removed.push(format!("config.{key}"));
+        }
+    }
+    if let (Value::Map(before), after) = (p.get("extra_sensitive"), n.get("extra_sensitive")) {
+        // The path is the attribute's: its keys are shown only as the key names, never values.
+        let kept = |k: &String| matches!(after, Value::Map(m) if m.contains_key(k)) || after.is_unknown();
+        removed.extend(before.keys().filter(|k| !kept(k)).map(|k| format!("config.extra_sensitive[{k:?}]")));
+    }
+    removed
+        .into_iter()
+        .map(|name| {
+            let path = AttributePath::dotted(name.split('[').next().unwrap_or(&name));
+            (name, path)
+        })
+        .collect()
 }
 
 /// Plans the config values the configuration leaves out (scopes aside, which their attribute's
@@ -404,6 +455,57 @@ mod tests {
         assert_eq!(again.planned, state);
         // A new object gets the template's default.
         assert_eq!(plan_of(Value::Null, cfg).planned.get("config").get("auth_type").as_str(), Some("Viewer"));
+    }
+
+    #[test]
+    fn removing_a_config_key_replaces_and_says_why() {
+        let state = applied(&plan_of(Value::Null, config("msgraph", Value::Null, Value::string("s"))).planned);
+        // The secret goes: a Public application from now on.
+        let r = plan_of(state.clone(), config("msgraph", Value::Null, Value::Null));
+        assert_eq!(r.requires_replace, vec![AttributePath::dotted("config.client_secret")]);
+        let warning = &r.diagnostics.0[0];
+        assert!(warning.summary.contains("replaces the OAuth integration"), "{}", warning.summary);
+        assert!(warning.detail.contains("removes config.client_secret from an existing integration"));
+        assert!(!warning.detail.contains("\"s\""), "never a value");
+        // Kept or rotated: an update in place, no word.
+        for secret in ["s", "rotated"] {
+            let r = plan_of(state.clone(), config("msgraph", Value::Null, Value::string(secret)));
+            assert!(r.requires_replace.is_empty() && r.diagnostics.is_empty(), "{secret}");
+        }
+        // A named key the configuration no longer sets, which the server does not fill in.
+        let with_uri = with_config(config("msgraph", Value::Null, Value::string("s")), "token_uri", Value::string("u"));
+        let state = applied(&plan_of(Value::Null, with_uri).planned);
+        let r = plan_of(state.clone(), config("msgraph", Value::Null, Value::string("s")));
+        assert_eq!(r.requires_replace, vec![AttributePath::dotted("config.token_uri")]);
+        // What the server decides, left out: its value stands, nothing is removed.
+        let r = plan_of(
+            state,
+            with_config(config("msgraph", Value::Null, Value::string("s")), "token_uri", Value::string("u")),
+        );
+        assert!(r.requires_replace.is_empty(), "{:?}", r.requires_replace);
+    }
+
+    #[test]
+    fn a_written_only_secret_or_sensitive_key_removed_replaces_too() {
+        let wo = with_config(
+            with_config(config("msgraph", Value::Null, Value::Null), "client_secret_wo", Value::string("w")),
+            "client_secret_wo_version",
+            Value::Number(tfplugin::value::Number::Int(1)),
+        );
+        let mut state = applied(&plan_of(Value::Null, wo.clone()).planned);
+        state = with_config(state, "client_secret_wo_version", Value::Number(tfplugin::value::Number::Int(1)));
+        let r = plan_of(state.clone(), config("msgraph", Value::Null, Value::Null));
+        assert_eq!(r.requires_replace, vec![AttributePath::dotted("config.client_secret_wo")]);
+        assert!(plan_of(state, wo).requires_replace.is_empty());
+
+        let map = |keys: &[&str]| Value::Map(keys.iter().map(|k| (k.to_string(), Value::string("v"))).collect());
+        let two =
+            with_config(config("custom", Value::string("x"), Value::string("s")), "extra_sensitive", map(&["a", "b"]));
+        let state = applied(&plan_of(Value::Null, two).planned);
+        let one = with_config(config("custom", Value::string("x"), Value::string("s")), "extra_sensitive", map(&["a"]));
+        let r = plan_of(state, one);
+        assert_eq!(r.requires_replace, vec![AttributePath::dotted("config.extra_sensitive")]);
+        assert!(r.diagnostics.0[0].detail.contains("config.extra_sensitive[\"b\"]"));
     }
 
     fn errors_at(cfg: &Value, attribute: &str) -> Vec<String> {
