@@ -20,7 +20,7 @@ pub use error::{Error, GiveUp};
 pub use retry::{RetryPolicy, DEFAULT_MAX_RETRIES};
 pub use secret::Secret;
 pub use tokio_util::sync::CancellationToken;
-pub use types::{Config, Deleted, Integration, IntegrationUpdate, NewIntegration};
+pub use types::{same_scopes, Config, Deleted, Integration, IntegrationUpdate, NewIntegration};
 
 #[cfg(test)]
 mod client_tests;

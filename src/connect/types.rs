@@ -123,6 +123,16 @@ impl Serialize for Config {
     }
 }
 
+/// Whether two scope lists are the same: Connect's scopes are one string of space-separated
+/// tokens whose order and spacing carry no meaning (a server may give them back reordered). The
+/// one place this is decided, for plans, state and the search for a create's lost answer.
+pub fn same_scopes(a: &str, b: &str) -> bool {
+    fn set(s: &str) -> std::collections::BTreeSet<&str> {
+        s.split_whitespace().collect()
+    }
+    set(a) == set(b)
+}
+
 /// The outcome of a delete, so callers can tell "removed now" from "someone else removed it".
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Deleted {
@@ -228,6 +238,14 @@ mod tests {
         let i: Integration =
             serde_json::from_value(json!({"guid": "g", "name": "n", "template": "t", "id": null})).unwrap();
         assert_eq!(i.id, None);
+    }
+
+    #[test]
+    fn scopes_compare_as_sets() {
+        assert!(same_scopes("a b  c", " c a b"));
+        assert!(same_scopes("a a b", "b a"));
+        assert!(!same_scopes("a b", "a"));
+        assert!(!same_scopes("a b", "a c"));
     }
 
     #[test]

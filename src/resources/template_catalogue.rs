@@ -75,17 +75,6 @@ pub fn find(id: &str) -> Option<&'static Template> {
     TEMPLATES.iter().find(|t| t.id == id)
 }
 
-/// Scopes compare as a set of space-separated tokens: order and spacing carry no meaning.
-pub fn scopes_equal(a: &str, b: &str) -> bool {
-    let mut x: Vec<&str> = a.split_whitespace().collect();
-    let mut y: Vec<&str> = b.split_whitespace().collect();
-    x.sort_unstable();
-    x.dedup();
-    y.sort_unstable();
-    y.dedup();
-    x == y
-}
-
 /// Whether a Viewer integration with these scopes gets a refresh token.
 pub fn has_offline_access(scopes: &str) -> bool {
     scopes.split_whitespace().any(|s| s == "offline_access")
@@ -108,11 +97,7 @@ mod tests {
     }
 
     #[test]
-    fn scopes_compare_as_sets() {
-        assert!(scopes_equal("a b  c", " c a b"));
-        assert!(scopes_equal("a a b", "b a"));
-        assert!(!scopes_equal("a b", "a"));
-        assert!(!scopes_equal("a b", "a c"));
+    fn offline_access_is_a_whole_scope() {
         assert!(has_offline_access("x offline_access"));
         assert!(!has_offline_access("x offline_accessy"));
     }

@@ -40,8 +40,9 @@ pub enum Number {
 }
 
 /// A cty value. `Unknown` is a value that will only be known after apply; `Null` is absent.
-/// Sets are kept as a vector in the order received (cty compares them as sets).
-#[derive(Clone, Debug, Default, PartialEq)]
+/// Sets are kept as a vector in the order received, and compared as cty compares them: as sets
+/// (see the `PartialEq` impl), so `planned == prior` holds whatever order each came in.
+#[derive(Clone, Debug, Default)]
 pub enum Value {
     /// Absent: an attribute left out of the configuration, or no object at all.
     #[default]
@@ -64,6 +65,24 @@ pub enum Value {
     Object(BTreeMap<String, Value>),
     /// A tuple's elements, in order.
     Tuple(Vec<Value>),
+}
+
+impl PartialEq for Value {
+    fn eq(&self, other: &Self) -> bool {
+        use Value::*;
+        match (self, other) {
+            (Null, Null) | (Unknown, Unknown) => true,
+            (String(a), String(b)) => a == b,
+            (Number(a), Number(b)) => a == b,
+            (Bool(a), Bool(b)) => a == b,
+            (List(a), List(b)) | (Tuple(a), Tuple(b)) => a == b,
+            (Map(a), Map(b)) | (Object(a), Object(b)) => a == b,
+            // Set elements are unique, so equal lengths and every element of one in the other
+            // make equal sets. Quadratic, but sets here hold a handful of elements.
+            (Set(a), Set(b)) => a.len() == b.len() && a.iter().all(|x| b.contains(x)),
+            _ => false,
+        }
+    }
 }
 
 impl Type {
@@ -217,6 +236,21 @@ impl fmt::Display for Number {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sets_compare_as_sets_lists_in_order() {
+        let (a, b, c) = (Value::string("a"), Value::string("b"), Value::string("c"));
+        assert_eq!(Value::Set(vec![a.clone(), b.clone()]), Value::Set(vec![b.clone(), a.clone()]));
+        assert_ne!(Value::Set(vec![a.clone(), b.clone()]), Value::Set(vec![a.clone(), c.clone()]));
+        assert_ne!(Value::Set(vec![a.clone()]), Value::Set(vec![a.clone(), b.clone()]));
+        assert_ne!(Value::List(vec![a.clone(), b.clone()]), Value::List(vec![b.clone(), a.clone()]));
+        assert_ne!(Value::Set(vec![a.clone()]), Value::List(vec![a.clone()]));
+        // Nested: a set inside an object.
+        let obj = |s: Vec<Value>| Value::object([("s", Value::Set(s))]);
+        assert_eq!(obj(vec![a.clone(), c.clone()]), obj(vec![c, a]));
+        assert_eq!(Value::Null, Value::Null);
+        assert_ne!(Value::Null, Value::Unknown);
+    }
 
     #[test]
     fn type_json_round_trip() {

@@ -11,7 +11,7 @@ use super::transport::NotFound;
 use super::{failure_error, gave_up, guid_segment, json_body, outcome_of, Client, Halt};
 use crate::connect::error::{redact_url, EXCERPT_CHARS};
 use crate::connect::retry::{next_step, Deadline, Next};
-use crate::connect::{Deleted, Error, GiveUp, Integration, IntegrationUpdate, NewIntegration};
+use crate::connect::{same_scopes, Deleted, Error, GiveUp, Integration, IntegrationUpdate, NewIntegration};
 use crate::untrusted::server_text;
 
 impl Client {
@@ -242,17 +242,11 @@ enum OauthApi {
 
 /// Whether a listed integration is what `req` would have made: same name, template and
 /// description, and each config value sent is the one the server holds (strings compared as
-/// sets of words, since servers may reorder scopes; keys the server does not echo, like
-/// secrets, are not compared).
+/// [`same_scopes`] compares scopes, since servers may reorder them; keys the server does not
+/// echo, like secrets, are not compared).
 fn same_integration(i: &Integration, req: &NewIntegration) -> bool {
-    fn words(s: &str) -> Vec<&str> {
-        let mut w: Vec<&str> = s.split_whitespace().collect();
-        w.sort_unstable();
-        w.dedup();
-        w
-    }
     let same_value = |sent: &serde_json::Value, held: &serde_json::Value| match (sent, held) {
-        (serde_json::Value::String(a), serde_json::Value::String(b)) => words(a) == words(b),
+        (serde_json::Value::String(a), serde_json::Value::String(b)) => same_scopes(a, b),
         (a, b) => a == b,
     };
     i.name.as_deref() == Some(req.name.as_str())

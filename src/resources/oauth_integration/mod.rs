@@ -2,6 +2,7 @@
 //!
 //! - [`schema`]: the attributes, with [`scopes`] planning `config.scopes`;
 //! - [`plan`]: validation and planning, no API calls;
+//! - [`secret`]: what a change does to the client secret (sent, kept, taken away);
 //! - [`crud`]: the API calls of read, create, update, delete and import;
 //! - [`model`]: the mapping between Terraform values and Connect's JSON;
 //! - [`server_rules`]: the server's own template rules, checked at plan when it can be asked;
@@ -14,6 +15,7 @@ mod model;
 pub mod plan;
 pub mod schema;
 mod scopes;
+mod secret;
 mod server_rules;
 
 use async_trait::async_trait;

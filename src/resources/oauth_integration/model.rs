@@ -4,12 +4,12 @@ use std::collections::BTreeMap;
 
 use serde_json::Value as Json;
 
-use crate::connect::{Config, Integration, IntegrationUpdate, NewIntegration, Secret};
-use crate::resources::template_catalogue::scopes_equal;
+use crate::connect::{same_scopes, Config, Integration, IntegrationUpdate, NewIntegration, Secret};
 use tfplugin::model::{Attr, Model};
 use tfplugin::value::{Number, Value};
 
-use super::schema::STRING_KEYS;
+use super::schema::{is_named_key, STRING_KEYS};
+use super::secret::{desired_secret, secret_to_send, SecretChange};
 
 tfplugin::model! {
     /// The resource's state.
@@ -61,7 +61,7 @@ pub fn to_state(i: &Integration, known: &Value) -> Value {
     let auth_type = server_str("auth_type");
     let auth_type = if auth_type.is_null() { Attr::from_option(i.auth_type.clone()) } else { auth_type };
     let scopes = match (server_str("scopes"), known_cfg.get("scopes").as_str()) {
-        (Attr::Known(s), Some(k)) if scopes_equal(&s, k) => Attr::known(k.to_string()),
+        (Attr::Known(s), Some(k)) if same_scopes(&s, k) => Attr::known(k.to_string()),
         (s, _) => s,
     };
     let config = ConfigState {
@@ -126,12 +126,8 @@ fn extra_state(i: &Integration, importing: bool, known: &Value) -> Attr<BTreeMap
             Attr::known(keys.keys().filter_map(|k| Some((k.clone(), as_string(i.config.get(k)?)))).collect())
         }
         _ if importing => {
-            let unnamed: BTreeMap<String, String> = i
-                .config
-                .iter()
-                .filter(|(k, _)| !super::plan::is_named_key(k))
-                .map(|(k, v)| (k.clone(), as_string(v)))
-                .collect();
+            let unnamed: BTreeMap<String, String> =
+                i.config.iter().filter(|(k, _)| !is_named_key(k)).map(|(k, v)| (k.clone(), as_string(v))).collect();
             if unnamed.is_empty() {
                 Attr::Null
             } else {
@@ -178,45 +174,6 @@ pub fn update_request(prior: &Value, planned: &Value, config: &Value) -> Integra
             }
             c
         }),
-    }
-}
-
-/// The secret the configuration asks for: the plain one (kept in state) or the write-only one
-/// (in the configuration only). `None` means no secret (a Public application).
-fn desired_secret<'a>(planned: &'a Value, config: &'a Value) -> Option<&'a str> {
-    planned
-        .get("config")
-        .get("client_secret")
-        .as_str()
-        .or_else(|| config.get("config").get("client_secret_wo").as_str())
-}
-
-/// What a change does to the client secret on the server.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(super) enum SecretChange<'a> {
-    /// Leaves the server's secret alone (or, on create, sends none).
-    Keep,
-    /// Sends this secret.
-    Send(&'a str),
-    /// Takes the secret away (the application becomes a Public one). No request can say so:
-    /// the plan replaces the integration instead (see `plan::removed_config_keys`).
-    Remove,
-}
-
-/// Whether an update sends the secret, and which. The plain secret is sent when it changed; the
-/// write-only one, which Terraform cannot compare, when its version changed or when it replaces
-/// a plain one.
-pub(super) fn secret_to_send<'a>(prior: &Value, planned: &'a Value, config: &'a Value) -> SecretChange<'a> {
-    let (p, n) = (prior.get("config"), planned.get("config"));
-    let plain_changed = p.get("client_secret") != n.get("client_secret");
-    let version_changed = p.get("client_secret_wo_version") != n.get("client_secret_wo_version");
-    let uses_wo = !config.get("config").get("client_secret_wo").is_null();
-    let send =
-        if uses_wo { version_changed || !p.get("client_secret").is_null() } else { plain_changed || version_changed };
-    if send {
-        desired_secret(planned, config).map_or(SecretChange::Remove, SecretChange::Send)
-    } else {
-        SecretChange::Keep
     }
 }
 

@@ -2,8 +2,8 @@
 //! express (Service Account needs a secret, `azure` needs scopes), template defaults, values
 //! derived from other attributes, and scope-set equality. No API calls happen here.
 
-use super::model::SecretChange;
-use super::schema::{AUTH_TYPES, SERVER_FILLED_KEYS, STRING_KEYS};
+use super::schema::{is_named_key, AUTH_TYPES, SERVER_FILLED_KEYS, STRING_KEYS};
+use super::secret::{secret_to_send, SecretChange};
 use crate::resources::template_catalogue::{self as catalogue, has_offline_access, Template};
 use tfplugin::diag::{AttributePath, Diagnostic, Diagnostics};
 use tfplugin::resource::{PlanRequest, PlanResponse};
@@ -177,20 +177,6 @@ fn quoted(items: &[&str]) -> String {
     items.iter().map(|s| format!("{s:?}")).collect::<Vec<_>>().join(", ")
 }
 
-/// Whether a config key has its own attribute (so it cannot also be in `extra`).
-pub fn is_named_key(key: &str) -> bool {
-    STRING_KEYS.contains(&key)
-        || matches!(
-            key,
-            "client_secret"
-                | "client_secret_wo"
-                | "client_secret_wo_version"
-                | "use_pkce"
-                | "extra"
-                | "extra_sensitive"
-        )
-}
-
 /// The resource's part of a plan, between the schema's defaults and modifiers (the scopes) and
 /// the framework's unknown computed values and replacements (the template's `RequiresReplace`):
 /// the template's auth type and what the server decides.
@@ -228,7 +214,7 @@ fn removed_config_keys(prior: &Value, planned: &Value, config: &Value) -> Vec<(S
     }
     let (p, n) = (prior.get("config"), planned.get("config"));
     let mut removed = Vec::new();
-    if super::model::secret_to_send(prior, planned, config) == SecretChange::Remove {
+    if secret_to_send(prior, planned, config) == SecretChange::Remove {
         let key = if p.get("client_secret").is_null() { "client_secret_wo" } else { "client_secret" };
         removed.push(format!("config.{key}"));
     }
@@ -268,9 +254,8 @@ fn resolve_config(planned: &mut Value, prior: &Value, config: &Value) {
         || !prior_cfg.get("client_secret_wo_version").is_null()
         || prior_cfg.get("auth_mode").as_str() == Some("Confidential");
     let has_secret = !configured.get("client_secret").is_null() || !configured.get("client_secret_wo").is_null();
-    let secret_comes_or_goes = !creating
-        && had_secret != has_secret
-        && super::model::secret_to_send(prior, planned, config) != SecretChange::Keep;
+    let secret_comes_or_goes =
+        !creating && had_secret != has_secret && secret_to_send(prior, planned, config) != SecretChange::Keep;
     let Value::Object(attrs) = planned else { return };
     let Some(Value::Object(cfg)) = attrs.get_mut("config") else { return };
 

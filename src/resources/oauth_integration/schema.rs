@@ -144,6 +144,20 @@ fn config_block() -> Block {
     )
 }
 
+/// Whether a config key has its own attribute (so it cannot also be in `extra`).
+pub fn is_named_key(key: &str) -> bool {
+    STRING_KEYS.contains(&key)
+        || matches!(
+            key,
+            "client_secret"
+                | "client_secret_wo"
+                | "client_secret_wo_version"
+                | "use_pkce"
+                | "extra"
+                | "extra_sensitive"
+        )
+}
+
 /// The identity of an integration: its guid, which never changes.
 pub fn identity_schema() -> IdentitySchema {
     IdentitySchema {

@@ -2,7 +2,8 @@
 //! scopes when the configuration leaves them out, and a scope list that holds the same set as the
 //! state planned as the state's string, so reordering or re-spacing scopes is no change.
 
-use crate::resources::template_catalogue::{self as catalogue, scopes_equal};
+use crate::connect::same_scopes;
+use crate::resources::template_catalogue as catalogue;
 use tfplugin::diag::Diagnostics;
 use tfplugin::plan_modifiers::{AttributePlan, PlanModifier};
 use tfplugin::value::Value;
@@ -55,7 +56,7 @@ pub struct ScopeSetEquality;
 impl PlanModifier for ScopeSetEquality {
     fn modify(&self, req: &AttributePlan<'_>, planned: &mut Value, _diags: &mut Diagnostics) {
         if let (Some(new), Some(old)) = (planned.as_str(), prior_scopes(req).as_str()) {
-            if scopes_equal(new, old) {
+            if same_scopes(new, old) {
                 *planned = Value::string(old);
             }
         }
