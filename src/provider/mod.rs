@@ -104,8 +104,8 @@ impl Provider for PositProvider {
     }
 
     /// Builds the client and, when every setting is known, checks the server once for this
-    /// process (see [`check_server`]): a wrong URL or key, or a Connect too old, fails here, at
-    /// plan time, whatever the plan holds. Settings missing or known only after apply defer the
+    /// process (see [`check_server`]): a missing or wrong URL or key, or a Connect too old, fails
+    /// here, at plan time, whatever the plan holds. Settings known only after apply defer the
     /// check to the operations that need the API. `terraform validate` never configures a
     /// provider, so it stays offline.
     async fn configure(&self, req: ConfigureRequest, resp: &mut ConfigureResponse<Connect>) {
@@ -116,7 +116,7 @@ impl Provider for PositProvider {
                 resp.diagnostics.push(d.clone());
                 Err(d)
             }
-            Err(NoClient::Missing(d)) => Err(d),
+            Err(NoClient::Unknown(d)) => Err(d),
             Ok((client, protect_used_integrations)) => match check_server(&client).await {
                 Ok(server) => Ok(Connect { client, server, protect_used_integrations }),
                 Err(d) => {

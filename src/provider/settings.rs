@@ -154,11 +154,13 @@ impl Setting {
     }
 }
 
-/// Why there is no client: a setting that is wrong (an error at configure time), or one that is
-/// missing or unknown, which only matters to operations that need the API.
+/// Why there is no client: a setting that is wrong or missing (an error at configure time, so a
+/// plan fails even when it only creates: a CI plan gate must not pass with a forgotten
+/// `CONNECT_SERVER`), or one known only after apply, which only matters to operations that need
+/// the API.
 pub(super) enum NoClient {
     Invalid(Diagnostic),
-    Missing(Diagnostic),
+    Unknown(Diagnostic),
 }
 
 pub(super) fn build_client(
@@ -168,14 +170,14 @@ pub(super) fn build_client(
 ) -> Result<Client, NoClient> {
     let get = |s: &Setting| match s.resolve(config) {
         Resolved::Set(v) => Ok(v),
-        Resolved::Unset => Err(NoClient::Missing(s.missing())),
-        Resolved::Unknown => Err(NoClient::Missing(s.unknown())),
+        Resolved::Unset => Err(NoClient::Invalid(s.missing())),
+        Resolved::Unknown => Err(NoClient::Unknown(s.unknown())),
     };
     let (server, key) = (get(&SERVER)?, get(&API_KEY)?);
-    // An unknown optional setting is like a missing required one: only API calls need it.
+    // An unknown optional setting is like an unknown required one: only API calls need it.
     fn optional<T>(r: Result<Option<T>, Diagnostic>, config: &Value, setting: &Setting) -> Result<Option<T>, NoClient> {
         match r {
-            Err(d) if config.get(setting.attribute).is_unknown() => Err(NoClient::Missing(d)),
+            Err(d) if config.get(setting.attribute).is_unknown() => Err(NoClient::Unknown(d)),
             Err(d) => Err(NoClient::Invalid(d)),
             Ok(v) => Ok(v),
         }
@@ -228,7 +230,7 @@ pub(super) const PROTECT_USED_INTEGRATIONS: &str = "protect_used_integrations";
 pub(super) fn protect_used_integrations(config: &Value) -> Result<bool, NoClient> {
     match config.get(PROTECT_USED_INTEGRATIONS) {
         Value::Bool(b) => Ok(*b),
-        Value::Unknown => Err(NoClient::Missing(
+        Value::Unknown => Err(NoClient::Unknown(
             Diagnostic::error(
                 format!("{PROTECT_USED_INTEGRATIONS} is not known yet"),
                 format!(
@@ -510,7 +512,7 @@ mod tests {
         assert!(matches!(get(Value::Bool(false)), Ok(false)));
         assert!(matches!(get(Value::Null), Ok(false)));
         match get(Value::Unknown) {
-            Err(NoClient::Missing(d)) => assert_eq!(d.summary, "protect_used_integrations is not known yet"),
+            Err(NoClient::Unknown(d)) => assert_eq!(d.summary, "protect_used_integrations is not known yet"),
             _ => panic!("an unknown setting waits for apply"),
         }
     }
@@ -546,7 +548,7 @@ mod tests {
             _ => panic!("a CA file that is not there is an error"),
         }
         match build_client(&base(vec![("connect_max_retries", Value::Unknown)]), "1", &stop) {
-            Err(NoClient::Missing(d)) => assert_eq!(d.summary, "connect_max_retries is not known yet"),
+            Err(NoClient::Unknown(d)) => assert_eq!(d.summary, "connect_max_retries is not known yet"),
             _ => panic!("an unknown setting waits for apply"),
         }
     }

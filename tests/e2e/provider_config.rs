@@ -13,13 +13,14 @@ fn missing_settings_name_the_attribute_and_env_var() {
         let fake = start_fake();
         let store = fake.store();
 
-        // No API key anywhere.
+        // No API key anywhere: the plan fails, though it only creates (a CI plan gate must
+        // not pass with a forgotten secret).
         let mut ws = Workspace::new(tf);
         ws.set_env("CONNECT_SERVER", &fake.url());
         ws.write_main(&main_tf(&ProviderConfig::Env, &one_integration()));
-        let run = ws.try_apply();
+        let run = ws.try_plan();
         if run.success() {
-            run.fail("apply without an API key should fail");
+            run.fail("a plan without an API key should fail");
         }
         run.assert_output_contains(&["connect_api_key", "CONNECT_API_KEY"]);
 
@@ -27,9 +28,9 @@ fn missing_settings_name_the_attribute_and_env_var() {
         let mut ws = Workspace::new(tf);
         ws.set_env("CONNECT_API_KEY", ADMIN_KEY);
         ws.write_main(&main_tf(&ProviderConfig::Env, &one_integration()));
-        let run = ws.try_apply();
+        let run = ws.try_plan();
         if run.success() {
-            run.fail("apply without a server URL should fail");
+            run.fail("a plan without a server URL should fail");
         }
         run.assert_output_contains(&["connect_server", "CONNECT_SERVER"]);
 
