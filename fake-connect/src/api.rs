@@ -15,6 +15,7 @@ use serde_json::{json, Map, Value};
 use crate::content;
 use crate::errors::{self, code, ApiError};
 use crate::middleware::{self, AppState};
+use crate::permissions;
 use crate::rules;
 use crate::store::NewIntegration;
 use crate::templates;
@@ -155,9 +156,11 @@ async fn set_content_associations(
     match state.store.set_associations(&content, guids) {
         Ok(()) => Ok(StatusCode::NO_CONTENT.into_response()),
         Err(None) => Err(ApiError::not_found()),
-        Err(Some(g)) => {
-            Err(ApiError::new(StatusCode::BAD_REQUEST, 4, format!("The OAuth integration {g} does not exist.")))
-        }
+        Err(Some(g)) => Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            code::NOT_FOUND,
+            format!("The OAuth integration {g} does not exist."),
+        )),
     }
 }
 
@@ -190,7 +193,8 @@ async fn create_integration(State(state): State<AppState>, body: Bytes) -> ApiRe
         None | Some(Value::Null) => return Err(missing("template")),
         Some(Value::String(t)) if rules::is_known_template(t) => t.clone(),
         Some(Value::String(t)) => {
-            return Err(ApiError::bad_config(format!("The template {t} is not a known OAuth integration template")))
+            let message = format!("The template {t} is not a known OAuth integration template");
+            return Err(ApiError::new(StatusCode::BAD_REQUEST, code::NO_SUCH_TEMPLATE, message));
         }
         Some(_) => return Err(wrong_type("template", "a string")),
     };
@@ -200,10 +204,12 @@ async fn create_integration(State(state): State<AppState>, body: Bytes) -> ApiRe
     };
     let description = optional_string(&body, "description")?.unwrap_or_default();
     let config = optional_object(&body, "config")?.unwrap_or_default();
-    let permissions = optional_array(&body, "permissions")?.unwrap_or_default();
+    let permissions = permissions::read(optional_array(&body, "permissions")?.unwrap_or_default())?;
 
+    let profile = state.store.profile();
+    profile.check_values(&config)?;
     let (mut config, secret) = rules::split_config(&config)?;
-    state.store.profile().on_create(&template, &mut config)?;
+    profile.on_create(&template, &mut config)?;
     rules::check_config(&template, &config, secret.as_deref())?;
     let created = state.store.create(NewIntegration { template, name, description, config, secret, permissions });
     // Connect answers a create with 200, not 201.
@@ -215,7 +221,7 @@ async fn update_integration(State(state): State<AppState>, Path(guid): Path<Stri
     if body.contains_key("template") {
         return Err(ApiError::new(
             StatusCode::BAD_REQUEST,
-            code::BAD_BODY,
+            code::TEMPLATE_CHANGE,
             "The template of an OAuth integration cannot be changed",
         ));
     }
@@ -232,24 +238,24 @@ async fn update_integration(State(state): State<AppState>, Path(guid): Path<Stri
         Some(_) => return Err(wrong_type("description", "a string")),
     };
     let config = optional_object(&body, "config")?;
-    let permissions = optional_array(&body, "permissions")?;
+    let permissions = optional_array(&body, "permissions")?.map(permissions::read).transpose()?;
     let profile = state.store.profile();
 
     let updated = state.store.update(&guid, |item| {
         if let Some(name) = name {
-            item.name = name;
+            item.name = Some(name);
         }
         if let Some(description) = description {
-            item.description = description;
+            item.description = Some(description);
         }
         if let Some(permissions) = permissions {
             item.permissions = permissions;
         }
         if let Some(config) = config {
-            profile.on_update(&item.template, &config)?;
+            profile.on_update(item.template(), &config)?;
             rules::merge_config(&mut item.config, &mut item.secret, &config)?;
         }
-        rules::check_config(&item.template, &item.config, item.secret.as_deref())
+        rules::check_config(item.template(), &item.config, item.secret.as_deref())
     })?;
     Ok(Json(updated).into_response())
 }

@@ -120,8 +120,10 @@ impl Catalog {
             "access_type": c.access_type,
             "owner_guid": self.owner_guid,
             "created_time": c.created_time,
+            // The document's `Content` has no null here (a date-time, not nullable): an item
+            // never deployed answers the time it was made.
+            "last_deployed_time": c.created_time,
             // Never deployed: no bundle, so Connect does not know what kind of content it is.
-            "last_deployed_time": null,
             "bundle_id": null,
             "app_mode": "unknown",
         })
@@ -154,13 +156,16 @@ fn parse_new(body: &Map<String, Value>) -> Result<NewContent, ApiError> {
     let valid = (3..=64).contains(&name.chars().count())
         && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
     if !valid {
-        return Err(ApiError::bad_body(
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            code::BAD_CONTENT_NAME,
             "The content name must be 3 to 64 characters: letters, digits, hyphens and underscores",
         ));
     }
     let access_type = string("access_type")?.unwrap_or_else(|| "acl".to_string());
     if !ACCESS_TYPES.contains(&access_type.as_str()) {
-        return Err(ApiError::bad_body(format!("The access_type must be one of {}", ACCESS_TYPES.join(", "))));
+        let message = format!("The access_type must be one of {}", ACCESS_TYPES.join(", "));
+        return Err(ApiError::new(StatusCode::BAD_REQUEST, code::BAD_ACCESS_TYPE, message));
     }
     Ok(NewContent {
         name,
@@ -179,11 +184,13 @@ pub(crate) async fn get(
     let mut include = Vec::new();
     for (key, value) in &query {
         if key != "include" {
-            return Err(ApiError::bad_body(format!("The query parameter {key} is not supported")));
+            let message = format!("The query parameter {key} is not supported");
+            return Err(ApiError::new(StatusCode::BAD_REQUEST, code::BAD_PARAMETER, message));
         }
         for part in value.split(',').map(str::trim).filter(|p| !p.is_empty()) {
             if !INCLUDES.contains(&part) {
-                return Err(ApiError::bad_body(format!("include must name some of {}", INCLUDES.join(", "))));
+                let message = format!("include must name some of {}", INCLUDES.join(", "));
+                return Err(ApiError::new(StatusCode::BAD_REQUEST, code::BAD_INCLUDE, message));
             }
             include.push(part.to_string());
         }

@@ -1,33 +1,52 @@
 //! Connect-style error answers.
 //!
-//! Connect answers every API error with `{"code": <int>, "error": "<message>", "payload": null}`.
-//! Only code 228 (a config value outside its allowed set) has been seen in a real capture; the
-//! other codes are plausible stand-ins. Clients should key on the HTTP status, not on these codes,
-//! and the fake keeps them stable so tests can still assert on them.
+//! Connect answers every API error with `{"code": <int>, "error": "<message>", "payload": null}`
+//! (the `APIError` schema of Posit's published OpenAPI document). Only code 228 has been seen in a
+//! real capture; the others are chosen by name from the document's `APIErrorCode` list, which
+//! does not say which operation answers which code. Clients should key on the HTTP status, not on
+//! these codes, and the fake keeps them stable so tests can still assert on them.
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::json;
 
-/// Error codes used by the fake, named by meaning.
+/// Error codes used by the fake. Each is the code the published document's `APIErrorCode`
+/// gives the name in brackets (its `x-enumNames`, 1-based by position); the constant's own name
+/// says what the fake uses it for.
 pub mod code {
-    /// The path or method is not part of the API.
+    /// The path or method is not part of the API (BadRequest).
     pub const UNSUPPORTED: i64 = 2;
-    /// No key, or a key the server does not know.
-    pub const UNAUTHENTICATED: i64 = 3;
-    /// The object named in the path does not exist.
+    /// The object named in the path does not exist (ObjectDoesNotExist).
     pub const NOT_FOUND: i64 = 4;
-    /// A required top-level field is missing or empty.
+    /// A content name breaks Connect's rules for names (InvalidApplicationName).
+    pub const BAD_CONTENT_NAME: i64 = 5;
+    /// A required top-level field is missing or empty (ParameterMissing).
     pub const MISSING_FIELD: i64 = 12;
-    /// The key is valid but its user may not do this.
-    pub const FORBIDDEN: i64 = 19;
-    /// The body is not JSON or has the wrong shape.
-    pub const BAD_BODY: i64 = 5;
-    /// A content item of that name already exists for its owner.
+    /// The key is valid but its user may not do this (PermissionDenied).
+    pub const FORBIDDEN: i64 = 22;
+    /// No key, or a key the server does not know (AuthRequired).
+    pub const UNAUTHENTICATED: i64 = 24;
+    /// A query parameter the operation does not take (InvalidParameter).
+    pub const BAD_PARAMETER: i64 = 25;
+    /// A content item of that name already exists for its owner (DuplicateName).
     pub const NAME_IN_USE: i64 = 26;
-    /// A config key is missing or its value is not allowed (seen on a real server).
+    /// The body is not JSON, or not the JSON expected: not an object, a field of the wrong type,
+    /// a field the operation does not take (CannotParseRequestBody). The document also has 121
+    /// InvalidJson; the fake does not tell text that is not JSON from JSON of the wrong shape,
+    /// as a decoder reading into a typed structure fails the same way on both.
+    pub const BAD_BODY: i64 = 87;
+    /// An `access_type` other than `all`, `logged_in` and `acl` (UnknownAccessType).
+    pub const BAD_ACCESS_TYPE: i64 = 117;
+    /// An `include` value the operation does not know (InvalidInclude).
+    pub const BAD_INCLUDE: i64 = 161;
+    /// A create names a template the server does not have (OAuthTemplateNotFound).
+    pub const NO_SUCH_TEMPLATE: i64 = 227;
+    /// A config key is missing or its value is not allowed (OAuthTemplateConfig; seen on a real
+    /// server).
     pub const BAD_CONFIG: i64 = 228;
+    /// A PATCH tries to change an integration's template (OAuthTemplateProhibitedChange).
+    pub const TEMPLATE_CHANGE: i64 = 229;
 }
 
 /// An API error: the HTTP status plus the JSON body Connect would send.
@@ -101,4 +120,37 @@ pub async fn wrong_method() -> ApiError {
         code::UNSUPPORTED,
         "The requested method is not supported for this endpoint.",
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::code;
+
+    /// The names `code` gives in brackets are the published document's for those numbers
+    /// (`APIErrorCode`'s `x-enumNames`, 1-based by position).
+    #[test]
+    fn codes_are_the_documents_names() {
+        let document: serde_json::Value =
+            serde_json::from_str(include_str!("../../tests/contract/openapi/connect-openapi.json")).unwrap();
+        let names = document["components"]["schemas"]["APIErrorCode"]["x-enumNames"].as_array().unwrap();
+        let name = |code: i64| names[usize::try_from(code - 1).unwrap()].as_str().unwrap();
+        for (code, expected) in [
+            (code::UNSUPPORTED, "BadRequest"),
+            (code::NOT_FOUND, "ObjectDoesNotExist"),
+            (code::BAD_CONTENT_NAME, "InvalidApplicationName"),
+            (code::MISSING_FIELD, "ParameterMissing"),
+            (code::FORBIDDEN, "PermissionDenied"),
+            (code::UNAUTHENTICATED, "AuthRequired"),
+            (code::BAD_PARAMETER, "InvalidParameter"),
+            (code::NAME_IN_USE, "DuplicateName"),
+            (code::BAD_BODY, "CannotParseRequestBody"),
+            (code::BAD_ACCESS_TYPE, "UnknownAccessType"),
+            (code::BAD_INCLUDE, "InvalidInclude"),
+            (code::NO_SUCH_TEMPLATE, "OAuthTemplateNotFound"),
+            (code::BAD_CONFIG, "OAuthTemplateConfig"),
+            (code::TEMPLATE_CHANGE, "OAuthTemplateProhibitedChange"),
+        ] {
+            assert_eq!(name(code), expected, "code {code}");
+        }
+    }
 }

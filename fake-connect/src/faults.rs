@@ -48,6 +48,22 @@ pub enum FaultAction {
     Oversized { bytes: u64 },
 }
 
+impl FaultAction {
+    /// The action's kind, as a `--fault` SPEC starts (`refuse`, `drop`, `echo-body`...).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            FaultAction::Refuse { .. } => "refuse",
+            FaultAction::Delay(_) => "delay",
+            FaultAction::DropAfterActing => "drop",
+            FaultAction::EchoBody { .. } => "echo-body",
+            FaultAction::EchoHeaders { .. } => "echo-headers",
+            FaultAction::Message { .. } => "message",
+            FaultAction::DuplicateInList => "duplicate-list",
+            FaultAction::Oversized { .. } => "oversized",
+        }
+    }
+}
+
 /// One fault: an action on every Nth request it applies to.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Fault {

@@ -13,6 +13,10 @@
 //! `Retry-After`, delays, connections dropped after acting, oversized answers) and serve HTTPS
 //! with a given certificate ([`FakeConnect::spawn_with`]).
 //!
+//! With `FAKE_CONNECT_EXCHANGES` ([`EXCHANGES_ENV`]) naming a directory, every server writes each
+//! exchange it serves there, for the contract test against Posit's published OpenAPI document
+//! (see `exchanges.rs`).
+//!
 //! ```no_run
 //! use fake_connect::{FakeConnect, Options};
 //! let server = FakeConnect::spawn(Options::new("admin-key"));
@@ -24,9 +28,11 @@
 mod api;
 mod content;
 mod errors;
+mod exchanges;
 mod faults;
 mod listener;
 mod middleware;
+mod permissions;
 mod profiles;
 mod rules;
 mod store;
@@ -37,6 +43,7 @@ use std::time::Duration;
 
 use tokio::sync::oneshot;
 
+pub use exchanges::EXCHANGES_ENV;
 pub use faults::{Fault, FaultAction, Faults};
 pub use listener::TlsIdentity;
 pub use profiles::Profile;
@@ -99,6 +106,9 @@ impl FakeConnect {
         let faults = Faults::new();
         let server_faults = faults.clone();
         let (shutdown, stop) = oneshot::channel::<()>();
+        // Rust's test harness names each test's thread after the test: the record says which
+        // test made these exchanges.
+        let test = std::thread::current().name().map(str::to_string);
 
         let thread = std::thread::Builder::new()
             .name(format!("fake-connect-{}", addr.port()))
@@ -111,7 +121,7 @@ impl FakeConnect {
                     let listener =
                         tokio::net::TcpListener::from_std(listener).expect("fake-connect: hand the listener to tokio");
                     tokio::select! {
-                        result = serve_on(listener, opts, server_store, server_faults, acceptor) => {
+                        result = serve_on(listener, opts, server_store, server_faults, acceptor, test) => {
                             if let Err(e) = result {
                                 eprintln!("fake-connect: server stopped: {e}");
                             }
@@ -132,7 +142,7 @@ impl FakeConnect {
     /// Serves the API on `listener` inside the current runtime, until the future is dropped or
     /// the listener fails. `store` is the state to serve (pass a clone to keep a handle on it).
     pub async fn serve(listener: tokio::net::TcpListener, opts: Options, store: Store) -> std::io::Result<()> {
-        serve_on(listener, opts, store, Faults::new(), None).await
+        serve_on(listener, opts, store, Faults::new(), None, None).await
     }
 
     /// Like [`FakeConnect::serve`], with faults to inject (settable while it serves, through
@@ -145,7 +155,7 @@ impl FakeConnect {
         tls: Option<TlsIdentity>,
     ) -> std::io::Result<()> {
         let acceptor = tls.map(|t| t.acceptor()).transpose()?;
-        serve_on(listener, opts, store, faults, acceptor).await
+        serve_on(listener, opts, store, faults, acceptor, None).await
     }
 
     /// The server's base URL, `http://127.0.0.1:PORT` (or `https://`), without a trailing slash.
@@ -170,8 +180,10 @@ async fn serve_on(
     store: Store,
     faults: Faults,
     tls: Option<tokio_rustls::TlsAcceptor>,
+    test: Option<String>,
 ) -> std::io::Result<()> {
-    let state = middleware::AppState { store, opts: Arc::new(opts), faults };
+    let recorder = exchanges::Recorder::from_env(listener.local_addr()?.port(), test);
+    let state = middleware::AppState { store, opts: Arc::new(opts), faults, recorder };
     let listener = listener::FaultListener::new(listener, tls)?;
     let app = api::router(state).into_make_service_with_connect_info::<listener::Conn>();
     axum::serve(listener, app).await

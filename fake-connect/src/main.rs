@@ -6,6 +6,7 @@
 //! ```
 //! Prints its URL (`http://127.0.0.1:PORT`, or `https://`) as the first line of stdout, so a
 //! script can start it with `--port 0` and read where it landed; serves until SIGINT or SIGTERM.
+//! With `FAKE_CONNECT_EXCHANGES=DIR` it records every exchange in `DIR` (see `exchanges.rs`).
 //!
 //! A fault SPEC is a kind and its settings, comma-separated: `refuse,every=5,status=429,retry-after=1`,
 //! `delay,every=3,ms=200`, `drop,every=4,method=POST` (act, then drop the connection unanswered).
@@ -27,7 +28,8 @@ const USAGE: &str = "usage: fake-connect [--port PORT] --api-key KEY [--publishe
                      [--tls-cert CHAIN.pem --tls-key KEY.pem] [--fault SPEC]... [--profile NAME]\n\
                      profiles (or FAKE_CONNECT_PROFILE): derives (default), no-auth-mode, server-auth-mode, \
                      strict-keys, auth-type-top-level, auth-type-in-config, custom-fills, default-scopes, older, \
-                     no-oauth-api\n\
+                     no-oauth-api, null-names, strict-values\n\
+                     FAKE_CONNECT_EXCHANGES=DIR records every exchange in DIR (one JSON-lines file per server)\n\
                      fault SPECs (each also takes method=M and path=P): \
                      refuse,every=N[,status=429][,retry-after=SECS] | delay,every=N,ms=MS | drop,every=N | \
                      echo-body,every=N[,status=400] | echo-headers,every=N[,status=500] | \
@@ -307,6 +309,13 @@ mod tests {
             assert!(parse(&["--api-key", "k", "--fault", bad]).is_err(), "{bad}");
         }
         assert!(parse(&["--api-key", "k", "--tls-cert", "c.pem"]).is_err());
+    }
+
+    #[test]
+    fn usage_names_every_profile() {
+        for p in Profile::ALL {
+            assert!(USAGE.contains(p.name()), "{}", p.name());
+        }
     }
 
     #[test]

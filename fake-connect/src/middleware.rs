@@ -1,5 +1,5 @@
-//! What happens to every request around the handlers: logging, latency, injected faults and
-//! authentication.
+//! What happens to every request around the handlers: logging (and recording exchanges, see
+//! [`crate::exchanges`]), latency, injected faults and authentication.
 //!
 //! The layers run in this order: [`record`] (outermost, so even refused requests are logged),
 //! then [`authenticate`], then the router.
@@ -13,6 +13,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use crate::errors::{code, ApiError};
+use crate::exchanges::{Recorder, Sent};
 use crate::faults::{FaultAction, Faults};
 use crate::listener::Conn;
 use crate::store::Store;
@@ -30,6 +31,8 @@ pub(crate) struct AppState {
     pub store: Store,
     pub opts: Arc<Options>,
     pub faults: Faults,
+    /// Set when `FAKE_CONNECT_EXCHANGES` asks for a record of every exchange.
+    pub recorder: Option<Recorder>,
 }
 
 /// A logged body: JSON when it parses, else its text as a JSON string, `None` when empty.
@@ -44,10 +47,12 @@ fn body_for_log(bytes: &Bytes) -> Option<serde_json::Value> {
 }
 
 /// Logs the request in the store on arrival, waits the configured latency, applies the
-/// injected faults (see [`crate::faults`]), runs the rest, and logs the answered status.
+/// injected faults (see [`crate::faults`]), runs the rest, and logs the answered status; with a
+/// [`Recorder`], also writes the whole exchange.
 ///
 /// A request refused by a fault is logged with the status it got; one whose connection a fault
-/// dropped after acting keeps status 0 (no answer was given).
+/// dropped after acting keeps status 0 (no answer was given) in the store, and is recorded with
+/// the answer it would have had.
 pub(crate) async fn record(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let conn = req.extensions().get::<ConnectInfo<Conn>>().map(|c| c.0.clone());
     let (parts, body) = req.into_parts();
@@ -55,29 +60,38 @@ pub(crate) async fn record(State(state): State<AppState>, req: Request, next: Ne
     let bytes = read.as_ref().cloned().unwrap_or_default();
     let path = parts.uri.path_and_query().map_or_else(|| parts.uri.path().to_string(), |p| p.as_str().to_string());
     let seq = state.store.record_request(parts.method.as_str(), &path, body_for_log(&bytes));
+    let sent = state.recorder.as_ref().map(|_| Sent::new(&parts, &bytes));
     let fault = state.faults.decide(parts.method.as_str(), parts.uri.path());
 
     let wait = state.opts.latency + fault.delay;
     if !wait.is_zero() {
         tokio::time::sleep(wait).await;
     }
-    if let Some(action) = &fault.answer {
-        let response = faulty_answer(action, &parts, &bytes);
-        state.store.record_status(seq, response.status().as_u16());
-        return response;
-    }
-    let mut response = match read {
-        Ok(bytes) => next.run(Request::from_parts(parts, Body::from(bytes))).await,
-        Err(_) => ApiError::bad_body("The request body could not be read.").into_response(),
+    let (response, altered_by) = if let Some(action) = &fault.answer {
+        (faulty_answer(action, &parts, &bytes), Some(action.kind()))
+    } else {
+        let mut response = match read {
+            Ok(bytes) => next.run(Request::from_parts(parts, Body::from(bytes))).await,
+            Err(_) => ApiError::bad_body("The request body could not be read.").into_response(),
+        };
+        if fault.duplicate_in_list {
+            response = duplicate_first_item(response).await;
+        }
+        let altered_by = if fault.drop_after {
+            Some(FaultAction::DropAfterActing.kind())
+        } else {
+            fault.duplicate_in_list.then(|| FaultAction::DuplicateInList.kind())
+        };
+        (response, altered_by)
     };
-    if fault.duplicate_in_list {
-        response = duplicate_first_item(response).await;
-    }
     match conn {
         Some(conn) if fault.drop_after => conn.cut(),
         _ => state.store.record_status(seq, response.status().as_u16()),
     }
-    response
+    match (&state.recorder, sent) {
+        (Some(recorder), Some(sent)) => recorder.finish(sent, response, state.store.profile(), altered_by).await,
+        _ => response,
+    }
 }
 
 /// The answer a fault gives instead of handling the request.

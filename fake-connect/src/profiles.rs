@@ -6,6 +6,12 @@
 //!
 //! Set one on a running server with [`crate::Store::set_profile`], or start the binary with
 //! `--profile NAME` (or `FAKE_CONNECT_PROFILE=NAME`).
+//!
+//! Config values: Connect's field docs say a template field's value "must be a string" (a few
+//! options are booleans), and nothing says how a PATCH removes a key. By default the fake is
+//! lenient there: a `null` value is a key not sent on create and removes the key on a PATCH
+//! (`client_secret: null` drops the held secret), and numbers are stored as sent.
+//! [`Profile::StrictValues`] is the other reading: anything but a string or a boolean is refused.
 
 use serde_json::{Map, Value};
 
@@ -43,6 +49,17 @@ pub enum Profile {
     Older,
     /// A server without the OAuth API: every OAuth path answers 404.
     NoOAuthApi,
+    /// Besides what clients create, the server holds one integration made elsewhere (by another
+    /// tool) whose `name`, `description` and `template` are JSON null, as the document's
+    /// `OAuthIntegration` allows: it is in every list and answers GET by its guid,
+    /// [`Profile::NULL_NAMES_GUID`]. It is stored when the profile is set, so it counts in
+    /// [`crate::Store::len`].
+    NullNames,
+    /// A strict server: on create and on PATCH, a 400 (code 228, naming the key) for any config
+    /// value that is not a string or a boolean: `null` (so no key is removed by sending null),
+    /// a number, an array, an object. The default profile takes `null` as "not sent" on create
+    /// and as "remove this key" on a PATCH.
+    StrictValues,
 }
 
 /// The config keys an Azure template defines (the seed page's curl bodies send exactly these).
@@ -53,7 +70,7 @@ const FALLBACK_SCOPES: &str = "offline_access";
 
 impl Profile {
     /// Every profile, for tests that run under each.
-    pub const ALL: [Profile; 10] = [
+    pub const ALL: [Profile; 12] = [
         Profile::Derives,
         Profile::NoAuthMode,
         Profile::ServerAuthMode,
@@ -64,7 +81,12 @@ impl Profile {
         Profile::DefaultScopes,
         Profile::Older,
         Profile::NoOAuthApi,
+        Profile::NullNames,
+        Profile::StrictValues,
     ];
+
+    /// The guid of the integration [`Profile::NullNames`] adds.
+    pub const NULL_NAMES_GUID: &'static str = "0d5f8a3e-6c1b-4f2a-9e7d-5b4c3a2f1e0d";
 
     /// The profile's name on the command line (`derives`, `no-auth-mode`, ...).
     pub fn name(self) -> &'static str {
@@ -79,6 +101,8 @@ impl Profile {
             Profile::DefaultScopes => "default-scopes",
             Profile::Older => "older",
             Profile::NoOAuthApi => "no-oauth-api",
+            Profile::NullNames => "null-names",
+            Profile::StrictValues => "strict-values",
         }
     }
 
@@ -107,6 +131,22 @@ impl Profile {
         (self == Profile::Older).then_some(1)
     }
 
+    /// The config a create or a PATCH sent, as it came (nulls included), checked for the kinds
+    /// of value this server takes: anything under [`Profile::StrictValues`], which takes only
+    /// strings and booleans.
+    pub(crate) fn check_values(self, config: &Map<String, Value>) -> Result<(), ApiError> {
+        if self != Profile::StrictValues {
+            return Ok(());
+        }
+        match config.iter().find(|(_, v)| !v.is_string() && !v.is_boolean()) {
+            Some((key, value)) => Err(ApiError::bad_config(format!(
+                "The config key {key} must be a string or a boolean, not {}",
+                kind(value)
+            ))),
+            None => Ok(()),
+        }
+    }
+
     /// A create's config, checked and completed as this server would before storing it.
     pub(crate) fn on_create(self, template: &str, config: &mut Map<String, Value>) -> Result<(), ApiError> {
         self.check_keys(template, config)?;
@@ -117,8 +157,9 @@ impl Profile {
         Ok(())
     }
 
-    /// A PATCH's config keys, checked as this server would.
+    /// A PATCH's config, as sent, checked as this server would.
     pub(crate) fn on_update(self, template: &str, patch: &Map<String, Value>) -> Result<(), ApiError> {
+        self.check_values(patch)?;
         self.check_keys(template, patch)
     }
 
@@ -162,6 +203,18 @@ impl Profile {
     }
 }
 
+/// A JSON value's kind, as an error message names it.
+fn kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -189,6 +242,21 @@ mod tests {
         assert!(e.message.contains("auth_mode"), "{}", e.message);
         assert!(Profile::Derives.on_create("msgraph", &mut extra).is_ok());
         assert!(Profile::StrictKeys.on_create("custom", &mut extra).is_ok());
+    }
+
+    #[test]
+    fn strict_values_take_only_strings_and_booleans() {
+        let fine = map(json!({"client_id": "c", "use_pkce": true}));
+        assert!(Profile::StrictValues.check_values(&fine).is_ok());
+        for (bad, said) in [(json!(null), "null"), (json!(3), "a number"), (json!({"a": "b"}), "an object")] {
+            let sent = map(json!({"client_id": "c", "client_secret": bad}));
+            let e = Profile::StrictValues.check_values(&sent).unwrap_err();
+            assert_eq!((e.status.as_u16(), e.code), (400, 228));
+            assert_eq!(e.message, format!("The config key client_secret must be a string or a boolean, not {said}"));
+            assert!(Profile::StrictValues.on_update("custom", &sent).is_err());
+            assert!(Profile::Derives.check_values(&sent).is_ok());
+            assert!(Profile::Derives.on_update("custom", &sent).is_ok());
+        }
     }
 
     #[test]

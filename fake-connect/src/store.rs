@@ -12,6 +12,7 @@ use time::OffsetDateTime;
 
 use crate::content::NewContent;
 use crate::errors::ApiError;
+use crate::permissions::Permission;
 use crate::profiles::Profile;
 use crate::rules;
 
@@ -32,28 +33,35 @@ pub struct RecordedRequest {
 }
 
 /// One stored integration. `config` holds what clients sent, minus the secret; the keys the server
-/// derives are added when it is rendered.
+/// derives are added when it is rendered. `name`, `description` and `template` are null only in
+/// an integration made elsewhere (see [`Profile::NullNames`]): the API never stores a null there.
 #[derive(Clone, Debug)]
 pub(crate) struct Integration {
     pub id: u64,
     pub guid: String,
     pub created_time: String,
     pub updated_time: String,
-    pub name: String,
-    pub description: String,
-    pub template: String,
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub template: Option<String>,
     pub config: Map<String, Value>,
     pub secret: Option<String>,
-    pub permissions: Vec<Value>,
+    pub permissions: Vec<Permission>,
 }
 
 impl Integration {
+    /// The template's id; empty for an integration without one, which no template rule fits.
+    pub fn template(&self) -> &str {
+        self.template.as_deref().unwrap_or_default()
+    }
+
     /// The object as Connect answers it: never with the secret, unless `reveal` (a hostile
     /// server, see [`Store::set_reveal_secrets`]).
     pub fn to_json(&self, reveal: bool, profile: Profile) -> Value {
-        let mut config = rules::render_config(&self.template, &self.config, self.secret.is_some());
-        let mut auth_type = Some(rules::auth_type(&self.template, &self.config).to_string());
-        profile.render(&self.template, &mut config, &mut auth_type);
+        let template = self.template();
+        let mut config = rules::render_config(template, &self.config, self.secret.is_some());
+        let mut auth_type = Some(rules::auth_type(template, &self.config).to_string());
+        profile.render(template, &mut config, &mut auth_type);
         if reveal {
             if let Some(secret) = &self.secret {
                 config.insert(rules::SECRET_KEY.to_string(), Value::from(secret.clone()));
@@ -61,7 +69,7 @@ impl Integration {
         }
         // Fields the template marks secret are never returned, like the client secret.
         if let Some(fields) =
-            crate::templates::get(&self.template).and_then(|t| t["fields"].as_array().cloned()).filter(|_| !reveal)
+            crate::templates::get(template).and_then(|t| t["fields"].as_array().cloned()).filter(|_| !reveal)
         {
             for f in fields.iter().filter(|f| f["secret"] == true) {
                 if let Some(name) = f["name"].as_str() {
@@ -79,7 +87,7 @@ impl Integration {
             "template": self.template,
             "auth_type": auth_type,
             "config": config,
-            "permissions": self.permissions,
+            "permissions": self.permissions.iter().map(|p| p.to_json(&self.guid)).collect::<Vec<_>>(),
             "environment_variables": [],
             "content_count": 0,
         })
@@ -93,7 +101,7 @@ pub(crate) struct NewIntegration {
     pub description: String,
     pub config: Map<String, Value>,
     pub secret: Option<String>,
-    pub permissions: Vec<Value>,
+    pub permissions: Vec<Permission>,
 }
 
 #[derive(Debug)]
@@ -111,6 +119,29 @@ struct Inner {
     /// See [`Store::set_reveal_secrets`].
     reveal_secrets: bool,
     profile: Profile,
+}
+
+/// The integration [`Profile::NullNames`] adds: made by another tool, without a name, a
+/// description or a template (all null in its answers, as `OAuthIntegration` allows), a Viewer
+/// integration of some identity provider.
+fn made_elsewhere(id: u64, guid: &str) -> Integration {
+    let time = now();
+    let mut config = Map::new();
+    config.insert("auth_type".into(), Value::from(rules::VIEWER));
+    config.insert("client_id".into(), Value::from("made-elsewhere"));
+    config.insert("scopes".into(), Value::from("openid offline_access"));
+    Integration {
+        id,
+        guid: guid.to_string(),
+        created_time: time.clone(),
+        updated_time: time,
+        name: None,
+        description: None,
+        template: None,
+        config,
+        secret: None,
+        permissions: Vec::new(),
+    }
 }
 
 /// Shared, cheaply clonable handle on the fake's state.
@@ -196,15 +227,15 @@ impl Store {
         };
         let applied = match (field, value) {
             ("name", Value::String(s)) => {
-                item.name = s;
+                item.name = Some(s);
                 true
             }
             ("description", Value::String(s)) => {
-                item.description = s;
+                item.description = Some(s);
                 true
             }
             ("description", Value::Null) => {
-                item.description.clear();
+                item.description = Some(String::new());
                 true
             }
             (field, value) => match field.strip_prefix("config.") {
@@ -353,9 +384,19 @@ impl Store {
         self.lock().reveal_secrets = reveal;
     }
 
-    /// Makes the server behave as `profile` says from now on (see [`crate::profiles`]).
+    /// Makes the server behave as `profile` says from now on (see [`crate::profiles`]). Under
+    /// [`Profile::NullNames`] the integration made elsewhere is stored (once): it counts in
+    /// [`Store::len`] and [`Store::integrations`] like any other, and stays when the profile
+    /// changes again.
     pub fn set_profile(&self, profile: Profile) {
-        self.lock().profile = profile;
+        let mut inner = self.lock();
+        inner.profile = profile;
+        let guid = Profile::NULL_NAMES_GUID;
+        if profile == Profile::NullNames && !inner.integrations.iter().any(|i| i.guid == guid) {
+            let id = inner.next_id;
+            inner.next_id += 1;
+            inner.integrations.push(made_elsewhere(id, guid));
+        }
     }
 
     /// The server's behaviour profile.
@@ -384,9 +425,9 @@ impl Store {
             guid: uuid::Uuid::new_v4().to_string(),
             created_time: time.clone(),
             updated_time: time,
-            name: new.name,
-            description: new.description,
-            template: new.template,
+            name: Some(new.name),
+            description: Some(new.description),
+            template: Some(new.template),
             config: new.config,
             secret: new.secret,
             permissions: new.permissions,

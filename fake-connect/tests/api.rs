@@ -2,7 +2,7 @@
 
 use std::time::{Duration, Instant};
 
-use fake_connect::{FakeConnect, Options};
+use fake_connect::{FakeConnect, Options, Profile};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
@@ -94,11 +94,11 @@ fn assert_error(a: &Answer, status: StatusCode, code: i64) {
 async fn missing_or_wrong_key_is_401() {
     let s = server();
     let a = call(&s, Method::GET, INTEGRATIONS, None, None).await;
-    assert_error(&a, StatusCode::UNAUTHORIZED, 3);
+    assert_error(&a, StatusCode::UNAUTHORIZED, 24);
     let a = call(&s, Method::GET, INTEGRATIONS, Some("nope"), None).await;
-    assert_error(&a, StatusCode::UNAUTHORIZED, 3);
+    assert_error(&a, StatusCode::UNAUTHORIZED, 24);
     let a = call(&s, Method::POST, INTEGRATIONS, Some("nope"), Some(azure_openai(None))).await;
-    assert_error(&a, StatusCode::UNAUTHORIZED, 3);
+    assert_error(&a, StatusCode::UNAUTHORIZED, 24);
     let bearer =
         reqwest::Client::new().get(format!("{}{INTEGRATIONS}", s.url())).bearer_auth(ADMIN).send().await.unwrap();
     assert_eq!(bearer.status(), StatusCode::UNAUTHORIZED);
@@ -116,11 +116,11 @@ async fn publisher_reads_but_cannot_change() {
     assert_eq!(call(&s, Method::GET, &one, Some(PUBLISHER), None).await.status, StatusCode::OK);
 
     let a = call(&s, Method::POST, INTEGRATIONS, Some(PUBLISHER), Some(azure_openai(None))).await;
-    assert_error(&a, StatusCode::FORBIDDEN, 19);
+    assert_error(&a, StatusCode::FORBIDDEN, 22);
     let a = call(&s, Method::PATCH, &one, Some(PUBLISHER), Some(json!({"name": "x"}))).await;
-    assert_error(&a, StatusCode::FORBIDDEN, 19);
+    assert_error(&a, StatusCode::FORBIDDEN, 22);
     let a = call(&s, Method::DELETE, &one, Some(PUBLISHER), None).await;
-    assert_error(&a, StatusCode::FORBIDDEN, 19);
+    assert_error(&a, StatusCode::FORBIDDEN, 22);
     assert_eq!(s.store().get(&guid).unwrap()["name"], "g");
 }
 
@@ -132,7 +132,7 @@ async fn server_settings_reports_the_version_without_a_key() {
     assert!(a.json_type);
     assert_eq!(a.body["version"], "2025.07.0");
     let a = call(&s, Method::GET, "/__api__/server_settings", Some("wrong"), None).await;
-    assert_error(&a, StatusCode::UNAUTHORIZED, 3);
+    assert_error(&a, StatusCode::UNAUTHORIZED, 24);
     s.store().set_server_version("2024.11.0");
     let a = call(&s, Method::GET, "/__api__/server_settings", Some(ADMIN), None).await;
     assert_eq!(a.body["version"], "2024.11.0");
@@ -144,9 +144,9 @@ async fn server_settings_reports_the_version_without_a_key() {
 async fn current_user_needs_a_key_and_names_the_role() {
     let s = server();
     let a = call(&s, Method::GET, "/__api__/v1/user", None, None).await;
-    assert_error(&a, StatusCode::UNAUTHORIZED, 3);
+    assert_error(&a, StatusCode::UNAUTHORIZED, 24);
     let a = call(&s, Method::GET, "/__api__/v1/user", Some("wrong"), None).await;
-    assert_error(&a, StatusCode::UNAUTHORIZED, 3);
+    assert_error(&a, StatusCode::UNAUTHORIZED, 24);
     let a = call(&s, Method::GET, "/__api__/v1/user", Some(ADMIN), None).await;
     assert_eq!(a.status, StatusCode::OK);
     assert_eq!(a.body["user_role"], "administrator");
@@ -348,7 +348,7 @@ async fn delete_answers_204_then_404() {
 async fn create_validation_errors() {
     let s = server();
     let cases: Vec<(Value, i64, &str)> = vec![
-        (json!({"template": "nope", "name": "n", "config": {}}), 228, "template"),
+        (json!({"template": "nope", "name": "n", "config": {}}), 227, "template"),
         (json!({"name": "n", "config": {}}), 12, "template"),
         (json!({"template": "azure-openai", "config": {"tenant_id": "t", "client_id": "c"}}), 12, "name"),
         (json!({"template": "azure-openai", "name": "  ", "config": {"tenant_id": "t", "client_id": "c"}}), 12, "name"),
@@ -380,11 +380,11 @@ async fn create_validation_errors() {
             228,
             "The config key max_role must be one of (Viewer, Publisher, Admin)",
         ),
-        (json!({"template": "azure-openai", "name": "n", "config": "x"}), 5, "config"),
+        (json!({"template": "azure-openai", "name": "n", "config": "x"}), 87, "config"),
         (json!({"template": "custom", "name": "n", "config": {"scopes": ["a"]}}), 228, "scopes"),
-        (json!({"template": "azure-openai", "name": 7}), 5, "name"),
-        (json!({"template": "custom", "name": "n", "permissions": {}}), 5, "permissions"),
-        (json!([1, 2]), 5, "JSON object"),
+        (json!({"template": "azure-openai", "name": 7}), 87, "name"),
+        (json!({"template": "custom", "name": "n", "permissions": {}}), 87, "permissions"),
+        (json!([1, 2]), 87, "JSON object"),
     ];
     for (body, code, needle) in cases {
         let a = call(&s, Method::POST, INTEGRATIONS, Some(ADMIN), Some(body.clone())).await;
@@ -393,9 +393,9 @@ async fn create_validation_errors() {
         assert!(message.contains(needle), "{body} -> {message}");
     }
     let a = raw_body(&s, Method::POST, INTEGRATIONS, "{not json").await;
-    assert_error(&a, StatusCode::BAD_REQUEST, 5);
+    assert_error(&a, StatusCode::BAD_REQUEST, 87);
     let a = raw_body(&s, Method::POST, INTEGRATIONS, "").await;
-    assert_error(&a, StatusCode::BAD_REQUEST, 5);
+    assert_error(&a, StatusCode::BAD_REQUEST, 87);
     assert!(s.store().is_empty(), "no refused create may leave an integration");
 }
 
@@ -406,15 +406,15 @@ async fn patch_validation_errors_leave_the_integration_unchanged() {
     let guid = created["guid"].as_str().unwrap().to_string();
     let path = format!("{INTEGRATIONS}/{guid}");
     let cases: Vec<(Value, i64, &str)> = vec![
-        (json!({"template": "msgraph"}), 5, "template"),
-        (json!({"template": "azure-openai", "name": "x"}), 5, "template"),
+        (json!({"template": "msgraph"}), 229, "template"),
+        (json!({"template": "azure-openai", "name": "x"}), 229, "template"),
         (json!({"name": null}), 12, "name"),
         (json!({"name": ""}), 12, "name"),
         (json!({"name": "x", "config": {"tenant_id": null}}), 228, "tenant_id"),
         (json!({"config": {"auth_type": "Service Account", "client_secret": null}}), 228, "client_secret"),
         (json!({"config": {"auth_type": "Admin"}}), 228, "auth_type"),
-        (json!({"config": []}), 5, "config"),
-        (json!("x"), 5, "JSON object"),
+        (json!({"config": []}), 87, "config"),
+        (json!("x"), 87, "JSON object"),
     ];
     for (body, code, needle) in cases {
         let a = call(&s, Method::PATCH, &path, Some(ADMIN), Some(body.clone())).await;
@@ -423,7 +423,7 @@ async fn patch_validation_errors_leave_the_integration_unchanged() {
         assert!(message.contains(needle), "{body} -> {message}");
     }
     let a = raw_body(&s, Method::PATCH, &path, "nope").await;
-    assert_error(&a, StatusCode::BAD_REQUEST, 5);
+    assert_error(&a, StatusCode::BAD_REQUEST, 87);
     assert_eq!(s.store().get(&guid).unwrap(), created);
     assert_eq!(s.store().secret(&guid).as_deref(), Some("keep"));
 }
@@ -462,6 +462,93 @@ async fn templates_describe_the_azure_family_and_the_tested_others() {
     assert!(a.body["options"].is_array());
     let a = call(&s, Method::GET, "/__api__/v1/oauth/templates/nope", Some(ADMIN), None).await;
     assert_error(&a, StatusCode::NOT_FOUND, 4);
+}
+
+#[tokio::test]
+async fn null_names_lists_an_integration_made_elsewhere() {
+    let s = server();
+    s.store().set_profile(Profile::NullNames);
+    s.store().set_profile(Profile::NullNames);
+    assert_eq!(s.store().len(), 1, "stored once, however often the profile is set");
+    let elsewhere = format!("{INTEGRATIONS}/{}", Profile::NULL_NAMES_GUID);
+    let a = call(&s, Method::GET, &elsewhere, Some(ADMIN), None).await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.body);
+    let item = a.body;
+    assert_eq!((&item["name"], &item["description"], &item["template"]), (&Value::Null, &Value::Null, &Value::Null));
+    assert_eq!(item["auth_type"], "Viewer");
+    assert_eq!(item["config"]["client_id"], "made-elsewhere");
+
+    let created = create(&s, azure_openai(None)).await;
+    let list = call(&s, Method::GET, INTEGRATIONS, Some(PUBLISHER), None).await.body;
+    assert_eq!(list, json!([item, created]), "in every list, first as made first");
+    // A content item may use it, and its associations carry the nulls.
+    let content = s.store().add_content();
+    s.store().set_associations(&content, vec![Profile::NULL_NAMES_GUID.to_string()]).unwrap();
+    let path = format!("/__api__/v1/content/{content}/oauth/integrations/associations");
+    let associations = call(&s, Method::GET, &path, Some(ADMIN), None).await.body;
+    assert_eq!(associations[0]["oauth_integration_name"], Value::Null);
+    assert_eq!(associations[0]["oauth_integration_template"], Value::Null);
+    // It can be changed and deleted like any other.
+    let a = call(&s, Method::PATCH, &elsewhere, Some(ADMIN), Some(json!({"description": "seen"}))).await;
+    assert_eq!((a.status, &a.body["description"], &a.body["name"]), (StatusCode::OK, &json!("seen"), &Value::Null));
+    assert_eq!(call(&s, Method::DELETE, &elsewhere, Some(ADMIN), None).await.status, StatusCode::NO_CONTENT);
+    assert_eq!(s.store().len(), 1);
+}
+
+#[tokio::test]
+async fn strict_values_refuse_what_is_not_a_string_or_a_boolean() {
+    let s = server();
+    let lenient = create(&s, azure_openai(Some("held"))).await;
+    let path = format!("{INTEGRATIONS}/{}", lenient["guid"].as_str().unwrap());
+    s.store().set_profile(Profile::StrictValues);
+    for (key, value, said) in [
+        ("client_secret", Value::Null, "null"),
+        ("scopes", json!(3), "a number"),
+        ("tenant_id", json!({"id": "t"}), "an object"),
+        ("use_pkce", json!(["x"]), "an array"),
+    ] {
+        let mut body = azure_openai(None);
+        body["config"][key] = value.clone();
+        let a = call(&s, Method::POST, INTEGRATIONS, Some(ADMIN), Some(body)).await;
+        assert_error(&a, StatusCode::BAD_REQUEST, 228);
+        assert_eq!(a.body["error"], format!("The config key {key} must be a string or a boolean, not {said}"));
+        let a = call(&s, Method::PATCH, &path, Some(ADMIN), Some(json!({"config": {key: value}}))).await;
+        assert_error(&a, StatusCode::BAD_REQUEST, 228);
+    }
+    assert_eq!(s.store().len(), 1, "no refused create made anything");
+    assert_eq!(s.store().secret(lenient["guid"].as_str().unwrap()).as_deref(), Some("held"));
+    let mut fine = azure_openai(Some("s"));
+    fine["config"]["use_pkce"] = json!(false);
+    create(&s, fine).await;
+
+    // The default profile takes null as "not sent" on create and "remove" on a PATCH.
+    s.store().set_profile(Profile::Derives);
+    let a = call(&s, Method::PATCH, &path, Some(ADMIN), Some(json!({"config": {"client_secret": null}}))).await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.body);
+    assert_eq!(s.store().secret(lenient["guid"].as_str().unwrap()), None);
+    let mut body = azure_openai(None);
+    body["config"]["client_secret"] = Value::Null;
+    let created = create(&s, body).await;
+    assert_eq!(created["config"]["auth_mode"], "Public");
+}
+
+#[tokio::test]
+async fn permissions_are_answered_as_the_document_has_them() {
+    let s = server();
+    let user = "6f1c2f4e-8a4b-4d0e-9b3a-1c2d3e4f5a6b";
+    let mut body = azure_openai(None);
+    body["permissions"] = json!([{"user_guid": user}]);
+    let created = create(&s, body).await;
+    let entry = &created["permissions"][0];
+    assert_eq!((&entry["user_guid"], &entry["group_guid"]), (&json!(user), &Value::Null));
+    assert_eq!(entry["integration_guid"], created["guid"]);
+    assert!(entry["id"].is_string() && entry["guid"].is_string(), "{entry}");
+    let path = format!("{INTEGRATIONS}/{}", created["guid"].as_str().unwrap());
+    let a = call(&s, Method::PATCH, &path, Some(ADMIN), Some(json!({"permissions": [{"group_guid": user}]}))).await;
+    assert_eq!(a.body["permissions"].as_array().map(|p| p.len()), Some(1), "a PATCH replaces the list");
+    assert_eq!(a.body["permissions"][0]["group_guid"], user);
+    let a = call(&s, Method::PATCH, &path, Some(ADMIN), Some(json!({"permissions": [{"user_guid": "me"}]}))).await;
+    assert_error(&a, StatusCode::BAD_REQUEST, 87);
 }
 
 #[tokio::test]

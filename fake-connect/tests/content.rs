@@ -54,7 +54,9 @@ async fn create_answers_200_with_the_fields_clients_read() {
     assert_eq!(c["description"], "made by a test");
     assert_eq!(c["access_type"], "acl");
     assert_eq!(c["app_mode"], "unknown");
-    assert!(c["last_deployed_time"].is_null() && c["bundle_id"].is_null(), "{c}");
+    // Never deployed: no bundle; the document's `Content` has no null time, so the time it was made.
+    assert!(c["bundle_id"].is_null(), "{c}");
+    assert_eq!(c["last_deployed_time"], c["created_time"]);
     assert_eq!(c["created_time"].as_str().map(str::len), Some("2025-08-06T23:06:42Z".len()));
     assert!(c["owner_guid"].as_str().is_some_and(|o| uuid::Uuid::parse_str(o).is_ok()), "{c}");
 
@@ -92,9 +94,9 @@ async fn get_with_include_adds_the_owner_and_tags() {
     assert!(only_tags.get("owner").is_none() && only_tags["tags"] == json!([]), "{only_tags}");
 
     let bad = call(&s, Method::GET, &format!("{CONTENT}/{guid}?include=bundles"), ADMIN, None).await;
-    assert_error(&bad, StatusCode::BAD_REQUEST, 5);
+    assert_error(&bad, StatusCode::BAD_REQUEST, 161);
     let bad = call(&s, Method::GET, &format!("{CONTENT}/{guid}?page_size=2"), ADMIN, None).await;
-    assert_error(&bad, StatusCode::BAD_REQUEST, 5);
+    assert_error(&bad, StatusCode::BAD_REQUEST, 25);
 }
 
 #[tokio::test]
@@ -112,18 +114,18 @@ async fn create_validation_errors() {
     let cases = [
         (json!({}), 12),
         (json!({"name": null}), 12),
-        (json!({"name": 7}), 5),
+        (json!({"name": 7}), 87),
         (json!({"name": "ab"}), 5),
         (json!({"name": "x".repeat(65)}), 5),
         (json!({"name": "has space"}), 5),
         (json!({"name": "dotted.name"}), 5),
-        (json!({"name": "ok-name", "title": 1}), 5),
-        (json!({"name": "ok-name", "description": []}), 5),
-        (json!({"name": "ok-name", "access_type": "everyone"}), 5),
+        (json!({"name": "ok-name", "title": 1}), 87),
+        (json!({"name": "ok-name", "description": []}), 87),
+        (json!({"name": "ok-name", "access_type": "everyone"}), 117),
         // Fields Connect takes but the fake does not model are refused, not silently dropped.
-        (json!({"name": "ok-name", "owner_guid": "someone"}), 5),
-        (json!({"name": "ok-name", "min_processes": 1}), 5),
-        (json!(["ok-name"]), 5),
+        (json!({"name": "ok-name", "owner_guid": "someone"}), 87),
+        (json!({"name": "ok-name", "min_processes": 1}), 87),
+        (json!(["ok-name"]), 87),
     ];
     for (body, code) in cases {
         let a = call(&s, Method::POST, CONTENT, ADMIN, Some(body.clone())).await;
@@ -147,7 +149,7 @@ async fn a_name_is_used_once_and_publishers_cannot_create() {
     let again = call(&s, Method::POST, CONTENT, ADMIN, Some(json!({"name": "twice"}))).await;
     assert_error(&again, StatusCode::CONFLICT, 26);
     let publisher = call(&s, Method::POST, CONTENT, PUBLISHER, Some(json!({"name": "mine"}))).await;
-    assert_error(&publisher, StatusCode::FORBIDDEN, 19);
+    assert_error(&publisher, StatusCode::FORBIDDEN, 22);
     // Content added behind the API is there too, under a name of its own.
     let guid = s.store().add_content();
     let (status, c) = call(&s, Method::GET, &format!("{CONTENT}/{guid}"), ADMIN, None).await;
