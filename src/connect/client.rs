@@ -1,15 +1,16 @@
 //! The HTTP client: one pooled `reqwest::Client` behind an `Arc`, one method per API call. This
-//! file holds [`Client`], its construction and the retry loop every repeatable call goes through;
-//! the rest sits beside it: `settings` (the [`ClientConfig`] and what it builds), `transport` (one
-//! attempt), and one file per part of the API (`integrations`, `associations`, `templates`,
-//! `server`).
+//! file holds [`Client`], its construction and the one retry loop every call goes through,
+//! creates included; the rest sits beside it: `settings` (the [`ClientConfig`] and what it
+//! builds), `transport` (one attempt), and one file per part of the API (`integrations`,
+//! `associations`, `templates`, `server`).
 //!
 //! Layering: [`Client::attempt`] makes a single attempt and returns any HTTP answer as an
 //! [`Answer`] (or a [`Failed`] attempt that says whether the server may have acted); the retry
-//! loops ([`Client::send`] for reads, updates, deletes and other repeatable requests,
-//! [`Client::create_integration`] for creates) decide from that, by the rules in
-//! [`super::retry`], whether to try again; the API methods then turn an `Answer` into a value or
-//! an [`Error`].
+//! loop ([`Client::call`]) decides from that, by the rules in [`super::retry`], whether to try
+//! again, and what a call's [`Recovery`] does where the calls differ: a read, update or delete
+//! ([`SendAgain`], through [`Client::send`]) is sent again, a create
+//! ([`Client::create_integration`]) looks for what it may have made first; the API methods
+//! then turn an `Answer` into a value or an [`Error`].
 //!
 //! Every request and every wait listens to the client's cancellation token, so stopping the
 //! client (Terraform's StopProvider) ends them at once; only a create already sent is given
@@ -21,7 +22,7 @@
 
 use std::fmt;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 use reqwest::Method;
 use serde::Serialize;
@@ -125,7 +126,7 @@ impl Client {
     /// connections broken mid-way are still retried.
     async fn send_checked(&self, method: Method, url: Url) -> Result<Answer, Error> {
         let deadline = Deadline::new(self.inner.operation_timeout);
-        self.send_retrying(&method, &url, None, &deadline, NotConnected::Report).await
+        self.call(&method, &url, None, &deadline, NotConnected::Report, &SendAgain).await
     }
 
     /// [`Client::send`] within a deadline shared with other requests of the same call.
@@ -136,40 +137,105 @@ impl Client {
         body: Option<&[u8]>,
         deadline: &Deadline,
     ) -> Result<Answer, Error> {
-        self.send_retrying(method, url, body, deadline, NotConnected::Retry).await
+        self.call(method, url, body, deadline, NotConnected::Retry, &SendAgain).await
     }
 
-    /// The retry loop of [`Client::send_within`] and [`Client::send_checked`], which differ in
-    /// what a connection never made leads to.
-    async fn send_retrying(
+    /// The retry loop every call goes through, from the first attempt to the call's value:
+    /// [`next_step`] says whether an attempt ends the call, is tried again after a wait, or (for
+    /// a request that must not be repeated blindly, a create) is looked for first; `recovery`
+    /// says what the call is (see [`Recovery`]), `not_connected` what a connection never made
+    /// leads to.
+    ///
+    /// Once an attempt of an unrepeatable request may have been acted on, the call "may have
+    /// done it": giving up (out of retries or of time) says so (`maybe_done` of
+    /// [`Error::GaveUp`]), as does a stop ([`Error::Cancelled`] with `in_flight`), and every
+    /// search looks from the start of that first uncertain attempt.
+    async fn call<R: Recovery>(
         &self,
         method: &Method,
         url: &Url,
         body: Option<&[u8]>,
         deadline: &Deadline,
         not_connected: NotConnected,
-    ) -> Result<Answer, Error> {
+        recovery: &R,
+    ) -> Result<R::Out, Error> {
+        let mut uncertain_since: Option<Instant> = None;
         let mut retry = 0;
         loop {
+            let sent_at = Instant::now();
             let result = self.attempt(method, url, body, retry + 1, deadline).await;
             let (outcome, retry_after) = outcome_of(&result);
-            if next_step(true, outcome) == Next::Done
-                || (not_connected == NotConnected::Report && outcome == Outcome::NotSent)
-            {
-                return result.map_err(|f| f.error);
+            let give_up =
+                |result, why, maybe_done| gave_up(failure_error(result), retry + 1, deadline, why, maybe_done);
+            if not_connected == NotConnected::Report && outcome == Outcome::NotSent {
+                return Err(failure_error(result));
             }
-            let why = match self.no_more(retry, deadline) {
-                Some(why) => why,
-                None => match self.pause(method, url, retry, retry_after, &result, deadline).await {
-                    Ok(()) => {
-                        retry += 1;
-                        continue;
+            match next_step(R::REPEATABLE, outcome) {
+                Next::Done => {
+                    // A 2xx whose body cannot be read, or is too large to, still made what an
+                    // unrepeatable request makes: look for it before reporting the error.
+                    let (made, value) = match result {
+                        Ok(answer) => (answer.status.is_success(), recovery.value(answer)),
+                        Err(f) => (matches!(f.error, Error::TooLarge { status: 200..=299, .. }), Err(f.error)),
+                    };
+                    return match value {
+                        Err(e) if made && !R::REPEATABLE => match recovery.search(self, sent_at, deadline).await {
+                            Ok(Some(found)) => Ok(found),
+                            _ => Err(e),
+                        },
+                        other => other,
+                    };
+                }
+                Next::Retry => {
+                    let maybe_done = uncertain_since.is_some();
+                    if let Some(why) = self.no_more(retry, deadline) {
+                        return Err(give_up(result, why, maybe_done));
                     }
-                    Err(Halt::Stopped(e)) => return Err(e),
-                    Err(Halt::GiveUp(why)) => why,
-                },
-            };
-            return Err(gave_up(failure_error(result), retry + 1, deadline, why, false));
+                    match self.pause(method, url, retry, retry_after, &result, deadline).await {
+                        Ok(()) => {}
+                        // An earlier attempt was sent, and may have made it.
+                        Err(Halt::Stopped(_)) if maybe_done => return Err(self.cancelled(method, url, true)),
+                        Err(Halt::Stopped(e)) => return Err(e),
+                        Err(Halt::GiveUp(why)) => return Err(give_up(result, why, maybe_done)),
+                    }
+                }
+                Next::LookUpThenRetry => {
+                    let since = *uncertain_since.get_or_insert(sent_at);
+                    let mut why = self.no_more(retry, deadline);
+                    // A slow server may still be making it: give it the backoff's time first,
+                    // unless that ends past the deadline (then look at once, and give up).
+                    if why.is_none() {
+                        match self.pause(method, url, retry, retry_after, &result, deadline).await {
+                            Ok(()) => {}
+                            // Stopped while waiting: the request was sent, and may have made it.
+                            Err(Halt::Stopped(_)) => return Err(self.cancelled(method, url, true)),
+                            Err(Halt::GiveUp(w)) => why = Some(w),
+                        }
+                    }
+                    if deadline.left().is_zero() {
+                        let limit = self.inner.operation_timeout;
+                        return Err(give_up(result, GiveUp::Deadline { limit }, true));
+                    }
+                    match recovery.search(self, since, deadline).await {
+                        Ok(Some(found)) => return Ok(found),
+                        Ok(None) if why.is_none() => {}
+                        Err(e @ Error::AmbiguousCreate { .. }) => return Err(e),
+                        Err(Error::Cancelled { .. }) => return Err(self.cancelled(method, url, true)),
+                        // Without knowing, another attempt could make a second one.
+                        looked => {
+                            let time = match &looked {
+                                Err(Error::GaveUp { why, .. }) if why.is_time() => Some(*why),
+                                _ => None,
+                            };
+                            return Err(match time.or(why) {
+                                Some(why) => give_up(result, why, true),
+                                None => failure_error(result),
+                            });
+                        }
+                    }
+                }
+            }
+            retry += 1;
         }
     }
 
@@ -225,6 +291,44 @@ enum NotConnected {
     Report,
 }
 
+/// What sets one call apart in [`Client::call`]'s loop: its value, and what follows an attempt
+/// the server may have acted on without saying what it did (a timeout, a connection dropped
+/// after sending, a 502 or 504, an answer cut short). [`SendAgain`] for a request that may be
+/// repeated; a create brings its search (`integrations::FindCreated`).
+pub(super) trait Recovery {
+    /// What the call returns.
+    type Out;
+
+    /// Whether such an attempt may simply be sent again (GET, DELETE, a PATCH or PUT of desired
+    /// values). When not (a create), it never is while what it did is unknown: the call
+    /// [`Recovery::search`]es first, and sends it again only when that finds nothing.
+    const REPEATABLE: bool;
+
+    /// The call's value from the answer that ends it, whatever its status.
+    fn value(&self, answer: Answer) -> Result<Self::Out, Error>;
+
+    /// What an unrepeatable request made from `since` on (this machine's clock), asked of the
+    /// server within `deadline`: `None` when nothing, [`Error::AmbiguousCreate`] when several
+    /// could be it. Never called for a repeatable one.
+    async fn search(&self, client: &Client, since: Instant, deadline: &Deadline) -> Result<Option<Self::Out>, Error>;
+}
+
+/// The [`Recovery`] of a request that may be repeated: its value is the answer itself.
+struct SendAgain;
+
+impl Recovery for SendAgain {
+    type Out = Answer;
+    const REPEATABLE: bool = true;
+
+    fn value(&self, answer: Answer) -> Result<Answer, Error> {
+        Ok(answer)
+    }
+
+    async fn search(&self, _: &Client, _: Instant, _: &Deadline) -> Result<Option<Answer>, Error> {
+        Ok(None)
+    }
+}
+
 /// Why a wait between attempts ended the call.
 enum Halt {
     /// The client was stopped: [`Error::Cancelled`].
@@ -273,5 +377,75 @@ fn guid_segment(guid: &str) -> Result<&str, Error> {
     match guid {
         "" | "." | ".." => Err(Error::InvalidGuid { guid: guid.into() }),
         _ => Ok(guid),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Mutex;
+
+    use super::*;
+    use crate::connect::client_tests::fast_retries;
+    use crate::connect::test_server::{Reply, TestServer};
+    use crate::connect::Secret;
+
+    /// A [`Recovery`] that records where each search looks from, and finds something at its
+    /// `finds_at`th search.
+    struct Probe<const REPEATABLE: bool> {
+        searches: Mutex<Vec<Instant>>,
+        finds_at: usize,
+    }
+
+    impl<const R: bool> Probe<R> {
+        fn new(finds_at: usize) -> Self {
+            Probe { searches: Mutex::default(), finds_at }
+        }
+    }
+
+    impl<const R: bool> Recovery for Probe<R> {
+        type Out = String;
+        const REPEATABLE: bool = R;
+
+        fn value(&self, answer: Answer) -> Result<String, Error> {
+            Ok(answer.status.to_string())
+        }
+
+        async fn search(&self, _: &Client, since: Instant, _: &Deadline) -> Result<Option<String>, Error> {
+            let mut searches = self.searches.lock().unwrap();
+            searches.push(since);
+            Ok((searches.len() == self.finds_at).then(|| "found".to_owned()))
+        }
+    }
+
+    async fn call<const R: bool>(server: &TestServer, probe: &Probe<R>) -> Result<String, Error> {
+        let mut cfg = ClientConfig::new(server.url(), Secret::new("k"), "t");
+        cfg.retry = fast_retries(3);
+        let client = Client::new(cfg).unwrap();
+        let url = client.endpoint(&["x"]);
+        let deadline = Deadline::new(client.inner.operation_timeout);
+        client.call(&Method::POST, &url, Some(b"{}"), &deadline, NotConnected::Retry, probe).await
+    }
+
+    #[tokio::test]
+    async fn an_unrepeatable_request_searches_from_its_first_uncertain_attempt_until_found() {
+        let server = TestServer::always(Reply::empty(502)).await;
+        let probe = Probe::<false>::new(2);
+        assert_eq!(call(&server, &probe).await.unwrap(), "found");
+        // Sent again only after the first search found nothing; the second looked from the
+        // same moment, since the first attempt may have acted as well.
+        assert_eq!(server.seen().len(), 2);
+        let searches = probe.searches.lock().unwrap();
+        assert_eq!(searches.len(), 2);
+        assert_eq!(searches[0], searches[1]);
+    }
+
+    #[tokio::test]
+    async fn a_repeatable_request_is_sent_again_and_never_searched_for() {
+        let server = TestServer::always(Reply::empty(502)).await;
+        let probe = Probe::<true>::new(1);
+        let e = call(&server, &probe).await.unwrap_err();
+        assert!(matches!(e, Error::GaveUp { attempts: 4, maybe_done: false, .. }), "{e:?}");
+        assert_eq!(server.seen().len(), 4);
+        assert!(probe.searches.lock().unwrap().is_empty());
     }
 }

@@ -1,5 +1,5 @@
 //! Content associations: which OAuth integrations a content item may use. A child of `client`
-//! so it shares the single-attempt `send` (and whatever retry wraps it).
+//! so it shares `send` and the retry loop behind it.
 
 use reqwest::Method;
 use serde::{Deserialize, Serialize};

@@ -7,11 +7,11 @@ use std::time::{Duration, Instant, SystemTime};
 use reqwest::Method;
 use url::Url;
 
-use super::transport::NotFound;
-use super::{failure_error, gave_up, guid_segment, json_body, outcome_of, Client, Halt};
+use super::transport::{Answer, NotFound};
+use super::{guid_segment, json_body, Client, NotConnected, Recovery};
 use crate::connect::error::{redact_url, EXCERPT_CHARS};
-use crate::connect::retry::{next_step, Deadline, Next};
-use crate::connect::{same_scopes, Deleted, Error, GiveUp, Integration, IntegrationUpdate, NewIntegration};
+use crate::connect::retry::Deadline;
+use crate::connect::{same_scopes, Deleted, Error, Integration, IntegrationUpdate, NewIntegration};
 use crate::untrusted::server_text;
 
 impl Client {
@@ -73,88 +73,15 @@ impl Client {
     /// Never makes two: the POST is repeated only when the server surely did not act on it (429
     /// and 503 answers, a connection never made). When the outcome is unknown (a timeout, a
     /// connection dropped after sending, a gateway error, an answer cut short), the integration
-    /// is looked for first, by name, template, description and config, among those created
-    /// since the first uncertain attempt; one found is returned as if the POST had answered.
-    /// Giving up after an uncertain attempt (out of retries or of time) says Connect may have
-    /// made it.
+    /// is looked for first (`FindCreated`), by name, template, description and config, among
+    /// those created since the first uncertain attempt; one found is returned as if the POST had
+    /// answered. Giving up after an uncertain attempt (out of retries or of time) says Connect
+    /// may have made it. The loop that applies these rules is `Client::call`'s, in `client.rs`.
     pub async fn create_integration(&self, req: &NewIntegration) -> Result<Integration, Error> {
         let url = self.endpoint(&["v1", "oauth", "integrations"]);
         let body = json_body(req);
         let deadline = Deadline::new(self.inner.operation_timeout);
-        let mut uncertain_since: Option<Instant> = None;
-        let mut retry = 0;
-        loop {
-            let sent_at = Instant::now();
-            let result = self.attempt(&Method::POST, &url, Some(&body), retry + 1, &deadline).await;
-            let (outcome, retry_after) = outcome_of(&result);
-            let give_up =
-                |result, why, maybe_done| gave_up(failure_error(result), retry + 1, &deadline, why, maybe_done);
-            match next_step(false, outcome) {
-                Next::Done => {
-                    // A 2xx whose body cannot be read, or is too large to, still made the integration.
-                    let (made, value) = match result {
-                        Ok(answer) => (answer.status.is_success(), answer.json()),
-                        Err(f) => (matches!(f.error, Error::TooLarge { status: 200..=299, .. }), Err(f.error)),
-                    };
-                    return match value {
-                        Err(e) if made => match self.find_created(req, sent_at, &deadline).await {
-                            Ok(Some(found)) => Ok(found),
-                            _ => Err(e),
-                        },
-                        other => other,
-                    };
-                }
-                Next::Retry => {
-                    let maybe_done = uncertain_since.is_some();
-                    if let Some(why) = self.no_more(retry, &deadline) {
-                        return Err(give_up(result, why, maybe_done));
-                    }
-                    match self.pause(&Method::POST, &url, retry, retry_after, &result, &deadline).await {
-                        Ok(()) => {}
-                        // An earlier attempt was sent, and may have made it.
-                        Err(Halt::Stopped(_)) if maybe_done => return Err(self.cancelled(&Method::POST, &url, true)),
-                        Err(Halt::Stopped(e)) => return Err(e),
-                        Err(Halt::GiveUp(why)) => return Err(give_up(result, why, maybe_done)),
-                    }
-                }
-                Next::LookUpThenRetry => {
-                    let since = *uncertain_since.get_or_insert(sent_at);
-                    let mut why = self.no_more(retry, &deadline);
-                    // A slow server may still be making it: give it the backoff's time first,
-                    // unless that ends past the deadline (then look at once, and give up).
-                    if why.is_none() {
-                        match self.pause(&Method::POST, &url, retry, retry_after, &result, &deadline).await {
-                            Ok(()) => {}
-                            // Stopped while waiting: the request was sent, and may have made it.
-                            Err(Halt::Stopped(_)) => return Err(self.cancelled(&Method::POST, &url, true)),
-                            Err(Halt::GiveUp(w)) => why = Some(w),
-                        }
-                    }
-                    if deadline.left().is_zero() {
-                        let limit = self.inner.operation_timeout;
-                        return Err(give_up(result, GiveUp::Deadline { limit }, true));
-                    }
-                    match self.find_created(req, since, &deadline).await {
-                        Ok(Some(found)) => return Ok(found),
-                        Ok(None) if why.is_none() => {}
-                        Err(e @ Error::AmbiguousCreate { .. }) => return Err(e),
-                        Err(Error::Cancelled { .. }) => return Err(self.cancelled(&Method::POST, &url, true)),
-                        // Without knowing, another POST could make a second one.
-                        looked => {
-                            let time = match &looked {
-                                Err(Error::GaveUp { why, .. }) if why.is_time() => Some(*why),
-                                _ => None,
-                            };
-                            return Err(match time.or(why) {
-                                Some(why) => give_up(result, why, true),
-                                None => failure_error(result),
-                            });
-                        }
-                    }
-                }
-            }
-            retry += 1;
-        }
+        self.call(&Method::POST, &url, Some(&body), &deadline, NotConnected::Retry, &FindCreated(req)).await
     }
 
     /// `PATCH /v1/oauth/integrations/{guid}`: only the fields set in `req` are sent.
@@ -226,6 +153,23 @@ impl Client {
                 guids: found.into_iter().map(|i| i.guid).collect(),
             }),
         }
+    }
+}
+
+/// The [`Recovery`] of a create: its value is the integration the answer describes, and after an
+/// attempt with an unknown outcome [`Client::find_created`] looks for the one it may have made.
+struct FindCreated<'a>(&'a NewIntegration);
+
+impl Recovery for FindCreated<'_> {
+    type Out = Integration;
+    const REPEATABLE: bool = false;
+
+    fn value(&self, answer: Answer) -> Result<Integration, Error> {
+        answer.json()
+    }
+
+    async fn search(&self, client: &Client, since: Instant, deadline: &Deadline) -> Result<Option<Integration>, Error> {
+        client.find_created(self.0, since, deadline).await
     }
 }
 
