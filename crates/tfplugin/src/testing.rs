@@ -2,34 +2,37 @@
 //! a gRPC round trip, so a resource's plan logic is tested with what it would really be given.
 
 use std::collections::BTreeMap;
+use std::future::Future;
+use std::pin::pin;
+use std::task::{Context, Poll, Waker};
 
-use super::plan;
 use super::resource::{ClientCapabilities, PlanRequest, PlanResponse};
 use super::schema::{AttributeKind, Block};
+use super::server::framework::{plan_change, Change};
 use super::value::Value;
 
 /// Plans a change from `prior` (null on create) to `config` (null on destroy) as PlanResourceChange
-/// would: core's proposal, write-only values nulled, the schema's defaults, then `modify` (the
-/// resource's `modify_plan` logic), then unknown computed values and replacements.
+/// would: core's proposal, then the framework's planning sequence (the very function the server
+/// runs) with `modify` as the resource's `modify_plan` and no removal check.
 pub fn plan(
     block: &Block,
     prior: Value,
     config: Value,
     modify: impl FnOnce(&PlanRequest, &mut PlanResponse),
 ) -> PlanResponse {
-    let mut proposed = propose(block, &prior, &config);
-    plan::null_write_only(block, &mut proposed);
-    let req = PlanRequest { prior, config, private: Vec::new(), caps: ClientCapabilities::default() };
-    let mut resp = PlanResponse::default();
-    resp.planned = plan::prepare(block, proposed, &req.prior, &req.config, &mut resp.diagnostics);
-    modify(&req, &mut resp);
-    plan::finish(block, &req.prior, &mut resp.planned, &mut resp.requires_replace);
-    resp
+    let proposed = propose(block, &prior, &config);
+    let change = Change { prior, config, proposed, private: Vec::new(), caps: ClientCapabilities::default() };
+    let planning = pin!(plan_change(block, change, async |req, resp| modify(req, resp), async |_, _| {}));
+    // Nothing in it waits (`modify` is synchronous), so one poll finishes it, with no runtime.
+    match planning.poll(&mut Context::from_waker(Waker::noop())) {
+        Poll::Ready(resp) => resp,
+        Poll::Pending => unreachable!("planning with synchronous steps never waits"),
+    }
 }
 
 /// What Terraform core proposes as the new state: the configuration, with each computed attribute
 /// the configuration leaves null taken from the prior state.
-fn propose(block: &Block, prior: &Value, config: &Value) -> Value {
+pub(crate) fn propose(block: &Block, prior: &Value, config: &Value) -> Value {
     if config.is_null() || config.is_unknown() {
         return config.clone();
     }
