@@ -8,11 +8,15 @@
 //!   where it listens (a unix socket, or TCP on 127.0.0.1 as on Windows), go-plugin's automatic
 //!   mutual TLS and its side services (`GRPCController`, `GRPCStdio`), and serving until
 //!   Terraform shuts the plugin down.
-//! - [`server`]: the `tfplugin6.Provider` gRPC service. It decodes every value with the schema's
-//!   type, dispatches by type name, runs the schema-driven parts of validation and planning, and
-//!   encodes the answers. Protocol rules that hold for every provider (write-only values never
-//!   stored, unknown type names, client capabilities, sensitive values handed to
-//!   [`resource::Provider::sensitive_value`]) are enforced there, once.
+//! - [`server`]: the `tfplugin6.Provider` gRPC service, in two parts. `server.rs` is a thin
+//!   adapter: it decodes every value with the schema's type (handing sensitive strings to
+//!   [`resource::Provider::sensitive_value`]), calls the framework and encodes the answer
+//!   (client capabilities, diagnostics through [`resource::Provider::scrub`]).
+//!   `server/framework.rs` takes and returns [`value::Value`]s and the [`resource`] types, free
+//!   of protobuf so its unit tests reach it directly; it holds the rules that hold for every
+//!   provider, enforced once: dispatch by type name (an unknown one is a clear error), the
+//!   planning sequence below, apply as create, update or delete, write-only values never
+//!   stored, an identity only when wholly known, import, read and list.
 //! - [`resource`]: the contract a provider implements: [`resource::Provider`],
 //!   [`resource::Resource`] and [`resource::DataSource`], each operation a request and a response
 //!   carrying its diagnostics.
@@ -23,12 +27,14 @@
 //! - [`value`] and [`codec`]: Terraform's values (cty) and their msgpack and JSON encodings;
 //!   [`diag`] for diagnostics and the paths they point at; [`proto`] for the generated protobuf
 //!   types (which [`server`] speaks, and a provider's tests may call it with).
-//! - [`testing`]: plan as Terraform core and the framework would, in a resource's unit tests.
+//! - [`testing`]: plan as Terraform core and the framework would, in a resource's unit tests
+//!   ([`testing::plan`] runs the framework's own planning sequence).
 //!
 //! # One plan, through the framework
 //!
 //! For `PlanResourceChange`, [`server`] decodes the prior state, the configuration and core's
-//! proposed new state, nulls write-only values in the proposal, then:
+//! proposed new state, and its planning sequence (the function [`testing::plan`] calls too) nulls
+//! write-only values in the proposal, then:
 //!
 //! 1. applies the schema's defaults, then each attribute's plan modifiers
 //!    ([`plan_modifiers::PlanModifier::modify`]);
@@ -43,9 +49,13 @@
 //!    resource's [`resource::Resource::check_removal`] (for what the removal would break
 //!    elsewhere: a warning, or an error that stops the plan).
 //!
+//! The planned state leaves with write-only values null, and with the identity of the object it
+//! names only once that identity is wholly known.
+//!
 //! `ApplyResourceChange` becomes [`resource::Resource::create`], `update` or `delete`, each
 //! starting from the response that records nothing that did not happen (no state after a failed
-//! create, the prior state after a failed update or delete).
+//! create, the prior state after a failed update or delete); a create that reports success
+//! without a state is an error, as the object would otherwise be lost.
 //!
 //! # Writing a provider
 //!
