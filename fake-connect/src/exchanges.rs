@@ -9,8 +9,8 @@
 //! the benchmark's fake costs what it did.
 //!
 //! A line holds: `method`; `path` (with the query); `request_body` (the body as JSON, when it is
-//! JSON) or `request_text` (its text, when it is not); `has_key` (whether an `Authorization`
-//! header came; never the key) and `user_agent`; `status`; `content_type` (of the answer);
+//! JSON) or `request_text` (its text, when it is not) and `request_content_type`; `has_key`
+//! (whether an `Authorization` header came; never the key) and `user_agent`; `status`; `content_type` (of the answer);
 //! `response_body` or `response_text` (as for the request; an answer over [`MAX_KEPT`] bytes
 //! keeps neither) and `response_bytes`; `profile` (the active profile's name); `fault` (the kind
 //! of injected fault that produced or altered the answer, `null` when none); `program` (the
@@ -23,7 +23,7 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use axum::body::{Body, Bytes};
-use axum::http::{header, request};
+use axum::http::{header, request, HeaderMap, HeaderName};
 use axum::response::Response;
 use serde_json::{json, Map, Value};
 
@@ -49,6 +49,7 @@ pub(crate) struct Sent {
     method: String,
     path: String,
     body: Bytes,
+    content_type: Option<String>,
     has_key: bool,
     user_agent: Option<String>,
 }
@@ -60,8 +61,9 @@ impl Sent {
             method: parts.method.to_string(),
             path,
             body: body.clone(),
+            content_type: header_text(&parts.headers, header::CONTENT_TYPE),
             has_key: parts.headers.contains_key(header::AUTHORIZATION),
-            user_agent: parts.headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(str::to_string),
+            user_agent: header_text(&parts.headers, header::USER_AGENT),
         }
     }
 }
@@ -116,11 +118,11 @@ impl Recorder {
         line.insert("method".into(), json!(sent.method));
         line.insert("path".into(), json!(sent.path));
         keep_body(&mut line, "request", &sent.body);
+        line.insert("request_content_type".into(), json!(sent.content_type));
         line.insert("has_key".into(), json!(sent.has_key));
         line.insert("user_agent".into(), json!(sent.user_agent));
         line.insert("status".into(), json!(response.status().as_u16()));
-        let content_type = response.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
-        line.insert("content_type".into(), json!(content_type));
+        line.insert("content_type".into(), json!(header_text(response.headers(), header::CONTENT_TYPE)));
         if let Some(body) = body {
             keep_body(&mut line, "response", body);
         }
@@ -142,6 +144,10 @@ impl Recorder {
             eprintln!("fake-connect: cannot record an exchange: {e}");
         }
     }
+}
+
+fn header_text(headers: &HeaderMap, name: HeaderName) -> Option<String> {
+    headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_string)
 }
 
 /// `<prefix>_body` when `bytes` is JSON, `<prefix>_text` when it is other text, nothing when it

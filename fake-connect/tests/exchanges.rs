@@ -50,7 +50,7 @@ async fn every_exchange_is_written_as_it_completes_and_none_when_unset() {
     assert_eq!(file.to_string_lossy(), format!("{}-{port}.jsonl", std::process::id()));
     let line = &written[0];
     assert_eq!((&line["method"], &line["path"], &line["status"]), (&json!("POST"), &json!(INTEGRATIONS), &json!(200)));
-    assert_eq!(line["request_body"], body);
+    assert_eq!((&line["request_body"], &line["request_content_type"]), (&body, &json!("application/json")));
     assert_eq!(line["response_body"], created);
     assert_eq!(line["content_type"], "application/json");
     assert_eq!((&line["has_key"], &line["user_agent"]), (&json!(true), &json!("exchanges-test/1")));
