@@ -4,8 +4,9 @@
 //! names its keys differently and go-plugin would treat every line as plain text.
 //!
 //! Callers never log secrets; the Connect client's Secret type makes that hard to do by mistake.
-//! Two nets catch what slips through anyway: every value a [`Secret`](crate::connect::Secret)
-//! was made from is registered here and replaced by [`MASK`] wherever it appears in a line, and
+//! Two nets catch what slips through anyway: every secret the Connect client is given (through
+//! the [`SecretHook`](crate::connect::SecretHook) the provider sets) and every sensitive value
+//! Terraform sends is registered here and replaced by [`MASK`] wherever it appears in a line, and
 //! [`mask_body`] masks the fields of a JSON body whose names say they hold secrets.
 
 use std::borrow::Cow;
@@ -68,8 +69,8 @@ static SECRETS: LazyLock<RwLock<Secrets>> = LazyLock::new(RwLock::default);
 
 /// Registers a secret value: from now on it is masked wherever it appears in a log line or a
 /// diagnostic, as it is and in the forms it takes when a server echoes it (see [`forms`]).
-/// Called by [`Secret`](crate::connect::Secret)'s constructors and for every sensitive value
-/// Terraform sends.
+/// The Connect client's [`SecretHook`](crate::connect::SecretHook) (the API key, each secret it
+/// sends) and every sensitive value Terraform sends come here.
 pub fn register_secret(value: &str) {
     let value = value.trim();
     if value.len() < MIN_SCRUBBED_LEN {

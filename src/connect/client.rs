@@ -31,7 +31,7 @@ use url::Url;
 
 use super::error::redact_url;
 use super::retry::{next_step, parse_retry_after, Deadline, Next, Outcome, RetryPolicy};
-use super::{Error, GiveUp};
+use super::{Config, Error, GiveUp};
 use settings::{normalise_server_url, ServerUrl};
 use transport::{Answer, Failed};
 
@@ -42,7 +42,7 @@ mod settings;
 pub mod templates;
 mod transport;
 
-pub use settings::{ClientConfig, TlsOptions, DEFAULT_TIMEOUT};
+pub use settings::{ClientConfig, SecretHook, TlsOptions, DEFAULT_TIMEOUT};
 pub use transport::CREATE_GRACE;
 
 /// A Connect API client. Cheap to clone: clones share one connection pool and one
@@ -62,6 +62,7 @@ struct Inner {
     operation_timeout: Duration,
     retry: RetryPolicy,
     cancel: CancellationToken,
+    on_secret: SecretHook,
     max_body: usize,
 }
 
@@ -76,7 +77,10 @@ impl Client {
     ///
     /// Surrounding whitespace in the API key is dropped: keys never contain any, and a key read
     /// from a file usually ends with a newline.
+    ///
+    /// The key goes to the [`SecretHook`] first, even when the configuration is then refused.
     pub fn new(cfg: ClientConfig) -> Result<Client, Error> {
+        cfg.on_secret.hand(&cfg.api_key);
         let ServerUrl { shown: server_url, api_base: base } = normalise_server_url(&cfg.server_url)?;
         let http = cfg.http_client()?;
         Ok(Client {
@@ -88,6 +92,7 @@ impl Client {
                 operation_timeout: cfg.operation_timeout,
                 retry: cfg.retry,
                 cancel: cfg.cancel,
+                on_secret: cfg.on_secret,
                 max_body: cfg.max_body,
             }),
         })
@@ -103,6 +108,11 @@ impl Client {
     /// call returns [`Error::Cancelled`].
     pub fn cancel(&self) {
         self.inner.cancel.cancel();
+    }
+
+    /// Hands each secret of a config about to be sent to the [`SecretHook`].
+    fn hand_secrets(&self, config: &Config) {
+        config.secrets.values().for_each(|s| self.inner.on_secret.hand(s));
     }
 
     fn endpoint(&self, segments: &[&str]) -> Url {

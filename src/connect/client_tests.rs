@@ -1,5 +1,6 @@
 //! The client against a scripted server: headers, paths, bodies and every error mapping.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -514,4 +515,54 @@ async fn logs_attempts_and_masked_bodies_at_trace() {
     assert!(bodies[0].contains(r#""client_secret":"(sensitive)""#), "{}", bodies[0]);
     assert!(bodies[0].contains(r#""client_id":"c""#), "{}", bodies[0]);
     assert!(!logs.contains(KEY) && !logs.contains("sh-secret"), "{logs}");
+}
+
+/// Each secret handed to a hook, with how many requests the server had seen by then.
+type Handed = Arc<Mutex<Vec<(String, usize)>>>;
+
+fn recording_hook(requests: Arc<AtomicUsize>) -> (SecretHook, Handed) {
+    let handed = Arc::new(Mutex::new(Vec::new()));
+    let hook = {
+        let handed = handed.clone();
+        SecretHook::new(move |s| handed.lock().unwrap().push((s.to_owned(), requests.load(Ordering::SeqCst))))
+    };
+    (hook, handed)
+}
+
+#[tokio::test]
+async fn secrets_go_to_the_hook_before_they_are_sent() {
+    let requests = Arc::new(AtomicUsize::new(0));
+    let server = {
+        let requests = requests.clone();
+        TestServer::spawn(move |_| {
+            requests.fetch_add(1, Ordering::SeqCst);
+            Reply::json(200, integration_json("g1"))
+        })
+        .await
+    };
+    let (hook, handed) = recording_hook(requests);
+    let mut cfg = ClientConfig::new(server.url(), Secret::new(KEY), "test-agent/1.0");
+    cfg.on_secret = hook;
+    let client = Client::new(cfg).unwrap();
+    assert_eq!(*handed.lock().unwrap(), [(KEY.to_owned(), 0)]);
+
+    client.create_integration(&new_integration()).await.unwrap();
+    let update = IntegrationUpdate {
+        config: Some(Config::new().with_value("client_id", "c").with_secret("client_secret", "rotated-secret")),
+        ..Default::default()
+    };
+    client.update_integration("g1", &update).await.unwrap();
+    client.update_integration("g1", &IntegrationUpdate { name: Some("m".into()), ..Default::default() }).await.unwrap();
+    let handed = handed.lock().unwrap();
+    let handed: Vec<(&str, usize)> = handed.iter().map(|(s, n)| (s.as_str(), *n)).collect();
+    assert_eq!(handed, [(KEY, 0), ("sh-secret", 0), ("rotated-secret", 1)]);
+}
+
+#[test]
+fn the_key_goes_to_the_hook_even_when_the_settings_are_refused() {
+    let (hook, handed) = recording_hook(Arc::default());
+    let mut cfg = ClientConfig::new("connect.example.org", Secret::new("refused-k3y"), "ua");
+    cfg.on_secret = hook;
+    assert!(matches!(Client::new(cfg), Err(Error::InvalidServerUrl { .. })));
+    assert_eq!(*handed.lock().unwrap(), [("refused-k3y".to_owned(), 0)]);
 }

@@ -15,7 +15,7 @@ mod types;
 pub use client::associations::{Association, ContentItem, IntegrationUse};
 pub use client::server::{ServerInfo, Version};
 pub use client::templates::{TemplateDefinition, TemplateField};
-pub use client::{Client, ClientConfig, TlsOptions, CREATE_GRACE, DEFAULT_TIMEOUT};
+pub use client::{Client, ClientConfig, SecretHook, TlsOptions, CREATE_GRACE, DEFAULT_TIMEOUT};
 pub use error::{Error, GiveUp};
 pub use retry::{RetryPolicy, DEFAULT_MAX_RETRIES};
 pub use secret::Secret;

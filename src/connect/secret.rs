@@ -8,8 +8,8 @@ const REDACTED: &str = crate::logging::MASK;
 /// A string (API key, client secret) that never shows in `Debug` or `Display`: both print
 /// `(sensitive)`.
 ///
-/// Making one registers its value with [`crate::logging`], which then masks it wherever it
-/// would appear in a log line, even inside a body or an error text.
+/// The client hands each one it is given to its [`SecretHook`](super::SecretHook) before using
+/// it, so the layer above can mask the value in what it shows, even in a server's echo of it.
 ///
 /// It deliberately implements no `Serialize`: the few places that must put a secret on the wire
 /// call [`Secret::expose`] explicitly, so a stray `#[derive(Serialize)]` cannot leak one.
@@ -18,9 +18,7 @@ pub struct Secret(String);
 
 impl Secret {
     pub fn new(s: impl Into<String>) -> Self {
-        let s = s.into();
-        crate::logging::register_secret(&s);
-        Secret(s)
+        Secret(s.into())
     }
 
     /// The content, for the code that sends it. Named so that each use stands out in review.
@@ -68,8 +66,6 @@ mod tests {
         assert_eq!(format!("{s}"), "(sensitive)");
         assert_eq!(format!("{:#?}", Some(s.clone())), "Some(\n    (sensitive),\n)");
         assert_eq!(s.expose(), "hunter2");
-        // And logs mask it.
-        assert_eq!(crate::logging::scrub("pw=hunter2"), "pw=(sensitive)");
     }
 
     #[test]

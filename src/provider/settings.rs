@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use crate::connect::{CancellationToken, Client, ClientConfig, Error, RetryPolicy, Secret, TlsOptions};
+use crate::connect::{CancellationToken, Client, ClientConfig, Error, RetryPolicy, Secret, SecretHook, TlsOptions};
 use tfplugin::diag::{AttributePath, Diagnostic, Diagnostics};
 use tfplugin::value::{Number, Value};
 
@@ -208,6 +208,9 @@ pub(super) fn build_client(
     cfg.operation_timeout = operation_timeout;
     cfg.retry = retry;
     cfg.cancel = stop.clone();
+    // The key and every secret the client sends are masked in this process's logs and
+    // diagnostics, as Terraform's sensitive values are.
+    cfg.on_secret = SecretHook::new(crate::logging::register_secret);
     Client::new(cfg).map_err(|e| {
         let diagnostic = match e {
             Error::InvalidCaCertificate { .. } => invalid_ca(config, &e),
@@ -551,5 +554,16 @@ mod tests {
             Err(NoClient::Unknown(d)) => assert_eq!(d.summary, "connect_max_retries is not known yet"),
             _ => panic!("an unknown setting waits for apply"),
         }
+    }
+
+    #[test]
+    fn the_key_is_masked_in_logs_once_the_client_is_built() {
+        let key = "settings-test-k3y-71c4";
+        let config = config(vec![
+            ("connect_server", Value::string("https://connect.example.org")),
+            ("connect_api_key", Value::string(key)),
+        ]);
+        assert!(build_client(&config, "1.11.0", &CancellationToken::new()).is_ok());
+        assert_eq!(crate::logging::scrub(&format!("key={key}")), "key=(sensitive)");
     }
 }

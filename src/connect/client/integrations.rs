@@ -79,6 +79,7 @@ impl Client {
     /// may have made it. The loop that applies these rules is `Client::call`'s, in `client.rs`.
     pub async fn create_integration(&self, req: &NewIntegration) -> Result<Integration, Error> {
         let url = self.endpoint(&["v1", "oauth", "integrations"]);
+        self.hand_secrets(&req.config);
         let body = json_body(req);
         let deadline = Deadline::new(self.inner.operation_timeout);
         self.call(&Method::POST, &url, Some(&body), &deadline, NotConnected::Retry, &FindCreated(req)).await
@@ -87,6 +88,9 @@ impl Client {
     /// `PATCH /v1/oauth/integrations/{guid}`: only the fields set in `req` are sent.
     pub async fn update_integration(&self, guid: &str, req: &IntegrationUpdate) -> Result<Integration, Error> {
         let url = self.integration_url(guid)?;
+        if let Some(config) = &req.config {
+            self.hand_secrets(config);
+        }
         self.send(Method::PATCH, url, Some(json_body(req))).await?.json()
     }
 

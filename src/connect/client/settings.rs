@@ -2,6 +2,8 @@
 //! key and user agent (as default headers), which certificates to trust, the timeouts, the retry
 //! policy and the body size cap. Nothing here makes a request.
 
+use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
 use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, AUTHORIZATION};
@@ -43,13 +45,15 @@ pub struct ClientConfig {
     pub retry: RetryPolicy,
     /// Cancelling it stops every request of the client (and of its clones).
     pub cancel: CancellationToken,
+    /// Handed every secret the client is given, before it uses it. Default: nothing.
+    pub on_secret: SecretHook,
     /// Bodies larger than this are refused unread: [`MAX_BODY`], smaller in tests.
     pub(crate) max_body: usize,
 }
 
 impl ClientConfig {
     /// Defaults for the rest: [`DEFAULT_TIMEOUT`], [`DEFAULT_OPERATION_TIMEOUT`], the system's
-    /// and Mozilla's CAs, the default [`RetryPolicy`], a token of its own.
+    /// and Mozilla's CAs, the default [`RetryPolicy`], a token of its own, no [`SecretHook`].
     pub fn new(server_url: impl Into<String>, api_key: Secret, user_agent: impl Into<String>) -> Self {
         ClientConfig {
             server_url: server_url.into(),
@@ -60,6 +64,7 @@ impl ClientConfig {
             tls: TlsOptions::default(),
             retry: RetryPolicy::default(),
             cancel: CancellationToken::new(),
+            on_secret: SecretHook::default(),
             max_body: MAX_BODY,
         }
     }
@@ -101,6 +106,38 @@ impl ClientConfig {
                 Error::Setup { reason: root_cause(&e) }
             }
         })
+    }
+}
+
+/// What the client calls with each secret it is given, before using it: the API key when the
+/// client is built, and each secret value of a request body before the request is sent.
+///
+/// The client keeps secrets out of what it prints ([`Secret`], masked bodies), but a server may
+/// echo one in its own text; the layer above, which owns the logs and the messages, is told them
+/// here so it can mask them there too. The client knows nothing of where that is.
+#[derive(Clone)]
+pub struct SecretHook(Arc<dyn Fn(&str) + Send + Sync>);
+
+impl SecretHook {
+    pub fn new(f: impl Fn(&str) + Send + Sync + 'static) -> Self {
+        SecretHook(Arc::new(f))
+    }
+
+    pub(crate) fn hand(&self, secret: &Secret) {
+        (self.0)(secret.expose())
+    }
+}
+
+impl Default for SecretHook {
+    /// Tells no one.
+    fn default() -> Self {
+        SecretHook::new(|_| {})
+    }
+}
+
+impl fmt::Debug for SecretHook {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SecretHook")
     }
 }
 
