@@ -6,8 +6,9 @@
 //! Callers never log secrets; the Connect client's Secret type makes that hard to do by mistake.
 //! Two nets catch what slips through anyway: every secret the Connect client is given (through
 //! the [`SecretHook`](crate::connect::SecretHook) the provider sets) and every sensitive value
-//! Terraform sends is registered here and replaced by [`MASK`] wherever it appears in a line, and
-//! [`mask_body`] masks the fields of a JSON body whose names say they hold secrets.
+//! Terraform sends is registered here and replaced by [`MASK`] wherever it appears in a line (a
+//! logged body included), and the client masks the fields of a JSON body whose names say they
+//! hold secrets before logging it.
 
 use std::borrow::Cow;
 use std::collections::HashSet;
@@ -48,8 +49,9 @@ pub fn init() {
     }
 }
 
-/// What a secret is replaced with in logs.
-pub const MASK: &str = "(sensitive)";
+/// What a secret is replaced with in logs: the Connect client's word for it, so a secret reads
+/// the same wherever it was hidden.
+pub const MASK: &str = crate::connect::MASK;
 
 /// Secrets shorter than this are not searched for in log lines: a two-letter "secret" would
 /// mask every word containing it. Such values are still masked by field name in bodies.
@@ -136,72 +138,6 @@ pub fn scrub(text: &str) -> Cow<'_, str> {
     out
 }
 
-/// Whether a JSON field of this name holds a secret: `client_secret`, and the names other
-/// templates and APIs give secrets (passwords, private keys, tokens, API keys).
-pub fn is_secret_field(name: &str) -> bool {
-    let n = name.to_ascii_lowercase();
-    n.contains("secret")
-        || n.contains("password")
-        || n.contains("passphrase")
-        || n.contains("private_key")
-        || n.contains("api_key")
-        || n.contains("access_key")
-        || n == "key"
-        || n == "token"
-        || n.ends_with("_token")
-        || n == "authorization"
-}
-
-/// How much of a body a TRACE line shows.
-const MAX_LOGGED_BODY: usize = 8 * 1024;
-
-/// A request or response body as a TRACE line may show it: JSON with every secret field's value
-/// replaced by [`MASK`] (at any depth), other text as it is (cut at 8 KiB); in both, registered
-/// secrets masked.
-///
-/// Inside an object named `config`, only the keys in `plain_config_keys` keep their values:
-/// other keys may be any template's secret fields (`extra_sensitive`), whose names say nothing,
-/// and a list answer carries every integration's config, including those whose values this
-/// process has not seen.
-pub fn mask_body(body: &[u8], plain_config_keys: &[&str]) -> String {
-    let text = match serde_json::from_slice::<Value>(body) {
-        Ok(mut v) => {
-            mask_fields(&mut v, plain_config_keys);
-            v.to_string()
-        }
-        Err(_) => {
-            let text = String::from_utf8_lossy(body);
-            match text.char_indices().nth(MAX_LOGGED_BODY) {
-                Some((cut, _)) => format!("{}…", &text[..cut]),
-                None => text.into_owned(),
-            }
-        }
-    };
-    scrub(&text).into_owned()
-}
-
-fn mask_fields(v: &mut Value, plain_config_keys: &[&str]) {
-    match v {
-        Value::Object(map) => {
-            for (k, v) in map.iter_mut() {
-                if is_secret_field(k) && !v.is_null() {
-                    *v = Value::from(MASK);
-                } else if k == "config" && v.is_object() {
-                    for (key, value) in v.as_object_mut().into_iter().flatten() {
-                        if !value.is_null() && (is_secret_field(key) || !plain_config_keys.contains(&key.as_str())) {
-                            *value = Value::from(MASK);
-                        }
-                    }
-                } else {
-                    mask_fields(v, plain_config_keys);
-                }
-            }
-        }
-        Value::Array(items) => items.iter_mut().for_each(|i| mask_fields(i, plain_config_keys)),
-        _ => {}
-    }
-}
-
 struct HclogLayer;
 
 impl<S: Subscriber> Layer<S> for HclogLayer {
@@ -270,33 +206,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn bodies_mask_secret_fields_at_any_depth() {
-        let body = br#"{"name":"n","nested":[{"password":"p"}],"config":{"client_secret":"abc","client_id":"c",
-            "refresh_token":"t","token_endpoint_auth_method":"client_secret_post","use_pkce":true,"api_key":null}}"#;
-        let plain = ["client_id", "token_endpoint_auth_method", "use_pkce", "api_key", "refresh_token"];
-        let v: Value = serde_json::from_str(&mask_body(body, &plain)).unwrap();
-        assert_eq!(v["name"], "n");
-        assert_eq!(v["config"]["client_secret"], MASK);
-        assert_eq!(v["config"]["client_id"], "c");
-        assert_eq!(v["nested"][0]["password"], MASK);
-        assert_eq!(v["config"]["refresh_token"], MASK);
-        // A field about secrets is not a secret; a null hides nothing.
-        assert_eq!(v["config"]["token_endpoint_auth_method"], "client_secret_post");
-        assert_eq!(v["config"]["use_pkce"], true);
-        assert_eq!(v["config"]["api_key"], Value::Null);
-    }
-
-    #[test]
-    fn secret_field_names() {
-        for name in ["client_secret", "CLIENT_SECRET", "aws_secret_access_key", "password", "private_key", "token"] {
-            assert!(is_secret_field(name), "{name}");
-        }
-        for name in ["client_id", "tenant_id", "scopes", "auth_mode", "token_uri", "token_endpoint_auth_method"] {
-            assert!(!is_secret_field(name), "{name}");
-        }
-    }
-
-    #[test]
     fn registered_secrets_are_masked_anywhere() {
         register_secret("  reg1stered-s3cret-value\n");
         register_secret("reg1stered-s3cret-value");
@@ -306,24 +215,28 @@ mod tests {
         assert_eq!(scrub("reg1stered-s3cret-value-longer"), MASK);
         assert_eq!(scrub("about ab"), "about ab");
         assert!(matches!(scrub("nothing here"), Cow::Borrowed(_)));
-        // Not JSON: the text, scrubbed; long text is cut.
-        assert_eq!(mask_body(b"<p>reg1stered-s3cret-value</p>", &[]), format!("<p>{MASK}</p>"));
-        let long = "x".repeat(MAX_LOGGED_BODY + 10);
-        assert_eq!(mask_body(long.as_bytes(), &[]).chars().count(), MAX_LOGGED_BODY + 1);
+    }
+
+    /// A layer that keeps each line [`render`] makes.
+    struct Rendered(std::sync::Arc<std::sync::Mutex<Vec<String>>>);
+
+    impl<S: Subscriber> Layer<S> for Rendered {
+        fn on_event(&self, event: &Event<'_>, _ctx: Context<'_, S>) {
+            self.0.lock().unwrap().push(render(event));
+        }
     }
 
     #[test]
-    fn config_keys_outside_the_plain_list_are_masked() {
-        let body = br#"[{"name":"n","config":{"client_id":"c","signing_material":"abc","auth_type":null}},
-            {"config":{"scopes":"a b","password":"p"}}]"#;
-        let v: Value = serde_json::from_str(&mask_body(body, &["client_id", "scopes", "password"])).unwrap();
-        assert_eq!(v[0]["name"], "n");
-        assert_eq!(v[0]["config"]["client_id"], "c");
-        assert_eq!(v[0]["config"]["signing_material"], MASK);
-        assert_eq!(v[0]["config"]["auth_type"], Value::Null);
-        assert_eq!(v[1]["config"]["scopes"], "a b");
-        // A secret-looking name is masked even when listed as plain.
-        assert_eq!(v[1]["config"]["password"], MASK);
+    fn a_logged_body_never_shows_a_registered_secret() {
+        register_secret("b0dy-s3cret-value");
+        let lines = std::sync::Arc::default();
+        let subscriber = tracing_subscriber::registry().with(Rendered(std::sync::Arc::clone(&lines)));
+        tracing::subscriber::with_default(subscriber, || {
+            tracing::trace!(body = %"<p>b0dy-s3cret-value</p>", "Connect API response body");
+        });
+        let lines = lines.lock().unwrap();
+        assert_eq!(lines.len(), 1);
+        assert!(lines[0].contains(&format!(r#""body":"<p>{MASK}</p>""#)), "{}", lines[0]);
     }
 
     #[test]

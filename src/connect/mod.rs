@@ -18,7 +18,7 @@ pub use client::templates::{TemplateDefinition, TemplateField};
 pub use client::{Client, ClientConfig, SecretHook, TlsOptions, CREATE_GRACE, DEFAULT_TIMEOUT};
 pub use error::{Error, GiveUp};
 pub use retry::{RetryPolicy, DEFAULT_MAX_RETRIES};
-pub use secret::Secret;
+pub use secret::{Secret, MASK};
 pub use tokio_util::sync::CancellationToken;
 pub use types::{same_scopes, Config, Deleted, Integration, IntegrationUpdate, NewIntegration};
 

@@ -14,9 +14,9 @@ use url::Url;
 use super::Client;
 use crate::connect::error::{excerpt, parse_error_body, redact_url, root_cause, EXCERPT_CHARS};
 use crate::connect::retry::{Deadline, Outcome};
+use crate::connect::secret::mask_body;
 use crate::connect::types::PLAIN_CONFIG_KEYS;
 use crate::connect::Error;
-use crate::logging::mask_body;
 use crate::untrusted::server_text;
 
 /// How long a create already sent may still take to answer once the client is stopped.
