@@ -167,13 +167,6 @@ impl Associations {
         }
     }
 
-    /// Reads a state or plan the framework handed over; a mismatch is a bug, said as such.
-    fn read(v: &Value) -> Result<Self, Diagnostic> {
-        <Self as Model>::from_value(v).map_err(|e| {
-            Diagnostic::error("Unexpected value", format!("{e}; this is a bug in the provider, please report it."))
-        })
-    }
-
     fn content(&self) -> &str {
         self.content_guid.as_str().unwrap_or_default()
     }

@@ -30,6 +30,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
+use super::diag::Diagnostic;
 use super::schema::Block;
 use super::value::{Number, Value};
 
@@ -247,6 +248,18 @@ impl<T: AttrValue> AttrValue for BTreeMap<String, T> {
     }
 }
 
+/// An element of a collection that a plan may hold unknown (`extra = { region = aws_x.y.id }`
+/// is a known map with an unknown element), or null: `Attr<BTreeMap<String, Attr<String>>>`.
+impl<T: AttrValue> AttrValue for Attr<T> {
+    fn from_value(v: &Value) -> Result<Self, ModelError> {
+        Attr::from_value(v)
+    }
+
+    fn to_value(&self) -> Value {
+        Attr::to_value(self)
+    }
+}
+
 /// A struct whose fields are a schema block's attributes, written by [`crate::model!`].
 pub trait Model: Sized {
     /// The attribute names, in the order the fields are declared.
@@ -254,6 +267,15 @@ pub trait Model: Sized {
 
     /// Reads an object value (a state, plan or configuration) of the block's type.
     fn from_value(v: &Value) -> Result<Self, ModelError>;
+
+    /// [`Model::from_value`] for a value Terraform handed a resource (a state, plan or
+    /// configuration of the resource's own schema): one that does not fit is a bug in the
+    /// provider (its model and schema disagree), said as such in a diagnostic.
+    fn read(v: &Value) -> Result<Self, Diagnostic> {
+        Self::from_value(v).map_err(|e| {
+            Diagnostic::error("Unexpected value", format!("{e}; this is a bug in the provider, please report it."))
+        })
+    }
 
     /// Writes the object value.
     fn to_value(&self) -> Value;

@@ -5,13 +5,14 @@ use crate::resources::cache::ListCache;
 use crate::resources::errors::diagnostic;
 use crate::resources::template_catalogue::TEMPLATE_IDS;
 use tfplugin::diag::{AttributePath, Diagnostic};
+use tfplugin::model::Model;
 use tfplugin::plan::fill_unknowns;
 use tfplugin::resource::{
     CreateResponse, DeleteResponse, ImportResponse, ListResponse, Listed, ReadResponse, UpdateResponse,
 };
 use tfplugin::value::Value;
 
-use super::model::{new_request, to_state, update_request};
+use super::model::{new_request, to_state, update_request, IntegrationState};
 use super::schema::STRING_KEYS;
 
 /// The integrations listed for the reads of this process (see [`crate::resources::cache`]).
@@ -29,7 +30,11 @@ pub type IntegrationCache = ListCache<Integration, Error>;
 /// fails, every read is direct and reports its own error. A list naming one integration twice
 /// is reported, not guessed from.
 pub async fn read(client: &Client, cache: &IntegrationCache, current: Value, resp: &mut ReadResponse) {
-    let Some(guid) = current.get("guid").as_str().map(str::to_string) else { return };
+    let current = match IntegrationState::read(&current) {
+        Ok(state) => state,
+        Err(d) => return resp.diagnostics.push(d),
+    };
+    let Some(guid) = current.guid.as_str().map(str::to_string) else { return };
     let listed = cache
         .snapshot(client.server_url(), || async {
             let all = client.list_integrations().await?;
@@ -39,7 +44,7 @@ pub async fn read(client: &Client, cache: &IntegrationCache, current: Value, res
     match &listed {
         Ok(snapshot) => {
             if let Some(i) = snapshot.get(&guid) {
-                resp.new_state = to_state(i, &current);
+                resp.new_state = to_state(i, Some(&current)).to_value();
                 return;
             }
         }
@@ -55,7 +60,7 @@ pub async fn read(client: &Client, cache: &IntegrationCache, current: Value, res
         client.get_integration(&guid).await
     };
     match direct {
-        Ok(Some(i)) => resp.new_state = to_state(&i, &current),
+        Ok(Some(i)) => resp.new_state = to_state(&i, Some(&current)).to_value(),
         Ok(None) => resp.new_state = Value::Null,
         Err(e) => resp.diagnostics.push(diagnostic(&format!("Could not read OAuth integration {guid}"), &e)),
     }
@@ -69,11 +74,17 @@ pub async fn create(
     config: &Value,
     resp: &mut CreateResponse,
 ) {
-    let created = client.create_integration(&new_request(planned, config)).await;
+    let (typed, config) = match (IntegrationState::read(planned), IntegrationState::read(config)) {
+        (Ok(planned), Ok(config)) => (planned, config),
+        (Err(d), _) | (_, Err(d)) => return resp.diagnostics.push(d),
+    };
+    let created = client.create_integration(&new_request(&typed, &config)).await;
     cache.invalidate();
     match created {
-        Ok(i) => resp.new_state = fill_unknowns(planned, &to_state(&i, planned)),
-        Err(e) => resp.diagnostics.push(at_attribute(diagnostic("Could not create OAuth integration", &e), &e, config)),
+        Ok(i) => resp.new_state = fill_unknowns(planned, &to_state(&i, Some(&typed)).to_value()),
+        Err(e) => {
+            resp.diagnostics.push(at_attribute(diagnostic("Could not create OAuth integration", &e), &e, &config))
+        }
     }
 }
 
@@ -86,14 +97,19 @@ pub async fn update(
     config: &Value,
     resp: &mut UpdateResponse,
 ) {
-    let guid = prior.get("guid").as_str().unwrap_or_default().to_string();
-    let updated = client.update_integration(&guid, &update_request(prior, planned, config)).await;
+    let read = |v: &Value| IntegrationState::read(v);
+    let (prior, typed, config) = match (read(prior), read(planned), read(config)) {
+        (Ok(prior), Ok(planned), Ok(config)) => (prior, planned, config),
+        (Err(d), _, _) | (_, Err(d), _) | (_, _, Err(d)) => return resp.diagnostics.push(d),
+    };
+    let guid = prior.guid.as_str().unwrap_or_default().to_string();
+    let updated = client.update_integration(&guid, &update_request(&prior, &typed, &config)).await;
     cache.invalidate();
     match updated {
-        Ok(i) => resp.new_state = fill_unknowns(planned, &to_state(&i, planned)),
+        Ok(i) => resp.new_state = fill_unknowns(planned, &to_state(&i, Some(&typed)).to_value()),
         Err(e) => {
             let d = diagnostic(&format!("Could not update OAuth integration {guid}"), &e);
-            resp.diagnostics.push(at_attribute(d, &e, config));
+            resp.diagnostics.push(at_attribute(d, &e, &config));
         }
     }
 }
@@ -102,7 +118,7 @@ pub async fn update(
 /// `APIErrorCode`, 1-based), keeping Connect's words. A config value Connect refuses (228,
 /// `OAuthTemplateConfig`) is pinned to its key when the message names one the schema has
 /// (`The config key max_role must be one of ...`), else to `config`.
-fn at_attribute(d: Diagnostic, err: &Error, config: &Value) -> Diagnostic {
+fn at_attribute(d: Diagnostic, err: &Error, config: &IntegrationState) -> Diagnostic {
     let Error::Api { code: Some(code), message, .. } = err.last_attempt() else { return d };
     let path = match code {
         203 => "config.client_id".to_string(), // InvalidOAuthClientId
@@ -118,8 +134,8 @@ fn at_attribute(d: Diagnostic, err: &Error, config: &Value) -> Diagnostic {
 }
 
 /// The secret attribute the configuration sets (the write-only one, or else the plain one).
-fn secret_attribute(config: &Value) -> String {
-    let key = if config.get("config").get("client_secret_wo").is_null() { "client_secret" } else { "client_secret_wo" };
+fn secret_attribute(config: &IntegrationState) -> String {
+    let key = if config.cfg().client_secret_wo.is_null() { "client_secret" } else { "client_secret_wo" };
     format!("config.{key}")
 }
 
@@ -132,7 +148,10 @@ fn config_key_named(message: &str) -> Option<&'static str> {
 
 /// Delete; an integration already gone (deleted in the dashboard) counts as deleted.
 pub async fn delete(client: &Client, cache: &IntegrationCache, prior: &Value, resp: &mut DeleteResponse) {
-    let guid = prior.get("guid").as_str().unwrap_or_default().to_string();
+    let guid = match IntegrationState::read(prior) {
+        Ok(prior) => prior.guid.as_str().unwrap_or_default().to_string(),
+        Err(d) => return resp.diagnostics.push(d),
+    };
     let deleted = client.delete_integration(&guid).await;
     cache.invalidate();
     match deleted {
@@ -144,7 +163,7 @@ pub async fn delete(client: &Client, cache: &IntegrationCache, prior: &Value, re
 /// Import by guid: the whole integration, except the secret Connect never returns.
 pub async fn import(client: &Client, guid: &str, resp: &mut ImportResponse) {
     match client.get_integration(guid).await {
-        Ok(Some(i)) => resp.imported.push(to_state(&i, &Value::Null)),
+        Ok(Some(i)) => resp.imported.push(to_state(&i, None).to_value()),
         Ok(None) => resp.diagnostics.push(Diagnostic::error(
             "Cannot import non-existent OAuth integration",
             format!("Connect at {} has no OAuth integration with guid {guid:?}.", client.server_url()),
@@ -171,7 +190,7 @@ pub async fn list(client: &Client, template: Option<&str>, pattern: Option<&str>
         .filter(|(i, _)| pattern.is_none_or(|p| glob_match(p, i.name.as_deref().unwrap_or_default())))
         .map(|(i, t)| Listed {
             display_name: format!("{} ({t})", i.name.as_deref().unwrap_or("(no name)")),
-            state: to_state(i, &Value::Null),
+            state: to_state(i, None).to_value(),
         })
         .collect();
 }
@@ -222,6 +241,8 @@ mod tests {
     }
 
     fn path_of(code: i64, message: &str, config: &Value) -> Option<String> {
+        let config = IntegrationState::read(config).unwrap();
+        let config = &config;
         let e = refused(code, message);
         at_attribute(diagnostic("Could not create", &e), &e, config).attribute.map(|p| p.to_string())
     }
@@ -244,6 +265,7 @@ mod tests {
         assert_eq!(path_of(1, "internal", &plain), None);
         // Connect's words stay.
         let e = refused(228, max_role);
+        let plain = IntegrationState::read(&plain).unwrap();
         assert!(at_attribute(diagnostic("Could not create", &e), &e, &plain).detail.contains(max_role));
     }
 

@@ -9,8 +9,10 @@ use crate::resources::configured::Connect;
 use crate::resources::errors::hint;
 use crate::untrusted::{server_text, MAX_MESSAGE_CHARS};
 use tfplugin::diag::{Diagnostic, Diagnostics};
+use tfplugin::model::Model;
 use tfplugin::resource::{Removal, RemovalRequest};
-use tfplugin::value::Value;
+
+use super::model::IntegrationState;
 
 /// The provider setting that turns the warning into an error.
 const SETTING: &str = "protect_used_integrations";
@@ -32,8 +34,12 @@ struct User {
 /// before configure could build a client (settings known only at apply).
 pub(super) async fn check(connect: Option<&Connect>, req: &RemovalRequest<'_>, diags: &mut Diagnostics) {
     let Some(connect) = connect else { return };
-    let Some(guid) = req.prior.get("guid").as_str() else { return };
-    let plan = Plan::of(req.prior, &req.removal, connect.protect_used_integrations);
+    let prior = match IntegrationState::read(req.prior) {
+        Ok(prior) => prior,
+        Err(d) => return diags.push(d),
+    };
+    let Some(guid) = prior.guid.as_str() else { return };
+    let plan = Plan::of(&prior, &req.removal, connect.protect_used_integrations);
     match connect.client.integration_associations(guid).await {
         Err(e) => diags.push(plan.unchecked(&e.to_string(), &hint(&e))),
         Ok(None) => {} // already gone: deleting it breaks nothing more
@@ -90,9 +96,9 @@ struct Plan {
 }
 
 impl Plan {
-    fn of(prior: &Value, removal: &Removal, protect: bool) -> Plan {
-        let name = server_text(prior.get("name").as_str().unwrap_or_default(), TITLE_CHARS);
-        let guid = server_text(prior.get("guid").as_str().unwrap_or_default(), GUID_CHARS);
+    fn of(prior: &IntegrationState, removal: &Removal, protect: bool) -> Plan {
+        let name = server_text(prior.name.as_str().unwrap_or_default(), TITLE_CHARS);
+        let guid = server_text(prior.guid.as_str().unwrap_or_default(), GUID_CHARS);
         let (verb, because) = match removal {
             Removal::Destroy => ("destroy", String::new()),
             Removal::Replace(paths) => {
@@ -189,8 +195,12 @@ mod tests {
     use super::*;
     use tfplugin::diag::{AttributePath, Severity};
 
-    fn prior() -> Value {
-        Value::object([("guid", Value::string("int-guid-1")), ("name", Value::string("Graph"))])
+    fn prior() -> IntegrationState {
+        IntegrationState {
+            guid: tfplugin::model::Attr::known("int-guid-1".into()),
+            name: tfplugin::model::Attr::known("Graph".into()),
+            ..Default::default()
+        }
     }
 
     fn user(guid: &str, title: Option<&str>) -> User {

@@ -22,6 +22,7 @@ use async_trait::async_trait;
 
 use crate::resources::configured::Connect;
 use tfplugin::diag::{Diagnostic, Diagnostics};
+use tfplugin::model::{Attr, Model};
 use tfplugin::resource::{
     CreateRequest, CreateResponse, DeleteRequest, DeleteResponse, ImportRequest, ImportResponse, ListRequest,
     ListResponse, PlanRequest, PlanResponse, ReadRequest, ReadResponse, RemovalRequest, Resource, UpdateRequest,
@@ -60,6 +61,14 @@ fn not_a_guid(id: &str, given_as: &str) -> Option<Diagnostic> {
              data source posit_connect_oauth_integrations lists every integration's guid)."
         ),
     ))
+}
+
+tfplugin::model! {
+    /// The configuration of a `list` block (`schema::list_schema`).
+    struct ListConfig {
+        template: Attr<String>,
+        name_pattern: Attr<String>,
+    }
 }
 
 pub struct OAuthIntegration {
@@ -107,7 +116,7 @@ impl Resource<Connect> for OAuthIntegration {
     /// changes anything, the key's role and the server's own template rules, when configure
     /// could ask the server.
     async fn modify_plan(&self, connect: Option<&Connect>, req: &PlanRequest, resp: &mut PlanResponse) {
-        plan::modify(req, resp);
+        let planned = plan::modify(req, resp);
         if resp.planned == req.prior {
             return;
         }
@@ -115,8 +124,8 @@ impl Resource<Connect> for OAuthIntegration {
             resp.diagnostics.push(d);
             return;
         }
-        if let Some(connect) = connect.filter(|_| !resp.planned.is_null() && !resp.diagnostics.has_errors()) {
-            self.rules.check(&connect.client, &resp.planned, &mut resp.diagnostics).await;
+        if let (Some(connect), Some(planned)) = (connect, planned.filter(|_| !resp.diagnostics.has_errors())) {
+            self.rules.check(&connect.client, &planned, &mut resp.diagnostics).await;
         }
     }
 
@@ -143,7 +152,8 @@ impl Resource<Connect> for OAuthIntegration {
     }
 
     async fn import(&self, connect: &Connect, req: ImportRequest, resp: &mut ImportResponse) {
-        // `import { identity = { guid = ... } }` sends the identity and no id.
+        // `import { identity = { guid = ... } }` sends the identity and no id. The identity's
+        // one attribute, read by name (`schema::identity_schema`).
         let (guid, given_as) = match req.identity.get("guid").as_str() {
             Some(g) if req.id.is_empty() => (g.to_string(), "identity.guid"),
             _ => (req.id, "The import ID"),
@@ -159,6 +169,8 @@ impl Resource<Connect> for OAuthIntegration {
     }
 
     fn identity(&self, state: &Value) -> Value {
+        // Called for every state the framework returns: one attribute read by name, rather than
+        // the whole model.
         match state.get("guid") {
             Value::String(g) => Value::object([("guid", Value::string(g))]),
             _ => Value::Null,
@@ -170,8 +182,10 @@ impl Resource<Connect> for OAuthIntegration {
     }
 
     async fn list(&self, connect: &Connect, req: ListRequest, resp: &mut ListResponse) {
-        let (template, pattern) = (req.config.get("template").as_str(), req.config.get("name_pattern").as_str());
-        crud::list(&connect.client, template, pattern, resp).await
+        match ListConfig::read(&req.config) {
+            Ok(c) => crud::list(&connect.client, c.template.as_str(), c.name_pattern.as_str(), resp).await,
+            Err(d) => resp.diagnostics.push(d),
+        }
     }
 }
 

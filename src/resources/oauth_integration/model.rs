@@ -1,132 +1,176 @@
-//! Mapping between the resource's Terraform values and Connect's integration objects.
+//! Mapping between the resource's Terraform values, read as typed models, and Connect's
+//! integration objects: the state an answer gives, and the body a plan sends.
 
 use std::collections::BTreeMap;
+use std::sync::LazyLock;
 
 use serde_json::Value as Json;
 
 use crate::connect::{same_scopes, Config, Integration, IntegrationUpdate, NewIntegration, Secret};
-use tfplugin::model::{Attr, Model};
-use tfplugin::value::{Number, Value};
+use tfplugin::model::Attr;
+use tfplugin::value::Number;
 
-use super::schema::{is_named_key, STRING_KEYS};
+use super::schema::is_named_key;
 use super::secret::{desired_secret, secret_to_send, SecretChange};
 
 tfplugin::model! {
-    /// The resource's state.
+    /// The resource's state, plan or configuration.
+    #[derive(Default)]
     pub struct IntegrationState {
-        id: Attr<String>,
-        guid: Attr<String>,
-        template: Attr<String>,
-        name: Attr<String>,
-        description: Attr<String>,
-        config: Attr<ConfigState>,
-        created_time: Attr<String>,
-        updated_time: Attr<String>,
+        pub id: Attr<String>,
+        pub guid: Attr<String>,
+        pub template: Attr<String>,
+        pub name: Attr<String>,
+        pub description: Attr<String>,
+        pub config: Attr<ConfigState>,
+        pub created_time: Attr<String>,
+        pub updated_time: Attr<String>,
     }
 }
 
 tfplugin::model! {
-    /// The `config` attribute of the state.
+    /// The `config` attribute. `extra` and `extra_sensitive` hold `Attr` elements: a plan's map
+    /// may be known with an element known only after apply.
+    #[derive(Default)]
     pub struct ConfigState {
-        auth_type: Attr<String>,
-        tenant_id: Attr<String>,
-        client_id: Attr<String>,
-        client_secret: Attr<String>,
-        client_secret_wo: Attr<String>,
-        client_secret_wo_version: Attr<Number>,
-        auth_mode: Attr<String>,
-        authorization_uri: Attr<String>,
-        token_uri: Attr<String>,
-        token_endpoint_auth_method: Attr<String>,
-        use_pkce: Attr<bool>,
-        account_url: Attr<String>,
-        max_role: Attr<String>,
-        extra: Attr<BTreeMap<String, String>>,
-        extra_sensitive: Attr<BTreeMap<String, String>>,
-        scopes: Attr<String>,
+        pub auth_type: Attr<String>,
+        pub tenant_id: Attr<String>,
+        pub client_id: Attr<String>,
+        pub client_secret: Attr<String>,
+        pub client_secret_wo: Attr<String>,
+        pub client_secret_wo_version: Attr<Number>,
+        pub auth_mode: Attr<String>,
+        pub authorization_uri: Attr<String>,
+        pub token_uri: Attr<String>,
+        pub token_endpoint_auth_method: Attr<String>,
+        pub use_pkce: Attr<bool>,
+        pub account_url: Attr<String>,
+        pub max_role: Attr<String>,
+        pub extra: Attr<BTreeMap<String, Attr<String>>>,
+        pub extra_sensitive: Attr<BTreeMap<String, Attr<String>>>,
+        pub scopes: Attr<String>,
     }
 }
 
-/// The Terraform state of an integration as Connect returns it. What Connect never returns (the
-/// client secret) is carried over from `known` (prior or planned state), and so is the exact
-/// scopes string when the server's holds the same set.
-///
-/// `known` stays a [`Value`]: a plan's may hold values known only after apply, which count as
-/// nothing known here.
-pub fn to_state(i: &Integration, known: &Value) -> Value {
-    let known_cfg = known.get("config");
-    let server_str = |key: &str| Attr::from_option(i.config.get(key).and_then(Json::as_str).map(str::to_string));
-    let or_known = |server: Attr<String>, key: &str| if server.is_null() { string(known_cfg.get(key)) } else { server };
+/// A config with nothing set: what a null (or not yet known) `config` reads as.
+static NO_CONFIG: LazyLock<ConfigState> = LazyLock::new(ConfigState::default);
 
-    let auth_type = server_str("auth_type");
-    let auth_type = if auth_type.is_null() { Attr::from_option(i.auth_type.clone()) } else { auth_type };
-    let scopes = match (server_str("scopes"), known_cfg.get("scopes").as_str()) {
-        (Attr::Known(s), Some(k)) if same_scopes(&s, k) => Attr::known(k.to_string()),
+impl IntegrationState {
+    /// The config, or one with nothing set when it is null or unknown.
+    pub fn cfg(&self) -> &ConfigState {
+        self.config.get().unwrap_or(&NO_CONFIG)
+    }
+}
+
+impl ConfigState {
+    /// The named config keys with a plain string value, by name: the schema's `STRING_KEYS`
+    /// (a unit test ties the two), for the rules that treat them alike.
+    pub fn plain_strings(&self) -> [(&'static str, &Attr<String>); 10] {
+        [
+            ("auth_type", &self.auth_type),
+            ("tenant_id", &self.tenant_id),
+            ("client_id", &self.client_id),
+            ("auth_mode", &self.auth_mode),
+            ("authorization_uri", &self.authorization_uri),
+            ("token_uri", &self.token_uri),
+            ("token_endpoint_auth_method", &self.token_endpoint_auth_method),
+            ("account_url", &self.account_url),
+            ("max_role", &self.max_role),
+            ("scopes", &self.scopes),
+        ]
+    }
+
+    /// The same config without its secrets (plain or write-only, their version, `extra_sensitive`):
+    /// what an update compares to tell whether the plain config changed.
+    fn without_secrets(&self) -> ConfigState {
+        ConfigState {
+            client_secret: Attr::Null,
+            client_secret_wo: Attr::Null,
+            client_secret_wo_version: Attr::Null,
+            extra_sensitive: Attr::Null,
+            ..self.clone()
+        }
+    }
+}
+
+/// A value when known; null for anything else (null, or known only after apply): what a plan
+/// knows counts, what it does not yet know does not.
+fn known<T: Clone>(a: &Attr<T>) -> Attr<T> {
+    Attr::from_option(a.get().cloned())
+}
+
+/// The known elements of a map of strings; null when the map is not known.
+fn known_strings(a: &Attr<BTreeMap<String, Attr<String>>>) -> Attr<BTreeMap<String, Attr<String>>> {
+    a.get().map_or(Attr::Null, |m| {
+        Attr::known(m.iter().filter(|(_, v)| v.get().is_some()).map(|(k, v)| (k.clone(), v.clone())).collect())
+    })
+}
+
+/// The Terraform state of an integration as Connect returns it. What Connect never returns (the
+/// client secret) is carried over from `known` (the prior or planned state; `None` for an import
+/// or a listing, where nothing is known), and so is the exact scopes string when the server's
+/// holds the same set.
+pub fn to_state(i: &Integration, known_state: Option<&IntegrationState>) -> IntegrationState {
+    let blank = IntegrationState::default();
+    let k = known_state.unwrap_or(&blank);
+    let kc = k.cfg();
+    let server_str = |key: &str| Attr::from_option(i.config.get(key).and_then(Json::as_str).map(str::to_string));
+    let or_known =
+        |server: Attr<String>, known_value: &Attr<String>| if server.is_null() { known(known_value) } else { server };
+
+    let auth_type = server_str("auth_type").or_else(|| Attr::from_option(i.auth_type.clone()));
+    let scopes = match (server_str("scopes"), kc.scopes.as_str()) {
+        (Attr::Known(s), Some(known_scopes)) if same_scopes(&s, known_scopes) => Attr::known(known_scopes.to_string()),
         (s, _) => s,
     };
     let config = ConfigState {
-        auth_type: or_known(auth_type, "auth_type"),
+        auth_type: or_known(auth_type, &kc.auth_type),
         tenant_id: server_str("tenant_id"),
         client_id: server_str("client_id"),
-        client_secret: string(known_cfg.get("client_secret")),
+        client_secret: known(&kc.client_secret),
         client_secret_wo: Attr::Null,
-        client_secret_wo_version: match known_cfg.get("client_secret_wo_version") {
-            Value::Number(n) => Attr::known(*n),
-            _ => Attr::Null,
-        },
-        auth_mode: or_known(server_str("auth_mode"), "auth_mode"),
+        client_secret_wo_version: known(&kc.client_secret_wo_version),
+        auth_mode: or_known(server_str("auth_mode"), &kc.auth_mode),
         authorization_uri: server_str("authorization_uri"),
         token_uri: server_str("token_uri"),
         token_endpoint_auth_method: server_str("token_endpoint_auth_method"),
         use_pkce: Attr::from_option(i.config.get("use_pkce").and_then(Json::as_bool)),
         account_url: server_str("account_url"),
         max_role: server_str("max_role"),
-        extra: extra_state(i, known.is_null(), known_cfg.get("extra")),
+        extra: extra_state(i, known_state.is_none(), &kc.extra),
         // Secret values are never returned: what was last sent is what the state knows.
-        extra_sensitive: strings(known_cfg.get("extra_sensitive")),
+        extra_sensitive: known_strings(&kc.extra_sensitive),
         scopes,
     };
-    let state = IntegrationState {
+    IntegrationState {
         id: Attr::known(i.guid.clone()),
         guid: Attr::known(i.guid.clone()),
         // Connect cannot change a template, so one the server does not name is the one known.
-        template: Attr::from_option(i.template.clone()).or_else(|| string(known.get("template"))),
+        template: Attr::from_option(i.template.clone()).or_else(|| known(&k.template)),
         // A name the server lost is drift: the next plan sets it again.
         name: Attr::from_option(i.name.clone()),
         description: Attr::known(i.description.clone()),
         config: Attr::known(config),
-        created_time: Attr::from_option(i.created_time.clone()).or_else(|| string(known.get("created_time"))),
-        updated_time: Attr::from_option(i.updated_time.clone()).or_else(|| string(known.get("updated_time"))),
-    };
-    Model::to_value(&state)
-}
-
-/// A known string value; null for anything else (null, or known only after apply).
-fn string(v: &Value) -> Attr<String> {
-    Attr::from_option(v.as_str().map(str::to_string))
-}
-
-/// A known map of strings; null for anything else.
-fn strings(v: &Value) -> Attr<BTreeMap<String, String>> {
-    match v {
-        Value::Map(m) => {
-            Attr::known(m.iter().filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string()))).collect())
-        }
-        _ => Attr::Null,
+        created_time: Attr::from_option(i.created_time.clone()).or_else(|| known(&k.created_time)),
+        updated_time: Attr::from_option(i.updated_time.clone()).or_else(|| known(&k.updated_time)),
     }
 }
 
 /// The keys of `extra` the configuration manages, with the server's values (as strings); keys
 /// the server lacks are left out, so the next plan puts them back. With nothing known (an
 /// import), every key the schema does not name, so that an import sees the whole config.
-fn extra_state(i: &Integration, importing: bool, known: &Value) -> Attr<BTreeMap<String, String>> {
-    let as_string = |v: &Json| v.as_str().map_or_else(|| v.to_string(), str::to_string);
-    match known {
-        Value::Map(keys) => {
+fn extra_state(
+    i: &Integration,
+    importing: bool,
+    known_extra: &Attr<BTreeMap<String, Attr<String>>>,
+) -> Attr<BTreeMap<String, Attr<String>>> {
+    let as_string = |v: &Json| Attr::known(v.as_str().map_or_else(|| v.to_string(), str::to_string));
+    match known_extra {
+        Attr::Known(keys) => {
             Attr::known(keys.keys().filter_map(|k| Some((k.clone(), as_string(i.config.get(k)?)))).collect())
         }
         _ if importing => {
-            let unnamed: BTreeMap<String, String> =
+            let unnamed: BTreeMap<String, Attr<String>> =
                 i.config.iter().filter(|(k, _)| !is_named_key(k)).map(|(k, v)| (k.clone(), as_string(v))).collect();
             if unnamed.is_empty() {
                 Attr::Null
@@ -139,15 +183,15 @@ fn extra_state(i: &Integration, importing: bool, known: &Value) -> Attr<BTreeMap
 }
 
 /// The POST body for a planned integration. The write-only secret is only in the configuration.
-pub fn new_request(planned: &Value, config: &Value) -> NewIntegration {
+pub fn new_request(planned: &IntegrationState, config: &IntegrationState) -> NewIntegration {
     NewIntegration {
-        template: str_of(planned.get("template")),
-        name: str_of(planned.get("name")),
-        description: str_of(planned.get("description")),
+        template: str_of(&planned.template),
+        name: str_of(&planned.name),
+        description: str_of(&planned.description),
         config: config_request(
-            planned.get("config"),
-            config.get("config"),
-            desired_secret(planned, config).map_or(SecretChange::Keep, SecretChange::Send),
+            planned.cfg(),
+            config.cfg(),
+            desired_secret(planned.cfg(), config.cfg()).map_or(SecretChange::Keep, SecretChange::Send),
         ),
     }
 }
@@ -155,19 +199,21 @@ pub fn new_request(planned: &Value, config: &Value) -> NewIntegration {
 /// The PATCH body taking `prior` to `planned`: only what changed, and the whole config when any
 /// of it changed (Connect merges config keys, so a partial config could leave stale ones). The
 /// secret is sent only when [`secret_to_send`] says so; other updates leave it alone.
-pub fn update_request(prior: &Value, planned: &Value, config: &Value) -> IntegrationUpdate {
-    let changed = |k: &str| prior.get(k) != planned.get(k);
-    let (p_cfg, n_cfg) = (prior.get("config"), planned.get("config"));
-    let secret = secret_to_send(prior, planned, config);
-    let sensitive_changed = p_cfg.get("extra_sensitive") != n_cfg.get("extra_sensitive");
-    let config_changed = secret != SecretChange::Keep
-        || sensitive_changed
-        || STRING_KEYS.iter().chain(["use_pkce", "extra"].iter()).any(|k| p_cfg.get(k) != n_cfg.get(k));
+pub fn update_request(
+    prior: &IntegrationState,
+    planned: &IntegrationState,
+    config: &IntegrationState,
+) -> IntegrationUpdate {
+    let (p_cfg, n_cfg) = (prior.cfg(), planned.cfg());
+    let secret = secret_to_send(p_cfg, n_cfg, config.cfg());
+    let sensitive_changed = p_cfg.extra_sensitive != n_cfg.extra_sensitive;
+    let config_changed =
+        secret != SecretChange::Keep || sensitive_changed || p_cfg.without_secrets() != n_cfg.without_secrets();
     IntegrationUpdate {
-        name: changed("name").then(|| str_of(planned.get("name"))),
-        description: changed("description").then(|| str_of(planned.get("description"))),
+        name: (prior.name != planned.name).then(|| str_of(&planned.name)),
+        description: (prior.description != planned.description).then(|| str_of(&planned.description)),
         config: config_changed.then(|| {
-            let mut c = config_request(n_cfg, config.get("config"), secret);
+            let mut c = config_request(n_cfg, config.cfg(), secret);
             // Like the client secret, secret extra values are only sent when they change.
             if !sensitive_changed {
                 c.secrets.retain(|k, _| k == "client_secret");
@@ -181,29 +227,25 @@ pub fn update_request(prior: &Value, planned: &Value, config: &Value) -> Integra
 /// plus the auth type and scopes the provider planned from the template. Never a key only the
 /// server filled in (`auth_mode`, `use_pkce`...): a server may refuse keys its template does not
 /// define, and what it decides is its own.
-fn config_request(cfg: &Value, configured: &Value, secret: SecretChange<'_>) -> Config {
+fn config_request(cfg: &ConfigState, configured: &ConfigState, secret: SecretChange<'_>) -> Config {
     let mut out = Config::new();
-    let sent = |key: &str| matches!(key, "auth_type" | "scopes") || !configured.get(key).is_null();
-    for key in STRING_KEYS.iter().filter(|k| sent(k)) {
-        if let Some(s) = cfg.get(key).as_str() {
+    let sent = |key: &str, configured: bool| matches!(key, "auth_type" | "scopes") || configured;
+    for ((key, value), (_, set)) in cfg.plain_strings().into_iter().zip(configured.plain_strings()) {
+        if let (Some(s), true) = (value.as_str(), sent(key, !set.is_null())) {
             out.values.insert(key.to_string(), Json::String(s.to_string()));
         }
     }
-    if let Some(b) = cfg.get("use_pkce").as_bool().filter(|_| sent("use_pkce")) {
-        out.values.insert("use_pkce".into(), Json::Bool(b));
+    if let (Some(b), false) = (cfg.use_pkce.get(), configured.use_pkce.is_null()) {
+        out.values.insert("use_pkce".into(), Json::Bool(*b));
     }
-    if let Value::Map(extra) = cfg.get("extra") {
-        for (k, v) in extra {
-            if let Some(s) = v.as_str() {
-                out.values.insert(k.clone(), Json::String(s.to_string()));
-            }
+    for (k, v) in cfg.extra.get().into_iter().flatten() {
+        if let Some(s) = v.as_str() {
+            out.values.insert(k.clone(), Json::String(s.to_string()));
         }
     }
-    if let Value::Map(sensitive) = cfg.get("extra_sensitive") {
-        for (k, v) in sensitive {
-            if let Some(s) = v.as_str() {
-                out.secrets.insert(k.clone(), Secret::new(s));
-            }
+    for (k, v) in cfg.extra_sensitive.get().into_iter().flatten() {
+        if let Some(s) = v.as_str() {
+            out.secrets.insert(k.clone(), Secret::new(s));
         }
     }
     match secret {
@@ -218,7 +260,7 @@ fn config_request(cfg: &Value, configured: &Value, secret: SecretChange<'_>) -> 
     out
 }
 
-fn str_of(v: &Value) -> String {
+fn str_of(v: &Attr<String>) -> String {
     v.as_str().unwrap_or_default().to_string()
 }
 
@@ -226,6 +268,29 @@ fn str_of(v: &Value) -> String {
 mod tests {
     use super::*;
     use serde_json::json;
+    use tfplugin::model::Model;
+    use tfplugin::value::Value;
+
+    /// [`to_state`] as the operations call it, on values (null: nothing known).
+    fn state_of(i: &Integration, known: &Value) -> Value {
+        let known = (!known.is_null()).then(|| IntegrationState::read(known).unwrap());
+        to_state(i, known.as_ref()).to_value()
+    }
+
+    fn update_of(prior: &Value, planned: &Value, config: &Value) -> IntegrationUpdate {
+        let read = |v: &Value| IntegrationState::read(v).unwrap();
+        update_request(&read(prior), &read(planned), &read(config))
+    }
+
+    fn new_of(planned: &Value, config: &Value) -> NewIntegration {
+        new_request(&IntegrationState::read(planned).unwrap(), &IntegrationState::read(config).unwrap())
+    }
+
+    #[test]
+    fn plain_strings_are_the_schemas_string_keys() {
+        let names: Vec<&str> = ConfigState::default().plain_strings().iter().map(|(k, _)| *k).collect();
+        assert_eq!(names, *super::super::schema::STRING_KEYS);
+    }
 
     #[test]
     fn the_models_have_the_schemas_attributes() {
@@ -255,7 +320,7 @@ mod tests {
     fn state_carries_secret_and_scopes_string_and_ignores_server_keys() {
         let i = integration(json!({"auth_type": "Viewer", "tenant_id": "t", "client_id": "c",
             "auth_mode": "Confidential", "scopes": "b a", "use_pkce": false, "added_by_server": "x"}));
-        let s = to_state(&i, &known(Value::string("sec"), "a  b"));
+        let s = state_of(&i, &known(Value::string("sec"), "a  b"));
         let c = s.get("config");
         assert_eq!(c.get("client_secret").as_str(), Some("sec"));
         assert_eq!(c.get("scopes").as_str(), Some("a  b"));
@@ -278,7 +343,7 @@ mod tests {
                 ),
             )]),
         )]);
-        let extra = to_state(&i, &known).get("config").get("extra").clone();
+        let extra = state_of(&i, &known).get("config").get("extra").clone();
         assert_eq!(
             extra,
             Value::Map(
@@ -290,18 +355,18 @@ mod tests {
     #[test]
     fn drifted_scopes_show_server_value() {
         let i = integration(json!({"scopes": "a c"}));
-        assert_eq!(to_state(&i, &known(Value::Null, "a b")).get("config").get("scopes").as_str(), Some("a c"));
+        assert_eq!(state_of(&i, &known(Value::Null, "a b")).get("config").get("scopes").as_str(), Some("a c"));
     }
 
     #[test]
     fn update_sends_only_changes_and_secret_only_when_changed() {
         let i = integration(json!({"auth_type": "Viewer", "tenant_id": "t", "client_id": "c", "scopes": "a"}));
-        let prior = to_state(&i, &known(Value::string("old"), "a"));
+        let prior = state_of(&i, &known(Value::string("old"), "a"));
         let mut planned = prior.clone();
         if let Value::Object(m) = &mut planned {
             m.insert("description".into(), Value::string("new"));
         }
-        let u = update_request(&prior, &planned, &planned);
+        let u = update_of(&prior, &planned, &planned);
         assert_eq!(serde_json::to_value(&u).unwrap(), json!({"description": "new"}));
 
         let mut planned2 = prior.clone();
@@ -310,7 +375,7 @@ mod tests {
                 c.insert("client_secret".into(), Value::string("new-secret"));
             }
         }
-        let body = serde_json::to_value(update_request(&prior, &planned2, &planned2)).unwrap();
+        let body = serde_json::to_value(update_of(&prior, &planned2, &planned2)).unwrap();
         assert_eq!(body["config"]["client_secret"], "new-secret");
         assert_eq!(body["config"]["tenant_id"], "t");
         assert!(body.get("name").is_none());
@@ -331,7 +396,7 @@ mod tests {
                 ]),
             ),
         ]);
-        let req = new_request(&planned, &planned);
+        let req = new_of(&planned, &planned);
         assert_eq!(serde_json::to_value(&req).unwrap()["config"]["client_secret"], "hunter2");
         assert!(!format!("{req:?}").contains("hunter2"));
     }

@@ -2,10 +2,12 @@
 //! express (Service Account needs a secret, `azure` needs scopes), template defaults, values
 //! derived from other attributes, and scope-set equality. No API calls happen here.
 
-use super::schema::{is_named_key, AUTH_TYPES, SERVER_FILLED_KEYS, STRING_KEYS};
+use super::model::{ConfigState, IntegrationState};
+use super::schema::{is_named_key, AUTH_TYPES};
 use super::secret::{secret_to_send, SecretChange};
 use crate::resources::template_catalogue::{self as catalogue, has_offline_access, Template};
 use tfplugin::diag::{AttributePath, Diagnostic, Diagnostics};
+use tfplugin::model::{Attr, Model};
 use tfplugin::resource::{PlanRequest, PlanResponse};
 use tfplugin::suggest::did_you_mean;
 use tfplugin::validators::Guid;
@@ -13,18 +15,20 @@ use tfplugin::value::Value;
 
 /// Cross-attribute checks on a configuration; unknown values are skipped (checked again at apply).
 pub fn validate(config: &Value, diags: &mut Diagnostics) {
-    let cfg = config.get("config");
-    if cfg.is_null() || cfg.is_unknown() {
-        return;
-    }
-    let template = config.get("template").as_str().and_then(catalogue::find);
-    let auth_type = match (cfg.get("auth_type"), template) {
-        (Value::Null, Some(t)) => Some(t.auth_types[0]),
-        (Value::Null, None) => None,
-        (v, _) => v.as_str(),
+    let c = match IntegrationState::read(config) {
+        Ok(c) => c,
+        Err(d) => return diags.push(d),
     };
-    let secret = cfg.get("client_secret");
-    let secret_wo = cfg.get("client_secret_wo");
+    let Attr::Known(cfg) = &c.config else { return };
+    // The template-driven checks look keys up by the catalogue's names.
+    let raw_cfg = config.get("config");
+    let template = c.template.as_str().and_then(catalogue::find);
+    let auth_type = match (&cfg.auth_type, template) {
+        (Attr::Null, Some(t)) => Some(t.auth_types[0]),
+        (Attr::Null, None) => None,
+        (a, _) => a.as_str(),
+    };
+    let (secret, secret_wo) = (&cfg.client_secret, &cfg.client_secret_wo);
     let has_secret = !secret.is_null() || !secret_wo.is_null();
 
     if !secret.is_null() && !secret_wo.is_null() {
@@ -35,7 +39,7 @@ pub fn validate(config: &Value, diags: &mut Diagnostics) {
              secret out of state, or client_secret on Terraform versions before 1.11.",
         );
     }
-    if !cfg.get("client_secret_wo_version").is_null() && secret_wo.is_null() {
+    if !cfg.client_secret_wo_version.is_null() && secret_wo.is_null() {
         diags.attr_error(
             AttributePath::dotted("config.client_secret_wo_version"),
             "config.client_secret_wo_version without config.client_secret_wo",
@@ -51,21 +55,21 @@ pub fn validate(config: &Value, diags: &mut Diagnostics) {
              Account\": the service account authenticates with the application's client secret.",
         );
     }
-    if auth_type == Some("Service Account") && cfg.get("auth_mode").as_str() == Some("Public") {
+    if auth_type == Some("Service Account") && cfg.auth_mode.as_str() == Some("Public") {
         diags.attr_error(
             AttributePath::dotted("config.auth_mode"),
             "Invalid config.auth_mode",
             "config.auth_mode must be \"Confidential\" (or left out) when config.auth_type is \"Service Account\".",
         );
     }
-    if let Some(a) = cfg.get("auth_type").as_str() {
+    if let Some(a) = cfg.auth_type.as_str() {
         validate_auth_type(a, template, diags);
     }
     if let Some(t) = template {
-        validate_for_template(t, cfg, has_secret, diags);
+        validate_for_template(t, raw_cfg, has_secret, diags);
     }
-    for map in ["extra", "extra_sensitive"] {
-        if let Value::Map(entries) = cfg.get(map) {
+    for (map, value) in [("extra", &cfg.extra), ("extra_sensitive", &cfg.extra_sensitive)] {
+        if let Attr::Known(entries) = value {
             for key in entries.keys().filter(|k| is_named_key(k)) {
                 diags.attr_error(
                     AttributePath::dotted(&format!("config.{map}")),
@@ -75,7 +79,7 @@ pub fn validate(config: &Value, diags: &mut Diagnostics) {
             }
         }
     }
-    if let (Value::Map(plain), Value::Map(secret)) = (cfg.get("extra"), cfg.get("extra_sensitive")) {
+    if let (Attr::Known(plain), Attr::Known(secret)) = (&cfg.extra, &cfg.extra_sensitive) {
         for key in plain.keys().filter(|k| secret.contains_key(*k)) {
             diags.attr_error(
                 AttributePath::dotted("config.extra_sensitive"),
@@ -84,7 +88,7 @@ pub fn validate(config: &Value, diags: &mut Diagnostics) {
             );
         }
     }
-    if let (Some("Viewer"), Some(s)) = (auth_type, cfg.get("scopes").as_str()) {
+    if let (Some("Viewer"), Some(s)) = (auth_type, cfg.scopes.as_str()) {
         if !has_offline_access(s) && !s.trim().is_empty() && template.is_some_and(|t| !t.guid_keys.is_empty()) {
             diags.push(
                 Diagnostic::warning(
@@ -179,15 +183,28 @@ fn quoted(items: &[&str]) -> String {
 
 /// The resource's part of a plan, between the schema's defaults and modifiers (the scopes) and
 /// the framework's unknown computed values and replacements (the template's `RequiresReplace`):
-/// the template's auth type and what the server decides.
-pub fn modify(req: &PlanRequest, resp: &mut PlanResponse) {
+/// the template's auth type, what the server decides, and a replacement where a config key goes.
+///
+/// Returns the plan as a model, for the checks that follow; `None` on destroy.
+pub fn modify(req: &PlanRequest, resp: &mut PlanResponse) -> Option<IntegrationState> {
     if resp.planned.is_null() {
-        return;
+        return None;
     }
-    resolve_config(&mut resp.planned, &req.prior, &req.config);
-    let removed = removed_config_keys(&req.prior, &resp.planned, &req.config);
+    let read = |v: &Value| IntegrationState::read(v);
+    let (prior, mut planned, config) = match (read(&req.prior), read(&resp.planned), read(&req.config)) {
+        (Ok(prior), Ok(planned), Ok(config)) => (prior, planned, config),
+        (Err(d), _, _) | (_, Err(d), _) | (_, _, Err(d)) => {
+            resp.diagnostics.push(d);
+            return None;
+        }
+    };
+    // A new object: nothing, or an object of another template (a replacement).
+    let creating = req.prior.is_null() || prior.template != planned.template;
+    resolve_config(&mut planned, &prior, &config, creating);
+    let removed = if creating { Vec::new() } else { removed_config_keys(prior.cfg(), planned.cfg(), config.cfg()) };
+    resp.planned = planned.to_value();
     if !removed.is_empty() {
-        let names: Vec<String> = removed.iter().map(|(name, _)| name.clone()).collect();
+        let names: Vec<&str> = removed.iter().map(|(name, _)| name.as_str()).collect();
         resp.diagnostics.push(Diagnostic::warning(
             "Removing a config key replaces the OAuth integration",
             format!(
@@ -201,6 +218,7 @@ pub fn modify(req: &PlanRequest, resp: &mut PlanResponse) {
         ));
         resp.requires_replace.extend(removed.into_iter().map(|(_, path)| path));
     }
+    Some(planned)
 }
 
 /// The config keys a plan takes away from an existing integration, by name and path: the client
@@ -208,24 +226,25 @@ pub fn modify(req: &PlanRequest, resp: &mut PlanResponse) {
 /// longer sets and the server does not fill in. Keys that leave `extra` are not removals: `extra`
 /// tracks only the keys it names (an import fills it with every unnamed key), so dropping one
 /// stops managing it.
-fn removed_config_keys(prior: &Value, planned: &Value, config: &Value) -> Vec<(String, AttributePath)> {
-    if prior.is_null() || prior.get("template") != planned.get("template") {
-        return Vec::new();
-    }
-    let (p, n) = (prior.get("config"), planned.get("config"));
+fn removed_config_keys(p: &ConfigState, n: &ConfigState, configured: &ConfigState) -> Vec<(String, AttributePath)> {
     let mut removed = Vec::new();
-    if secret_to_send(prior, planned, config) == SecretChange::Remove {
-        let key = if p.get("client_secret").is_null() { "client_secret_wo" } else { "client_secret" };
+    if secret_to_send(p, n, configured) == SecretChange::Remove {
+        let key = if p.client_secret.is_null() { "client_secret_wo" } else { "client_secret" };
         removed.push(format!("config.{key}"));
     }
-    for key in STRING_KEYS.iter().copied().chain(["use_pkce"]) {
-        if !p.get(key).is_null() && !p.get(key).is_unknown() && n.get(key).is_null() {
+    let gone = |before_known: bool, after_null: bool| before_known && after_null;
+    for ((key, before), (_, after)) in p.plain_strings().into_iter().zip(n.plain_strings()) {
+        if gone(before.get().is_some(), after.is_null()) {
             removed.push(format!("config.{key}"));
         }
     }
-    if let (Value::Map(before), after) = (p.get("extra_sensitive"), n.get("extra_sensitive")) {
+    if gone(p.use_pkce.get().is_some(), n.use_pkce.is_null()) {
+        removed.push("config.use_pkce".to_string());
+    }
+    if let Attr::Known(before) = &p.extra_sensitive {
         // The path is the attribute's: its keys are shown only as the key names, never values.
-        let kept = |k: &String| matches!(after, Value::Map(m) if m.contains_key(k)) || after.is_unknown();
+        let kept =
+            |k: &String| n.extra_sensitive.is_unknown() || n.extra_sensitive.get().is_some_and(|m| m.contains_key(k));
         removed.extend(before.keys().filter(|k| !kept(k)).map(|k| format!("config.extra_sensitive[{k:?}]")));
     }
     removed
@@ -240,35 +259,32 @@ fn removed_config_keys(prior: &Value, planned: &Value, config: &Value) -> Vec<(S
 /// Plans the config values the configuration leaves out (scopes aside, which their attribute's
 /// modifiers plan): the template's auth type (which the provider sends), unknown for what the
 /// server decides itself.
-fn resolve_config(planned: &mut Value, prior: &Value, config: &Value) {
-    let template = planned.get("template").as_str().and_then(catalogue::find);
-    let template_unknown = planned.get("template").is_unknown();
-    let configured = config.get("config");
-    // A new object: nothing, or an object of another template (a replacement).
-    let creating = prior.is_null() || prior.get("template") != planned.get("template");
-    let prior_cfg = if creating { &Value::Null } else { prior.get("config") };
+fn resolve_config(planned: &mut IntegrationState, prior: &IntegrationState, config: &IntegrationState, creating: bool) {
+    let template = planned.template.as_str().and_then(catalogue::find);
+    let template_unknown = planned.template.is_unknown();
+    let configured = config.cfg();
+    let prior_cfg = if creating { &ConfigState::default() } else { prior.cfg() };
     // An update that gives the integration a secret, or takes it away, may change what the
     // server decides (a rotation keeps one, so it does not). A Confidential integration has one
     // on the server even when the state has none (imported; written-only without a version).
-    let had_secret = !prior_cfg.get("client_secret").is_null()
-        || !prior_cfg.get("client_secret_wo_version").is_null()
-        || prior_cfg.get("auth_mode").as_str() == Some("Confidential");
-    let has_secret = !configured.get("client_secret").is_null() || !configured.get("client_secret_wo").is_null();
-    let secret_comes_or_goes =
-        !creating && had_secret != has_secret && secret_to_send(prior, planned, config) != SecretChange::Keep;
-    let Value::Object(attrs) = planned else { return };
-    let Some(Value::Object(cfg)) = attrs.get_mut("config") else { return };
+    let had_secret = !prior_cfg.client_secret.is_null()
+        || !prior_cfg.client_secret_wo_version.is_null()
+        || prior_cfg.auth_mode.as_str() == Some("Confidential");
+    let has_secret = !configured.client_secret.is_null() || !configured.client_secret_wo.is_null();
+    let secret_comes_or_goes = !creating
+        && had_secret != has_secret
+        && secret_to_send(prior.cfg(), planned.cfg(), configured) != SecretChange::Keep;
+    let Attr::Known(cfg) = &mut planned.config else { return };
 
-    if configured.get("auth_type").is_null() {
-        let auth_type = match template {
+    if configured.auth_type.is_null() {
+        cfg.auth_type = match template {
             // An existing object keeps what the server said, even nothing (servers before 2025
             // never say): planning the default would rewrite an imported integration's config.
-            _ if !creating => prior_cfg.get("auth_type").clone(),
-            Some(t) => Value::string(t.auth_types[0]),
-            None if template_unknown => Value::Unknown,
-            None => Value::Null,
+            _ if !creating => prior_cfg.auth_type.clone(),
+            Some(t) => Attr::known(t.auth_types[0].to_string()),
+            None if template_unknown => Attr::Unknown,
+            None => Attr::Null,
         };
-        cfg.insert("auth_type".into(), auth_type);
     }
 
     // `auth_mode`, when the configuration leaves it out, is Connect's to decide, and no public
@@ -276,24 +292,26 @@ fn resolve_config(planned: &mut Value, prior: &Value, config: &Value) {
     // provider neither sends nor predicts it. Unknown on create and when what it could follow
     // changes (the auth type, having a secret), the prior value otherwise, so later plans stay
     // quiet whatever the server said.
-    if configured.get("auth_mode").is_null() {
-        let auth_type_changed = cfg.get("auth_type").unwrap_or(&Value::Null) != prior_cfg.get("auth_type");
-        let auth_mode = if creating || auth_type_changed || secret_comes_or_goes {
-            Value::Unknown
+    if configured.auth_mode.is_null() {
+        let auth_type_changed = cfg.auth_type != prior_cfg.auth_type;
+        cfg.auth_mode = if creating || auth_type_changed || secret_comes_or_goes {
+            Attr::Unknown
         } else {
-            prior_cfg.get("auth_mode").clone()
+            prior_cfg.auth_mode.clone()
         };
-        cfg.insert("auth_mode".into(), auth_mode);
     }
 
-    // What the server fills in: unknown until it answers when the configuration leaves it out on
-    // create, or when what it follows (the auth type and mode: PKCE goes with Public clients)
-    // changes; otherwise the prior value stands, and any later change is seen at refresh.
-    let config_changing = prior_cfg.is_null()
-        || ["auth_type", "auth_mode"].iter().any(|k| cfg.get(*k).unwrap_or(&Value::Null) != prior_cfg.get(k));
-    for key in SERVER_FILLED_KEYS {
-        if configured.get(key).is_null() && config_changing {
-            cfg.insert(key.to_string(), Value::Unknown);
+    // What the server fills in (`SERVER_FILLED_KEYS`): unknown until it answers when the
+    // configuration leaves it out on create, or when what it follows (the auth type and mode:
+    // PKCE goes with Public clients) changes; otherwise the prior value stands, and any later
+    // change is seen at refresh.
+    let config_changing = creating || cfg.auth_type != prior_cfg.auth_type || cfg.auth_mode != prior_cfg.auth_mode;
+    if config_changing {
+        if configured.token_endpoint_auth_method.is_null() {
+            cfg.token_endpoint_auth_method = Attr::Unknown;
+        }
+        if configured.use_pkce.is_null() {
+            cfg.use_pkce = Attr::Unknown;
         }
     }
 }
@@ -331,7 +349,9 @@ mod tests {
     }
 
     fn plan_of(prior: Value, cfg: Value) -> PlanResponse {
-        tfplugin::testing::plan(&schema().block, prior, cfg, modify)
+        tfplugin::testing::plan(&schema().block, prior, cfg, |req, resp| {
+            modify(req, resp);
+        })
     }
 
     /// What apply would store: the plan with server-set values filled in.

@@ -1,17 +1,14 @@
 //! What a plan or an apply does to the client secret: which secret the configuration asks for
 //! (plain, kept in state, or write-only, in the configuration only) and whether a change sends
-//! it, keeps it, or takes it away. Shared by planning (a removal replaces) and the requests.
+//! it, keeps it, or takes it away, read from the config of the prior state, the plan and the
+//! configuration. Shared by planning (a removal replaces) and the requests.
 
-use tfplugin::value::Value;
+use super::model::ConfigState;
 
 /// The secret the configuration asks for: the plain one (kept in state) or the write-only one
 /// (in the configuration only). `None` means no secret (a Public application).
-pub(super) fn desired_secret<'a>(planned: &'a Value, config: &'a Value) -> Option<&'a str> {
-    planned
-        .get("config")
-        .get("client_secret")
-        .as_str()
-        .or_else(|| config.get("config").get("client_secret_wo").as_str())
+pub(super) fn desired_secret<'a>(planned: &'a ConfigState, config: &'a ConfigState) -> Option<&'a str> {
+    planned.client_secret.as_str().or_else(|| config.client_secret_wo.as_str())
 }
 
 /// What a change does to the client secret on the server.
@@ -29,13 +26,18 @@ pub(super) enum SecretChange<'a> {
 /// Whether an update sends the secret, and which. The plain secret is sent when it changed; the
 /// write-only one, which Terraform cannot compare, when its version changed or when it replaces
 /// a plain one.
-pub(super) fn secret_to_send<'a>(prior: &Value, planned: &'a Value, config: &'a Value) -> SecretChange<'a> {
-    let (p, n) = (prior.get("config"), planned.get("config"));
-    let plain_changed = p.get("client_secret") != n.get("client_secret");
-    let version_changed = p.get("client_secret_wo_version") != n.get("client_secret_wo_version");
-    let uses_wo = !config.get("config").get("client_secret_wo").is_null();
-    let send =
-        if uses_wo { version_changed || !p.get("client_secret").is_null() } else { plain_changed || version_changed };
+pub(super) fn secret_to_send<'a>(
+    prior: &ConfigState,
+    planned: &'a ConfigState,
+    config: &'a ConfigState,
+) -> SecretChange<'a> {
+    let plain_changed = prior.client_secret != planned.client_secret;
+    let version_changed = prior.client_secret_wo_version != planned.client_secret_wo_version;
+    let send = if config.client_secret_wo.is_null() {
+        plain_changed || version_changed
+    } else {
+        version_changed || !prior.client_secret.is_null()
+    };
     if send {
         desired_secret(planned, config).map_or(SecretChange::Remove, SecretChange::Send)
     } else {

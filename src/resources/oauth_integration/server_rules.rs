@@ -9,6 +9,7 @@ use std::sync::Arc;
 use regex::Regex;
 use tokio::sync::Mutex;
 
+use super::model::IntegrationState;
 use super::schema::{SECRET_KEYS, SERVER_FILLED_KEYS};
 use crate::connect::{Client, TemplateDefinition};
 use crate::untrusted::{server_text, MAX_MESSAGE_CHARS};
@@ -64,10 +65,11 @@ impl TemplateRules {
     }
 
     /// Checks a planned integration's known config values against the server's template.
-    pub async fn check(&self, client: &Client, planned: &Value, diags: &mut Diagnostics) {
-        let Some(template) = planned.get("template").as_str() else { return };
+    pub async fn check(&self, client: &Client, planned: &IntegrationState, diags: &mut Diagnostics) {
+        let Some(template) = planned.template.as_str() else { return };
         let Some(rules) = self.definition(client, template).await else { return };
-        check_against(&rules, client.server_url(), planned.get("config"), diags);
+        // The server's fields are matched to config attributes by name: walked as a value.
+        check_against(&rules, client.server_url(), &planned.config.to_value(), diags);
     }
 }
 
