@@ -41,6 +41,10 @@ pub enum FaultAction {
     EchoHeaders { status: u16 },
     /// Answer `status` with a Connect-style JSON error carrying this message, without acting.
     Message { status: u16, message: String },
+    /// Answer `status` with Connect's error body carrying this code and message, without acting:
+    /// a refusal a real server gives for what the fake's own rules accept (an Entra ID tenant
+    /// Connect finds invalid: 204 InvalidOAuthTenantId).
+    Refusal { status: u16, code: i64, message: String },
     /// Handle the request; if the answer is a JSON array, name its first item twice.
     DuplicateInList,
     /// Answer 200 with a JSON array of `bytes` bytes instead of handling the request, streamed
@@ -58,6 +62,7 @@ impl FaultAction {
             FaultAction::EchoBody { .. } => "echo-body",
             FaultAction::EchoHeaders { .. } => "echo-headers",
             FaultAction::Message { .. } => "message",
+            FaultAction::Refusal { .. } => "refusal",
             FaultAction::DuplicateInList => "duplicate-list",
             FaultAction::Oversized { .. } => "oversized",
         }

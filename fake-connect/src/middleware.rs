@@ -113,6 +113,9 @@ fn faulty_answer(action: &FaultAction, parts: &axum::http::request::Parts, body:
             (status(s), [(header::CONTENT_TYPE, "text/html; charset=utf-8")], page).into_response()
         }
         FaultAction::Message { status: s, message } => ApiError::new(status(s), 0, message.clone()).into_response(),
+        FaultAction::Refusal { status: s, code, message } => {
+            ApiError::new(status(s), *code, message.clone()).into_response()
+        }
         FaultAction::Oversized { bytes } => oversized(*bytes),
         FaultAction::Delay(_) | FaultAction::DropAfterActing | FaultAction::DuplicateInList => {
             unreachable!("not an answer: {action:?}")

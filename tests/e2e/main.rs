@@ -23,6 +23,7 @@ mod support;
 mod acceptance;
 mod adopting;
 mod content_associations;
+mod contract;
 mod data_sources;
 mod distribution;
 mod docs;
