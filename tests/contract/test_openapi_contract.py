@@ -8,9 +8,9 @@ with openapi-core (pinned in scripts/setup-python-tests.sh):
 
 - checks every request (path, method, parameters, key, body) against the document: the
   provider's requests must be ones a real Connect documents;
-- checks every answer (status, media type, body) against the operation's responses: the fake
-  must answer only what a real Connect may, so the provider is never tested against answers no
-  server gives;
+- checks every answer (status, media type, body) against the operation's responses, and an
+  error's code against APIErrorCode: the fake must answer only what a real Connect may, so the
+  provider is never tested against answers no server gives;
 - checks what the schema cannot say but the document's text does: a config value sent in an
   integration create or update is a string or a boolean, never null;
 - fails when there is nothing to check, or when the traffic missed an operation the provider
@@ -138,6 +138,7 @@ def published() -> dict:
     return json.loads(DOCUMENT.read_text())
 
 
+ERROR_CODES = set(published()["components"]["schemas"]["APIErrorCode"]["enum"])
 # Path templates, literal segments first (`/v1/oauth/templates` before `/{guid}`-like ones).
 PATHS = published()["paths"]
 TEMPLATES = sorted(PATHS, key=lambda t: t.count("{"))
@@ -417,6 +418,12 @@ def check_answers(api: OpenAPI, exchanges: list[Exchange]) -> Violations:
             api.validate_response(mock_request(e), mock_response(e))
         except Exception as error:  # noqa: BLE001 - every validator error is a finding
             found.add(f"answer: {e['method']} {canonical_path(e.path)} {e['status']}: {explain(error)}", e)
+            continue
+        # APIError types `code` as any integer; the document's codes are APIErrorCode's.
+        body = e["response_body"]
+        if e["status"] >= 400 and isinstance(body, dict) and body.get("code") not in ERROR_CODES:
+            said = f"code {body.get('code')!r} is not one of APIErrorCode's"
+            found.add(f"answer: {e['method']} {canonical_path(e.path)} {e['status']}: {said}", e)
     return found
 
 
