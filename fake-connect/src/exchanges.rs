@@ -10,12 +10,13 @@
 //!
 //! A line holds: `method`; `path` (with the query); `request_body` (the body as JSON, when it is
 //! JSON) or `request_text` (its text, when it is not) and `request_content_type`; `has_key`
-//! (whether an `Authorization` header came; never the key) and `user_agent`; `status`; `content_type` (of the answer);
-//! `response_body` or `response_text` (as for the request; an answer over [`MAX_KEPT`] bytes
-//! keeps neither) and `response_bytes`; `profile` (the active profile's name); `fault` (the kind
-//! of injected fault that produced or altered the answer, `null` when none); `program` (the
-//! executable's file name, a test binary's or `fake-connect`) and `test` (the name of the
-//! thread that spawned the server: Rust's test harness names each test's thread after it).
+//! (whether an `Authorization` header came; never the key) and `user_agent`; `status`;
+//! `content_type` (of the answer); `response_body` or `response_text` (as for the request; an
+//! answer over [`MAX_KEPT`] bytes keeps neither) and `response_bytes`; `profile` (the active
+//! profile's name); `fault` (the kind of injected fault that produced or altered the answer,
+//! `null` when none); `program` (the executable's file name, a test binary's or
+//! `fake-connect`) and `test` (the name of the thread that spawned the server: Rust's test
+//! harness names each test's thread after it).
 
 use std::fs::File;
 use std::io::Write;
@@ -32,8 +33,8 @@ use crate::profiles::Profile;
 /// The environment variable naming the directory to record into.
 pub const EXCHANGES_ENV: &str = "FAKE_CONNECT_EXCHANGES";
 
-/// Bodies longer than this are not kept (a fault's megabytes-long message, an oversized list):
-/// the contract test skips the answers of faults anyway.
+/// Bodies longer than this are not kept (a fault's megabytes-long message): the contract test
+/// skips the answers of faults anyway.
 const MAX_KEPT: usize = 1 << 20;
 
 /// Where one server's exchanges go. Cheap to clone.
