@@ -209,9 +209,7 @@ impl PinnedClientCert {
             return Err(bad());
         }
         let key = p521::ecdsa::VerifyingKey::from_sec1_bytes(&self.info.public_key).map_err(|_| bad())?;
-        let signature = der::ecdsa_signature_from_der(signature, 66)
-            .and_then(|raw| p521::ecdsa::Signature::from_slice(&raw).ok())
-            .ok_or_else(bad)?;
+        let signature = p521::ecdsa::Signature::from_der(signature).map_err(|_| bad())?;
         // `VerifyingKey` hashes with SHA-512, the hash this scheme names.
         key.verify(message, &signature).map_err(|_| bad())?;
         Ok(HandshakeSignatureValid::assertion())
@@ -285,165 +283,41 @@ struct CertInfo {
 }
 
 impl CertInfo {
-    /// Reads validity and public key from an X.509 certificate. A hand-written DER walk keeps
-    /// this free of another parser; it reads only the fixed leading fields of TBSCertificate.
+    /// Reads validity and public key from an X.509 certificate.
     fn parse(cert: &[u8]) -> Result<Self, &'static str> {
-        use der::{read, Tag};
+        use x509_parser::asn1_rs::oid;
+        use x509_parser::nom::Err;
+        use x509_parser::oid_registry::{Oid, OID_EC_P256, OID_KEY_TYPE_EC_PUBLIC_KEY};
+        use x509_parser::prelude::{FromDer as _, X509Certificate, X509Error};
+        // x509-parser leaves out oid-registry's NIST curve names (its `nist_algs` feature).
+        const P384: Oid<'static> = oid!(1.3.132 .0 .34);
+        const P521: Oid<'static> = oid!(1.3.132 .0 .35);
         const MALFORMED: &str = "malformed X.509 certificate";
 
-        let mut input = cert;
-        let certificate = read(&mut input, Tag::SEQUENCE).ok_or(MALFORMED)?;
-        let mut certificate = certificate;
-        let mut tbs = read(&mut certificate, Tag::SEQUENCE).ok_or(MALFORMED)?;
-        if tbs.first() == Some(&Tag::VERSION) {
-            read(&mut tbs, Tag::VERSION).ok_or(MALFORMED)?;
+        let (_, cert) = X509Certificate::from_der(cert).map_err(|e| match e {
+            Err::Error(X509Error::InvalidDate) | Err::Failure(X509Error::InvalidDate) => "unreadable validity dates",
+            _ => MALFORMED,
+        })?;
+        let validity = cert.validity();
+        let spki = cert.public_key();
+        if spki.subject_public_key.unused_bits != 0 {
+            return Err(MALFORMED);
         }
-        read(&mut tbs, Tag::INTEGER).ok_or(MALFORMED)?; // serialNumber
-        read(&mut tbs, Tag::SEQUENCE).ok_or(MALFORMED)?; // signature algorithm
-        read(&mut tbs, Tag::SEQUENCE).ok_or(MALFORMED)?; // issuer
-        let mut validity = read(&mut tbs, Tag::SEQUENCE).ok_or(MALFORMED)?;
-        let not_before = der::read_time(&mut validity).ok_or("unreadable notBefore")?;
-        let not_after = der::read_time(&mut validity).ok_or("unreadable notAfter")?;
-        read(&mut tbs, Tag::SEQUENCE).ok_or(MALFORMED)?; // subject
-        let mut spki = read(&mut tbs, Tag::SEQUENCE).ok_or(MALFORMED)?;
-        let mut algorithm = read(&mut spki, Tag::SEQUENCE).ok_or(MALFORMED)?;
-        let key_oid = read(&mut algorithm, Tag::OID).ok_or(MALFORMED)?;
-        let curve = read(&mut algorithm, Tag::OID);
-        let bits = read(&mut spki, Tag::BIT_STRING).ok_or(MALFORMED)?;
-        let public_key = match bits.split_first() {
-            Some((0, key)) => key.to_vec(),
-            _ => return Err(MALFORMED),
-        };
-
-        let key = match (key_oid, curve) {
-            (oid::EC_PUBLIC_KEY, Some(oid::P256)) => KeyKind::EcP256,
-            (oid::EC_PUBLIC_KEY, Some(oid::P384)) => KeyKind::EcP384,
-            (oid::EC_PUBLIC_KEY, Some(oid::P521)) => KeyKind::EcP521,
+        let curve = (spki.algorithm.algorithm == OID_KEY_TYPE_EC_PUBLIC_KEY)
+            .then(|| spki.algorithm.parameters.as_ref()?.as_oid().ok())
+            .flatten();
+        let key = match curve {
+            Some(c) if c == OID_EC_P256 => KeyKind::EcP256,
+            Some(c) if c == P384 => KeyKind::EcP384,
+            Some(c) if c == P521 => KeyKind::EcP521,
             _ => KeyKind::Other,
         };
-        Ok(Self { not_before, not_after, key, public_key })
-    }
-}
-
-/// DER encodings of the object identifiers we recognise.
-mod oid {
-    /// id-ecPublicKey, 1.2.840.10045.2.1
-    pub(super) const EC_PUBLIC_KEY: &[u8] = &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01];
-    /// prime256v1, 1.2.840.10045.3.1.7
-    pub(super) const P256: &[u8] = &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07];
-    /// secp384r1, 1.3.132.0.34
-    pub(super) const P384: &[u8] = &[0x2b, 0x81, 0x04, 0x00, 0x22];
-    /// secp521r1, 1.3.132.0.35
-    pub(super) const P521: &[u8] = &[0x2b, 0x81, 0x04, 0x00, 0x23];
-}
-
-/// Just enough DER for certificate dates, public keys and ECDSA signatures.
-mod der {
-    pub(super) struct Tag;
-
-    impl Tag {
-        pub(super) const INTEGER: u8 = 0x02;
-        pub(super) const BIT_STRING: u8 = 0x03;
-        pub(super) const OID: u8 = 0x06;
-        pub(super) const UTC_TIME: u8 = 0x17;
-        pub(super) const GENERALIZED_TIME: u8 = 0x18;
-        pub(super) const SEQUENCE: u8 = 0x30;
-        /// `[0] EXPLICIT Version` in TBSCertificate.
-        pub(super) const VERSION: u8 = 0xa0;
-    }
-
-    /// Reads one element with the given (single-byte) tag and returns its contents.
-    pub(super) fn read<'a>(input: &mut &'a [u8], tag: u8) -> Option<&'a [u8]> {
-        let (&actual, rest) = input.split_first()?;
-        if actual != tag {
-            return None;
-        }
-        let (&first, mut rest) = rest.split_first()?;
-        let len = if first < 0x80 {
-            usize::from(first)
-        } else {
-            let count = usize::from(first & 0x7f);
-            if count == 0 || count > 4 || rest.len() < count {
-                return None;
-            }
-            let (bytes, after) = rest.split_at(count);
-            rest = after;
-            bytes.iter().fold(0usize, |n, &b| (n << 8) | usize::from(b))
-        };
-        if rest.len() < len {
-            return None;
-        }
-        let (contents, after) = rest.split_at(len);
-        *input = after;
-        Some(contents)
-    }
-
-    /// Reads a UTCTime or GeneralizedTime of the form X.509 requires (`...Z`, no fractions) as
-    /// seconds since the Unix epoch.
-    pub(super) fn read_time(input: &mut &[u8]) -> Option<i64> {
-        let (text, year) = if input.first() == Some(&Tag::UTC_TIME) {
-            let text = read(input, Tag::UTC_TIME)?;
-            let yy = digits(text.get(..2)?)?;
-            // RFC 5280: YY >= 50 means 19YY, otherwise 20YY.
-            (text.get(2..)?, if yy >= 50 { 1900 + yy } else { 2000 + yy })
-        } else {
-            let text = read(input, Tag::GENERALIZED_TIME)?;
-            (text.get(4..)?, digits(text.get(..4)?)?)
-        };
-        if text.len() != 11 || text[10] != b'Z' {
-            return None;
-        }
-        let month = digits(&text[0..2])?;
-        let day = digits(&text[2..4])?;
-        let hour = digits(&text[4..6])?;
-        let minute = digits(&text[6..8])?;
-        let second = digits(&text[8..10])?;
-        if !(1..=12).contains(&month) || !(1..=31).contains(&day) || hour > 23 || minute > 59 {
-            return None;
-        }
-        Some(days_from_civil(year, month, day) * 86_400 + hour * 3_600 + minute * 60 + second)
-    }
-
-    fn digits(text: &[u8]) -> Option<i64> {
-        text.iter().try_fold(0i64, |n, &c| c.is_ascii_digit().then(|| n * 10 + i64::from(c - b'0')))
-    }
-
-    /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
-    fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
-        let year = if month <= 2 { year - 1 } else { year };
-        let era = year.div_euclid(400);
-        let yoe = year - era * 400;
-        let mp = (month + 9) % 12;
-        let doy = (153 * mp + 2) / 5 + day - 1;
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-        era * 146_097 + doe - 719_468
-    }
-
-    /// Turns an ECDSA `SEQUENCE { r INTEGER, s INTEGER }` into `r || s`, each left-padded to
-    /// `width` bytes, the fixed-size form the `p521` crate reads.
-    pub(super) fn ecdsa_signature_from_der(signature: &[u8], width: usize) -> Option<Vec<u8>> {
-        let mut input = signature;
-        let mut seq = read(&mut input, Tag::SEQUENCE)?;
-        if !input.is_empty() {
-            return None;
-        }
-        let mut out = Vec::with_capacity(2 * width);
-        for _ in 0..2 {
-            let int = read(&mut seq, Tag::INTEGER)?;
-            let start = int.iter().position(|&b| b != 0).unwrap_or(int.len());
-            let digits = &int[start..];
-            if digits.len() > width {
-                return None;
-            }
-            out.extend(std::iter::repeat_n(0, width - digits.len()));
-            out.extend_from_slice(digits);
-        }
-        seq.is_empty().then_some(out)
-    }
-
-    #[cfg(test)]
-    pub(super) fn days(year: i64, month: i64, day: i64) -> i64 {
-        days_from_civil(year, month, day)
+        Ok(Self {
+            not_before: validity.not_before.timestamp(),
+            not_after: validity.not_after.timestamp(),
+            key,
+            public_key: spki.subject_public_key.data.to_vec(),
+        })
     }
 }
 
@@ -553,9 +427,9 @@ pub(crate) mod tests {
         let cert = parse_client_cert_pem(P521_CERT_PEM).unwrap();
         let info = CertInfo::parse(cert.as_ref()).unwrap();
         assert_eq!(info.key, KeyKind::EcP521);
-        assert_eq!(info.not_before, der::days(2020, 1, 1) * 86_400);
+        // 2020-01-01 (a UTCTime) and 2099-01-01 (a GeneralizedTime).
         assert_eq!(info.not_before, 1_577_836_800);
-        assert_eq!(info.not_after, der::days(2099, 1, 1) * 86_400);
+        assert_eq!(info.not_after, 4_070_908_800);
         assert_eq!(info.public_key.len(), 133);
         assert_eq!(info.public_key[0], 4);
     }
@@ -614,19 +488,34 @@ pub(crate) mod tests {
         raw[66] = 0x00;
         raw[67] = 0x01;
         let der_sig = ecdsa_der(&raw);
-        assert_eq!(der::ecdsa_signature_from_der(&der_sig, 66).unwrap(), raw);
-        assert!(der::ecdsa_signature_from_der(&der_sig[..der_sig.len() - 1], 66).is_none());
+        let signature = p521::ecdsa::Signature::from_der(&der_sig).unwrap();
+        assert_eq!(signature.to_bytes()[..], raw[..]);
+        assert!(p521::ecdsa::Signature::from_der(&der_sig[..der_sig.len() - 1]).is_err());
+    }
+
+    /// A self-signed P-256 certificate with `edit` applied to its parameters, as DER.
+    fn cert_with(edit: impl FnOnce(&mut rcgen::CertificateParams)) -> Vec<u8> {
+        let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
+        let mut params = rcgen::CertificateParams::new(vec!["localhost".to_string()]).unwrap();
+        edit(&mut params);
+        params.self_signed(&key).unwrap().der().to_vec()
     }
 
     #[test]
-    fn der_times() {
-        let mut utc: &[u8] = b"\x17\x0d491231235959Z";
-        assert_eq!(der::read_time(&mut utc), Some(der::days(2049, 12, 31) * 86_400 + 86_399));
-        let mut utc_1950: &[u8] = b"\x17\x0d500101000000Z";
-        assert_eq!(der::read_time(&mut utc_1950), Some(der::days(1950, 1, 1) * 86_400));
-        assert_eq!(der::days(1970, 1, 1), 0);
-        assert_eq!(der::days(2000, 3, 1), 11_017);
-        let mut bad: &[u8] = b"\x17\x0d5001010000Z0";
-        assert_eq!(der::read_time(&mut bad), None);
+    fn certificate_times() {
+        // UTCTime's two-digit years: 49 is 2049, 50 is 1950 (RFC 5280).
+        let der = cert_with(|params| {
+            params.not_before = rcgen::date_time_ymd(1950, 1, 1);
+            params.not_after = rcgen::date_time_ymd(2050, 1, 1) - Duration::from_secs(1);
+        });
+        assert!(der.windows(15).any(|w| w == b"\x17\x0d491231235959Z"), "notAfter is a UTCTime");
+        let info = CertInfo::parse(&der).unwrap();
+        assert_eq!(info.not_after, 2_524_607_999);
+        assert_eq!(info.not_before, -631_152_000);
+        // A date that is not one.
+        let utc_1950 = der.windows(15).position(|w| w == b"\x17\x0d500101000000Z").unwrap();
+        let mut bad = der.clone();
+        bad[utc_1950 + 10] = b'x';
+        assert_eq!(CertInfo::parse(&bad).unwrap_err(), "unreadable validity dates");
     }
 }
