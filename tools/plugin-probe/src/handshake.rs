@@ -476,11 +476,9 @@ async fn probe_inner(command: &[OsString], options: &Options, tail: &Tail) -> Re
         unary(&mut client, "/plugin.GRPCController/Shutdown").await?;
         Ok(schema)
     };
-    let mut schema = tokio::time::timeout(options.call_timeout * 2, call)
+    let schema = tokio::time::timeout(options.call_timeout * 2, call)
         .await
         .map_err(|_| format!("the calls took over {} s", (options.call_timeout * 2).as_secs()))??;
-    schema.resources.sort();
-    schema.data_sources.sort();
 
     let exit = tokio::time::timeout(options.call_timeout, child.wait())
         .await

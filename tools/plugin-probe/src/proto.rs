@@ -1,5 +1,11 @@
-//! Just enough gRPC framing and protobuf to read the names out of a
-//! `tfplugin6.GetProviderSchema.Response`, without generated code (and so without protoc).
+//! What the probe reads from gRPC answers: the messages of a body (gRPC's 5-byte framing, as
+//! the probe speaks HTTP/2 itself) and the names in a `tfplugin6.GetProviderSchema.Response`,
+//! decoded with the prost types tfplugin generates from `proto/`.
+
+use std::collections::HashMap;
+
+use prost::Message as _;
+use tfplugin::proto::tfplugin6::{diagnostic::Severity, get_provider_schema::Response};
 
 /// The messages of a gRPC body: each a 1-byte compressed flag, a 4-byte big-endian length and
 /// the message.
@@ -20,97 +26,37 @@ pub fn grpc_messages(mut body: &[u8]) -> Result<Vec<Vec<u8>>, String> {
     Ok(out)
 }
 
-fn varint(data: &mut &[u8]) -> Result<u64, String> {
-    let mut value = 0u64;
-    for shift in (0..64).step_by(7) {
-        let (&byte, rest) = data.split_first().ok_or("a varint cut short")?;
-        *data = rest;
-        value |= u64::from(byte & 0x7f) << shift;
-        if byte & 0x80 == 0 {
-            return Ok(value);
-        }
-    }
-    Err("a varint longer than 10 bytes".into())
-}
-
-/// A field's value: a varint, or the bytes of a length-delimited field (fixed-width ones are
-/// skipped as bytes too).
-enum Value<'a> {
-    Varint(u64),
-    Bytes(&'a [u8]),
-}
-
-/// The top-level fields of a message, in order.
-fn fields(mut data: &[u8]) -> Result<Vec<(u64, Value<'_>)>, String> {
-    let mut out = Vec::new();
-    while !data.is_empty() {
-        let key = varint(&mut data)?;
-        let (number, wire) = (key >> 3, key & 7);
-        let value = match wire {
-            0 => Value::Varint(varint(&mut data)?),
-            1 | 5 => {
-                let n = if wire == 1 { 8 } else { 4 };
-                let (v, rest) = data.split_at_checked(n).ok_or("a fixed-width field cut short")?;
-                data = rest;
-                Value::Bytes(v)
-            }
-            2 => {
-                let len = varint(&mut data)? as usize;
-                let (v, rest) = data.split_at_checked(len).ok_or("a length-delimited field cut short")?;
-                data = rest;
-                Value::Bytes(v)
-            }
-            other => return Err(format!("field {number} has wire type {other}, which this reader does not know")),
-        };
-        out.push((number, value));
-    }
-    Ok(out)
-}
-
 /// What a schema answer names.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct SchemaNames {
+    /// Sorted, as are `data_sources`.
     pub resources: Vec<String>,
     pub data_sources: Vec<String>,
     /// The summaries of error diagnostics.
     pub diagnostics: Vec<String>,
 }
 
-/// Reads a `GetProviderSchema.Response`: the keys of `resource_schemas` (field 2) and
-/// `data_source_schemas` (3), and the error `diagnostics` (4).
+/// Reads a `GetProviderSchema.Response`: the keys of `resource_schemas` and
+/// `data_source_schemas`, and the error `diagnostics`.
 pub fn schema_names(message: &[u8]) -> Result<SchemaNames, String> {
-    let map_key = |entry: &[u8]| -> Result<String, String> {
-        for (number, value) in fields(entry)? {
-            if let (1, Value::Bytes(key)) = (number, value) {
-                return String::from_utf8(key.to_vec()).map_err(|_| "a map key that is not UTF-8".to_string());
-            }
-        }
-        Err("a map entry without a key".into())
-    };
-    let mut names = SchemaNames::default();
-    for (number, value) in fields(message)? {
-        let Value::Bytes(bytes) = value else { continue };
-        match number {
-            2 => names.resources.push(map_key(bytes)?),
-            3 => names.data_sources.push(map_key(bytes)?),
-            4 => {
-                let mut error = false;
-                let mut summary = String::new();
-                for (n, v) in fields(bytes)? {
-                    match (n, v) {
-                        (1, Value::Varint(severity)) => error = severity == 1,
-                        (2, Value::Bytes(s)) => summary = String::from_utf8_lossy(s).into_owned(),
-                        _ => {}
-                    }
-                }
-                if error {
-                    names.diagnostics.push(summary);
-                }
-            }
-            _ => {}
-        }
-    }
-    Ok(names)
+    let response = Response::decode(message).map_err(|e| format!("GetProviderSchema's answer: {e}"))?;
+    Ok(SchemaNames {
+        resources: sorted_keys(response.resource_schemas),
+        data_sources: sorted_keys(response.data_source_schemas),
+        diagnostics: response
+            .diagnostics
+            .into_iter()
+            .filter(|d| d.severity() == Severity::Error)
+            .map(|d| d.summary)
+            .collect(),
+    })
+}
+
+/// A map's keys, sorted (protobuf maps have no order).
+fn sorted_keys<V>(map: HashMap<String, V>) -> Vec<String> {
+    let mut keys: Vec<String> = map.into_keys().collect();
+    keys.sort();
+    keys
 }
 
 #[cfg(test)]
