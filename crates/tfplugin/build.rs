@@ -1,4 +1,5 @@
-//! Generates the gRPC server code for Terraform's plugin protocol and go-plugin's side services.
+//! Generates the gRPC server code for Terraform's plugin protocol and go-plugin's side services
+//! (and, for the crate's tests, their clients).
 //!
 //! The protos are parsed by `protox` (pure Rust), so building needs no system `protoc`.
 
@@ -13,7 +14,9 @@ fn main() -> io::Result<()> {
 
     tonic_prost_build::configure()
         .build_server(true)
-        .build_client(false)
+        // Clients stand in for Terraform in the crate's own tests only (`test_client.rs`).
+        .build_client(true)
+        .client_mod_attribute(".", "#[cfg(test)]")
         .build_transport(false)
         // Every RPC gets a default body answering `Unimplemented`, so the provider implements
         // only what it supports and core's "not supported" fallback applies to the rest.

@@ -1,18 +1,28 @@
 //! Terraform's side of the plugin protocol, for the crate's own tests: the environment
 //! Terraform gives a plugin, and a client standing in for its Go client (mTLS with a P-521
-//! certificate as go-plugin's, HTTP/2 and gRPC by hand: the crate has servers only).
+//! certificate as go-plugin's; tonic's generated clients, which build.rs makes for tests only,
+//! over hyper's HTTP/2; raw frames for a call that never finishes).
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU16, Ordering};
 use std::sync::Arc;
 
+use hyper::body::Incoming;
+use hyper::client::conn::http2::{self, SendRequest};
+use hyper_util::rt::{TokioExecutor, TokioIo};
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, ServerName, UnixTime};
 use rustls::sign::{CertifiedKey, Signer, SigningKey};
 use rustls::{DigitallySignedStruct, SignatureAlgorithm, SignatureScheme};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::task::JoinHandle;
+use tonic::body::Body;
+use tonic::codegen::{http, Context, Future, Pin, Poll, Service};
 
 use crate::handshake::{Plugin, MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE};
+use crate::proto::plugin::grpc_controller_client::GrpcControllerClient;
+use crate::proto::plugin::grpc_stdio_client::GrpcStdioClient;
+use crate::proto::tfplugin6::provider_client::ProviderClient;
 use crate::tls;
 use crate::tls::tests::{p521_sign, P521_CERT_PEM};
 use crate::transport;
@@ -161,7 +171,77 @@ pub(crate) fn stranger_client() -> CertifiedKey {
     CertifiedKey::new(vec![cert.der().clone()], signing)
 }
 
-/// Minimal HTTP/2 + gRPC by hand: the crate has no gRPC client (servers only).
+// ---- gRPC: tonic's generated clients on hyper's HTTP/2 client ----
+
+/// One HTTP/2 connection over a stream the test opened (socket or TLS session), for the
+/// generated clients. A task drives it: it answers the server's SETTINGS and PINGs, as a real
+/// client does while the server drains, and ends when the server closes the connection.
+pub(crate) struct Connection {
+    sender: SendRequest<Body>,
+    driver: JoinHandle<()>,
+}
+
+impl Connection {
+    pub(crate) async fn open<S>(io: S) -> Self
+    where
+        S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+    {
+        let (sender, connection) = http2::handshake(TokioExecutor::new(), TokioIo::new(io)).await.unwrap();
+        let driver = tokio::spawn(async move {
+            let _ = connection.await;
+        });
+        Self { sender, driver }
+    }
+
+    pub(crate) fn provider(&self) -> ProviderClient<Http2> {
+        ProviderClient::with_origin(Http2(self.sender.clone()), origin())
+    }
+
+    pub(crate) fn controller(&self) -> GrpcControllerClient<Http2> {
+        GrpcControllerClient::with_origin(Http2(self.sender.clone()), origin())
+    }
+
+    pub(crate) fn stdio(&self) -> GrpcStdioClient<Http2> {
+        GrpcStdioClient::with_origin(Http2(self.sender.clone()), origin())
+    }
+
+    /// Waits until the server closes the connection. The connection stays open until then:
+    /// hyper would close it itself once no client could use it.
+    pub(crate) async fn closed(self) {
+        let Self { sender, driver } = self;
+        driver.await.unwrap();
+        drop(sender);
+    }
+}
+
+/// go-plugin's clients send `:authority` `localhost`, over whichever network.
+fn origin() -> http::Uri {
+    http::Uri::from_static("http://localhost")
+}
+
+/// hyper's HTTP/2 request sender as the service tonic's clients call.
+#[derive(Clone)]
+pub(crate) struct Http2(SendRequest<Body>);
+
+impl Service<http::Request<Body>> for Http2 {
+    type Response = http::Response<Incoming>;
+    type Error = hyper::Error;
+    type Future = Pin<Box<dyn Future<Output = Result<Self::Response, Self::Error>> + Send>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.0.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: http::Request<Body>) -> Self::Future {
+        Box::pin(self.0.send_request(request))
+    }
+}
+
+// ---- raw HTTP/2 frames: a call that never finishes ----
+//
+// A client library finishes what it starts, so a request whose body never arrives, and knowing
+// that the server has read it, take frames written by hand.
+
 fn frame(kind: u8, flags: u8, stream: u32, payload: &[u8]) -> Vec<u8> {
     let len = payload.len() as u32;
     let mut out = vec![(len >> 16) as u8, (len >> 8) as u8, len as u8, kind, flags];
@@ -180,36 +260,9 @@ fn literal(out: &mut Vec<u8>, name: &str, value: &str) {
     out.extend_from_slice(value.as_bytes());
 }
 
-/// Sends one unary gRPC call with an empty message and waits for the end of its response
-/// (a HEADERS or DATA frame on stream 1 carrying END_STREAM).
-pub(crate) async fn unary_empty_call<S>(stream: &mut S, path: &str)
-where
-    S: AsyncRead + AsyncWrite + Unpin,
-{
-    open_stream(stream, path, true).await;
-    loop {
-        let mut head = [0u8; 9];
-        stream.read_exact(&mut head).await.unwrap();
-        let len = (usize::from(head[0]) << 16) | (usize::from(head[1]) << 8) | usize::from(head[2]);
-        let (kind, flags) = (head[3], head[4]);
-        let id = u32::from_be_bytes([head[5], head[6], head[7], head[8]]) & 0x7fff_ffff;
-        let mut payload = vec![0u8; len];
-        stream.read_exact(&mut payload).await.unwrap();
-        match kind {
-            0x4 if flags & 0x1 == 0 => {
-                stream.write_all(&frame(0x4, 0x1, 0, &[])).await.unwrap(); // SETTINGS ACK
-                stream.flush().await.unwrap();
-            }
-            0x3 if id == 1 => panic!("stream reset: {payload:?}"),
-            0x0 | 0x1 if id == 1 && flags & 0x1 != 0 => return,
-            _ => {}
-        }
-    }
-}
-
-/// Opens an HTTP/2 connection and sends a gRPC request on stream 1: with `complete`, an
-/// empty message and END_STREAM; without, only the headers (a request still in flight).
-pub(crate) async fn open_stream<S>(stream: &mut S, path: &str, complete: bool)
+/// Opens an HTTP/2 connection and sends only the headers of a gRPC request on stream 1: a
+/// call still in flight, its request body never sent.
+pub(crate) async fn open_stalled_call<S>(stream: &mut S, path: &str)
 where
     S: AsyncRead + AsyncWrite + Unpin,
 {
@@ -223,9 +276,6 @@ where
     let mut out = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".to_vec();
     out.extend(frame(0x4, 0, 0, &[])); // SETTINGS
     out.extend(frame(0x1, 0x4, 1, &headers)); // HEADERS, END_HEADERS
-    if complete {
-        out.extend(frame(0x0, 0x1, 1, &[0, 0, 0, 0, 0])); // DATA: empty message, END_STREAM
-    }
     stream.write_all(&out).await.unwrap();
     stream.flush().await.unwrap();
 }
@@ -247,7 +297,7 @@ where
 }
 
 /// One HTTP/2 frame: its 9-byte header and its payload; `None` once the stream ends.
-pub(crate) async fn read_frame<S>(stream: &mut S) -> Option<([u8; 9], Vec<u8>)>
+async fn read_frame<S>(stream: &mut S) -> Option<([u8; 9], Vec<u8>)>
 where
     S: AsyncRead + Unpin,
 {
@@ -257,23 +307,4 @@ where
     let mut payload = vec![0u8; len];
     stream.read_exact(&mut payload).await.ok()?;
     Some((head, payload))
-}
-
-/// Keeps answering the server (SETTINGS and PING acks) until it closes the connection, as
-/// a real client does while the server drains.
-pub(crate) async fn read_until_closed<S>(mut stream: S)
-where
-    S: AsyncRead + AsyncWrite + Unpin,
-{
-    loop {
-        let Some((head, payload)) = read_frame(&mut stream).await else { return };
-        let ack = match (head[3], head[4] & 0x1) {
-            (0x4, 0) => frame(0x4, 0x1, 0, &[]),
-            (0x6, 0) => frame(0x6, 0x1, 0, &payload),
-            _ => continue,
-        };
-        if stream.write_all(&ack).await.is_err() || stream.flush().await.is_err() {
-            return;
-        }
-    }
 }

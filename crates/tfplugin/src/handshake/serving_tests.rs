@@ -3,9 +3,11 @@
 
 use super::*;
 use crate::handshake::negotiate;
+use crate::proto::plugin::Empty;
+use crate::proto::tfplugin6::get_provider_schema;
 use crate::test_client::{
-    client_config, go_plugin_like_client, go_plugin_vars, open_stream, ping_round_trip, read_until_closed,
-    stranger_client, unary_empty_call, NO_ARGS, PLUGIN,
+    client_config, go_plugin_like_client, go_plugin_vars, open_stalled_call, ping_round_trip, stranger_client,
+    Connection, NO_ARGS, PLUGIN,
 };
 use crate::tls::tests::P521_CERT_PEM;
 use base64::Engine as _;
@@ -130,11 +132,13 @@ async fn mtls_serves_go_plugin_client_and_refuses_others_on(tcp: bool) {
         &[&rustls::version::TLS12],
     ));
     let conn = running.connect().await;
-    let mut tls12 = pinned12.connect(localhost.clone(), conn).await.unwrap();
+    let tls12 = pinned12.connect(localhost.clone(), conn).await.unwrap();
     assert_eq!(tls12.get_ref().1.alpn_protocol(), Some(&b"h2"[..]));
+    let tls12 = Connection::open(tls12).await;
     // An unregistered method answers Unimplemented (trailers only), ending the stream.
-    unary_empty_call(&mut tls12, "/tfplugin6.Provider/GetProviderSchema").await;
-    let tls12 = tokio::spawn(read_until_closed(tls12));
+    let unregistered = tls12.provider().get_provider_schema(get_provider_schema::Request {}).await.unwrap_err();
+    assert_eq!(unregistered.code(), tonic::Code::Unimplemented, "{unregistered}");
+    let tls12 = tokio::spawn(tls12.closed());
 
     // The go-plugin-shaped client (P-521 key, TLS 1.3) gets h2 and can shut us down.
     let pinned = tokio_rustls::TlsConnector::from(client_config(
@@ -143,10 +147,11 @@ async fn mtls_serves_go_plugin_client_and_refuses_others_on(tcp: bool) {
         &[&rustls::version::TLS13],
     ));
     let conn = running.connect().await;
-    let mut tls = pinned.connect(localhost, conn).await.unwrap();
+    let tls = pinned.connect(localhost, conn).await.unwrap();
     assert_eq!(tls.get_ref().1.alpn_protocol(), Some(&b"h2"[..]));
-    unary_empty_call(&mut tls, "/plugin.GRPCController/Shutdown").await;
-    tokio::spawn(read_until_closed(tls));
+    let tls = Connection::open(tls).await;
+    tls.controller().shutdown(Empty {}).await.unwrap();
+    tokio::spawn(tls.closed());
     finish(running, Drained::Cleanly).await;
     tls12.await.unwrap();
 }
@@ -162,13 +167,17 @@ async fn plaintext_without_client_cert_on(tcp: bool) {
     let negotiated = negotiate(PLUGIN, NO_ARGS, go_plugin_vars(tcp, &[])).unwrap();
     let running = start(negotiated, Duration::from_secs(10)).await;
     assert!(running.cert.is_none());
-    let mut conn = running.connect().await;
+    let conn = Connection::open(running.connect().await).await;
     // go-plugin's client opens the stdio stream first and keeps it open.
-    let mut stdio = running.connect().await;
-    open_stream(&mut stdio, "/plugin.GRPCStdio/StreamStdio", true).await;
-    let stdio = tokio::spawn(read_until_closed(stdio));
-    unary_empty_call(&mut conn, "/plugin.GRPCController/Shutdown").await;
-    tokio::spawn(read_until_closed(conn));
+    let stdio = Connection::open(running.connect().await).await;
+    let mut stream = stdio.stdio().stream_stdio(Empty {}).await.unwrap().into_inner();
+    let stdio = tokio::spawn(async move {
+        // It carries nothing, and ends cleanly when the server stops.
+        assert_eq!(stream.message().await.unwrap(), None);
+        stdio.closed().await;
+    });
+    conn.controller().shutdown(Empty {}).await.unwrap();
+    tokio::spawn(conn.closed());
     finish(running, Drained::Cleanly).await;
     stdio.await.unwrap();
 }
@@ -184,8 +193,9 @@ async fn unresponsive_client_cannot_hold_shutdown_on(tcp: bool) {
     let negotiated = negotiate(PLUGIN, NO_ARGS, go_plugin_vars(tcp, &[])).unwrap();
     let running = start(negotiated, Duration::from_millis(200)).await;
     let mut stuck = running.connect().await;
-    // A call whose request body never arrives stays in flight.
-    open_stream(&mut stuck, "/plugin.GRPCController/Shutdown", false).await;
+    // A call whose request body never arrives stays in flight (raw frames: a client library
+    // would send the body).
+    open_stalled_call(&mut stuck, "/plugin.GRPCController/Shutdown").await;
     // The server reads a connection's frames in order: once it answers a PING sent after the
     // HEADERS, the call is in flight (else it could stop cleanly instead of waiting out the
     // grace).
