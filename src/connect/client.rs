@@ -37,6 +37,7 @@ use transport::{Answer, Failed};
 
 pub mod associations;
 mod integrations;
+pub mod principals;
 pub mod server;
 mod settings;
 pub mod templates;

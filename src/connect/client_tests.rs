@@ -42,6 +42,7 @@ fn integration_json(guid: &str) -> serde_json::Value {
 
 fn new_integration() -> NewIntegration {
     NewIntegration {
+        permissions: None,
         template: "azure".into(),
         name: "n".into(),
         description: "d".into(),

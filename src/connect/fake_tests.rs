@@ -27,6 +27,7 @@ fn client(server: &FakeConnect, key: &str) -> Client {
 
 fn service_account() -> NewIntegration {
     NewIntegration {
+        permissions: None,
         template: "azure-openai".into(),
         name: "openai".into(),
         description: "for the chatbot".into(),
@@ -100,6 +101,7 @@ async fn refusals_map_to_errors() {
 
     let admin = client(&server, ADMIN);
     let bad = NewIntegration {
+        permissions: None,
         template: "connect".into(),
         name: "c".into(),
         description: String::new(),

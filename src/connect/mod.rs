@@ -13,6 +13,7 @@ mod tls;
 mod types;
 
 pub use client::associations::{Association, ContentItem, IntegrationUse};
+pub use client::principals::{Group, User};
 pub use client::server::{ServerInfo, Version};
 pub use client::templates::{TemplateDefinition, TemplateField};
 pub use client::{Client, ClientConfig, SecretHook, TlsOptions, CREATE_GRACE, DEFAULT_TIMEOUT};
@@ -20,7 +21,7 @@ pub use error::{Error, GiveUp};
 pub use retry::{RetryPolicy, DEFAULT_MAX_RETRIES};
 pub use secret::{Secret, MASK};
 pub use tokio_util::sync::CancellationToken;
-pub use types::{same_scopes, Config, Deleted, Integration, IntegrationUpdate, NewIntegration};
+pub use types::{same_scopes, Config, Deleted, Integration, IntegrationUpdate, NewIntegration, Permission};
 
 #[cfg(test)]
 mod client_tests;

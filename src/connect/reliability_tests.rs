@@ -29,6 +29,7 @@ fn client_with(url: &str, adjust: impl FnOnce(&mut ClientConfig)) -> Client {
 
 fn request() -> NewIntegration {
     NewIntegration {
+        permissions: None,
         template: "msgraph".into(),
         name: "graph".into(),
         description: "d".into(),

@@ -56,6 +56,34 @@ pub struct Integration {
     pub created_time: Option<String>,
     #[serde(default)]
     pub updated_time: Option<String>,
+    /// The users and groups allowed to use the integration (empty: every publisher). `None` when
+    /// the server does not say: servers before permissions on integrations (2025.07.0 answers
+    /// lack the field; which version added it is not recorded).
+    #[serde(default)]
+    pub permissions: Option<Vec<Permission>>,
+}
+
+/// One user or group allowed to use an integration: exactly one of the two guids. Connect
+/// answers more (the entry's own `id` and `guid`, the integration's guid), which callers do not
+/// need; a request sends only the guid it names.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Permission {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_guid: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group_guid: Option<String>,
+}
+
+impl Permission {
+    /// A user's entry.
+    pub fn user(guid: impl Into<String>) -> Self {
+        Permission { user_guid: Some(guid.into()), group_guid: None }
+    }
+
+    /// A group's entry.
+    pub fn group(guid: impl Into<String>) -> Self {
+        Permission { user_guid: None, group_guid: Some(guid.into()) }
+    }
 }
 
 /// The body of `POST /v1/oauth/integrations`.
@@ -65,6 +93,9 @@ pub struct NewIntegration {
     pub name: String,
     pub description: String,
     pub config: Config,
+    /// Sent only when managed; an empty list opens the integration to every publisher.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub permissions: Option<Vec<Permission>>,
 }
 
 /// The body of `PATCH /v1/oauth/integrations/{guid}`: only the `Some` fields are sent, so a
@@ -78,6 +109,9 @@ pub struct IntegrationUpdate {
     pub description: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub config: Option<Config>,
+    /// Replaces the whole list when sent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub permissions: Option<Vec<Permission>>,
 }
 
 /// An integration's config to send: plain values plus secrets.
@@ -195,6 +229,7 @@ mod tests {
             name: "n".into(),
             description: "".into(),
             config: Config::new().with_secret("client_secret", "s3cr3t"),
+            permissions: None,
         };
         assert_eq!(
             serde_json::to_value(&req).unwrap(),

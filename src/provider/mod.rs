@@ -13,6 +13,7 @@ use crate::resources::configured::Connect;
 use crate::resources::content_oauth_integrations::ContentOAuthIntegrations;
 use crate::resources::data_sources::oauth_integration::OAuthIntegrationData;
 use crate::resources::data_sources::oauth_integrations::OAuthIntegrationsData;
+use crate::resources::data_sources::principals::{GroupData, UserData};
 use crate::resources::data_sources::server::ServerData;
 use crate::resources::errors::diagnostic;
 use crate::resources::oauth_integration::OAuthIntegration;
@@ -138,7 +139,13 @@ impl Provider for PositProvider {
     }
 
     fn data_sources(&self) -> Vec<Arc<dyn DataSource<Connect>>> {
-        vec![Arc::new(OAuthIntegrationData::new()), Arc::new(OAuthIntegrationsData::new()), Arc::new(ServerData::new())]
+        vec![
+            Arc::new(OAuthIntegrationData::new()),
+            Arc::new(OAuthIntegrationsData::new()),
+            Arc::new(ServerData::new()),
+            Arc::new(UserData::new()),
+            Arc::new(GroupData::new()),
+        ]
     }
 
     /// Every sensitive value Terraform sends (client secrets, `extra_sensitive` values, the API

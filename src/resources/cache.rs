@@ -49,6 +49,11 @@ impl<T> Snapshot<T> {
         self.items.len()
     }
 
+    /// Every item, in no particular order.
+    pub fn values(&self) -> impl Iterator<Item = &T> {
+        self.items.values()
+    }
+
     pub fn is_empty(&self) -> bool {
         self.items.is_empty()
     }

@@ -2,11 +2,15 @@
 
 pub mod oauth_integration;
 pub mod oauth_integrations;
+pub mod principals;
 pub mod server;
 
-use crate::connect::Integration;
+use std::collections::BTreeSet;
+
+use crate::connect::{Integration, Permission};
 use tfplugin::model::Attr;
-use tfplugin::schema::Attribute;
+use tfplugin::schema::{Attribute, Block};
+use tfplugin::value::Type;
 
 /// The non-secret fields of an integration as a data source shows them.
 pub(crate) fn summary_attributes() -> Vec<Attribute> {
@@ -18,7 +22,47 @@ pub(crate) fn summary_attributes() -> Vec<Attribute> {
         Attribute::string("auth_type").computed().describe("`Viewer`, `Service Account` or `Visitor API Key` (the `connect` template), as Connect says; null when the server does not say (Connect before 2025)."),
         Attribute::string("created_time").computed().describe("When the integration was created (RFC 3339)."),
         Attribute::string("updated_time").computed().describe("When the integration was last changed (RFC 3339)."),
+        Attribute::single(
+            "permissions",
+            Block::new(
+                "",
+                vec![
+                    Attribute::of_type("users", Type::Set(Box::new(Type::String)))
+                        .computed()
+                        .describe("The guids of the users allowed to use it."),
+                    Attribute::of_type("groups", Type::Set(Box::new(Type::String)))
+                        .computed()
+                        .describe("The guids of the groups allowed to use it."),
+                    Attribute::bool("all_publishers")
+                        .computed()
+                        .describe("`true` when Connect's list is empty: every publisher may use it."),
+                ],
+            ),
+        )
+        .computed()
+        .describe("Who may use the integration; null when the server does not say (Connect before permissions on integrations)."),
     ]
+}
+
+tfplugin::model! {
+    /// Who may use an integration, as the data sources show it.
+    pub(crate) struct PermissionsSummary {
+        pub(crate) users: Attr<BTreeSet<String>>,
+        pub(crate) groups: Attr<BTreeSet<String>>,
+        pub(crate) all_publishers: Attr<bool>,
+    }
+}
+
+impl PermissionsSummary {
+    fn of(list: &[Permission]) -> Self {
+        let users: BTreeSet<String> = list.iter().filter_map(|p| p.user_guid.clone()).collect();
+        let groups: BTreeSet<String> = list.iter().filter_map(|p| p.group_guid.clone()).collect();
+        PermissionsSummary {
+            all_publishers: Attr::known(users.is_empty() && groups.is_empty()),
+            users: Attr::known(users),
+            groups: Attr::known(groups),
+        }
+    }
 }
 
 tfplugin::model! {
@@ -31,6 +75,7 @@ tfplugin::model! {
         pub(crate) auth_type: Attr<String>,
         pub(crate) created_time: Attr<String>,
         pub(crate) updated_time: Attr<String>,
+        pub(crate) permissions: Attr<PermissionsSummary>,
     }
 }
 
@@ -48,6 +93,7 @@ impl Summary {
             auth_type: Attr::from_option(auth_type),
             created_time: Attr::from_option(i.created_time.clone()),
             updated_time: Attr::from_option(i.updated_time.clone()),
+            permissions: Attr::from_option(i.permissions.as_deref().map(PermissionsSummary::of)),
         }
     }
 }

@@ -151,12 +151,14 @@ tfplugin::model! {
         auth_type: Attr<String>,
         created_time: Attr<String>,
         updated_time: Attr<String>,
+        permissions: Attr<super::PermissionsSummary>,
         config: Attr<ConfigSummary>,
     }
 }
 
 fn state(i: &Integration) -> Value {
-    let Summary { guid, name, description, template, auth_type, created_time, updated_time } = Summary::of(i);
+    let Summary { guid, name, description, template, auth_type, created_time, updated_time, permissions } =
+        Summary::of(i);
     let config_str = |k: &str| Attr::from_option(i.config.get(k).and_then(Json::as_str).map(str::to_string));
     let config = ConfigSummary {
         auth_type: config_str("auth_type"),
@@ -174,6 +176,7 @@ fn state(i: &Integration) -> Value {
         auth_type,
         created_time,
         updated_time,
+        permissions,
         config: Attr::known(config),
     };
     Model::to_value(&found)

@@ -1,7 +1,9 @@
 //! The Connect API calls behind each Terraform operation on `posit_connect_oauth_integration`.
 
 use crate::connect::{Client, Deleted, Error, Integration};
-use crate::resources::cache::ListCache;
+use std::sync::Arc;
+
+use crate::resources::cache::{ListCache, Snapshot};
 use crate::resources::errors::diagnostic;
 use crate::resources::template_catalogue::TEMPLATE_IDS;
 use tfplugin::diag::{AttributePath, Diagnostic};
@@ -35,12 +37,7 @@ pub async fn read(client: &Client, cache: &IntegrationCache, current: Value, res
         Err(d) => return resp.diagnostics.push(d),
     };
     let Some(guid) = current.guid.as_str().map(str::to_string) else { return };
-    let listed = cache
-        .snapshot(client.server_url(), || async {
-            let all = client.list_integrations().await?;
-            Ok(all.into_iter().map(|i| (i.guid.clone(), i)).collect())
-        })
-        .await;
+    let listed = listing(client, cache).await;
     match &listed {
         Ok(snapshot) => {
             if let Some(i) = snapshot.get(&guid) {
@@ -66,6 +63,39 @@ pub async fn read(client: &Client, cache: &IntegrationCache, current: Value, res
     }
 }
 
+/// The integrations on the server, listed once for the reads (and plans) of this process.
+async fn listing(client: &Client, cache: &IntegrationCache) -> Result<Arc<Snapshot<Integration>>, Arc<Error>> {
+    cache
+        .snapshot(client.server_url(), || async {
+            let all = client.list_integrations().await?;
+            Ok(all.into_iter().map(|i| (i.guid.clone(), i)).collect())
+        })
+        .await
+}
+
+/// Whether the server has permissions on integrations, as its integrations show (the field is
+/// there or not; which Connect version added it is not recorded). `None` when it cannot tell:
+/// no integration to look at, or no list; a create then tells (see [`create`]).
+pub async fn server_has_permissions(client: &Client, cache: &IntegrationCache) -> Option<bool> {
+    let listed = listing(client, cache).await.ok()?;
+    let mut all = listed.values().peekable();
+    all.peek()?;
+    Some(all.any(|i| i.permissions.is_some()))
+}
+
+/// The error for `permissions` configured against a server without them.
+pub fn no_permissions_here(server: &str) -> Diagnostic {
+    Diagnostic::error(
+        "Connect has no permissions on OAuth integrations",
+        format!(
+            "The Connect server at {server} does not report who may use its OAuth integrations (its answers have no \
+             permissions field): it predates permissions on integrations. Remove permissions from the configuration, \
+             or upgrade Connect."
+        ),
+    )
+    .at(AttributePath::root("permissions"))
+}
+
 /// Create; when Connect refuses, nothing was created and the state stays empty.
 pub async fn create(
     client: &Client,
@@ -78,10 +108,17 @@ pub async fn create(
         (Ok(planned), Ok(config)) => (planned, config),
         (Err(d), _) | (_, Err(d)) => return resp.diagnostics.push(d),
     };
-    let created = client.create_integration(&new_request(&typed, &config)).await;
+    let request = new_request(&typed, &config);
+    let created = client.create_integration(&request).await;
     cache.invalidate();
     match created {
-        Ok(i) => resp.new_state = fill_unknowns(planned, &to_state(&i, Some(&typed)).to_value()),
+        Ok(i) => {
+            // Made: the state records it whatever follows.
+            resp.new_state = fill_unknowns(planned, &to_state(&i, Some(&typed)).to_value());
+            if request.permissions.is_some() && i.permissions.is_none() {
+                resp.diagnostics.push(no_permissions_here(client.server_url()));
+            }
+        }
         Err(e) => {
             resp.diagnostics.push(at_attribute(diagnostic("Could not create OAuth integration", &e), &e, &config))
         }

@@ -126,6 +126,12 @@ impl Resource<Connect> for OAuthIntegration {
         }
         if let (Some(connect), Some(planned)) = (connect, planned.filter(|_| !resp.diagnostics.has_errors())) {
             self.rules.check(&connect.client, &planned, &mut resp.diagnostics).await;
+            // Configured permissions need a server that has them.
+            if !req.config.get("permissions").is_null()
+                && crud::server_has_permissions(&connect.client, &self.cache).await == Some(false)
+            {
+                resp.diagnostics.push(crud::no_permissions_here(connect.client.server_url()));
+            }
         }
     }
 

@@ -1,12 +1,12 @@
 //! Mapping between the resource's Terraform values, read as typed models, and Connect's
 //! integration objects: the state an answer gives, and the body a plan sends.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::LazyLock;
 
 use serde_json::Value as Json;
 
-use crate::connect::{same_scopes, Config, Integration, IntegrationUpdate, NewIntegration, Secret};
+use crate::connect::{same_scopes, Config, Integration, IntegrationUpdate, NewIntegration, Permission, Secret};
 use tfplugin::model::Attr;
 use tfplugin::value::Number;
 
@@ -23,6 +23,7 @@ tfplugin::model! {
         pub name: Attr<String>,
         pub description: Attr<String>,
         pub config: Attr<ConfigState>,
+        pub permissions: Attr<PermissionsState>,
         pub created_time: Attr<String>,
         pub updated_time: Attr<String>,
     }
@@ -50,6 +51,57 @@ tfplugin::model! {
         pub extra_sensitive: Attr<BTreeMap<String, Attr<String>>>,
         pub scopes: Attr<String>,
     }
+}
+
+tfplugin::model! {
+    /// The `permissions` attribute: who may use the integration.
+    #[derive(Default)]
+    pub struct PermissionsState {
+        pub users: Attr<BTreeSet<String>>,
+        pub groups: Attr<BTreeSet<String>>,
+        pub all_publishers: Attr<bool>,
+    }
+}
+
+impl PermissionsState {
+    /// The list Connect is given: each user, then each group; empty for every publisher.
+    fn to_request(&self) -> Vec<Permission> {
+        let users = self.users.get().into_iter().flatten().map(Permission::user);
+        users.chain(self.groups.get().into_iter().flatten().map(Permission::group)).collect()
+    }
+}
+
+/// `found` (the server's guids) spelled as `known` spells them when the two are the same set but
+/// for letter case, since guids are compared without it; null when the server has none and
+/// nothing known says there should be a set (an unmanaged or unlisted side stays null).
+fn guid_set(found: BTreeSet<String>, known: Option<&Attr<BTreeSet<String>>>) -> Attr<BTreeSet<String>> {
+    let known = known.and_then(Attr::get);
+    match known {
+        Some(k) if same_guids(k, &found) => Attr::known(k.clone()),
+        None if found.is_empty() => Attr::Null,
+        _ => Attr::known(found),
+    }
+}
+
+/// Whether two sets of guids are the same, letter case aside.
+pub fn same_guids(a: &BTreeSet<String>, b: &BTreeSet<String>) -> bool {
+    let lower = |s: &BTreeSet<String>| s.iter().map(|g| g.to_ascii_lowercase()).collect::<BTreeSet<_>>();
+    lower(a) == lower(b)
+}
+
+/// Who may use the integration, as the server says; null when it does not say (a server without
+/// permissions on integrations).
+fn permissions_state(server: Option<&[Permission]>, known: &Attr<PermissionsState>) -> Attr<PermissionsState> {
+    let Some(list) = server else { return Attr::Null };
+    let users: BTreeSet<String> = list.iter().filter_map(|p| p.user_guid.clone()).collect();
+    let groups: BTreeSet<String> = list.iter().filter_map(|p| p.group_guid.clone()).collect();
+    let everyone = users.is_empty() && groups.is_empty();
+    let known = known.get();
+    Attr::known(PermissionsState {
+        users: guid_set(users, known.map(|k| &k.users)),
+        groups: guid_set(groups, known.map(|k| &k.groups)),
+        all_publishers: Attr::known(everyone),
+    })
 }
 
 /// A config with nothing set: what a null (or not yet known) `config` reads as.
@@ -151,6 +203,7 @@ pub fn to_state(i: &Integration, known_state: Option<&IntegrationState>) -> Inte
         name: Attr::from_option(i.name.clone()),
         description: Attr::known(i.description.clone()),
         config: Attr::known(config),
+        permissions: permissions_state(i.permissions.as_deref(), &k.permissions),
         created_time: Attr::from_option(i.created_time.clone()).or_else(|| known(&k.created_time)),
         updated_time: Attr::from_option(i.updated_time.clone()).or_else(|| known(&k.updated_time)),
     }
@@ -193,7 +246,17 @@ pub fn new_request(planned: &IntegrationState, config: &IntegrationState) -> New
             config.cfg(),
             desired_secret(planned.cfg(), config.cfg()).map_or(SecretChange::Keep, SecretChange::Send),
         ),
+        permissions: managed_permissions(planned, config),
     }
+}
+
+/// The permissions to send: the planned list when the configuration manages it, else none (the
+/// server's list stays as it is).
+fn managed_permissions(planned: &IntegrationState, config: &IntegrationState) -> Option<Vec<Permission>> {
+    if config.permissions.is_null() {
+        return None;
+    }
+    planned.permissions.get().map(PermissionsState::to_request)
 }
 
 /// The PATCH body taking `prior` to `planned`: only what changed, and the whole config when any
@@ -220,6 +283,7 @@ pub fn update_request(
             }
             c
         }),
+        permissions: managed_permissions(planned, config).filter(|_| prior.permissions != planned.permissions),
     }
 }
 

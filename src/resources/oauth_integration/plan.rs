@@ -2,7 +2,9 @@
 //! express (Service Account needs a secret, `azure` needs scopes), template defaults, values
 //! derived from other attributes, and scope-set equality. No API calls happen here.
 
-use super::model::{ConfigState, IntegrationState};
+use std::collections::BTreeSet;
+
+use super::model::{same_guids, ConfigState, IntegrationState, PermissionsState};
 use super::schema::{is_named_key, AUTH_TYPES};
 use super::secret::{secret_to_send, SecretChange};
 use crate::resources::template_catalogue::{self as catalogue, has_offline_access, Template};
@@ -88,6 +90,9 @@ pub fn validate(config: &Value, diags: &mut Diagnostics) {
             );
         }
     }
+    if let Attr::Known(p) = &c.permissions {
+        validate_permissions(p, diags);
+    }
     if let (Some("Viewer"), Some(s)) = (auth_type, cfg.scopes.as_str()) {
         if !has_offline_access(s) && !s.trim().is_empty() && template.is_some_and(|t| !t.guid_keys.is_empty()) {
             diags.push(
@@ -99,6 +104,45 @@ pub fn validate(config: &Value, diags: &mut Diagnostics) {
                 .at(AttributePath::dotted("config.scopes")),
             );
         }
+    }
+}
+
+/// `permissions` as configured: guids that look like guids, and an empty list only when asked
+/// for by name (Connect opens an integration with an empty list to every publisher).
+fn validate_permissions(p: &PermissionsState, diags: &mut Diagnostics) {
+    for (name, set) in [("users", &p.users), ("groups", &p.groups)] {
+        for guid in set.get().into_iter().flatten().filter(|g| !Guid::is_guid(g)) {
+            diags.attr_error(
+                AttributePath::dotted(&format!("permissions.{name}")),
+                format!("Malformed guid in permissions.{name}"),
+                format!(
+                    "permissions.{name} holds {:?}, which is not a guid: give the {} guid (8-4-4-4-12 hexadecimal \
+                     digits), e.g. from data.posit_connect_{}.",
+                    crate::untrusted::server_text(guid, 100),
+                    &name[..name.len() - 1],
+                    &name[..name.len() - 1]
+                ),
+            );
+        }
+    }
+    let unknown = p.users.is_unknown() || p.groups.is_unknown() || p.all_publishers.is_unknown();
+    let listed = [&p.users, &p.groups].iter().any(|s| s.get().is_some_and(|s| !s.is_empty()));
+    match p.all_publishers.get() {
+        Some(true) if listed => diags.attr_error(
+            AttributePath::dotted("permissions.all_publishers"),
+            "permissions.all_publishers with users or groups",
+            "permissions.all_publishers = true lets every publisher use the integration, so it takes no users or \
+             groups: remove them, or remove all_publishers to allow only those listed.",
+        ),
+        Some(true) => {}
+        _ if unknown || listed => {}
+        _ => diags.attr_error(
+            AttributePath::root("permissions"),
+            "Empty permissions",
+            "permissions lists no user and no group. Connect opens an integration with an empty list to every \
+             publisher: to allow every publisher on purpose, set permissions = { all_publishers = true }; to leave \
+             who may use it as Connect has it, remove permissions.",
+        ),
     }
 }
 
@@ -201,7 +245,12 @@ pub fn modify(req: &PlanRequest, resp: &mut PlanResponse) -> Option<IntegrationS
     // A new object: nothing, or an object of another template (a replacement).
     let creating = req.prior.is_null() || prior.template != planned.template;
     resolve_config(&mut planned, &prior, &config, creating);
+    plan_permissions(&mut planned, &prior, &config, creating);
     let removed = if creating { Vec::new() } else { removed_config_keys(prior.cfg(), planned.cfg(), config.cfg()) };
+    let replacing = !req.prior.is_null() && (creating || !removed.is_empty());
+    if let Some(d) = replacing.then(|| unmanaged_permissions_lost(&prior, &config)).flatten() {
+        resp.diagnostics.push(d);
+    }
     resp.planned = planned.to_value();
     if !removed.is_empty() {
         let names: Vec<&str> = removed.iter().map(|(name, _)| name.as_str()).collect();
@@ -219,6 +268,65 @@ pub fn modify(req: &PlanRequest, resp: &mut PlanResponse) -> Option<IntegrationS
         resp.requires_replace.extend(removed.into_iter().map(|(_, path)| path));
     }
     Some(planned)
+}
+
+/// `permissions`: when the configuration leaves it out, not managed (the prior state's, which
+/// refresh read from Connect; known after apply on create). When set, exactly the configured
+/// users and groups, spelled as the prior state spells the same guids (Connect's case wins, so
+/// letter case is no change), and `all_publishers` derived when left out.
+fn plan_permissions(
+    planned: &mut IntegrationState,
+    prior: &IntegrationState,
+    config: &IntegrationState,
+    creating: bool,
+) {
+    let prior = if creating { None } else { prior.permissions.get() };
+    planned.permissions = match &config.permissions {
+        Attr::Null if creating => Attr::Unknown,
+        Attr::Null => prior.map_or(Attr::Null, |p| Attr::known(p.clone())),
+        Attr::Unknown => Attr::Unknown,
+        Attr::Known(c) => {
+            let as_prior = |configured: &Attr<BTreeSet<String>>, before: Option<&Attr<BTreeSet<String>>>| match (
+                configured,
+                before.and_then(Attr::get),
+            ) {
+                (Attr::Known(c), Some(p)) if same_guids(c, p) => Attr::known(p.clone()),
+                (c, _) => c.clone(),
+            };
+            let users = as_prior(&c.users, prior.map(|p| &p.users));
+            let groups = as_prior(&c.groups, prior.map(|p| &p.groups));
+            let all_publishers = match (&c.all_publishers, users.is_unknown() || groups.is_unknown()) {
+                (Attr::Null, false) => {
+                    let none = |s: &Attr<BTreeSet<String>>| s.get().is_none_or(BTreeSet::is_empty);
+                    Attr::known(none(&users) && none(&groups))
+                }
+                (Attr::Null, true) => Attr::Unknown,
+                (set, _) => set.clone(),
+            };
+            Attr::known(PermissionsState { users, groups, all_publishers })
+        }
+    };
+}
+
+/// A replacement of an integration whose users and groups were set outside Terraform (the
+/// configuration does not manage `permissions`): the new integration does not get them, and
+/// Connect opens it to every publisher. Said, so it is not a surprise.
+fn unmanaged_permissions_lost(prior: &IntegrationState, config: &IntegrationState) -> Option<Diagnostic> {
+    let p = prior.permissions.get().filter(|_| config.permissions.is_null())?;
+    let count = |s: &Attr<BTreeSet<String>>| s.get().map_or(0, BTreeSet::len);
+    let (users, groups) = (count(&p.users), count(&p.groups));
+    if users + groups == 0 {
+        return None;
+    }
+    Some(Diagnostic::warning(
+        "The replacement does not keep who may use the integration",
+        format!(
+            "This plan replaces an OAuth integration that {users} user(s) and {groups} group(s) may use, set outside \
+             Terraform. The new integration starts open to every publisher: Terraform does not manage permissions \
+             here, so nothing carries them over. Set permissions in the configuration to give the new integration \
+             the same users and groups."
+        ),
+    ))
 }
 
 /// The config keys a plan takes away from an existing integration, by name and path: the client
@@ -360,6 +468,10 @@ mod tests {
         if let Value::Object(m) = &mut v {
             for k in ["id", "guid", "created_time", "updated_time"] {
                 m.insert(k.into(), Value::string("x"));
+            }
+            // A server without permissions on integrations answers none.
+            if m.get("permissions").is_some_and(Value::is_unknown) {
+                m.insert("permissions".into(), Value::Null);
             }
             if let Some(Value::Object(c)) = m.get_mut("config") {
                 for (k, v) in c.iter_mut().filter(|(_, v)| v.is_unknown()) {
@@ -511,6 +623,88 @@ mod tests {
         let r = plan_of(state, one);
         assert_eq!(r.requires_replace, vec![AttributePath::dotted("config.extra_sensitive")]);
         assert!(r.diagnostics.0[0].detail.contains("config.extra_sensitive[\"b\"]"));
+    }
+
+    const G1: &str = "aaaaaaaa-0000-0000-0000-000000000001";
+    const U1: &str = "bbbbbbbb-0000-0000-0000-000000000001";
+
+    fn guids(gs: &[&str]) -> Value {
+        Value::Set(gs.iter().map(|g| Value::string(*g)).collect())
+    }
+
+    fn with_permissions(mut cfg: Value, users: Value, groups: Value, all: Value) -> Value {
+        if let Value::Object(m) = &mut cfg {
+            let p = Value::object([("users", users), ("groups", groups), ("all_publishers", all)]);
+            m.insert("permissions".into(), p);
+        }
+        cfg
+    }
+
+    #[test]
+    fn permissions_are_authoritative_when_set_and_left_alone_when_not() {
+        let base = config("msgraph", Value::Null, Value::string("s"));
+        let managed = with_permissions(base.clone(), Value::Null, guids(&[G1]), Value::Null);
+        let p = plan_of(Value::Null, managed.clone()).planned;
+        assert_eq!(p.get("permissions").get("groups"), &guids(&[G1]));
+        assert_eq!(p.get("permissions").get("users"), &Value::Null);
+        assert_eq!(p.get("permissions").get("all_publishers"), &Value::Bool(false));
+        // Unmanaged on create: the server's.
+        assert!(plan_of(Value::Null, base.clone()).planned.get("permissions").is_unknown());
+
+        // The state as Connect gave it, with a user added in the dashboard.
+        let mut state = applied(&p);
+        if let Value::Object(m) = &mut state {
+            m.insert(
+                "permissions".into(),
+                Value::object([
+                    ("users", guids(&[U1])),
+                    ("groups", guids(&[&G1.to_ascii_uppercase()])),
+                    ("all_publishers", Value::Bool(false)),
+                ]),
+            );
+        }
+        // Managed: the user goes, and the group in another case is no change.
+        let r = plan_of(state.clone(), managed);
+        assert_eq!(r.planned.get("permissions").get("users"), &Value::Null);
+        assert_eq!(r.planned.get("permissions").get("groups"), &guids(&[&G1.to_ascii_uppercase()]));
+        // Unmanaged: what Connect has stands.
+        let r = plan_of(state.clone(), base.clone());
+        assert_eq!(r.planned.get("permissions"), state.get("permissions"));
+        assert!(r.diagnostics.is_empty());
+        // A replacement (another template) that would lose them says so.
+        let r = plan_of(state, config("sharepoint", Value::Null, Value::string("s")));
+        assert!(
+            r.diagnostics.0.iter().any(|d| d.summary == "The replacement does not keep who may use the integration"),
+            "{:?}",
+            r.diagnostics
+        );
+    }
+
+    #[test]
+    fn an_empty_permissions_list_needs_all_publishers() {
+        let base = config("msgraph", Value::Null, Value::string("s"));
+        for (users, groups) in [(Value::Null, Value::Null), (guids(&[]), Value::Null), (guids(&[]), guids(&[]))] {
+            let cfg = with_permissions(base.clone(), users, groups, Value::Null);
+            let errors = errors_at(&cfg, "permissions");
+            assert_eq!(errors.len(), 1, "{errors:?}");
+            assert!(
+                errors[0].contains("every publisher") && errors[0].contains("all_publishers = true"),
+                "{}",
+                errors[0]
+            );
+        }
+        let everyone = with_permissions(base.clone(), Value::Null, Value::Null, Value::Bool(true));
+        assert!(errors_at(&everyone, "permissions").is_empty());
+        assert_eq!(plan_of(Value::Null, everyone).planned.get("permissions").get("all_publishers"), &Value::Bool(true));
+        let both = with_permissions(base.clone(), guids(&[U1]), Value::Null, Value::Bool(true));
+        assert_eq!(errors_at(&both, "permissions.all_publishers").len(), 1);
+        let bad = with_permissions(base, guids(&["alice"]), Value::Null, Value::Null);
+        let errors = errors_at(&bad, "permissions.users");
+        assert!(errors.len() == 1 && errors[0].contains("\"alice\", which is not a guid"), "{errors:?}");
+        // Unknown until apply: not judged.
+        let later =
+            with_permissions(config("msgraph", Value::Null, Value::Null), Value::Unknown, Value::Null, Value::Null);
+        assert!(errors_at(&later, "permissions").is_empty());
     }
 
     fn errors_at(cfg: &Value, attribute: &str) -> Vec<String> {

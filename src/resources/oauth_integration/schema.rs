@@ -63,12 +63,36 @@ pub fn schema() -> Schema {
             Attribute::single("config", config_block())
                 .required()
                 .describe("The template's configuration, e.g. from the Azure application registration. Each template requires some of these keys: they are checked at plan, and the plan names any that is missing. Every `config` change updates the integration in place."),
+            Attribute::single("permissions", permissions_block())
+                .optional()
+                .computed()
+                .describe("Who may use the integration: the users and groups allowed, by guid (see the `posit_connect_user` and `posit_connect_group` data sources). Left out, it is not managed: never sent, and the state shows what Connect has. Set, it is authoritative: Connect is given exactly these users and groups, a change made in the dashboard shows in the next plan, and apply restores the configuration. Compared as sets, so order and letter case make no change. An empty list would open the integration to every publisher: ask for that with `all_publishers = true`. Needs a Connect with permissions on integrations: a server without them makes a configured `permissions` an error."),
             Attribute::string("created_time").computed().plan_modifier(UseStateForUnknown)
                 .describe("When the integration was created (RFC 3339)."),
             Attribute::string("updated_time").computed()
                 .describe("When the integration was last changed (RFC 3339)."),
         ],
     ))
+}
+
+fn permissions_block() -> Block {
+    Block::new(
+        "",
+        vec![
+            Attribute::of_type("users", Type::Set(Box::new(Type::String)))
+                .optional()
+                .computed()
+                .describe("The guids of the users allowed to use the integration."),
+            Attribute::of_type("groups", Type::Set(Box::new(Type::String)))
+                .optional()
+                .computed()
+                .describe("The guids of the groups whose members may use the integration."),
+            Attribute::bool("all_publishers")
+                .optional()
+                .computed()
+                .describe("`true` to let every publisher use the integration (Connect's empty list), without users or groups; it is then `true` in state whenever Connect's list is empty. Left out, it is derived."),
+        ],
+    )
 }
 
 fn config_block() -> Block {
