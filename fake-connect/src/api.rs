@@ -16,6 +16,7 @@ use crate::content;
 use crate::errors::{self, code, ApiError};
 use crate::middleware::{self, AppState};
 use crate::permissions;
+use crate::principals;
 use crate::rules;
 use crate::store::NewIntegration;
 use crate::templates;
@@ -23,7 +24,11 @@ use crate::templates;
 pub(crate) fn router(state: AppState) -> Router {
     Router::new()
         .route("/__api__/server_settings", get(server_settings))
-        .route("/__api__/v1/user", get(current_user))
+        .route("/__api__/v1/user", get(principals::current_user))
+        .route("/__api__/v1/users", get(principals::list_users))
+        .route("/__api__/v1/users/{guid}", get(principals::get_user))
+        .route("/__api__/v1/groups", get(principals::list_groups))
+        .route("/__api__/v1/groups/{guid}", get(principals::get_group))
         .route("/__api__/v1/oauth/integrations", get(list_integrations).post(create_integration))
         .route(
             "/__api__/v1/oauth/integrations/{guid}",
@@ -57,30 +62,6 @@ async fn server_settings(State(state): State<AppState>) -> Json<Value> {
         "authentication": {"provider": "password", "name": "Password"},
         "oauth_integrations_enabled": true,
     }))
-}
-
-/// `GET /v1/user`: the key's user, as posit-sdk-py's `client.me` reads it (its recorded answer
-/// has these fields); `user_role` is `administrator` or `publisher` after the key used.
-async fn current_user(State(state): State<AppState>, headers: axum::http::HeaderMap) -> ApiResult {
-    let role = match middleware::role_of(&headers, &state.opts)? {
-        Some(middleware::Role::Admin) => "administrator",
-        Some(middleware::Role::Publisher) => "publisher",
-        None => return Err(ApiError::unauthenticated("This request requires an API key.")),
-    };
-    Ok(Json(json!({
-        "guid": "b3b4f1a2-5c6d-4e7f-8a9b-0c1d2e3f4a5b",
-        "username": role,
-        "email": format!("{role}@fake-connect.invalid"),
-        "first_name": "Fake",
-        "last_name": "User",
-        "user_role": role,
-        "created_time": "2024-01-01T00:00:00Z",
-        "updated_time": "2024-01-01T00:00:00Z",
-        "active_time": null,
-        "confirmed": true,
-        "locked": false,
-    }))
-    .into_response())
 }
 
 async fn list_integrations(State(state): State<AppState>) -> Json<Value> {
@@ -204,9 +185,9 @@ async fn create_integration(State(state): State<AppState>, body: Bytes) -> ApiRe
     };
     let description = optional_string(&body, "description")?.unwrap_or_default();
     let config = optional_object(&body, "config")?.unwrap_or_default();
-    let permissions = permissions::read(optional_array(&body, "permissions")?.unwrap_or_default())?;
-
     let profile = state.store.profile();
+    let permissions = read_permissions(&state, &body)?.unwrap_or_default();
+
     profile.check_values(&config)?;
     let (mut config, secret) = rules::split_config(&config)?;
     profile.on_create(&template, &mut config)?;
@@ -238,7 +219,7 @@ async fn update_integration(State(state): State<AppState>, Path(guid): Path<Stri
         Some(_) => return Err(wrong_type("description", "a string")),
     };
     let config = optional_object(&body, "config")?;
-    let permissions = optional_array(&body, "permissions")?.map(permissions::read).transpose()?;
+    let permissions = read_permissions(&state, &body)?;
     let profile = state.store.profile();
 
     let updated = state.store.update(&guid, |item| {
@@ -258,6 +239,26 @@ async fn update_integration(State(state): State<AppState>, Path(guid): Path<Stri
         rules::check_config(item.template(), &item.config, item.secret.as_deref())
     })?;
     Ok(Json(updated).into_response())
+}
+
+/// A create's or a PATCH's `permissions`, when sent: each entry checked, and each user or group
+/// known. `None` when not sent, or when the server predates permissions
+/// ([`crate::Profile::NoPermissions`]), which ignores the field whatever it holds.
+fn read_permissions(
+    state: &AppState,
+    body: &Map<String, Value>,
+) -> Result<Option<Vec<permissions::Permission>>, ApiError> {
+    let profile = state.store.profile();
+    if !profile.has_permissions() {
+        return Ok(None);
+    }
+    let Some(list) = optional_array(body, "permissions")?.map(permissions::read).transpose()? else {
+        return Ok(None);
+    };
+    state.store.with_directory(|d| {
+        permissions::check_known(&list, |u| d.user(u).is_some(), |g| profile.has_groups() && d.group(g).is_some())
+    })?;
+    Ok(Some(list))
 }
 
 fn parse_object(body: &Bytes) -> Result<Map<String, Value>, ApiError> {

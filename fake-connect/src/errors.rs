@@ -17,6 +17,9 @@ use serde_json::json;
 pub mod code {
     /// The path or method is not part of the API (BadRequest).
     pub const UNSUPPORTED: i64 = 2;
+    /// The group operations on a server with groups disabled (BadRequest: the document names no
+    /// code for it, see `principals.rs`).
+    pub const GROUPS_DISABLED: i64 = 2;
     /// The object named in the path does not exist (ObjectDoesNotExist).
     pub const NOT_FOUND: i64 = 4;
     /// A content name breaks Connect's rules for names (InvalidApplicationName).
@@ -47,6 +50,10 @@ pub mod code {
     pub const BAD_CONFIG: i64 = 228;
     /// A PATCH tries to change an integration's template (OAuthTemplateProhibitedChange).
     pub const TEMPLATE_CHANGE: i64 = 229;
+    /// An integration's permission names a user the server does not know (InvalidUserGUID).
+    pub const UNKNOWN_USER: i64 = 261;
+    /// An integration's permission names a group the server does not know (InvalidGroupGUID).
+    pub const UNKNOWN_GROUP: i64 = 262;
 }
 
 /// An API error: the HTTP status plus the JSON body Connect would send.
@@ -136,6 +143,7 @@ mod tests {
         let name = |code: i64| names[usize::try_from(code - 1).unwrap()].as_str().unwrap();
         for (code, expected) in [
             (code::UNSUPPORTED, "BadRequest"),
+            (code::GROUPS_DISABLED, "BadRequest"),
             (code::NOT_FOUND, "ObjectDoesNotExist"),
             (code::BAD_CONTENT_NAME, "InvalidApplicationName"),
             (code::MISSING_FIELD, "ParameterMissing"),
@@ -149,6 +157,8 @@ mod tests {
             (code::NO_SUCH_TEMPLATE, "OAuthTemplateNotFound"),
             (code::BAD_CONFIG, "OAuthTemplateConfig"),
             (code::TEMPLATE_CHANGE, "OAuthTemplateProhibitedChange"),
+            (code::UNKNOWN_USER, "InvalidUserGUID"),
+            (code::UNKNOWN_GROUP, "InvalidGroupGUID"),
         ] {
             assert_eq!(name(code), expected, "code {code}");
         }

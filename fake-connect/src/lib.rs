@@ -9,6 +9,11 @@
 //! the fake is strict, so a client that works against it is less likely to lean on something a
 //! real server does not do.
 //!
+//! It also answers the lookups of users and groups (`GET /v1/users`, `/v1/groups` and each by
+//! guid, see `principals.rs`): the API keys' own users ([`Store::ADMIN_USER_GUID`],
+//! [`Store::PUBLISHER_USER_GUID`]) and those a test adds with [`Store::add_user`] and
+//! [`Store::add_group`]. An integration's permissions must name users and groups it knows.
+//!
 //! For tests of clients under stress, a server can inject [`Fault`]s (429/503 with
 //! `Retry-After`, delays, connections dropped after acting, oversized answers) and serve HTTPS
 //! with a given certificate ([`FakeConnect::spawn_with`]).
@@ -33,6 +38,7 @@ mod faults;
 mod listener;
 mod middleware;
 mod permissions;
+mod principals;
 mod profiles;
 mod rules;
 mod store;

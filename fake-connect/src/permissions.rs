@@ -3,14 +3,21 @@
 //! The published document takes `OAuthIntegrationPermissionInput` entries (`user_guid` or
 //! `group_guid`, one of the two) and answers `OAuthIntegrationPermission` ones, which add the
 //! entry's own `id` and `guid` and the integration's guid. Both schemas are closed, so the fake
-//! refuses any other field rather than echo it into an answer the document does not allow. No
-//! check that the user or group exists: the fake has none but the keys' users.
+//! refuses any other field rather than echo it into an answer the document does not allow.
+//!
+//! An entry naming a user or a group the server does not know (see [`crate::Store::add_user`]
+//! and [`crate::Store::add_group`]) is refused, 400 with code 261 (InvalidUserGUID) or 262
+//! (InvalidGroupGUID) and the guid in the message, so a client sending a stale guid meets
+//! Connect's refusal rather than an entry for nobody. Under [`crate::Profile::NoPermissions`]
+//! the field is not read at all (see `api.rs`).
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde_json::{json, Value};
 
-use crate::errors::ApiError;
+use axum::http::StatusCode;
+
+use crate::errors::{code, ApiError};
 
 /// One entry, as stored.
 #[derive(Clone, Debug)]
@@ -46,6 +53,25 @@ fn read_one(entry: &Value) -> Result<Permission, ApiError> {
     }
     let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
     Ok(Permission { id, guid: uuid::Uuid::new_v4().to_string(), user_guid, group_guid })
+}
+
+/// Refuses the first entry naming a user or a group the server does not know.
+pub(crate) fn check_known(
+    list: &[Permission],
+    known_user: impl Fn(&str) -> bool,
+    known_group: impl Fn(&str) -> bool,
+) -> Result<(), ApiError> {
+    for p in list {
+        if let Some(user) = p.user_guid.as_deref().filter(|u| !known_user(u)) {
+            let message = format!("The user {user} named in permissions does not exist.");
+            return Err(ApiError::new(StatusCode::BAD_REQUEST, code::UNKNOWN_USER, message));
+        }
+        if let Some(group) = p.group_guid.as_deref().filter(|g| !known_group(g)) {
+            let message = format!("The group {group} named in permissions does not exist.");
+            return Err(ApiError::new(StatusCode::BAD_REQUEST, code::UNKNOWN_GROUP, message));
+        }
+    }
+    Ok(())
 }
 
 impl Permission {
@@ -85,5 +111,18 @@ mod tests {
             let e = super::read(vec![bad.clone()]).unwrap_err();
             assert_eq!((e.status.as_u16(), e.code), (400, crate::errors::code::BAD_BODY), "{bad}");
         }
+    }
+
+    #[test]
+    fn unknown_principals_are_named() {
+        const GROUP: &str = "7a2d3e4f-9b5c-4e1f-8c4b-2d3e4f5a6b7c";
+        let list = read(vec![json!({"user_guid": USER}), json!({"group_guid": GROUP})]).unwrap();
+        assert!(check_known(&list, |u| u == USER, |g| g == GROUP).is_ok());
+        let e = check_known(&list, |_| false, |_| true).unwrap_err();
+        assert_eq!((e.status.as_u16(), e.code), (400, 261));
+        assert!(e.message.contains(USER), "{}", e.message);
+        let e = check_known(&list, |_| true, |_| false).unwrap_err();
+        assert_eq!((e.status.as_u16(), e.code), (400, 262));
+        assert!(e.message.contains(GROUP), "{}", e.message);
     }
 }

@@ -60,6 +60,18 @@ pub enum Profile {
     /// a number, an array, an object. The default profile takes `null` as "not sent" on create
     /// and as "remove this key" on a PATCH.
     StrictValues,
+    /// A server that predates permissions on integrations: its integration answers have no
+    /// `permissions`, `environment_variables` or `content_count` (real 2025.07.0 answers have
+    /// none of the three, which the published document lists; which Connect version added them
+    /// is not recorded), and a create or a PATCH that sends `permissions` has them ignored, as a
+    /// field the server does not know: not checked, not stored.
+    NoPermissions,
+    /// A server with groups disabled: `GET /v1/groups` and `GET /v1/groups/{guid}` answer 400
+    /// (code 2, BadRequest; see `principals.rs` for why), and, having no groups, it refuses a
+    /// permission naming a group as it refuses one naming a group it does not know (400, code
+    /// 262). The document says of `getGroups` only that "an error is returned when groups are
+    /// disabled".
+    NoGroups,
 }
 
 /// The config keys an Azure template defines (the seed page's curl bodies send exactly these).
@@ -70,7 +82,7 @@ const FALLBACK_SCOPES: &str = "offline_access";
 
 impl Profile {
     /// Every profile, for tests that run under each.
-    pub const ALL: [Profile; 12] = [
+    pub const ALL: [Profile; 14] = [
         Profile::Derives,
         Profile::NoAuthMode,
         Profile::ServerAuthMode,
@@ -83,6 +95,8 @@ impl Profile {
         Profile::NoOAuthApi,
         Profile::NullNames,
         Profile::StrictValues,
+        Profile::NoPermissions,
+        Profile::NoGroups,
     ];
 
     /// The guid of the integration [`Profile::NullNames`] adds.
@@ -103,6 +117,8 @@ impl Profile {
             Profile::NoOAuthApi => "no-oauth-api",
             Profile::NullNames => "null-names",
             Profile::StrictValues => "strict-values",
+            Profile::NoPermissions => "no-permissions",
+            Profile::NoGroups => "groups-disabled",
         }
     }
 
@@ -124,6 +140,17 @@ impl Profile {
     /// Whether the server has the OAuth API at all.
     pub(crate) fn has_oauth(self) -> bool {
         self != Profile::NoOAuthApi
+    }
+
+    /// Whether integrations have `permissions` (and answer `environment_variables` and
+    /// `content_count`).
+    pub(crate) fn has_permissions(self) -> bool {
+        self != Profile::NoPermissions
+    }
+
+    /// Whether the server has groups.
+    pub(crate) fn has_groups(self) -> bool {
+        self != Profile::NoGroups
     }
 
     /// How many integrations one content item may use (`None`: any number).

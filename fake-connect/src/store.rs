@@ -13,6 +13,7 @@ use time::OffsetDateTime;
 use crate::content::NewContent;
 use crate::errors::ApiError;
 use crate::permissions::Permission;
+use crate::principals::{self, Directory, Group, User};
 use crate::profiles::Profile;
 use crate::rules;
 
@@ -77,7 +78,7 @@ impl Integration {
                 }
             }
         }
-        json!({
+        let mut answer = json!({
             "id": self.id.to_string(),
             "guid": self.guid,
             "created_time": self.created_time,
@@ -90,7 +91,15 @@ impl Integration {
             "permissions": self.permissions.iter().map(|p| p.to_json(&self.guid)).collect::<Vec<_>>(),
             "environment_variables": [],
             "content_count": 0,
-        })
+        });
+        if !profile.has_permissions() {
+            if let Some(fields) = answer.as_object_mut() {
+                for key in ["permissions", "environment_variables", "content_count"] {
+                    fields.remove(key);
+                }
+            }
+        }
+        answer
     }
 }
 
@@ -119,6 +128,8 @@ struct Inner {
     /// See [`Store::set_reveal_secrets`].
     reveal_secrets: bool,
     profile: Profile,
+    /// Users (the keys' own and those tests add) and groups.
+    directory: Directory,
 }
 
 /// The integration [`Profile::NullNames`] adds: made by another tool, without a name, a
@@ -164,6 +175,12 @@ pub(crate) fn now() -> String {
 }
 
 impl Store {
+    /// The guid of the administrator key's user (`GET /v1/user` with that key).
+    pub const ADMIN_USER_GUID: &'static str = principals::ADMIN_USER_GUID;
+    /// The guid of the publisher key's user; the store holds it whether or not the server has a
+    /// publisher key.
+    pub const PUBLISHER_USER_GUID: &'static str = principals::PUBLISHER_USER_GUID;
+
     pub fn new() -> Store {
         Store {
             inner: Arc::new(Mutex::new(Inner {
@@ -176,6 +193,7 @@ impl Store {
                 catalog: Default::default(),
                 reveal_secrets: false,
                 profile: Profile::default(),
+                directory: Directory::default(),
             })),
         }
     }
@@ -366,6 +384,55 @@ impl Store {
             permissions: Vec::new(),
         });
         created["guid"].as_str().unwrap_or_default().to_string()
+    }
+
+    /// Adds a viewer named `username` (as an administrator would in the dashboard) and returns
+    /// its guid. Its names come from the username (`jane.doe` is Jane Doe; one without `.`, `_`
+    /// or `-` has the last name `Example`), its email is `USERNAME@fake-connect.invalid`.
+    ///
+    /// Nothing stops a second user of the same name: Connect refuses one (DuplicateUserName),
+    /// so two make a broken server, which a test may want to stage.
+    pub fn add_user(&self, username: &str) -> String {
+        self.add_user_with_role(username, "viewer")
+    }
+
+    /// [`Store::add_user`] with a role: `administrator`, `publisher` or `viewer`.
+    ///
+    /// # Panics
+    /// For any other role: a mistake in the calling test.
+    pub fn add_user_with_role(&self, username: &str, role: &str) -> String {
+        assert!(principals::is_role(role), "Store::add_user_with_role: no role {role:?}");
+        let mut inner = self.lock();
+        let guid = uuid::Uuid::new_v4().to_string();
+        inner.directory.users.push(User::new(guid.clone(), username, role, now()));
+        guid
+    }
+
+    /// Adds a group named `name`, made by the administrator (its `owner_guid`), without a
+    /// `gid`; returns its guid. A name may repeat: Connect refuses a duplicate name in its API
+    /// (DuplicateGroupName), but groups synchronised from identity providers may share one.
+    pub fn add_group(&self, name: &str) -> String {
+        let mut inner = self.lock();
+        let guid = uuid::Uuid::new_v4().to_string();
+        let owner_guid = Some(Store::ADMIN_USER_GUID.to_string());
+        inner.directory.groups.push(Group { guid: guid.clone(), name: name.to_string(), owner_guid, gid: None });
+        guid
+    }
+
+    /// Every user as an administrator lists them (`external_id` included), by username: the
+    /// keys' users ([`Store::ADMIN_USER_GUID`], [`Store::PUBLISHER_USER_GUID`]) and those added.
+    pub fn users(&self) -> Vec<Value> {
+        self.lock().directory.sorted_users().into_iter().map(|u| u.to_json(true)).collect()
+    }
+
+    /// Every group, by name (whatever the profile).
+    pub fn groups(&self) -> Vec<Value> {
+        self.lock().directory.sorted_groups().into_iter().map(Group::to_json).collect()
+    }
+
+    /// Runs `read` on the users and groups.
+    pub(crate) fn with_directory<R>(&self, read: impl FnOnce(&Directory) -> R) -> R {
+        read(&self.lock().directory)
     }
 
     /// Every request received so far, in order of arrival.

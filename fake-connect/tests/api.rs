@@ -6,6 +6,9 @@ use fake_connect::{FakeConnect, Options, Profile};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
+#[path = "api/principals.rs"]
+mod principals;
+
 const ADMIN: &str = "admin-key";
 const PUBLISHER: &str = "publisher-key";
 const INTEGRATIONS: &str = "/__api__/v1/oauth/integrations";
@@ -535,7 +538,8 @@ async fn strict_values_refuse_what_is_not_a_string_or_a_boolean() {
 #[tokio::test]
 async fn permissions_are_answered_as_the_document_has_them() {
     let s = server();
-    let user = "6f1c2f4e-8a4b-4d0e-9b3a-1c2d3e4f5a6b";
+    let user = s.store().add_user("jane.doe");
+    let group = s.store().add_group("Analysts");
     let mut body = azure_openai(None);
     body["permissions"] = json!([{"user_guid": user}]);
     let created = create(&s, body).await;
@@ -544,9 +548,9 @@ async fn permissions_are_answered_as_the_document_has_them() {
     assert_eq!(entry["integration_guid"], created["guid"]);
     assert!(entry["id"].is_string() && entry["guid"].is_string(), "{entry}");
     let path = format!("{INTEGRATIONS}/{}", created["guid"].as_str().unwrap());
-    let a = call(&s, Method::PATCH, &path, Some(ADMIN), Some(json!({"permissions": [{"group_guid": user}]}))).await;
+    let a = call(&s, Method::PATCH, &path, Some(ADMIN), Some(json!({"permissions": [{"group_guid": group}]}))).await;
     assert_eq!(a.body["permissions"].as_array().map(|p| p.len()), Some(1), "a PATCH replaces the list");
-    assert_eq!(a.body["permissions"][0]["group_guid"], user);
+    assert_eq!(a.body["permissions"][0]["group_guid"], group);
     let a = call(&s, Method::PATCH, &path, Some(ADMIN), Some(json!({"permissions": [{"user_guid": "me"}]}))).await;
     assert_error(&a, StatusCode::BAD_REQUEST, 87);
 }

@@ -142,13 +142,15 @@ lifecycle_under! {
     lifecycle_when_the_server_fills_in_scopes: Profile::DefaultScopes,
     lifecycle_on_connect_2024_12: Profile::Older,
     lifecycle_when_the_server_takes_only_strings_and_booleans: Profile::StrictValues,
+    lifecycle_when_the_server_predates_permissions: Profile::NoPermissions,
 }
 
 #[test]
 fn every_profile_but_a_missing_api_has_its_lifecycle_test() {
-    // Profile::ALL grows with the fake: a new profile needs its line above. Two have none:
-    // NoOAuthApi (nothing to manage) and NullNames, whose integration made elsewhere the
-    // lifecycle's counts of what the server holds would take for the provider's; contract.rs
-    // runs the provider beside that integration instead.
-    assert_eq!(Profile::ALL.len(), 12);
+    // Profile::ALL grows with the fake: a new profile needs its line above. Three have none:
+    // NoOAuthApi (nothing to manage); NullNames, whose integration made elsewhere the
+    // lifecycle's counts of what the server holds would take for the provider's (contract.rs
+    // runs the provider beside that integration instead); and NoGroups, which changes only the
+    // group lookups, and the lifecycle names no group.
+    assert_eq!(Profile::ALL.len(), 14);
 }
