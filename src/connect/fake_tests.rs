@@ -8,6 +8,10 @@ use serde_json::json;
 
 use super::*;
 
+/// A well-formed guid no object has: a malformed one is outside Posit's published document (and
+/// whether Connect answers it with 400 or 404 is not recorded).
+const MISSING: &str = "00000000-0000-4000-8000-00000000dead";
+
 const ADMIN: &str = "admin-key";
 const PUBLISHER: &str = "publisher-key";
 
@@ -113,7 +117,7 @@ async fn refusals_map_to_errors() {
             if message.contains("max_role")),
         "{e:?}"
     );
-    assert_eq!(admin.get_integration("no-such-guid").await.unwrap(), None);
+    assert_eq!(admin.get_integration(MISSING).await.unwrap(), None);
     assert!(server.store().is_empty());
 }
 
@@ -144,7 +148,7 @@ async fn what_uses_an_integration_and_content_titles() {
     expected.sort();
     assert_eq!(users, expected);
     assert_eq!(admin.integration_associations(&unused).await.unwrap(), Some(vec![]));
-    assert_eq!(admin.integration_associations("no-such-guid").await.unwrap(), None, "gone");
+    assert_eq!(admin.integration_associations(MISSING).await.unwrap(), None, "gone");
 
     // Before 2025.07.0 only `app_guid` names the content.
     store.set_server_version("2024.12.0");
@@ -154,7 +158,7 @@ async fn what_uses_an_integration_and_content_titles() {
     let title = |item: Option<ContentItem>| item.expect("the content exists").title;
     assert_eq!(title(admin.content_item(&titled).await.unwrap()).as_deref(), Some("Sales dashboard"));
     assert_eq!(title(admin.content_item(&untitled).await.unwrap()), None, "no title");
-    assert_eq!(admin.content_item("no-such-content").await.unwrap(), None, "gone");
+    assert_eq!(admin.content_item(MISSING).await.unwrap(), None, "gone");
     assert!(matches!(admin.content_item("..").await, Err(Error::InvalidGuid { .. })));
 
     // A server without the endpoint is an error, never "nothing uses it".
