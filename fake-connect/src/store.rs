@@ -235,7 +235,8 @@ impl Store {
     }
 
     /// Simulates an edit in the dashboard, outside the API and without its validation. `field` is
-    /// `name`, `description` or `config.<key>` (`config.client_secret` sets the held secret);
+    /// `name`, `description`, `permissions` (the whole list, as a create sends it) or
+    /// `config.<key>` (`config.client_secret` sets the held secret);
     /// `Value::Null` removes a config key or empties the description. Bumps `updated_time`.
     /// Returns false when the integration does not exist or the edit makes no sense.
     pub fn edit(&self, guid: &str, field: &str, value: Value) -> bool {
@@ -252,6 +253,13 @@ impl Store {
                 item.description = Some(s);
                 true
             }
+            ("permissions", Value::Array(list)) => match crate::permissions::read(list) {
+                Ok(list) => {
+                    item.permissions = list;
+                    true
+                }
+                Err(_) => false,
+            },
             ("description", Value::Null) => {
                 item.description = Some(String::new());
                 true

@@ -32,6 +32,7 @@ mod hostile;
 mod mistakes;
 mod oauth_integration;
 mod other_templates;
+mod permissions;
 mod probe;
 mod profiles;
 mod protect;

@@ -7,8 +7,8 @@ use std::sync::LazyLock;
 use serde_json::Value as Json;
 
 use crate::connect::{same_scopes, Config, Integration, IntegrationUpdate, NewIntegration, Permission, Secret};
-use tfplugin::model::Attr;
-use tfplugin::value::Number;
+use tfplugin::model::{Attr, AttrValue, ModelError};
+use tfplugin::value::{Number, Value};
 
 use super::schema::is_named_key;
 use super::secret::{desired_secret, secret_to_send, SecretChange};
@@ -57,29 +57,73 @@ tfplugin::model! {
     /// The `permissions` attribute: who may use the integration.
     #[derive(Default)]
     pub struct PermissionsState {
-        pub users: Attr<BTreeSet<String>>,
-        pub groups: Attr<BTreeSet<String>>,
+        pub users: Attr<GuidSet>,
+        pub groups: Attr<GuidSet>,
         pub all_publishers: Attr<bool>,
+    }
+}
+
+/// A set of guids as Terraform has it. Kept as the raw value: in a plan the set may be known
+/// while an element is not yet (`groups = [data.posit_connect_group.x.guid]` before the lookup
+/// has run), which a set of strings cannot hold, and the plan must give such a value back as it
+/// came. Read through [`GuidSet::known`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct GuidSet(Value);
+
+impl AttrValue for GuidSet {
+    fn from_value(v: &Value) -> Result<Self, ModelError> {
+        match v {
+            Value::Set(items) if items.iter().all(|i| i.as_str().is_some() || i.is_unknown()) => Ok(GuidSet(v.clone())),
+            _ => Err(ModelError::new("expected a set of strings")),
+        }
+    }
+
+    fn to_value(&self) -> Value {
+        self.0.clone()
+    }
+}
+
+impl GuidSet {
+    /// A set of known guids.
+    pub fn of(guids: BTreeSet<String>) -> Self {
+        GuidSet(Value::Set(guids.into_iter().map(Value::String).collect()))
+    }
+
+    /// Every guid, when all are known.
+    pub fn known(&self) -> Option<BTreeSet<String>> {
+        let Value::Set(items) = &self.0 else { return None };
+        items.iter().map(|i| i.as_str().map(str::to_string)).collect()
+    }
+
+    /// The guids known so far.
+    pub fn strings(&self) -> impl Iterator<Item = &str> {
+        let items = if let Value::Set(items) = &self.0 { items.as_slice() } else { &[] };
+        items.iter().filter_map(Value::as_str)
+    }
+
+    /// Whether it holds any element, known or not.
+    pub fn is_empty(&self) -> bool {
+        matches!(&self.0, Value::Set(items) if items.is_empty())
     }
 }
 
 impl PermissionsState {
     /// The list Connect is given: each user, then each group; empty for every publisher.
     fn to_request(&self) -> Vec<Permission> {
-        let users = self.users.get().into_iter().flatten().map(Permission::user);
-        users.chain(self.groups.get().into_iter().flatten().map(Permission::group)).collect()
+        let guids = |s: &Attr<GuidSet>| s.get().and_then(GuidSet::known).into_iter().flatten();
+        guids(&self.users).map(Permission::user).chain(guids(&self.groups).map(Permission::group)).collect()
     }
 }
 
 /// `found` (the server's guids) spelled as `known` spells them when the two are the same set but
 /// for letter case, since guids are compared without it; null when the server has none and
 /// nothing known says there should be a set (an unmanaged or unlisted side stays null).
-fn guid_set(found: BTreeSet<String>, known: Option<&Attr<BTreeSet<String>>>) -> Attr<BTreeSet<String>> {
+fn guid_set(found: BTreeSet<String>, known: Option<&Attr<GuidSet>>) -> Attr<GuidSet> {
     let known = known.and_then(Attr::get);
-    match known {
-        Some(k) if same_guids(k, &found) => Attr::known(k.clone()),
-        None if found.is_empty() => Attr::Null,
-        _ => Attr::known(found),
+    match known.and_then(GuidSet::known) {
+        Some(k) if same_guids(&k, &found) => Attr::known(GuidSet::of(k)),
+        _ if found.is_empty() && known.is_none() => Attr::Null,
+        _ => Attr::known(GuidSet::of(found)),
     }
 }
 
@@ -338,7 +382,7 @@ mod tests {
     /// [`to_state`] as the operations call it, on values (null: nothing known).
     fn state_of(i: &Integration, known: &Value) -> Value {
         let known = (!known.is_null()).then(|| IntegrationState::read(known).unwrap());
-        to_state(i, known.as_ref()).to_value()
+        Model::to_value(&to_state(i, known.as_ref()))
     }
 
     fn update_of(prior: &Value, planned: &Value, config: &Value) -> IntegrationUpdate {

@@ -2,9 +2,7 @@
 //! express (Service Account needs a secret, `azure` needs scopes), template defaults, values
 //! derived from other attributes, and scope-set equality. No API calls happen here.
 
-use std::collections::BTreeSet;
-
-use super::model::{same_guids, ConfigState, IntegrationState, PermissionsState};
+use super::model::{same_guids, ConfigState, GuidSet, IntegrationState, PermissionsState};
 use super::schema::{is_named_key, AUTH_TYPES};
 use super::secret::{secret_to_send, SecretChange};
 use crate::resources::template_catalogue::{self as catalogue, has_offline_access, Template};
@@ -111,7 +109,7 @@ pub fn validate(config: &Value, diags: &mut Diagnostics) {
 /// for by name (Connect opens an integration with an empty list to every publisher).
 fn validate_permissions(p: &PermissionsState, diags: &mut Diagnostics) {
     for (name, set) in [("users", &p.users), ("groups", &p.groups)] {
-        for guid in set.get().into_iter().flatten().filter(|g| !Guid::is_guid(g)) {
+        for guid in set.get().into_iter().flat_map(GuidSet::strings).filter(|g| !Guid::is_guid(g)) {
             diags.attr_error(
                 AttributePath::dotted(&format!("permissions.{name}")),
                 format!("Malformed guid in permissions.{name}"),
@@ -286,18 +284,19 @@ fn plan_permissions(
         Attr::Null => prior.map_or(Attr::Null, |p| Attr::known(p.clone())),
         Attr::Unknown => Attr::Unknown,
         Attr::Known(c) => {
-            let as_prior = |configured: &Attr<BTreeSet<String>>, before: Option<&Attr<BTreeSet<String>>>| match (
-                configured,
-                before.and_then(Attr::get),
-            ) {
-                (Attr::Known(c), Some(p)) if same_guids(c, p) => Attr::known(p.clone()),
-                (c, _) => c.clone(),
+            let as_prior = |configured: &Attr<GuidSet>, before: Option<&Attr<GuidSet>>| {
+                let configured_known = configured.get().and_then(GuidSet::known);
+                match (configured_known, before.and_then(Attr::get)) {
+                    (Some(c), Some(p)) if p.known().is_some_and(|p| same_guids(&c, &p)) => Attr::known(p.clone()),
+                    _ => configured.clone(),
+                }
             };
             let users = as_prior(&c.users, prior.map(|p| &p.users));
             let groups = as_prior(&c.groups, prior.map(|p| &p.groups));
-            let all_publishers = match (&c.all_publishers, users.is_unknown() || groups.is_unknown()) {
+            let pending = |s: &Attr<GuidSet>| s.is_unknown() || s.get().is_some_and(|g| g.known().is_none());
+            let all_publishers = match (&c.all_publishers, pending(&users) || pending(&groups)) {
                 (Attr::Null, false) => {
-                    let none = |s: &Attr<BTreeSet<String>>| s.get().is_none_or(BTreeSet::is_empty);
+                    let none = |s: &Attr<GuidSet>| s.get().is_none_or(GuidSet::is_empty);
                     Attr::known(none(&users) && none(&groups))
                 }
                 (Attr::Null, true) => Attr::Unknown,
@@ -313,7 +312,7 @@ fn plan_permissions(
 /// Connect opens it to every publisher. Said, so it is not a surprise.
 fn unmanaged_permissions_lost(prior: &IntegrationState, config: &IntegrationState) -> Option<Diagnostic> {
     let p = prior.permissions.get().filter(|_| config.permissions.is_null())?;
-    let count = |s: &Attr<BTreeSet<String>>| s.get().map_or(0, BTreeSet::len);
+    let count = |s: &Attr<GuidSet>| s.get().and_then(GuidSet::known).map_or(0, |g| g.len());
     let (users, groups) = (count(&p.users), count(&p.groups));
     if users + groups == 0 {
         return None;
@@ -705,6 +704,20 @@ mod tests {
         let later =
             with_permissions(config("msgraph", Value::Null, Value::Null), Value::Unknown, Value::Null, Value::Null);
         assert!(errors_at(&later, "permissions").is_empty());
+        // A known set with an element known only after apply (a lookup not yet run): planned as
+        // it came, all_publishers unknown.
+        let pending = Value::Set(vec![Value::Unknown]);
+        let looked_up = with_permissions(
+            config("msgraph", Value::Null, Value::string("s")),
+            Value::Null,
+            pending.clone(),
+            Value::Null,
+        );
+        assert!(errors_at(&looked_up, "permissions").is_empty());
+        let r = plan_of(Value::Null, looked_up);
+        assert!(r.diagnostics.is_empty(), "{:?}", r.diagnostics);
+        assert_eq!(r.planned.get("permissions").get("groups"), &pending);
+        assert!(r.planned.get("permissions").get("all_publishers").is_unknown());
     }
 
     fn errors_at(cfg: &Value, attribute: &str) -> Vec<String> {
