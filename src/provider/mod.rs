@@ -2,6 +2,7 @@
 //! list of resources it serves. How each setting is read, checked and turned into a client is in
 //! [`settings`].
 
+mod descriptions;
 mod settings;
 
 use std::sync::Arc;
@@ -54,35 +55,24 @@ impl PositProvider {
 }
 
 fn schema() -> Schema {
-    Schema::new(0, Block::new(
-        "Manages Posit Connect: OAuth integrations with Microsoft Azure and more.",
-        vec![
-            Attribute::string("connect_server").optional().describe(
-                "The Connect server's base URL, e.g. `https://connect.example.org`, with or without a trailing slash (the provider adds `/__api__`). An `http://` URL to another machine earns a warning: the API key would travel unencrypted. Falls back to the `CONNECT_SERVER` environment variable.",
-            ),
-            Attribute::string("connect_api_key").optional().sensitive().describe(
-                "An administrator's Connect API key. Falls back to the `CONNECT_API_KEY` environment variable, the usual way to keep the key out of configuration (and out of plan files).",
-            ),
-            Attribute::string("connect_ca_certificate").optional().describe(
-                "Certificate(s) of a private certificate authority to trust besides Mozilla's and the system's (the system's not on macOS: see Platforms and TLS trust), for a Connect server whose TLS certificate it signed, or the server's own self-signed certificate: PEM text (`-----BEGIN CERTIFICATE-----`...) or the path of a PEM file. Falls back to the `CONNECT_CA_CERTIFICATE` environment variable.",
-            ),
-            Attribute::bool("connect_insecure").optional().describe(
-                "Skip verifying Connect's TLS certificate (default `false`). For test servers only: anyone on the network path could pose as Connect and read the API key. Prefer `connect_ca_certificate`. Falls back to the `CONNECT_INSECURE` environment variable (`true` or `false`).",
-            ),
-            Attribute::number("connect_request_timeout").optional().describe(
-                "Seconds one request to Connect may take, connecting included, from 1 to 3600 (default 60); a request that times out is retried (a create only after checking it made nothing). Falls back to the `CONNECT_REQUEST_TIMEOUT` environment variable.",
-            ),
-            Attribute::number("connect_max_retries").optional().describe(
-                "How many times a failed request is tried again, from 0 to 100 (default 5): on 429, 502, 503 and 504 answers and connection errors, with exponential backoff and jitter, honouring `Retry-After`. A create is retried only when Connect surely did not act on it, or after checking it made nothing. Falls back to the `CONNECT_MAX_RETRIES` environment variable.",
-            ),
-            Attribute::number("connect_operation_timeout").optional().describe(
-                "Seconds one operation may take in all, every attempt and wait between retries included, from 1 to 86400 (default 300): an attempt gets at most the time left, and a wait (backoff or `Retry-After`) that would end later fails the operation at once. Falls back to the `CONNECT_OPERATION_TIMEOUT` environment variable.",
-            ),
-            Attribute::bool(PROTECT_USED_INTEGRATIONS).optional().describe(
-                "Stop a plan that would destroy or replace a `posit_connect_oauth_integration` some content uses (default `false`). Connect removes an integration's content associations when it deletes the integration, so that content loses access until it is associated again. With `false` such a plan shows a warning naming the content; with `true` it fails with an error naming it: remove the associations first (or set this back to `false`) to proceed.",
-            ),
-        ],
-    ))
+    Schema::new(
+        0,
+        Block::new(
+            "Manages Posit Connect: OAuth integrations with Microsoft Azure and more.",
+            vec![
+                Attribute::string("connect_server").optional().describe(descriptions::CONNECT_SERVER),
+                Attribute::string("connect_api_key").optional().sensitive().describe(descriptions::CONNECT_API_KEY),
+                Attribute::string("connect_ca_certificate").optional().describe(descriptions::CONNECT_CA_CERTIFICATE),
+                Attribute::bool("connect_insecure").optional().describe(descriptions::CONNECT_INSECURE),
+                Attribute::number("connect_request_timeout").optional().describe(descriptions::CONNECT_REQUEST_TIMEOUT),
+                Attribute::number("connect_max_retries").optional().describe(descriptions::CONNECT_MAX_RETRIES),
+                Attribute::number("connect_operation_timeout")
+                    .optional()
+                    .describe(descriptions::CONNECT_OPERATION_TIMEOUT),
+                Attribute::bool(PROTECT_USED_INTEGRATIONS).optional().describe(descriptions::PROTECT_USED_INTEGRATIONS),
+            ],
+        ),
+    )
 }
 
 #[async_trait]

@@ -18,8 +18,14 @@ pub(crate) fn summary_attributes() -> Vec<Attribute> {
         Attribute::string("guid").computed().describe("The integration's guid."),
         Attribute::string("name").computed().describe("The integration's name."),
         Attribute::string("description").computed().describe("The integration's description."),
-        Attribute::string("template").computed().describe("The Connect template id, e.g. `azure-openai`; any template on the server, also one `posit_connect_oauth_integration` does not accept."),
-        Attribute::string("auth_type").computed().describe("`Viewer`, `Service Account` or `Visitor API Key` (the `connect` template), as Connect says; null when the server does not say (Connect before 2025)."),
+        Attribute::string("template").computed().describe(
+            "The Connect template id, e.g. `azure-openai`; any template on the server, also one \
+             `posit_connect_oauth_integration` does not accept.",
+        ),
+        Attribute::string("auth_type").computed().describe(
+            "`Viewer`, `Service Account` or `Visitor API Key` (the `connect` template), as Connect says; null when \
+             the server does not say (Connect before 2025).",
+        ),
         Attribute::string("created_time").computed().describe("When the integration was created (RFC 3339)."),
         Attribute::string("updated_time").computed().describe("When the integration was last changed (RFC 3339)."),
         Attribute::single(
@@ -40,7 +46,10 @@ pub(crate) fn summary_attributes() -> Vec<Attribute> {
             ),
         )
         .computed()
-        .describe("Who may use the integration; null when the server does not say (Connect before permissions on integrations)."),
+        .describe(
+            "Who may use the integration; null when the server does not say (Connect before permissions on \
+             integrations).",
+        ),
     ]
 }
 

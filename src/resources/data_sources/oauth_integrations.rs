@@ -41,15 +41,17 @@ impl OAuthIntegrationsData {
                 vec![
                     Attribute::string("id").computed().describe("A fixed identifier for this listing."),
                     // As the resource's: a mistyped filter fails at plan instead of matching nothing.
-                    Attribute::string("template")
-                        .optional()
-                        .validate(OneOf(TEMPLATE_IDS))
-                        .describe("Only integrations of this template, e.g. `msgraph`: one of the templates `posit_connect_oauth_integration` accepts (another is an error at plan); without it, every integration."),
+                    Attribute::string("template").optional().validate(OneOf(TEMPLATE_IDS)).describe(
+                        "Only integrations of this template, e.g. `msgraph`: one of the templates \
+                         `posit_connect_oauth_integration` accepts (another is an error at plan); without it, \
+                         every integration.",
+                    ),
                     Attribute::of_type("integrations", Type::List(Box::new(item))).computed().describe(
-                        "Every integration (whatever its template), in the server's order, each with the fields of the \
-                         `posit_connect_oauth_integration` data source: `guid`, `name`, `description`, `template` (the \
-                         Connect template id), `auth_type` (`Viewer`, `Service Account` or `Visitor API Key`; null when the server does not say), and \
-                         `created_time` and `updated_time` (RFC 3339).",
+                        "Every integration (whatever its template), in the server's order, each with the \
+                         fields of the `posit_connect_oauth_integration` data source: `guid`, `name`, \
+                         `description`, `template` (the Connect template id), `auth_type` (`Viewer`, `Service \
+                         Account` or `Visitor API Key`; null when the server does not say), and `created_time` \
+                         and `updated_time` (RFC 3339).",
                     ),
                 ],
             ),

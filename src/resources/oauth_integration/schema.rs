@@ -1,6 +1,8 @@
 //! The schema of `posit_connect_oauth_integration`: every attribute users write or read, with its
 //! default, plan modifiers and validators.
 
+mod descriptions;
+
 use std::sync::LazyLock;
 
 use super::scopes::{DefaultScopes, ScopeSetEquality};
@@ -37,42 +39,45 @@ pub static SECRET_KEYS: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
 pub const AUTH_MODES: &[&str] = &["Confidential", "Public"];
 
 pub fn schema() -> Schema {
-    Schema::new(0, Block::new(
-        "An OAuth integration on Posit Connect: how content reaches an external service (Microsoft Azure through an application registered in Microsoft Entra ID, or one of the other Connect templates listed under `template`) on behalf of its viewers or a service account.",
-        vec![
-            Attribute::string("id")
-                .computed()
-                .plan_modifier(UseStateForUnknown)
-                .describe("The integration's guid (the same value as `guid`)."),
-            Attribute::string("guid")
-                .computed()
-                .plan_modifier(UseStateForUnknown)
-                .describe("The integration's guid, assigned by Connect."),
-            Attribute::string("template")
-                .required()
-                .plan_modifier(RequiresReplace)
-                .validate(OneOf(TEMPLATE_IDS))
-                .describe("The Connect template: `azure`, `azure-openai`, `msgraph`, `sharepoint`, `aws`, `connect`, `custom`, `databricks`, `github`, `bigquery`, `drive`, `sheets`, `vertex-ai`, `salesforce` or `snowflake`; any other value is an error at plan. **Changing it replaces the integration** (Connect cannot change a template)."),
-            Attribute::string("name")
-                .required()
-                .validate(NotBlank)
-                .describe("The name publishers see when choosing an integration. Must not be empty. Updates in place."),
-            Attribute::string("description")
-                .default(Value::string(""))
-                .describe("A description for publishers. Defaults to the empty string. Updates in place."),
-            Attribute::single("config", config_block())
-                .required()
-                .describe("The template's configuration, e.g. from the Azure application registration. Each template requires some of these keys: they are checked at plan, and the plan names any that is missing. Every `config` change updates the integration in place."),
-            Attribute::single("permissions", permissions_block())
-                .optional()
-                .computed()
-                .describe("Who may use the integration: the users and groups allowed, by guid (see the `posit_connect_user` and `posit_connect_group` data sources). Left out, it is not managed: never sent, and the state shows what Connect has. Set, it is authoritative: Connect is given exactly these users and groups, a change made in the dashboard shows in the next plan, and apply restores the configuration. Compared as sets, so order and letter case make no change. An empty list would open the integration to every publisher: ask for that with `all_publishers = true`. Needs a Connect with permissions on integrations: a server without them makes a configured `permissions` an error."),
-            Attribute::string("created_time").computed().plan_modifier(UseStateForUnknown)
-                .describe("When the integration was created (RFC 3339)."),
-            Attribute::string("updated_time").computed()
-                .describe("When the integration was last changed (RFC 3339)."),
-        ],
-    ))
+    Schema::new(
+        0,
+        Block::new(
+            descriptions::RESOURCE,
+            vec![
+                Attribute::string("id")
+                    .computed()
+                    .plan_modifier(UseStateForUnknown)
+                    .describe("The integration's guid (the same value as `guid`)."),
+                Attribute::string("guid")
+                    .computed()
+                    .plan_modifier(UseStateForUnknown)
+                    .describe("The integration's guid, assigned by Connect."),
+                Attribute::string("template")
+                    .required()
+                    .plan_modifier(RequiresReplace)
+                    .validate(OneOf(TEMPLATE_IDS))
+                    .describe(descriptions::TEMPLATE),
+                Attribute::string("name").required().validate(NotBlank).describe(
+                    "The name publishers see when choosing an integration. Must not be empty. Updates in place.",
+                ),
+                Attribute::string("description")
+                    .default(Value::string(""))
+                    .describe("A description for publishers. Defaults to the empty string. Updates in place."),
+                Attribute::single("config", config_block()).required().describe(descriptions::CONFIG),
+                Attribute::single("permissions", permissions_block())
+                    .optional()
+                    .computed()
+                    .describe(descriptions::PERMISSIONS),
+                Attribute::string("created_time")
+                    .computed()
+                    .plan_modifier(UseStateForUnknown)
+                    .describe("When the integration was created (RFC 3339)."),
+                Attribute::string("updated_time")
+                    .computed()
+                    .describe("When the integration was last changed (RFC 3339)."),
+            ],
+        ),
+    )
 }
 
 fn permissions_block() -> Block {
@@ -87,10 +92,7 @@ fn permissions_block() -> Block {
                 .optional()
                 .computed()
                 .describe("The guids of the groups whose members may use the integration."),
-            Attribute::bool("all_publishers")
-                .optional()
-                .computed()
-                .describe("`true` to let every publisher use the integration (Connect's empty list), without users or groups; it is then `true` in state whenever Connect's list is empty. Left out, it is derived."),
+            Attribute::bool("all_publishers").optional().computed().describe(descriptions::ALL_PUBLISHERS),
         ],
     )
 }
@@ -100,37 +102,22 @@ fn config_block() -> Block {
         "",
         vec![
             // Checked in `plan::validate`, against the template's own auth types.
-            Attribute::string("auth_type")
-                .optional()
-                .computed()
-                .describe("`Viewer` (each visitor signs in) or `Service Account` (client credentials; needs a client secret) for every template but `connect`, whose only type is `Visitor API Key`. When left out, the template's default is sent: `Viewer`, or `Visitor API Key` for `connect`."),
-            Attribute::string("tenant_id")
-                .optional()
-                .describe("The Microsoft Entra ID tenant (directory) id, a GUID. Required for the Azure templates (`azure`, `azure-openai`, `msgraph`, `sharepoint`)."),
-            Attribute::string("client_id")
-                .optional()
-                .describe("The OAuth application's client id (for the Azure templates, the Entra ID application id, a GUID). Required by every template but `aws` and `connect`."),
-            Attribute::string("client_secret")
-                .optional()
-                .sensitive()
-                .describe("The app registration's client secret. Required for `Service Account` and for `snowflake` (or give `client_secret_wo`); omit it for a Public Viewer application. Connect never returns it, so it cannot be imported or checked for drift."),
+            Attribute::string("auth_type").optional().computed().describe(descriptions::AUTH_TYPE),
+            Attribute::string("tenant_id").optional().describe(descriptions::TENANT_ID),
+            Attribute::string("client_id").optional().describe(descriptions::CLIENT_ID),
+            Attribute::string("client_secret").optional().sensitive().describe(descriptions::CLIENT_SECRET),
             // Write-only, not also sensitive: the value never reaches plan or state (Terraform
             // prints "(write-only attribute)" in its place), while a sensitive flag would add a
             // path to every integration's `sensitive_attributes`, which Terraform re-marshals on
             // each state write and walks on each refresh (~10% of `apply` at 500 integrations).
             // tests/e2e/secrets.rs checks a non-sensitive variable given here shows nowhere.
-            Attribute::string("client_secret_wo")
-                .optional()
-                .write_only()
-                .describe("Write-only alternative to `client_secret` (Terraform 1.11+, OpenTofu 1.11+): sent to Connect but never stored in state or plan files. Sent on create, and on update only when `client_secret_wo_version` changes (or when it replaces `client_secret`). Conflicts with `client_secret`."),
-            Attribute::number("client_secret_wo_version")
-                .optional()
-                .describe("Any number; change it to send `client_secret_wo` again (to rotate the secret). Only with `client_secret_wo`."),
+            Attribute::string("client_secret_wo").optional().write_only().describe(descriptions::CLIENT_SECRET_WO),
+            Attribute::number("client_secret_wo_version").optional().describe(descriptions::CLIENT_SECRET_WO_VERSION),
             Attribute::string("auth_mode")
                 .optional()
                 .computed()
                 .validate(OneOf(AUTH_MODES))
-                .describe("`Confidential` or `Public`. When left out, Connect decides it (known after apply; typically `Confidential` with a client secret or for `Service Account`, `Public` otherwise) and the provider neither sends nor predicts it."),
+                .describe(descriptions::AUTH_MODE),
             Attribute::string("authorization_uri")
                 .optional()
                 .describe("The OAuth authorization endpoint (`custom`; required there)."),
@@ -138,7 +125,7 @@ fn config_block() -> Block {
             Attribute::string("token_endpoint_auth_method")
                 .optional()
                 .computed()
-                .describe("How the client authenticates to the token endpoint (`custom`), e.g. `client_secret_basic` or `client_secret_post`. Connect fills it in when left out."),
+                .describe(descriptions::TOKEN_ENDPOINT_AUTH_METHOD),
             Attribute::bool("use_pkce")
                 .optional()
                 .computed()
@@ -146,24 +133,19 @@ fn config_block() -> Block {
             Attribute::string("account_url")
                 .optional()
                 .describe("The account URL (`snowflake`, required there: `https://<account>.snowflakecomputing.com`)."),
-            Attribute::string("max_role")
-                .optional()
-                .validate(OneOf(MAX_ROLES))
-                .describe("The highest role a visitor's API key gets (`connect`, required there): `Viewer`, `Publisher` or `Admin`."),
-            Attribute::of_type("extra", Type::Map(Box::new(Type::String)))
-                .optional()
-                .describe("Config keys this schema does not name, as strings, for templates' other fields. Drift is tracked for the keys given here only; after an import it holds every unnamed key the server returned."),
+            Attribute::string("max_role").optional().validate(OneOf(MAX_ROLES)).describe(descriptions::MAX_ROLE),
+            Attribute::of_type("extra", Type::Map(Box::new(Type::String))).optional().describe(descriptions::EXTRA),
             Attribute::of_type("extra_sensitive", Type::Map(Box::new(Type::String)))
                 .optional()
                 .sensitive()
-                .describe("Config keys this schema does not name whose values are secret (fields the template marks secret, such as a signing key), sent as strings. Terraform hides them in plans; like `client_secret`, Connect never returns them, so they are sent when they change here and cannot be checked for drift. When Connect can be asked at plan, a secret field put in `extra` is refused with a pointer to `extra_sensitive`."),
+                .describe(descriptions::EXTRA_SENSITIVE),
             Attribute::string("scopes")
                 .optional()
                 .computed()
                 .validate(NotBlank)
                 .plan_modifier(DefaultScopes)
                 .plan_modifier(ScopeSetEquality)
-                .describe("Space-separated scopes. When left out, the template's default (`azure-openai`: `https://cognitiveservices.azure.com/.default offline_access`; `msgraph`: `https://graph.microsoft.com/.default offline_access`; `sharepoint`: `00000003-0000-0ff1-ce00-000000000000/.default offline_access`) and, for a template without one, what Connect fills in. Required for `azure`. Compared as a set: the same scopes in another order or spacing are not a change. A Viewer integration without `offline_access` gets a warning, since Entra ID then issues no refresh token."),
+                .describe(descriptions::SCOPES),
         ],
     )
 }
@@ -202,10 +184,11 @@ pub fn list_schema() -> Schema {
         Block::new(
             "Lists the OAuth integrations on Connect, to adopt them with `terraform query -generate-config-out`.",
             vec![
-                Attribute::string("template").optional().validate(OneOf(TEMPLATE_IDS)).describe("Only integrations of this template, one of those `posit_connect_oauth_integration` accepts, e.g. `msgraph`. Without it, integrations of every such template."),
-                Attribute::string("name_pattern")
+                Attribute::string("template")
                     .optional()
-                    .describe("Only integrations whose name matches this pattern: `*` matches any run of characters, `?` any one character; everything else matches itself, case included."),
+                    .validate(OneOf(TEMPLATE_IDS))
+                    .describe(descriptions::LIST_TEMPLATE),
+                Attribute::string("name_pattern").optional().describe(descriptions::LIST_NAME_PATTERN),
             ],
         ),
     )
