@@ -35,15 +35,15 @@ use super::{Config, Error, GiveUp};
 use settings::{normalise_server_url, ServerUrl};
 use transport::{Answer, Failed};
 
-pub mod associations;
+pub(crate) mod associations;
 mod integrations;
-pub mod principals;
-pub mod server;
+pub(crate) mod principals;
+pub(crate) mod server;
 mod settings;
-pub mod templates;
+pub(crate) mod templates;
 mod transport;
 
-pub use settings::{ClientConfig, SecretHook, TlsOptions, DEFAULT_TIMEOUT};
+pub use settings::{ClientConfig, SecretHook, TlsOptions, DEFAULT_OPERATION_TIMEOUT, DEFAULT_TIMEOUT};
 pub use transport::CREATE_GRACE;
 
 /// A Connect API client. Cheap to clone: clones share one connection pool and one

@@ -15,110 +15,281 @@ use crate::untrusted::{server_text, MAX_MESSAGE_CHARS};
 /// How much of an unexpected body an error keeps: enough to recognise a proxy's error page.
 pub(crate) const EXCERPT_CHARS: usize = 200;
 
+/// Why a [`Client`](super::Client) call failed. The message says what went wrong and, where it
+/// can, what to change; the fields are there for callers that decide by kind (retry, "gone",
+/// which hint to add) without parsing it.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
+    /// The configured server URL cannot be used: no scheme or host, credentials, a query.
     #[error("invalid Connect server URL `{value}`: {reason}")]
-    InvalidServerUrl { value: String, reason: String },
+    InvalidServerUrl {
+        /// The URL as given, less any user name and password, so the user recognises it.
+        value: String,
+        /// What to change, e.g. "it has no scheme; write it as https://<host>".
+        reason: String,
+    },
 
     /// The key cannot be put in an HTTP header (control characters, non-ASCII). Never holds it.
     #[error("invalid Connect API key: {reason}")]
-    InvalidApiKey { reason: String },
+    InvalidApiKey {
+        /// What is wrong with it, without quoting any of it.
+        reason: String,
+    },
 
     /// A guid that cannot name an integration in a URL path (empty, `.` or `..`).
     #[error("invalid integration guid `{guid}`")]
-    InvalidGuid { guid: String },
+    InvalidGuid {
+        /// The guid as the caller gave it.
+        guid: String,
+    },
 
     /// The HTTP client could not be built (TLS backend, bad user agent).
     #[error("could not set up the HTTP client for Connect: {reason}")]
-    Setup { reason: String },
+    Setup {
+        /// The cause, from the TLS or HTTP library.
+        reason: String,
+    },
 
     /// The CA certificates to trust could not be read.
     #[error("invalid CA certificate: {reason}")]
-    InvalidCaCertificate { reason: String },
+    InvalidCaCertificate {
+        /// What could not be read, and in which certificate when there are several.
+        reason: String,
+    },
 
     /// No connection could be made (refused, unresolved name, TLS certificate refused).
     #[error("could not reach Connect at {url}: {reason}")]
-    Unreachable { url: String, reason: String },
+    Unreachable {
+        /// The request's URL, credentials removed.
+        url: String,
+        /// The transport's error chain cut to its cause ("tcp connect error: Connection
+        /// refused"), with what to do about an untrusted certificate.
+        reason: String,
+    },
 
     /// The server's TLS certificate is not valid for the URL's host: the names it lists, when
     /// known, say which host to use instead.
     #[error("could not reach Connect at {url}: its TLS certificate is not valid for host {host}{}", if names.is_empty() { String::new() } else { format!(" (it names: {})", names.join(", ")) })]
-    CertificateNotValidForHost { url: String, host: String, names: Vec<String> },
+    CertificateNotValidForHost {
+        /// The request's URL, credentials removed.
+        url: String,
+        /// The host the certificate was checked against.
+        host: String,
+        /// The names the certificate holds; empty when TLS did not say.
+        names: Vec<String>,
+    },
 
     /// The connection broke after the request was sent and before any answer came, so whether
     /// Connect acted on it is unknown.
     #[error("Connect closed the connection without answering {method} {url}: {reason}")]
-    Dropped { method: Method, url: String, reason: String },
+    Dropped {
+        /// The request's method: whether it may be sent again depends on it.
+        method: Method,
+        /// The request's URL, credentials removed.
+        url: String,
+        /// The transport's error chain, cut to its cause.
+        reason: String,
+    },
 
     /// The client was stopped (Terraform interrupted) before the request finished.
     #[error("stopped before Connect answered {method} {url}{}", if *in_flight && *method == Method::POST { "; the request had been sent, so Connect may have carried it out" } else { "" })]
-    Cancelled { method: Method, url: String, in_flight: bool },
+    Cancelled {
+        /// The request's method: a POST already sent may have created something.
+        method: Method,
+        /// The request's URL, credentials removed.
+        url: String,
+        /// Whether the request had been sent when the stop came.
+        in_flight: bool,
+    },
 
     /// A create whose answer was lost, after which several integrations matching it appeared.
     #[error("the answer to POST {url} was lost, and {} integrations named {name:?} were created since: {}; keep one (by its guid) and delete the others", guids.len(), guids.join(", "))]
-    AmbiguousCreate { url: String, name: String, guids: Vec<String> },
+    AmbiguousCreate {
+        /// The create's URL, credentials removed.
+        url: String,
+        /// The name the create asked for, which every match has.
+        name: String,
+        /// The matching integrations, for the user to keep one and delete the others.
+        guids: Vec<String>,
+    },
 
+    /// No answer within the attempt's time limit, connecting included.
     #[error("Connect did not answer {method} {url} within {}s", after.as_secs_f64())]
-    Timeout { method: Method, url: String, after: Duration },
+    Timeout {
+        /// The request's method: whether it may be sent again depends on it.
+        method: Method,
+        /// The request's URL, credentials removed.
+        url: String,
+        /// The limit the attempt had: the request timeout, or less when the call's time ran
+        /// short.
+        after: Duration,
+    },
 
     /// The connection broke after the status line, while the body was being read.
     #[error("connection to Connect broke while reading its answer ({}) to {method} {url}: {reason}", status_text(*status))]
-    Interrupted { method: Method, url: String, status: u16, reason: String },
+    Interrupted {
+        /// The request's method: whether it may be sent again depends on it.
+        method: Method,
+        /// The request's URL, credentials removed.
+        url: String,
+        /// The status line that did arrive.
+        status: u16,
+        /// The transport's error chain, cut to its cause.
+        reason: String,
+    },
 
+    /// 401: Connect did not accept the key (mistyped, expired, revoked).
     #[error("Connect rejected the API key (401 Unauthorized) for {method} {url}{}", opt_message(message))]
-    Unauthorized { method: Method, url: String, status: u16, message: Option<String> },
+    Unauthorized {
+        /// The request's method, for the message.
+        method: Method,
+        /// The request's URL, credentials removed.
+        url: String,
+        /// Always 401; kept so [`Error::status`] reads every answered variant alike.
+        status: u16,
+        /// Connect's own words, when the body was its JSON error (made fit to show).
+        message: Option<String>,
+    },
 
+    /// 403: the key is accepted but its user may not do this (managing OAuth integrations
+    /// needs an administrator).
     #[error(
         "Connect refused {method} {url} (403 Forbidden): the API key's user lacks the permission{}",
         opt_message(message)
     )]
-    Forbidden { method: Method, url: String, status: u16, message: Option<String> },
+    Forbidden {
+        /// The request's method, for the message.
+        method: Method,
+        /// The request's URL, credentials removed.
+        url: String,
+        /// Always 403; kept so [`Error::status`] reads every answered variant alike.
+        status: u16,
+        /// Connect's own words, when the body was its JSON error (made fit to show).
+        message: Option<String>,
+    },
 
     /// Connect answered with its JSON error body (`{"code", "error", "payload"}`).
     #[error("Connect answered {} to {method} {url}: {message}{}", status_text(*status), code.map(|c| format!(" (code {c})")).unwrap_or_default())]
-    Api { method: Method, url: String, status: u16, code: Option<i64>, message: String },
+    Api {
+        /// The request's method, for the message.
+        method: Method,
+        /// The request's URL, credentials removed.
+        url: String,
+        /// The answer's HTTP status.
+        status: u16,
+        /// Connect's error code: it tells a 404's "no such object" (4) from "no such endpoint"
+        /// (2).
+        code: Option<i64>,
+        /// Connect's `error` text, made fit to show: often the only thing that says what to
+        /// change.
+        message: String,
+    },
 
     /// Redirects are not followed: a redirected POST would silently turn into a GET, and the
     /// usual cause (http:// instead of https://, a missing path prefix) is better fixed in the
     /// configured URL.
     #[error("Connect answered {} to {method} {url}, redirecting to {}; point the server URL at the final address", status_text(*status), location.as_deref().unwrap_or("nowhere"))]
-    Redirected { method: Method, url: String, status: u16, location: Option<String> },
+    Redirected {
+        /// The request's method, for the message.
+        method: Method,
+        /// The request's URL, credentials removed.
+        url: String,
+        /// The redirect's status (301, 302, 307...).
+        status: u16,
+        /// Where the server pointed (credentials removed, made fit to show): usually the URL to
+        /// configure instead.
+        location: Option<String>,
+    },
 
     /// A list that names one object more than once: which of the two is current cannot be
     /// told, so neither is used.
     #[error("Connect's answer to GET {url} lists {what} {key} more than once, so which is current cannot be told; this is a fault of the server or of a proxy in front of it")]
-    DuplicateInList { url: String, what: &'static str, key: String },
+    DuplicateInList {
+        /// The list's URL, credentials removed.
+        url: String,
+        /// What the list holds ("integration"), for the message.
+        what: &'static str,
+        /// The repeated guid, made fit to show.
+        key: String,
+    },
 
     /// A body that is not what the API sends: HTML from a proxy, a truncated or empty body, JSON
     /// of the wrong shape.
     #[error("unexpected answer {} to {method} {url} ({problem}): {}", status_text(*status), if excerpt.is_empty() { "(empty body)" } else { excerpt.as_str() })]
-    UnexpectedResponse { method: Method, url: String, status: u16, problem: String, excerpt: String },
+    UnexpectedResponse {
+        /// The request's method, for the message.
+        method: Method,
+        /// The request's URL, credentials removed.
+        url: String,
+        /// The answer's HTTP status.
+        status: u16,
+        /// What is wrong with the body ("not JSON", the decoder's complaint).
+        problem: String,
+        /// The start of the body on one line, made fit to show: enough to recognise a proxy's
+        /// error page.
+        excerpt: String,
+    },
 
     /// An answer above the client's size cap: refused unread rather than held in memory (a
     /// proxy's or a broken server's answer; Connect's largest, a list, is a few MB).
     #[error("the answer ({}) to {method} {url} was larger than {} and was not read", status_text(*status), size_text(*limit))]
-    TooLarge { method: Method, url: String, status: u16, limit: usize },
+    TooLarge {
+        /// The request's method, for the message.
+        method: Method,
+        /// The request's URL, credentials removed.
+        url: String,
+        /// The answer's HTTP status: a 2xx of a create means it was carried out.
+        status: u16,
+        /// The cap, in bytes.
+        limit: usize,
+    },
 
     /// Retrying stopped short of a good answer: the last attempt's error, how many attempts were
     /// made over how long, and why no more (`maybe_done`: a create whose outcome is unknown).
     #[error("{last}; gave up after {attempts} attempt{} over {:.1}s: {why}{}", if *attempts == 1 { "" } else { "s" }, over.as_secs_f64(), if *maybe_done { "; the request had been sent, so Connect may have carried it out" } else { "" })]
-    GaveUp { attempts: u32, over: Duration, why: GiveUp, maybe_done: bool, last: Box<Error> },
+    GaveUp {
+        /// Attempts made, the first included.
+        attempts: u32,
+        /// Time from the call's start to giving up, waits included.
+        over: Duration,
+        /// The limit that was reached: retries or time.
+        why: GiveUp,
+        /// A create that may have been carried out even so: the user should look before
+        /// applying again.
+        maybe_done: bool,
+        /// What the last attempt got: the server's answer, which [`Error::last_attempt`] reaches.
+        last: Box<Error>,
+    },
 }
 
 /// Why a client call stopped retrying.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum GiveUp {
+    /// Every retry the [`RetryPolicy`](super::RetryPolicy) allows was made.
     #[error("no retries left")]
     NoRetriesLeft,
     /// The operation timeout: every attempt and wait of one call fits in it.
     #[error("the operation timeout ({}s) was reached", limit.as_secs())]
-    Deadline { limit: Duration },
+    Deadline {
+        /// The operation timeout.
+        limit: Duration,
+    },
     /// The server's `Retry-After` ends past the operation timeout: waiting would not help.
     #[error("Connect asked to wait {}s before trying again, beyond the operation timeout ({}s)", wait.as_secs(), limit.as_secs())]
-    AskedToWait { wait: Duration, limit: Duration },
+    AskedToWait {
+        /// The wait the server asked for, before any cap.
+        wait: Duration,
+        /// The operation timeout.
+        limit: Duration,
+    },
     /// The backoff before the next attempt ends past the operation timeout.
     #[error("the next attempt, {:.1}s away, would start past the operation timeout ({}s)", wait.as_secs_f64(), limit.as_secs())]
-    WaitPastDeadline { wait: Duration, limit: Duration },
+    WaitPastDeadline {
+        /// The backoff the next attempt would have waited.
+        wait: Duration,
+        /// The operation timeout.
+        limit: Duration,
+    },
 }
 
 impl GiveUp {

@@ -16,7 +16,9 @@ pub use client::associations::{Association, ContentItem, IntegrationUse};
 pub use client::principals::{Group, User};
 pub use client::server::{ServerInfo, Version};
 pub use client::templates::{TemplateDefinition, TemplateField};
-pub use client::{Client, ClientConfig, SecretHook, TlsOptions, CREATE_GRACE, DEFAULT_TIMEOUT};
+pub use client::{
+    Client, ClientConfig, SecretHook, TlsOptions, CREATE_GRACE, DEFAULT_OPERATION_TIMEOUT, DEFAULT_TIMEOUT,
+};
 pub use error::{Error, GiveUp};
 pub use retry::{RetryPolicy, DEFAULT_MAX_RETRIES};
 pub use secret::{Secret, MASK};

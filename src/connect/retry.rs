@@ -16,6 +16,7 @@ pub struct RetryPolicy {
     pub max_retries: u32,
     /// The wait before the first retry; each further retry doubles it, up to `max_delay`.
     pub base_delay: Duration,
+    /// The longest backoff, however many retries came before.
     pub max_delay: Duration,
     /// The longest `Retry-After` honoured; a longer one is cut to this.
     pub max_retry_after: Duration,
@@ -25,6 +26,7 @@ pub struct RetryPolicy {
     pub delay_scale: f64,
 }
 
+/// [`RetryPolicy::max_retries`] unless set otherwise (the provider's `connect_max_retries`).
 pub const DEFAULT_MAX_RETRIES: u32 = 5;
 
 impl Default for RetryPolicy {
@@ -67,7 +69,7 @@ impl RetryPolicy {
 /// Reads a `Retry-After` header: delay-seconds (`120`) or an HTTP date (`Wed, 21 Oct 2015
 /// 07:28:00 GMT`, or the two obsolete date forms). A date in the past means now; anything else
 /// is ignored (`None`), and the client falls back to its own backoff.
-pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
+pub(crate) fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
     let value = value.trim();
     if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
         // Absurdly many digits: as long as the longest wait honoured anyway.
@@ -79,7 +81,7 @@ pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
 
 /// What one attempt tells about the server's side.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Outcome {
+pub(crate) enum Outcome {
     /// A whole answer with this status.
     Answered(u16),
     /// The request never reached the server (connection refused, name not resolved).
@@ -93,7 +95,7 @@ pub enum Outcome {
 
 /// What to do after an attempt.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Next {
+pub(crate) enum Next {
     /// Keep this result, success or error.
     Done,
     /// Try again (if retries remain) after a wait.
@@ -106,7 +108,7 @@ pub enum Next {
 /// Whether and how to retry. `idempotent` requests (GET, PATCH with the full desired values,
 /// DELETE) retry freely; a create (POST) is retried only when the server surely did not act
 /// (429 and 503 answers, a connection that was never made), and looks first when it cannot know.
-pub fn next_step(idempotent: bool, outcome: Outcome) -> Next {
+pub(crate) fn next_step(idempotent: bool, outcome: Outcome) -> Next {
     let unknown = if idempotent { Next::Retry } else { Next::LookUpThenRetry };
     match outcome {
         // Rate limited, or the server (or the proxy in front of it) is not taking requests.
@@ -129,29 +131,29 @@ pub(crate) struct Deadline {
 }
 
 impl Deadline {
-    pub fn new(limit: Duration) -> Deadline {
+    pub(crate) fn new(limit: Duration) -> Deadline {
         Deadline { start: Instant::now(), limit }
     }
 
-    pub fn elapsed(&self) -> Duration {
+    pub(crate) fn elapsed(&self) -> Duration {
         self.start.elapsed()
     }
 
-    pub fn left(&self) -> Duration {
+    pub(crate) fn left(&self) -> Duration {
         self.limit.saturating_sub(self.elapsed())
     }
 
     /// The limit of the next attempt: the request timeout, cut to the time left (rounded up to
     /// whole milliseconds, so errors quoting it stay readable and an attempt cut short ends at
     /// the deadline, not just before it).
-    pub fn attempt_timeout(&self, request_timeout: Duration) -> Duration {
+    pub(crate) fn attempt_timeout(&self, request_timeout: Duration) -> Duration {
         let nanos = request_timeout.min(self.left()).as_nanos();
         Duration::from_millis(nanos.div_ceil(1_000_000) as u64)
     }
 
     /// Why not to wait `wait` (the server having asked for `asked`) before another attempt:
     /// `None` when the wait ends before the deadline.
-    pub fn refuse_wait(&self, wait: Duration, asked: Option<Duration>) -> Option<GiveUp> {
+    pub(crate) fn refuse_wait(&self, wait: Duration, asked: Option<Duration>) -> Option<GiveUp> {
         refuse_wait(self.left(), self.limit, wait, asked)
     }
 }

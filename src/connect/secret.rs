@@ -21,6 +21,7 @@ pub const MASK: &str = "(sensitive)";
 pub struct Secret(String);
 
 impl Secret {
+    /// Wraps `s`, which from here on prints as [`MASK`].
     pub fn new(s: impl Into<String>) -> Self {
         Secret(s.into())
     }
@@ -30,6 +31,7 @@ impl Secret {
         &self.0
     }
 
+    /// Whether it is empty, asked without exposing it.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }

@@ -10,7 +10,7 @@ use tokio::net::TcpListener;
 
 /// A request as the server saw it.
 #[derive(Clone, Debug)]
-pub struct Seen {
+pub(crate) struct Seen {
     pub method: String,
     /// Path and query, as sent on the request line.
     pub target: String,
@@ -20,18 +20,18 @@ pub struct Seen {
 }
 
 impl Seen {
-    pub fn header(&self, name: &str) -> Option<&str> {
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
         self.headers.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
     }
 
-    pub fn json(&self) -> serde_json::Value {
+    pub(crate) fn json(&self) -> serde_json::Value {
         serde_json::from_slice(&self.body).expect("request body is JSON")
     }
 }
 
 /// What to answer.
 #[derive(Clone, Debug)]
-pub enum Reply {
+pub(crate) enum Reply {
     /// A normal response: status, content type, body, extra headers.
     Full { status: u16, content_type: Option<&'static str>, body: Vec<u8>, headers: Vec<(&'static str, String)> },
     /// Announce `Content-Length: claimed` but send only `body`, then close.
@@ -49,7 +49,7 @@ pub enum Reply {
 
 impl Reply {
     /// The reply with an extra header.
-    pub fn with_header(self, name: &'static str, value: &str) -> Reply {
+    pub(crate) fn with_header(self, name: &'static str, value: &str) -> Reply {
         match self {
             Reply::Full { status, content_type, body, mut headers } => {
                 headers.push((name, value.to_owned()));
@@ -59,7 +59,7 @@ impl Reply {
         }
     }
 
-    pub fn json(status: u16, body: serde_json::Value) -> Reply {
+    pub(crate) fn json(status: u16, body: serde_json::Value) -> Reply {
         Reply::Full {
             status,
             content_type: Some("application/json"),
@@ -68,18 +68,18 @@ impl Reply {
         }
     }
 
-    pub fn raw(status: u16, content_type: &'static str, body: &str) -> Reply {
+    pub(crate) fn raw(status: u16, content_type: &'static str, body: &str) -> Reply {
         Reply::Full { status, content_type: Some(content_type), body: body.as_bytes().to_vec(), headers: vec![] }
     }
 
-    pub fn empty(status: u16) -> Reply {
+    pub(crate) fn empty(status: u16) -> Reply {
         Reply::Full { status, content_type: None, body: vec![], headers: vec![] }
     }
 }
 
 type Handler = dyn Fn(&Seen) -> Reply + Send + Sync;
 
-pub struct TestServer {
+pub(crate) struct TestServer {
     url: String,
     seen: Arc<Mutex<Vec<Seen>>>,
     task: tokio::task::JoinHandle<()>,
@@ -87,13 +87,13 @@ pub struct TestServer {
 
 impl TestServer {
     /// Serves every connection with `handler` until dropped.
-    pub async fn spawn(handler: impl Fn(&Seen) -> Reply + Send + Sync + 'static) -> TestServer {
+    pub(crate) async fn spawn(handler: impl Fn(&Seen) -> Reply + Send + Sync + 'static) -> TestServer {
         TestServer::spawn_with(None, handler).await
     }
 
     /// Like [`TestServer::spawn`], over TLS with `acceptor` when given (the URL is then
     /// `https://127.0.0.1:PORT`). A failed handshake is not a request: nothing is seen.
-    pub async fn spawn_with(
+    pub(crate) async fn spawn_with(
         acceptor: Option<tokio_rustls::TlsAcceptor>,
         handler: impl Fn(&Seen) -> Reply + Send + Sync + 'static,
     ) -> TestServer {
@@ -125,7 +125,7 @@ impl TestServer {
     }
 
     /// Answers the `n`th request (from 0) with `replies[n]`, and the last one from then on.
-    pub async fn sequence(replies: Vec<Reply>) -> TestServer {
+    pub(crate) async fn sequence(replies: Vec<Reply>) -> TestServer {
         let next = std::sync::atomic::AtomicUsize::new(0);
         TestServer::spawn(move |_| {
             let n = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
@@ -135,15 +135,15 @@ impl TestServer {
     }
 
     /// Always the same reply.
-    pub async fn always(reply: Reply) -> TestServer {
+    pub(crate) async fn always(reply: Reply) -> TestServer {
         TestServer::spawn(move |_| reply.clone()).await
     }
 
-    pub fn url(&self) -> &str {
+    pub(crate) fn url(&self) -> &str {
         &self.url
     }
 
-    pub fn seen(&self) -> Vec<Seen> {
+    pub(crate) fn seen(&self) -> Vec<Seen> {
         self.seen.lock().unwrap().clone()
     }
 }

@@ -14,7 +14,7 @@ use super::Secret;
 /// The config keys Connect documents across its templates, none of them secret: the only ones
 /// whose values a logged body shows (see [`super::secret::mask_body`]); any other key may be a
 /// template's secret field under a name that does not say so.
-pub const PLAIN_CONFIG_KEYS: &[&str] = &[
+pub(crate) const PLAIN_CONFIG_KEYS: &[&str] = &[
     "auth_type",
     "auth_mode",
     "tenant_id",
@@ -34,6 +34,7 @@ pub const PLAIN_CONFIG_KEYS: &[&str] = &[
 /// (`auth_mode`, `use_pkce`...), so `config` is not a mirror of what was sent.
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
 pub struct Integration {
+    /// What every other call names it by, and the resource's id in Terraform.
     pub guid: String,
     /// Numeric id; servers send it as a string ("77") or a number (77), so both are accepted.
     #[serde(default, deserialize_with = "string_or_number")]
@@ -42,6 +43,7 @@ pub struct Integration {
     /// none, and one such integration must not make a whole list undecodable.
     #[serde(default)]
     pub name: Option<String>,
+    /// Empty when the server has none: `null` and absence read as `""`.
     #[serde(default, deserialize_with = "null_as_default")]
     pub description: String,
     /// Nullable in Posit's published document, as `name`.
@@ -50,10 +52,14 @@ pub struct Integration {
     /// Omitted by servers older than 2025.
     #[serde(default)]
     pub auth_type: Option<String>,
+    /// The non-secret config as the server holds it: what it added included, secrets never.
     #[serde(default, deserialize_with = "null_as_default")]
     pub config: Map<String, Value>,
+    /// RFC 3339; a create whose answer was lost looks only at integrations made since it was
+    /// sent.
     #[serde(default)]
     pub created_time: Option<String>,
+    /// RFC 3339; shown by the data sources.
     #[serde(default)]
     pub updated_time: Option<String>,
     /// The users and groups allowed to use the integration (empty: every publisher). `None` when
@@ -68,8 +74,10 @@ pub struct Integration {
 /// need; a request sends only the guid it names.
 #[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Permission {
+    /// Set for a user's entry.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_guid: Option<String>,
+    /// Set for a group's entry.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub group_guid: Option<String>,
 }
@@ -89,9 +97,13 @@ impl Permission {
 /// The body of `POST /v1/oauth/integrations`.
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct NewIntegration {
+    /// The template's id (`azure`, `custom`...): fixed once created.
     pub template: String,
+    /// Not unique in Connect; with the rest, what finds a create whose answer was lost.
     pub name: String,
+    /// Sent even when empty.
     pub description: String,
+    /// The template's keys, secrets included.
     pub config: Config,
     /// Sent only when managed; an empty list opens the integration to every publisher.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -103,10 +115,13 @@ pub struct NewIntegration {
 /// cannot change it.
 #[derive(Clone, Debug, Default, Serialize, PartialEq)]
 pub struct IntegrationUpdate {
+    /// The new name.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// The new description; `Some("")` clears it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    /// Merged by Connect into the config it holds: a key not sent keeps its value.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub config: Option<Config>,
     /// Replaces the whole list when sent.
@@ -121,11 +136,14 @@ pub struct IntegrationUpdate {
 /// secret wins.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Config {
+    /// Keys whose values may show, in `Debug` and so in logs.
     pub values: Map<String, Value>,
+    /// Keys whose values `Debug` never shows; sent as plain strings all the same.
     pub secrets: BTreeMap<String, Secret>,
 }
 
 impl Config {
+    /// An empty config, to build on with [`Config::with_value`] and [`Config::with_secret`].
     pub fn new() -> Self {
         Self::default()
     }
@@ -170,7 +188,10 @@ pub fn same_scopes(a: &str, b: &str) -> bool {
 /// The outcome of a delete, so callers can tell "removed now" from "someone else removed it".
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Deleted {
+    /// Connect answered the DELETE with success.
     Yes,
+    /// A 404 that surely means the integration is gone: removed by someone else, or by an
+    /// earlier attempt of the same call whose answer was lost.
     AlreadyGone,
 }
 

@@ -11,7 +11,9 @@ use crate::connect::Error;
 /// One association as Connect lists it; only the integration's guid matters to callers.
 #[derive(Clone, Debug, Deserialize, PartialEq)]
 pub struct Association {
+    /// The integration the content may use.
     pub oauth_integration_guid: String,
+    /// Sent alongside by Connect; callers go by the guid, which a rename leaves alone.
     #[serde(default)]
     pub oauth_integration_name: Option<String>,
 }
@@ -21,8 +23,10 @@ pub struct Association {
 /// before (deprecated since, still sent).
 #[derive(Clone, Debug, Default, Deserialize, PartialEq)]
 pub struct IntegrationUse {
+    /// The content item, from 2025.07.0 on; read it through [`IntegrationUse::content`].
     #[serde(default)]
     pub content_guid: Option<String>,
+    /// The same guid by its older name, the only one before 2025.07.0.
     #[serde(default)]
     pub app_guid: Option<String>,
 }
@@ -37,6 +41,8 @@ impl IntegrationUse {
 /// A content item as `GET /v1/content/{guid}` gives it: the one field callers read.
 #[derive(Clone, Debug, Default, Deserialize, PartialEq)]
 pub struct ContentItem {
+    /// Names the content for people, in messages about what uses an integration; `None` when
+    /// it has none.
     #[serde(default)]
     pub title: Option<String>,
 }

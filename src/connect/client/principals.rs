@@ -12,25 +12,31 @@ use super::Client;
 use crate::connect::Error;
 
 /// The largest page Connect serves.
-pub const PAGE_SIZE: u32 = 500;
+pub(crate) const PAGE_SIZE: u32 = 500;
 /// How many pages a lookup reads at most: a million users or groups.
 const MAX_PAGES: u32 = 2000;
 
 /// A user as `GET /v1/users` lists it: the fields a lookup shows.
 #[derive(Clone, Debug, Default, Deserialize, PartialEq)]
 pub struct User {
+    /// What an integration's permissions name the user by.
     pub guid: String,
+    /// Unique on a server: what a lookup matches, exactly.
     #[serde(default)]
     pub username: String,
     /// May be hidden from non-administrators.
     #[serde(default)]
     pub email: Option<String>,
+    /// Shown beside the username, to tell whom a lookup found.
     #[serde(default)]
     pub first_name: Option<String>,
+    /// Shown beside the username, as `first_name`.
     #[serde(default)]
     pub last_name: Option<String>,
+    /// `administrator`, `publisher` or `viewer`.
     #[serde(default)]
     pub user_role: Option<String>,
+    /// Whether the account is locked (its user cannot sign in).
     #[serde(default)]
     pub locked: Option<bool>,
 }
@@ -38,7 +44,9 @@ pub struct User {
 /// A group as `GET /v1/groups` lists it.
 #[derive(Clone, Debug, Default, Deserialize, PartialEq)]
 pub struct Group {
+    /// What an integration's permissions name the group by.
     pub guid: String,
+    /// What a lookup matches; not unique on a server, so a lookup may find several.
     #[serde(default)]
     pub name: String,
 }

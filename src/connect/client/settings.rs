@@ -28,20 +28,24 @@ pub const DEFAULT_OPERATION_TIMEOUT: Duration = Duration::from_secs(300);
 /// The largest answer body read: Connect's largest answer, the list of every integration, is
 /// about 3 MB for 10,000 of them; anything far bigger is not Connect's and must not exhaust
 /// memory.
-pub const MAX_BODY: usize = 64 << 20;
+pub(crate) const MAX_BODY: usize = 64 << 20;
 
 /// How to reach one Connect server.
 #[derive(Clone, Debug)]
 pub struct ClientConfig {
     /// `https://host`, with or without a trailing slash or a path prefix.
     pub server_url: String,
+    /// Sent as `Authorization: Key ...` on every request; surrounding whitespace is dropped.
     pub api_key: Secret,
+    /// Names the caller (and its version) in the server's logs.
     pub user_agent: String,
     /// Limit for one attempt at a request, connecting included.
     pub timeout: Duration,
     /// Limit for one call, every attempt and wait included.
     pub operation_timeout: Duration,
+    /// Which certificates to trust.
     pub tls: TlsOptions,
+    /// When to try again, and how long to wait first.
     pub retry: RetryPolicy,
     /// Cancelling it stops every request of the client (and of its clones).
     pub cancel: CancellationToken,
@@ -119,6 +123,7 @@ impl ClientConfig {
 pub struct SecretHook(Arc<dyn Fn(&str) + Send + Sync>);
 
 impl SecretHook {
+    /// A hook that calls `f` with each secret, in line, before the secret is used.
     pub fn new(f: impl Fn(&str) + Send + Sync + 'static) -> Self {
         SecretHook(Arc::new(f))
     }
