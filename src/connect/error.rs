@@ -25,7 +25,7 @@ pub enum Error {
     InvalidServerUrl {
         /// The URL as given, less any user name and password, so the user recognises it.
         value: String,
-        /// What to change, e.g. "it has no scheme; write it as https://<host>".
+        /// What to change, e.g. `it has no scheme; write it as https://<host>`.
         reason: String,
     },
 
