@@ -1,6 +1,6 @@
 //! The `posit` provider: its configuration block, the check of the server at configure, and the
 //! list of resources it serves. How each setting is read, checked and turned into a client is in
-//! [`settings`].
+//! `settings.rs`.
 
 mod descriptions;
 mod settings;
@@ -26,6 +26,7 @@ use tfplugin::resource::{
 };
 use tfplugin::schema::{Attribute, Block, Schema};
 
+/// This build's version (`Cargo.toml`'s), which the user agent gives Connect.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// The provider as Terraform and people know it outside the protocol.
@@ -36,6 +37,9 @@ pub const PLUGIN: Plugin = Plugin {
     transport_env: "POSIT_PROVIDER_TRANSPORT",
 };
 
+/// The provider [`tfplugin`] serves: its configuration block, resources and data sources.
+/// `main` hands one to [`tfplugin::run::run`]; docgen builds one to read the schemas.
+#[derive(Debug)]
 pub struct PositProvider {
     schema: Schema,
     /// Cancelled by StopProvider; every client the provider builds listens to it.
@@ -49,6 +53,7 @@ impl Default for PositProvider {
 }
 
 impl PositProvider {
+    /// An unconfigured provider: its schema, and no client until Terraform configures it.
     pub fn new() -> Self {
         PositProvider { schema: schema(), stop: CancellationToken::new() }
     }
@@ -95,7 +100,7 @@ impl Provider for PositProvider {
     }
 
     /// Builds the client and, when every setting is known, checks the server once for this
-    /// process (see [`check_server`]): a missing or wrong URL or key, or a Connect too old, fails
+    /// process (`check_server`): a missing or wrong URL or key, or a Connect too old, fails
     /// here, at plan time, whatever the plan holds. Settings known only after apply defer the
     /// check to the operations that need the API. `terraform validate` never configures a
     /// provider, so it stays offline.
