@@ -213,7 +213,7 @@ resource "posit_connect_oauth_integration" "bench" {{
   template    = "msgraph"
   name        = "Benchmark integration ${{count.index}}"
   description = "Integration ${{count.index}} of the benchmark."
-  config = {{
+  config {{
     tenant_id = "6f1c2b3a-0d4e-4a5b-9c8d-7e6f5a4b3c2d"
     client_id = "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
   }}
@@ -255,6 +255,11 @@ fn same_data_floor_tf(n: usize) -> String {
       token_endpoint_auth_method = tostring(null)
       token_uri                  = tostring(null)
       use_pkce                   = true
+    }}
+    permissions = {{
+      users          = toset(null)
+      groups         = toset(null)
+      all_publishers = true
     }}
   }}
 }}

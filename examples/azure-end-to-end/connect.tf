@@ -14,7 +14,7 @@ resource "posit_connect_oauth_integration" "openai" {
   template    = "azure-openai"
   name        = "Azure OpenAI"
   description = "Azure OpenAI as the visitor, through ${var.app_display_name}."
-  config = {
+  config {
     auth_type     = "Viewer"
     tenant_id     = local.azure.tenant_id
     client_id     = local.azure.client_id
@@ -27,7 +27,7 @@ resource "posit_connect_oauth_integration" "msgraph" {
   template    = "msgraph"
   name        = "Microsoft Graph"
   description = "Microsoft Graph as the visitor, through ${var.app_display_name}."
-  config = {
+  config {
     auth_type     = "Viewer"
     tenant_id     = local.azure.tenant_id
     client_id     = local.azure.client_id
@@ -40,7 +40,7 @@ resource "posit_connect_oauth_integration" "sharepoint" {
   template    = "sharepoint"
   name        = "SharePoint"
   description = "SharePoint as the visitor, through ${var.app_display_name}."
-  config = {
+  config {
     auth_type     = "Viewer"
     tenant_id     = local.azure.tenant_id
     client_id     = local.azure.client_id

@@ -37,7 +37,7 @@ resource "posit_connect_oauth_integration" "azure" {
   template    = "azure"
   name        = "Azure OAuth integration"
   description = "For publishers' Azure content."
-  config = {
+  config {
     auth_type     = "Viewer"
     tenant_id     = var.tenant_id
     client_id     = var.client_id
@@ -51,7 +51,7 @@ resource "posit_connect_oauth_integration" "openai" {
   template    = "azure-openai"
   name        = "Azure OpenAI OAuth integration"
   description = "For publishers' Azure OpenAI content."
-  config = {
+  config {
     auth_type     = "Viewer"
     tenant_id     = var.tenant_id
     client_id     = var.client_id
@@ -64,7 +64,7 @@ resource "posit_connect_oauth_integration" "msgraph" {
   template    = "msgraph"
   name        = "Microsoft Graph OAuth integration"
   description = "For publishers' Microsoft Graph content."
-  config = {
+  config {
     tenant_id     = var.tenant_id
     client_id     = var.client_id
     client_secret = var.client_secret
@@ -76,7 +76,7 @@ resource "posit_connect_oauth_integration" "sharepoint" {
   template    = "sharepoint"
   name        = "SharePoint OAuth integration"
   description = "For publishers' SharePoint content."
-  config = {
+  config {
     auth_type     = "Service Account"
     tenant_id     = var.tenant_id
     client_id     = var.client_id

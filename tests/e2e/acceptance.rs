@@ -267,7 +267,7 @@ fn config(prefix: &str, round: u32, extra: &str) -> String {
   template    = "custom"
   name        = {}
   description = {}
-  config = {{
+  config {{
     client_id         = "tfacc-dummy-client"
     client_secret     = {}
     authorization_uri = "https://idp.example.com/authorize"

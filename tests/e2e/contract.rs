@@ -171,16 +171,12 @@ fn connect_refusals_point_at_the_attribute_they_concern() {
             &ProviderConfig::Env,
             &Integration::new("msgraph", "Refused").description("Refused on purpose").secret("s3cret").hcl("this"),
         ));
-        // (code, Connect's message, the line Terraform shows: a top-level attribute's own; one
-        // inside `config`, an object, its own on Terraform 1.15, the resource's first line on 1.11).
+        // (code, Connect's message, the line Terraform shows: the attribute's own, also inside
+        // the `config` block).
         let cases = [
             (225, "The OAuth integration name is invalid.", "name"),
             (226, "The OAuth integration description is invalid.", "description"),
-            (
-                204,
-                "The tenant ID is not a valid Entra ID tenant.",
-                if tf.at_least(1, 15) { "tenant_id" } else { "resource" },
-            ),
+            (204, "The tenant ID is not a valid Entra ID tenant.", "tenant_id"),
         ];
         for (code, message, line) in cases {
             let refusal = FaultAction::Refusal { status: 400, code, message: message.to_string() };

@@ -45,7 +45,7 @@ impl Secrets {
   template    = "custom"
   name        = "Hostile custom"
   description = {description}
-  config = {{
+  config {{
     client_id         = "c"
     client_secret     = {client_secret}
     authorization_uri = "https://idp/authorize"
@@ -60,7 +60,7 @@ resource "posit_connect_oauth_integration" "graph" {{
   template    = "msgraph"
   name        = "Hostile graph"
   description = {description}
-  config = {{
+  config {{
     auth_type                = "Service Account"
     tenant_id                = {tenant}
     client_id                = {client}

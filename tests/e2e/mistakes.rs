@@ -97,23 +97,38 @@ fn a_mistyped_template_or_auth_type_gets_one_error_naming_the_value_meant() {
 }
 
 #[test]
-fn a_misspelled_config_key_shows_as_missing_with_a_spelling_hint() {
+fn a_misspelled_config_key_is_refused_at_validate_naming_the_one_meant() {
     for_each_terraform(|tf| {
         let fake = start_fake();
+        let store = fake.store();
         let ws = Workspace::new(tf);
-        let mut spec = Integration::new("msgraph", "Misspelled");
-        spec.tenant_id = None;
-        // Terraform drops the key config does not define, without a word of its own.
-        let body = spec
-            .hcl("this")
-            .replace("    client_id", &format!("    tenantid  = {}\n    client_id", hcl_string(TENANT_ID)));
-        assert!(body.contains("tenantid"), "{body}");
-        ws.write_main(&main_tf(&provider(&fake), &body));
-        let (run, errors) = plan_errors(&ws);
-        if errors.len() != 1 {
-            run.fail("expected the one error of the missing key");
+        // A misspelled optional key once vanished without a word (`client_secert` made a Public
+        // integration, `auth_typ` a Viewer): `config` is a block, so Terraform itself refuses it.
+        for (typed, meant, line) in [
+            ("client_secert", "client_secret", "    client_secert = \"s3cret\"\n"),
+            ("auth_typ", "auth_type", "    auth_typ = \"Service Account\"\n"),
+            ("tenantid", "tenant_id", ""),
+        ] {
+            let mut spec = Integration::new("msgraph", "Misspelled");
+            let body = if line.is_empty() {
+                spec.tenant_id = None;
+                spec.hcl("this")
+                    .replace("    client_id", &format!("    tenantid  = {}\n    client_id", hcl_string(TENANT_ID)))
+            } else {
+                spec.hcl("this").replace("    client_id", &format!("{line}    client_id"))
+            };
+            assert!(body.contains(typed), "{body}");
+            ws.write_main(&main_tf(&provider(&fake), &body));
+            let run = ws.run(&["validate", "-no-color"]);
+            if run.success() {
+                run.fail(&format!("validate must refuse {typed}"));
+            }
+            run.assert_said(&[
+                &format!("An argument named \"{typed}\" is not expected here"),
+                &format!("Did you mean \"{meant}\"?"),
+            ]);
         }
-        run.assert_said(&["Missing config.tenant_id", "check the spelling of the keys in config"]);
+        assert!(writes(&store).is_empty(), "nothing reaches the server");
     });
 }
 
@@ -225,4 +240,26 @@ fn associations_hcl(content: &str, integration: &str) -> String {
         hcl_string(content),
         hcl_string(integration)
     )
+}
+
+#[test]
+fn a_state_from_before_config_was_a_block_upgrades_with_no_change() {
+    for_each_terraform(|tf| {
+        let fake = start_fake();
+        let ws = Workspace::new(tf);
+        ws.write_main(&main_tf(
+            &provider(&fake),
+            &Integration::new("msgraph", "Upgraded").secret("s3cret").hcl("this"),
+        ));
+        ws.apply();
+        // The state as version 0 of the schema (`config` a nested attribute) wrote it: the same
+        // object under an older schema version.
+        let path = ws.path().join("terraform.tfstate");
+        let mut state: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        let instance = &mut state["resources"][0]["instances"][0];
+        assert_eq!(instance["schema_version"], 1, "the current schema version");
+        instance["schema_version"] = 0.into();
+        std::fs::write(&path, serde_json::to_string_pretty(&state).unwrap()).unwrap();
+        ws.assert_no_changes("after upgrading a version 0 state");
+    });
 }

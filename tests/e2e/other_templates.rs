@@ -10,7 +10,7 @@ const ADDR: &str = "posit_connect_oauth_integration.t";
 
 struct Case {
     template: &'static str,
-    /// The `config = { ... }` body lines.
+    /// The `config { ... }` body lines.
     config: &'static str,
     /// What the server must hold after create (config keys).
     expect: Value,
@@ -64,7 +64,7 @@ fn cases() -> Vec<Case> {
 
 fn hcl(case: &Case) -> String {
     format!(
-        "resource \"posit_connect_oauth_integration\" \"t\" {{\n  template = \"{}\"\n  name     = \"{} integration\"\n  config = {{\n{}  }}\n}}\n",
+        "resource \"posit_connect_oauth_integration\" \"t\" {{\n  template = \"{}\"\n  name     = \"{} integration\"\n  config {{\n{}  }}\n}}\n",
         case.template, case.template, case.config
     )
 }
@@ -144,7 +144,7 @@ fn template_rules_at_plan() {
         ];
         for (template, config, needles) in cases {
             let body = format!(
-                "resource \"posit_connect_oauth_integration\" \"t\" {{\n  template = \"{template}\"\n  name     = \"n\"\n  config = {{\n{config}  }}\n}}\n"
+                "resource \"posit_connect_oauth_integration\" \"t\" {{\n  template = \"{template}\"\n  name     = \"n\"\n  config {{\n{config}  }}\n}}\n"
             );
             ws.write_main(&main_tf(&ProviderConfig::Env, &body));
             ws.try_plan().failed().assert_output_contains(needles);
@@ -172,7 +172,7 @@ fn server_template_rules_at_plan() {
         ];
         for (template, config, needles) in cases {
             let body = format!(
-                "resource \"posit_connect_oauth_integration\" \"t\" {{\n  template = \"{template}\"\n  name     = \"n\"\n  config = {{\n{config}  }}\n}}\n"
+                "resource \"posit_connect_oauth_integration\" \"t\" {{\n  template = \"{template}\"\n  name     = \"n\"\n  config {{\n{config}  }}\n}}\n"
             );
             ws.write_main(&main_tf(&ProviderConfig::Env, &body));
             ws.try_plan().failed().assert_output_contains(needles);
@@ -189,7 +189,7 @@ fn secret_template_fields_go_in_extra_sensitive() {
         let ws = Workspace::with_connect_env(tf, &fake.url(), ADMIN_KEY);
         let body = |map: &str, value: &str| {
             format!(
-                "resource \"posit_connect_oauth_integration\" \"t\" {{\n  template = \"custom\"\n  name     = \"n\"\n  config = {{\n    client_id         = \"c\"\n    authorization_uri = \"https://idp/authorize\"\n    token_uri         = \"https://idp/token\"\n    {map} = {{\n      signing_key = \"{value}\"\n    }}\n  }}\n}}\n"
+                "resource \"posit_connect_oauth_integration\" \"t\" {{\n  template = \"custom\"\n  name     = \"n\"\n  config {{\n    client_id         = \"c\"\n    authorization_uri = \"https://idp/authorize\"\n    token_uri         = \"https://idp/token\"\n    {map} = {{\n      signing_key = \"{value}\"\n    }}\n  }}\n}}\n"
             )
         };
         // The server marks signing_key secret: refused in the plain map, at plan.

@@ -47,7 +47,7 @@ fn integrations(round: u32) -> Vec<(&'static str, String)> {
   template    = "custom"
   name        = "Profile custom"
   description = "round {round}"
-  config = {{
+  config {{
     client_id         = "custom-client"
     client_secret     = "profile-custom-secret"
     authorization_uri = "https://idp.example.com/authorize"

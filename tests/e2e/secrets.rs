@@ -30,7 +30,7 @@ resource "posit_connect_oauth_integration" "wo" {{
   template    = "msgraph"
   name        = "Graph, secret kept out of state"
   description = {description}
-  config = {{
+  config {{
     tenant_id                = {tenant}
     client_id                = {client}
 {secret_lines}  }}
@@ -226,7 +226,7 @@ fn write_only_conflicts_and_rules_at_plan() {
             r#"resource "posit_connect_oauth_integration" "x" {{
   template = "msgraph"
   name     = "n"
-  config = {{
+  config {{
     tenant_id                = {t}
     client_id                = {t}
     client_secret            = "a"

@@ -18,8 +18,9 @@ pub struct Schema {
     pub block: Block,
 }
 
-/// An object's attributes. Nested blocks are not used: nested attributes (`config = { ... }`)
-/// are what protocol 6 offers and what users of modern providers expect.
+/// An object's attributes. A nested object is an attribute of kind [`AttributeKind::Single`],
+/// written either as a nested attribute (`config = { ... }`) or, with [`Attribute::block`], as a
+/// nested block (`config { ... }`); its value is the same object either way.
 #[derive(Clone, Debug, Default)]
 pub struct Block {
     /// The attributes, in the order documentation lists them.
@@ -66,6 +67,11 @@ pub struct Attribute {
     pub modifiers: Vec<Arc<dyn PlanModifier>>,
     /// Checks of configured values, run at validation (see [`super::validators`]).
     pub validators: Vec<Arc<dyn Validator>>,
+    /// A [`AttributeKind::Single`] object written as a nested block (`config { ... }`): Terraform
+    /// then refuses an argument the block does not define, with a "did you mean", where a nested
+    /// attribute's object drops an unknown key without a word. `required` makes the block
+    /// required (exactly one); a block is never computed.
+    pub as_block: bool,
 }
 
 impl Attribute {
@@ -82,6 +88,7 @@ impl Attribute {
             default: None,
             modifiers: Vec::new(),
             validators: Vec::new(),
+            as_block: false,
         }
     }
 
@@ -108,6 +115,11 @@ impl Attribute {
     /// A nested object (`config = { ... }`) with `block`'s attributes.
     pub fn single(name: &str, block: Block) -> Self {
         Self::new(name, AttributeKind::Single(block))
+    }
+
+    /// A nested block (`config { ... }`) with `block`'s attributes: see [`Attribute::as_block`].
+    pub fn block(name: &str, block: Block) -> Self {
+        Attribute { as_block: true, ..Self::new(name, AttributeKind::Single(block)) }
     }
 
     /// Marks it [`required`](Attribute::required).

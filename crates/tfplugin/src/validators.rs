@@ -12,7 +12,9 @@ use super::value::Value;
 pub trait Validator: Send + Sync + Debug {
     /// Checks a known, non-null value; adds error diagnostics pointing at `path`.
     fn validate(&self, path: &AttributePath, value: &Value, diags: &mut Diagnostics);
-    /// One line for docs: what the attribute accepts.
+    /// One sentence of Markdown for the docs, saying what the attribute accepts (``Must be one of
+    /// `a` or `b`.``). docgen appends it to the attribute's description in the Schema section, so
+    /// a description need not repeat it.
     fn describe(&self) -> String;
 }
 
@@ -35,7 +37,13 @@ impl Validator for OneOf {
     }
 
     fn describe(&self) -> String {
-        format!("one of {}", quoted_list(self.0))
+        let choices: Vec<String> = self.0.iter().map(|s| format!("`{s}`")).collect();
+        match choices.as_slice() {
+            [] => "No value is accepted.".into(),
+            [one] => format!("Must be {one}."),
+            [a, b] => format!("Must be {a} or {b}."),
+            [rest @ .., last] => format!("Must be one of {} or {last}.", rest.join(", ")),
+        }
     }
 }
 
@@ -51,7 +59,7 @@ impl Validator for NotBlank {
     }
 
     fn describe(&self) -> String {
-        "not empty".into()
+        "Must not be empty.".into()
     }
 }
 
@@ -100,6 +108,14 @@ mod tests {
         let d = run(&OneOf(&["azure", "msgraph", "sharepoint"]), Value::string("ms-graph"));
         assert_eq!(d.0.len(), 1);
         assert!(d.0[0].detail.ends_with("\"sharepoint\". Did you mean \"msgraph\"?"), "{}", d.0[0].detail);
+    }
+
+    #[test]
+    fn descriptions_are_sentences_for_the_docs() {
+        assert_eq!(OneOf(&["azure", "msgraph", "aws"]).describe(), "Must be one of `azure`, `msgraph` or `aws`.");
+        assert_eq!(OneOf(&["Confidential", "Public"]).describe(), "Must be `Confidential` or `Public`.");
+        assert_eq!(OneOf(&["Viewer"]).describe(), "Must be `Viewer`.");
+        assert_eq!(NotBlank.describe(), "Must not be empty.");
     }
 
     #[test]

@@ -14,11 +14,26 @@ pub(crate) fn schema(s: &Schema) -> pb::Schema {
 fn block(b: &Block, version: i64) -> pb::schema::Block {
     pb::schema::Block {
         version,
-        attributes: b.attributes.iter().map(attribute).collect(),
+        attributes: b.attributes.iter().filter(|a| !a.as_block).map(attribute).collect(),
+        block_types: b.attributes.iter().filter(|a| a.as_block).filter_map(|a| nested_block(a, version)).collect(),
         description: b.description.clone(),
         description_kind: pb::StringKind::Markdown as i32,
         ..Default::default()
     }
+}
+
+/// A nested block of nesting mode SINGLE: exactly one when required (core wants MinItems and
+/// MaxItems both 0 or both 1 in that mode), else at most one.
+fn nested_block(a: &Attribute, version: i64) -> Option<pb::schema::NestedBlock> {
+    let AttributeKind::Single(b) = &a.kind else { return None };
+    let items = i64::from(a.required);
+    Some(pb::schema::NestedBlock {
+        type_name: a.name.clone(),
+        block: Some(pb::schema::Block { description: a.description.clone(), ..block(b, version) }),
+        nesting: pb::schema::nested_block::NestingMode::Single as i32,
+        min_items: items,
+        max_items: items,
+    })
 }
 
 fn attribute(a: &Attribute) -> pb::schema::Attribute {
@@ -125,4 +140,52 @@ pub(crate) fn encode(v: &Value, ty: &Type) -> Result<pb::DynamicValue, Diagnosti
     codec::to_msgpack(v, ty).map(|msgpack| pb::DynamicValue { msgpack, json: Vec::new() }).map_err(|e| {
         Diagnostic::error("Could not encode a value for Terraform", format!("{e}. This is a bug in the provider."))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_block_attribute_is_a_nested_block_and_a_single_one_a_nested_attribute() {
+        let inner = || Block::new("", vec![Attribute::string("k").optional()]);
+        let s = Schema::new(
+            1,
+            Block::new(
+                "",
+                vec![
+                    Attribute::string("name").required(),
+                    Attribute::block("config", inner()).required().describe("The config."),
+                    Attribute::block("extra", inner()),
+                    Attribute::single("permissions", inner()).optional(),
+                ],
+            ),
+        );
+        let b = schema(&s).block.unwrap();
+        let names: Vec<&str> = b.attributes.iter().map(|a| a.name.as_str()).collect();
+        assert_eq!(names, ["name", "permissions"]);
+        assert!(b.attributes[1].nested_type.is_some());
+        let blocks: Vec<(&str, i64, i64)> =
+            b.block_types.iter().map(|n| (n.type_name.as_str(), n.min_items, n.max_items)).collect();
+        assert_eq!(blocks, [("config", 1, 1), ("extra", 0, 0)]);
+        let config = &b.block_types[0];
+        assert_eq!(config.nesting, pb::schema::nested_block::NestingMode::Single as i32);
+        let inner = config.block.as_ref().unwrap();
+        assert_eq!((inner.attributes[0].name.as_str(), inner.description.as_str()), ("k", "The config."));
+        // The value is the same object either way.
+        assert_eq!(
+            s.block.value_type(),
+            Block::new(
+                "",
+                vec![
+                    Attribute::string("name").required(),
+                    Attribute::single("config", Block::new("", vec![Attribute::string("k").optional()])).required(),
+                    Attribute::single("extra", Block::new("", vec![Attribute::string("k").optional()])),
+                    Attribute::single("permissions", Block::new("", vec![Attribute::string("k").optional()]))
+                        .optional(),
+                ]
+            )
+            .value_type()
+        );
+    }
 }

@@ -10,7 +10,7 @@ data "posit_connect_user" "analyst" {
 resource "posit_connect_oauth_integration" "openai_ai_team" {
   template = "azure-openai"
   name     = "Azure OpenAI (AI team)"
-  config = {
+  config {
     tenant_id     = var.azure_tenant_id
     client_id     = var.azure_client_id
     client_secret = var.azure_client_secret

@@ -23,7 +23,7 @@ resource "posit_connect_oauth_integration" "openai" {
   template    = "azure-openai"
   name        = "Azure OpenAI"
   description = "Azure OpenAI as the visitor."
-  config = {
+  config {
     auth_type     = "Viewer"
     tenant_id     = var.azure_tenant_id
     client_id     = var.azure_client_id
@@ -36,7 +36,7 @@ resource "posit_connect_oauth_integration" "openai" {
 resource "posit_connect_oauth_integration" "graph" {
   template = "msgraph"
   name     = "Microsoft Graph"
-  config = {
+  config {
     tenant_id = var.azure_tenant_id
     client_id = var.azure_public_client_id
   }
@@ -47,7 +47,7 @@ resource "posit_connect_oauth_integration" "graph" {
 resource "posit_connect_oauth_integration" "sharepoint" {
   template = "sharepoint"
   name     = "SharePoint (service account)"
-  config = {
+  config {
     auth_type     = "Service Account"
     tenant_id     = var.azure_tenant_id
     client_id     = var.azure_client_id
@@ -61,7 +61,7 @@ resource "posit_connect_oauth_integration" "storage" {
   template    = "azure"
   name        = "Azure Storage"
   description = "Blob storage as the visitor."
-  config = {
+  config {
     tenant_id     = var.azure_tenant_id
     client_id     = var.azure_client_id
     client_secret = var.azure_client_secret
@@ -73,7 +73,7 @@ resource "posit_connect_oauth_integration" "storage" {
 resource "posit_connect_oauth_integration" "management" {
   template = "azure"
   name     = "Azure Resource Manager (service account)"
-  config = {
+  config {
     auth_type     = "Service Account"
     tenant_id     = var.azure_tenant_id
     client_id     = var.azure_client_id

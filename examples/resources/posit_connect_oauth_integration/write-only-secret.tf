@@ -10,7 +10,7 @@ variable "client_secret" {
 resource "posit_connect_oauth_integration" "graph_service_account" {
   template = "msgraph"
   name     = "Microsoft Graph (service account)"
-  config = {
+  config {
     auth_type                = "Service Account"
     tenant_id                = "6f1c2b3a-0d4e-4a5b-9c8d-7e6f5a4b3c2d"
     client_id                = "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"

@@ -41,11 +41,10 @@ impl OAuthIntegrationsData {
                 vec![
                     Attribute::string("id").computed().describe("A fixed identifier for this listing."),
                     // As the resource's: a mistyped filter fails at plan instead of matching nothing.
-                    Attribute::string("template").optional().validate(OneOf(TEMPLATE_IDS)).describe(
-                        "Only integrations of this template, e.g. `msgraph`: one of the templates \
-                         `posit_connect_oauth_integration` accepts (another is an error at plan); without it, \
-                         every integration.",
-                    ),
+                    Attribute::string("template")
+                        .optional()
+                        .validate(OneOf(TEMPLATE_IDS))
+                        .describe("Only integrations of this template, e.g. `msgraph`; without it, every integration."),
                     Attribute::of_type("integrations", Type::List(Box::new(item))).computed().describe(
                         "Every integration (whatever its template), in the server's order, each with the \
                          fields of the `posit_connect_oauth_integration` data source: `guid`, `name`, \

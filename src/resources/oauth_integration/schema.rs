@@ -38,9 +38,15 @@ pub static SECRET_KEYS: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
 });
 pub const AUTH_MODES: &[&str] = &["Confidential", "Public"];
 
+/// Version 1 writes `config` as a nested block (`config { ... }`), so that Terraform refuses a
+/// misspelled key; version 0 had it as a nested attribute (`config = { ... }`), which drops one
+/// without a word. The stored state is the same object either way, so upgrading a version 0
+/// state changes nothing in it (the framework reads stored states with the current schema).
+pub const SCHEMA_VERSION: i64 = 1;
+
 pub fn schema() -> Schema {
     Schema::new(
-        0,
+        SCHEMA_VERSION,
         Block::new(
             descriptions::RESOURCE,
             vec![
@@ -57,13 +63,14 @@ pub fn schema() -> Schema {
                     .plan_modifier(RequiresReplace)
                     .validate(OneOf(TEMPLATE_IDS))
                     .describe(descriptions::TEMPLATE),
-                Attribute::string("name").required().validate(NotBlank).describe(
-                    "The name publishers see when choosing an integration. Must not be empty. Updates in place.",
-                ),
+                Attribute::string("name")
+                    .required()
+                    .validate(NotBlank)
+                    .describe("The name publishers see when choosing an integration. Updates in place."),
                 Attribute::string("description")
                     .default(Value::string(""))
                     .describe("A description for publishers. Defaults to the empty string. Updates in place."),
-                Attribute::single("config", config_block()).required().describe(descriptions::CONFIG),
+                Attribute::block("config", config_block()).required().describe(descriptions::CONFIG),
                 Attribute::single("permissions", permissions_block())
                     .optional()
                     .computed()
@@ -133,7 +140,10 @@ fn config_block() -> Block {
             Attribute::string("account_url")
                 .optional()
                 .describe("The account URL (`snowflake`, required there: `https://<account>.snowflakecomputing.com`)."),
-            Attribute::string("max_role").optional().validate(OneOf(MAX_ROLES)).describe(descriptions::MAX_ROLE),
+            Attribute::string("max_role")
+                .optional()
+                .validate(OneOf(MAX_ROLES))
+                .describe("The highest role a visitor's API key gets (`connect`, required there)."),
             Attribute::of_type("extra", Type::Map(Box::new(Type::String))).optional().describe(descriptions::EXTRA),
             Attribute::of_type("extra_sensitive", Type::Map(Box::new(Type::String)))
                 .optional()
@@ -145,7 +155,7 @@ fn config_block() -> Block {
                 .validate(NotBlank)
                 .plan_modifier(DefaultScopes)
                 .plan_modifier(ScopeSetEquality)
-                .describe(descriptions::SCOPES),
+                .describe(&descriptions::scopes()),
         ],
     )
 }

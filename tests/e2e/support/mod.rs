@@ -133,8 +133,8 @@ impl Integration {
         let config: Vec<(&str, String)> =
             fields.iter().filter_map(|(k, v)| v.as_ref().map(|v| (*k, hcl_string(v)))).collect();
         format!(
-            // A multi-line value ends `terraform fmt`'s alignment group: `config = {` stands apart.
-            "resource \"{RESOURCE_TYPE}\" \"{label}\" {{\n{}  config = {{\n{}  }}\n}}\n",
+            // A nested block stands apart from `terraform fmt`'s alignment of the attributes.
+            "resource \"{RESOURCE_TYPE}\" \"{label}\" {{\n{}  config {{\n{}  }}\n}}\n",
             lines("  ", &top),
             lines("    ", &config)
         )

@@ -11,6 +11,9 @@
 //!   replaced: `### Required`, `### Optional`, `### Read-Only`, bullets `` - `name` (Type,
 //!   Sensitive, Write-only) description ``, and a `### Nested Schema for `config`` section (with
 //!   its `<a id="nestedatt--config"></a>` anchor) per nested attribute or object type;
+//! - a bullet's description is the attribute's, followed by each of its validators'
+//!   [`describe`](tfplugin::validators::Validator::describe) (``Must be one of `azure`, ...``):
+//!   allowed values are written once, in the validator, not copied into descriptions;
 //! - a resource with an identity also gets its `### Identity Schema` subsection (up to the next
 //!   heading of level 3 or higher) rewritten, wherever the page puts it (in `## Import`).
 //!
@@ -22,7 +25,7 @@ use std::path::{Path, PathBuf};
 
 use terraform_provider_posit::provider::PositProvider;
 use tfplugin::resource::Provider;
-use tfplugin::schema::{AttributeKind, Block, IdentitySchema, Schema};
+use tfplugin::schema::{Attribute, AttributeKind, Block, IdentitySchema, Schema};
 use tfplugin::value::Type;
 
 /// Where tfplugindocs points the `Write-only` flag.
@@ -160,7 +163,9 @@ fn block_items(block: &Block, forced: Option<Group>) -> Vec<Item> {
             });
             let (ty, children) = match &a.kind {
                 AttributeKind::Single(b) => {
-                    ("Attributes".to_string(), block_items(b, (group == Group::ReadOnly).then_some(Group::ReadOnly)))
+                    // Written `config { ... }` or `config = { ... }`: the label says which.
+                    let label = if a.as_block { "Block" } else { "Attributes" };
+                    (label.to_string(), block_items(b, (group == Group::ReadOnly).then_some(Group::ReadOnly)))
                 }
                 AttributeKind::Plain(t) => (type_label(t), object_items(t, group)),
             };
@@ -170,11 +175,20 @@ fn block_items(block: &Block, forced: Option<Group>) -> Vec<Item> {
                 ty,
                 sensitive: a.sensitive,
                 write_only: a.write_only,
-                description: a.description.clone(),
+                description: described(a),
                 children,
             }
         })
         .collect()
+}
+
+/// An attribute's description followed by what its validators accept (`Must be one of ...`), so
+/// that a list of allowed values is written once, in the validator.
+fn described(a: &Attribute) -> String {
+    let mut parts = vec![a.description.trim().to_string()];
+    parts.extend(a.validators.iter().map(|v| v.describe()));
+    parts.retain(|p| !p.is_empty());
+    parts.join(" ")
 }
 
 /// The fields of an object type (or of the objects in a collection), in their parent's group;

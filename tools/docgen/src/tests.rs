@@ -1,6 +1,7 @@
 use super::*;
 
 use tfplugin::schema::{Attribute, IdentityAttribute};
+use tfplugin::validators::{NotBlank, OneOf};
 
 /// The test CI relies on: every page under docs/ is what `cargo run -p docgen` writes.
 #[test]
@@ -88,7 +89,7 @@ fn sample() -> Schema {
         Block::new(
             "A sample.",
             vec![
-                Attribute::string("name").required().describe("The name.\n  On two lines."),
+                Attribute::string("name").required().validate(NotBlank).describe("The name.\n  On two lines."),
                 Attribute::single(
                     "config",
                     Block::new(
@@ -104,6 +105,7 @@ fn sample() -> Schema {
                 .describe("The configuration."),
                 Attribute::of_type("tags", Type::Set(Box::new(Type::String))).optional().describe("Tags."),
                 Attribute::of_type("labels", Type::Map(Box::new(Type::String))).optional(),
+                Attribute::string("kind").optional().validate(OneOf(&["a", "b", "c"])),
                 Attribute::bool("enabled").optional().computed().describe("On or off."),
                 Attribute::string("id").computed().describe("The id."),
                 Attribute::single("info", Block::new("", vec![Attribute::number("size").optional()]))
@@ -130,13 +132,14 @@ fn renders_the_registry_format() {
 
 ### Required
 
-- `name` (String) The name. On two lines.
+- `name` (String) The name. On two lines. Must not be empty.
 - `config` (Attributes) The configuration. (see [below for nested schema](#nestedatt--config))
 
 ### Optional
 
 - `tags` (Set of String) Tags.
 - `labels` (Map of String)
+- `kind` (String) Must be one of `a`, `b` or `c`.
 - `enabled` (Boolean) On or off.
 
 ### Read-Only

@@ -1,6 +1,11 @@
 //! The long descriptions of `posit_connect_oauth_integration`'s attributes, kept out of
 //! [`schema`](super::schema) so that it stays short (and rustfmt formats it). docgen writes them
 //! into the docs' Schema section; `terraform providers schema -json` and editors show them too.
+//!
+//! What a validator accepts is not repeated here: docgen appends each validator's own
+//! description (`Must be one of ...`), and the template's facts come from the catalogue.
+
+use crate::resources::template_catalogue::TEMPLATES;
 
 // The resource and its attributes (`schema`).
 
@@ -9,10 +14,8 @@ pub(super) const RESOURCE: &str = "\
     application registered in Microsoft Entra ID, or one of the other Connect templates listed under `template`) \
     on behalf of its viewers or a service account.";
 
-pub(super) const TEMPLATE: &str = "\
-    The Connect template: `azure`, `azure-openai`, `msgraph`, `sharepoint`, `aws`, `connect`, `custom`, \
-    `databricks`, `github`, `bigquery`, `drive`, `sheets`, `vertex-ai`, `salesforce` or `snowflake`; any other \
-    value is an error at plan. **Changing it replaces the integration** (Connect cannot change a template).";
+pub(super) const TEMPLATE: &str =
+    "The Connect template. **Changing it replaces the integration** (Connect cannot change a template).";
 
 pub(super) const CONFIG: &str = "\
     The template's configuration, e.g. from the Azure application registration. Each template requires some of \
@@ -63,16 +66,13 @@ pub(super) const CLIENT_SECRET_WO_VERSION: &str = "\
     Any number; change it to send `client_secret_wo` again (to rotate the secret). Only with `client_secret_wo`.";
 
 pub(super) const AUTH_MODE: &str = "\
-    `Confidential` or `Public`. When left out, Connect decides it (known after apply; typically `Confidential` \
+    The OAuth client type. When left out, Connect decides it (known after apply; typically `Confidential` \
     with a client secret or for `Service Account`, `Public` otherwise) and the provider neither sends nor predicts \
     it.";
 
 pub(super) const TOKEN_ENDPOINT_AUTH_METHOD: &str = "\
     How the client authenticates to the token endpoint (`custom`), e.g. `client_secret_basic` or \
     `client_secret_post`. Connect fills it in when left out.";
-
-pub(super) const MAX_ROLE: &str = "\
-    The highest role a visitor's API key gets (`connect`, required there): `Viewer`, `Publisher` or `Admin`.";
 
 pub(super) const EXTRA: &str = "\
     Config keys this schema does not name, as strings, for templates' other fields. Drift is tracked for the keys \
@@ -84,21 +84,54 @@ pub(super) const EXTRA_SENSITIVE: &str = "\
     them, so they are sent when they change here and cannot be checked for drift. When Connect can be asked at \
     plan, a secret field put in `extra` is refused with a pointer to `extra_sensitive`.";
 
-pub(super) const SCOPES: &str = "\
-    Space-separated scopes. When left out, the template's default (`azure-openai`: \
-    `https://cognitiveservices.azure.com/.default offline_access`; `msgraph`: \
-    `https://graph.microsoft.com/.default offline_access`; `sharepoint`: \
-    `00000003-0000-0ff1-ce00-000000000000/.default offline_access`) and, for a template without one, what Connect \
-    fills in. Required for `azure`. Compared as a set: the same scopes in another order or spacing are not a \
-    change. A Viewer integration without `offline_access` gets a warning, since Entra ID then issues no refresh \
-    token.";
+/// `scopes`, with each template's default scopes and the templates that require them, from the
+/// catalogue.
+pub(super) fn scopes() -> String {
+    let defaults: Vec<String> =
+        TEMPLATES.iter().filter_map(|t| Some(format!("`{}`: `{}`", t.id, t.default_scopes?))).collect();
+    let required: Vec<String> =
+        TEMPLATES.iter().filter(|t| t.required.contains(&"scopes")).map(|t| format!("`{}`", t.id)).collect();
+    format!(
+        "Space-separated scopes. When left out, the template's default ({}) and, for a template without one, what \
+         Connect fills in. Required for {}. Compared as a set: the same scopes in another order or spacing are not a \
+         change. A Viewer integration without `offline_access` gets a warning, since Entra ID then issues no \
+         refresh token.",
+        defaults.join("; "),
+        and_list(&required),
+    )
+}
+
+/// `a`, `a and b`, `a, b and c`.
+fn and_list(items: &[String]) -> String {
+    match items {
+        [rest @ .., last] if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+        _ => items.join(""),
+    }
+}
 
 // The list resource's configuration (`list_schema`).
 
 pub(super) const LIST_TEMPLATE: &str = "\
-    Only integrations of this template, one of those `posit_connect_oauth_integration` accepts, e.g. `msgraph`. \
-    Without it, integrations of every such template.";
+    Only integrations of this template, e.g. `msgraph`. Without it, integrations of every template \
+    `posit_connect_oauth_integration` accepts.";
 
 pub(super) const LIST_NAME_PATTERN: &str = "\
     Only integrations whose name matches this pattern: `*` matches any run of characters, `?` any one character; \
     everything else matches itself, case included.";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scopes_name_the_catalogues_defaults() {
+        let text = scopes();
+        for t in TEMPLATES {
+            if let Some(default) = t.default_scopes {
+                assert!(text.contains(&format!("`{}`: `{default}`", t.id)), "{text}");
+            }
+        }
+        assert!(text.contains(" Required for `azure`. "), "{text}");
+        assert_eq!(and_list(&["`a`".into(), "`b`".into(), "`c`".into()]), "`a`, `b` and `c`");
+    }
+}
