@@ -55,6 +55,7 @@ fn schema() -> Schema {
 /// unknown is not second-guessed.
 fn several_need_a_newer_server(planned: &Value, version: Option<&Version>) -> Option<Diagnostic> {
     let version = version.filter(|v| !v.at_least(Version::SEVERAL_ASSOCIATIONS))?;
+    // Only the size of the planned set matters here, read by name.
     let Value::Set(guids) = planned.get("integration_guids") else { return None };
     if guids.len() < 2 {
         return None;

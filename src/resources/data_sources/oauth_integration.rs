@@ -79,6 +79,7 @@ impl DataSource<Connect> for OAuthIntegrationData {
     }
 
     fn validate(&self, req: &ValidateRequest, resp: &mut ValidateResponse) {
+        // The data source's two arguments, read by name (one of them is the lookup).
         let (guid, name) = (req.config.get("guid"), req.config.get("name"));
         if guid.is_unknown() || name.is_unknown() {
             return;
@@ -100,6 +101,8 @@ impl DataSource<Connect> for OAuthIntegrationData {
     }
 }
 
+/// The integration the configuration names: by `guid`, else by `name` (its two arguments, read by
+/// name; `validate` made sure exactly one is set).
 async fn find(client: &Client, config: &Value) -> Result<Integration, Diagnostic> {
     if let Some(guid) = config.get("guid").as_str() {
         return match client.get_integration(guid).await {

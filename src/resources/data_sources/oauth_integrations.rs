@@ -75,6 +75,7 @@ impl DataSource<Connect> for OAuthIntegrationsData {
             Ok(all) => all,
             Err(e) => return resp.diagnostics.push(diagnostic("Could not list OAuth integrations", &e)),
         };
+        // The data source's one argument, read by name.
         let template = config.get("template").as_str();
         let listing = Listing {
             id: Attr::known(template.map_or("all".to_string(), |t| format!("template:{t}"))),

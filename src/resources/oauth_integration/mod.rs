@@ -127,6 +127,8 @@ impl Resource<Connect> for OAuthIntegration {
         if let (Some(connect), Some(planned)) = (connect, planned.filter(|_| !resp.diagnostics.has_errors())) {
             self.rules.check(&connect.client, &planned, &mut resp.diagnostics).await;
             // Configured permissions need a server that has them.
+            // Whether the configuration manages permissions (plan::modify read it typed; only
+            // this bit is needed here).
             if !req.config.get("permissions").is_null()
                 && crud::server_has_permissions(&connect.client, &self.cache).await == Some(false)
             {

@@ -12,6 +12,7 @@ use tfplugin::value::Value;
 /// integration.
 fn makes_new_object(req: &AttributePlan<'_>) -> bool {
     let (prior, config) = (req.resource_prior, req.resource_config);
+    // A plan modifier is handed whole values: the one attribute it needs, read by name.
     prior.is_null() || prior.get("template") != config.get("template")
 }
 
@@ -35,6 +36,7 @@ impl PlanModifier for DefaultScopes {
         if !req.config.is_null() {
             return;
         }
+        // As in `makes_new_object`: the one attribute needed, read by name.
         let template = req.resource_config.get("template");
         let default = template.as_str().and_then(catalogue::find).and_then(|t| t.default_scopes);
         *planned = match default {
