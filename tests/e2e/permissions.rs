@@ -215,3 +215,30 @@ output "team" {
         }
     });
 }
+
+#[test]
+fn a_replacement_that_would_lose_dashboard_permissions_warns() {
+    for_each_terraform(|tf| {
+        let fake = start_fake();
+        let store = fake.store();
+        let group = store.add_group("AI team");
+        let ws = Workspace::with_connect_env(tf, &fake.url(), ADMIN_KEY);
+        let spec = |template: &str| Integration::new(template, "Graph").secret("s3cret").hcl("this");
+        ws.write_main(&main_tf(&ProviderConfig::Env, &spec("msgraph")));
+        ws.apply();
+        let guid = only_integration(&store)["guid"].as_str().unwrap().to_string();
+        // Restricted in the dashboard, while Terraform does not manage permissions.
+        assert!(store.edit(&guid, "permissions", json!([{"group_guid": group}])));
+        ws.write_main(&main_tf(&ProviderConfig::Env, &spec("sharepoint")));
+        let (run, diags) = ws.plan_diagnostics();
+        if !run.success() {
+            run.fail("a replacement plan");
+        }
+        let warning = diags
+            .iter()
+            .find(|d| d["summary"] == "The replacement does not keep who may use the integration")
+            .unwrap_or_else(|| panic!("no warning about the permissions lost: {diags:?}"));
+        assert_eq!(warning["severity"], "warning");
+        assert!(warning["detail"].as_str().unwrap_or_default().contains("0 user(s) and 1 group(s)"), "{warning}");
+    });
+}
