@@ -70,7 +70,8 @@ struct Secrets {
 static SECRETS: LazyLock<RwLock<Secrets>> = LazyLock::new(RwLock::default);
 
 /// Registers a secret value: from now on it is masked wherever it appears in a log line or a
-/// diagnostic, as it is and in the forms it takes when a server echoes it (see [`forms`]).
+/// diagnostic, as it is and in the forms it takes when a server echoes it (JSON-escaped,
+/// URL-encoded, HTML-escaped).
 /// The Connect client's [`SecretHook`](crate::connect::SecretHook) (the API key, each secret it
 /// sends) and every sensitive value Terraform sends come here.
 pub fn register_secret(value: &str) {
