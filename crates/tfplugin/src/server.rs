@@ -28,6 +28,18 @@ pub struct ProviderService<P: Provider> {
     schema_response: pb::get_provider_schema::Response,
 }
 
+/// Names the provider and what it serves; the cached schema answer is left out.
+impl<P: Provider> std::fmt::Debug for ProviderService<P> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use std::collections::BTreeSet;
+        f.debug_struct("ProviderService")
+            .field("provider", &self.framework.provider().type_name())
+            .field("resources", &self.framework.resources().keys().collect::<BTreeSet<_>>())
+            .field("data_sources", &self.framework.data_sources().keys().collect::<BTreeSet<_>>())
+            .finish_non_exhaustive()
+    }
+}
+
 impl<P: Provider> ProviderService<P> {
     /// Builds the service; every schema is read and encoded once, here.
     pub fn new(provider: P) -> Self {
