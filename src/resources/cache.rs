@@ -41,10 +41,12 @@ pub struct Snapshot<T> {
 }
 
 impl<T> Snapshot<T> {
+    /// The item listed under `key`; `None` is no proof it is gone (see the module docs).
     pub fn get(&self, key: &str) -> Option<&T> {
         self.items.get(key)
     }
 
+    /// How many items the listing held.
     pub fn len(&self) -> usize {
         self.items.len()
     }
@@ -54,6 +56,7 @@ impl<T> Snapshot<T> {
         self.items.values()
     }
 
+    /// Whether the listing held nothing.
     pub fn is_empty(&self) -> bool {
         self.items.is_empty()
     }
@@ -88,6 +91,8 @@ impl<T, E> Default for ListCache<T, E> {
 }
 
 impl<T, E> ListCache<T, E> {
+    /// An empty cache whose snapshots serve reads for `ttl`: [`DEFAULT_TTL`] in use, other
+    /// values in tests.
     pub fn new(ttl: Duration) -> Self {
         ListCache { ttl, slot: Mutex::new(None), generation: AtomicU64::new(0), lists: AtomicU64::new(0) }
     }

@@ -5,7 +5,7 @@
 use crate::connect::{Client, ServerInfo, Version};
 
 /// A Connect client and the server behind it, checked once per process at configure.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct Connect {
     /// The client every API call goes through.
     pub client: Client,

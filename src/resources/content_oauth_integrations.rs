@@ -78,6 +78,9 @@ fn several_need_a_newer_server(planned: &Value, version: Option<&Version>) -> Op
     )
 }
 
+/// `resource "posit_connect_content_oauth_integrations"`, for
+/// [`PositProvider`](crate::provider::PositProvider)'s list of resources.
+#[derive(Debug)]
 pub struct ContentOAuthIntegrations {
     schema: Schema,
 }
@@ -89,6 +92,7 @@ impl Default for ContentOAuthIntegrations {
 }
 
 impl ContentOAuthIntegrations {
+    /// The resource, its schema built once.
     pub fn new() -> Self {
         ContentOAuthIntegrations { schema: schema() }
     }
@@ -203,7 +207,7 @@ mod api {
     use super::*;
 
     /// Refresh; content that no longer exists drops the resource from state.
-    pub async fn read(client: &Client, current: &Associations, resp: &mut ReadResponse) {
+    pub(crate) async fn read(client: &Client, current: &Associations, resp: &mut ReadResponse) {
         let content = current.content();
         match client.content_associations(content).await {
             Ok(Some(list)) => {
@@ -219,7 +223,7 @@ mod api {
 
     /// Create or update: PUT the planned set. On failure the state stays as it was (nothing on
     /// create, the prior set on update).
-    pub async fn put(client: &Client, planned: &Associations) -> Result<Value, Diagnostic> {
+    pub(crate) async fn put(client: &Client, planned: &Associations) -> Result<Value, Diagnostic> {
         let (content, guids) = (planned.content(), planned.guids());
         match client.set_content_associations(content, &guids).await {
             Ok(()) => Ok(Model::to_value(&Associations::of(content, guids))),
@@ -231,7 +235,7 @@ mod api {
     }
 
     /// Delete: PUT `[]`. Content already gone has no associations left, which is the goal.
-    pub async fn delete(client: &Client, prior: &Associations, resp: &mut DeleteResponse) {
+    pub(crate) async fn delete(client: &Client, prior: &Associations, resp: &mut DeleteResponse) {
         let content = prior.content();
         match client.set_content_associations(content, &[]).await {
             Ok(()) => {}
@@ -244,7 +248,7 @@ mod api {
     }
 
     /// Import by content guid.
-    pub async fn import(client: &Client, content: &str, resp: &mut ImportResponse) {
+    pub(crate) async fn import(client: &Client, content: &str, resp: &mut ImportResponse) {
         match client.content_associations(content).await {
             Ok(Some(list)) => {
                 let guids = list.into_iter().map(|a| a.oauth_integration_guid);

@@ -5,6 +5,7 @@
 /// A template's rules.
 #[derive(Debug, Clone, Copy)]
 pub struct Template {
+    /// Connect's template id, as `template` takes it.
     pub id: &'static str,
     /// Scopes planned when the configuration gives none.
     pub default_scopes: Option<&'static str>,
@@ -12,6 +13,7 @@ pub struct Template {
     pub required: &'static [&'static str],
     /// Config keys that must be Microsoft Entra ID GUIDs.
     pub guid_keys: &'static [&'static str],
+    /// The auth types it takes; the first is planned when the configuration gives none.
     pub auth_types: &'static [&'static str],
     /// Whether a client secret is needed whatever the auth type (Confidential applications only).
     pub secret_required: bool,
@@ -39,6 +41,7 @@ const fn azure(id: &'static str, default_scopes: Option<&'static str>, required:
 
 const AZURE_KEYS: &[&str] = &["tenant_id", "client_id"];
 
+/// Every template the provider accepts; a server may have more, which the data sources show.
 pub const TEMPLATES: &[Template] = &[
     azure("azure", None, &["tenant_id", "client_id", "scopes"]),
     azure("azure-openai", Some("https://cognitiveservices.azure.com/.default offline_access"), AZURE_KEYS),

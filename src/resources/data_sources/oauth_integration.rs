@@ -13,13 +13,16 @@ use tfplugin::model::{Attr, Model};
 use tfplugin::resource::{DataReadRequest, DataReadResponse, DataSource, ValidateRequest, ValidateResponse};
 use tfplugin::schema::{Attribute, Block, Schema};
 use tfplugin::validators::NotBlank;
-use tfplugin::value::Value;
+use tfplugin::value::{Number, Value};
 
 use super::Summary;
 
 /// Config keys shown (the fields of [`ConfigSummary`]); secrets are never returned by Connect.
 const CONFIG_KEYS: &[&str] = ConfigSummary::ATTRIBUTES;
 
+/// `data "posit_connect_oauth_integration"`, for
+/// [`PositProvider`](crate::provider::PositProvider)'s list of data sources.
+#[derive(Debug)]
 pub struct OAuthIntegrationData {
     schema: Schema,
 }
@@ -31,6 +34,7 @@ impl Default for OAuthIntegrationData {
 }
 
 impl OAuthIntegrationData {
+    /// The data source, its schema built once.
     pub fn new() -> Self {
         let mut attributes = super::summary_attributes();
         for a in attributes.iter_mut().filter(|a| a.name == "guid" || a.name == "name") {
@@ -155,13 +159,25 @@ tfplugin::model! {
         created_time: Attr<String>,
         updated_time: Attr<String>,
         permissions: Attr<super::PermissionsSummary>,
+        content_count: Attr<Number>,
+        environment_variables: Attr<Vec<String>>,
         config: Attr<ConfigSummary>,
     }
 }
 
 fn state(i: &Integration) -> Value {
-    let Summary { guid, name, description, template, auth_type, created_time, updated_time, permissions } =
-        Summary::of(i);
+    let Summary {
+        guid,
+        name,
+        description,
+        template,
+        auth_type,
+        created_time,
+        updated_time,
+        permissions,
+        content_count,
+        environment_variables,
+    } = Summary::of(i);
     let config_str = |k: &str| Attr::from_option(i.config.get(k).and_then(Json::as_str).map(str::to_string));
     let config = ConfigSummary {
         auth_type: config_str("auth_type"),
@@ -180,6 +196,8 @@ fn state(i: &Integration) -> Value {
         created_time,
         updated_time,
         permissions,
+        content_count,
+        environment_variables,
         config: Attr::known(config),
     };
     Model::to_value(&found)

@@ -21,6 +21,9 @@ tfplugin::model! {
     }
 }
 
+/// `data "posit_connect_oauth_integrations"`, for
+/// [`PositProvider`](crate::provider::PositProvider)'s list of data sources.
+#[derive(Debug)]
 pub struct OAuthIntegrationsData {
     schema: Schema,
 }
@@ -32,6 +35,7 @@ impl Default for OAuthIntegrationsData {
 }
 
 impl OAuthIntegrationsData {
+    /// The data source, its schema built once.
     pub fn new() -> Self {
         let item = Block::new("", super::summary_attributes()).value_type();
         let schema = Schema::new(

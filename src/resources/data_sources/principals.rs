@@ -73,6 +73,7 @@ fn exactly_one<T>(
 }
 
 /// `data "posit_connect_user"`.
+#[derive(Debug)]
 pub struct UserData {
     schema: Schema,
 }
@@ -84,6 +85,7 @@ impl Default for UserData {
 }
 
 impl UserData {
+    /// The data source, its schema built once.
     pub fn new() -> Self {
         let text = |name: &str, what: &str| Attribute::string(name).computed().describe(what);
         let schema = Schema::new(
@@ -148,6 +150,7 @@ impl DataSource<Connect> for UserData {
 }
 
 /// `data "posit_connect_group"`.
+#[derive(Debug)]
 pub struct GroupData {
     schema: Schema,
 }
@@ -159,6 +162,7 @@ impl Default for GroupData {
 }
 
 impl GroupData {
+    /// The data source, its schema built once.
     pub fn new() -> Self {
         let schema = Schema::new(
             0,

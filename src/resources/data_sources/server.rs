@@ -18,6 +18,9 @@ tfplugin::model! {
     }
 }
 
+/// `data "posit_connect_server"`, for [`PositProvider`](crate::provider::PositProvider)'s list
+/// of data sources.
+#[derive(Debug)]
 pub struct ServerData {
     schema: Schema,
 }
@@ -29,6 +32,7 @@ impl Default for ServerData {
 }
 
 impl ServerData {
+    /// The data source, its schema built once.
     pub fn new() -> Self {
         let schema = Schema::new(
             0,

@@ -18,7 +18,7 @@ use super::model::{new_request, to_state, update_request, IntegrationState};
 use super::schema::STRING_KEYS;
 
 /// The integrations listed for the reads of this process (see [`crate::resources::cache`]).
-pub type IntegrationCache = ListCache<Integration, Error>;
+pub(crate) type IntegrationCache = ListCache<Integration, Error>;
 
 /// Refresh: the integration as the server has it now; one surely gone returns null so that
 /// Terraform drops it from state and plans to create it again.
@@ -31,7 +31,7 @@ pub type IntegrationCache = ListCache<Integration, Error>;
 /// API), an HTML page or a proxy's answer is an error and leaves state as it was. When listing
 /// fails, every read is direct and reports its own error. A list naming one integration twice
 /// is reported, not guessed from.
-pub async fn read(client: &Client, cache: &IntegrationCache, current: Value, resp: &mut ReadResponse) {
+pub(crate) async fn read(client: &Client, cache: &IntegrationCache, current: Value, resp: &mut ReadResponse) {
     let current = match IntegrationState::read(&current) {
         Ok(state) => state,
         Err(d) => return resp.diagnostics.push(d),
@@ -76,7 +76,7 @@ async fn listing(client: &Client, cache: &IntegrationCache) -> Result<Arc<Snapsh
 /// Whether the server has permissions on integrations, as its integrations show (the field is
 /// there or not; which Connect version added it is not recorded). `None` when it cannot tell:
 /// no integration to look at, or no list; a create then tells (see [`create`]).
-pub async fn server_has_permissions(client: &Client, cache: &IntegrationCache) -> Option<bool> {
+pub(crate) async fn server_has_permissions(client: &Client, cache: &IntegrationCache) -> Option<bool> {
     let listed = listing(client, cache).await.ok()?;
     let mut all = listed.values().peekable();
     all.peek()?;
@@ -84,7 +84,7 @@ pub async fn server_has_permissions(client: &Client, cache: &IntegrationCache) -
 }
 
 /// The error for `permissions` configured against a server without them.
-pub fn no_permissions_here(server: &str) -> Diagnostic {
+pub(crate) fn no_permissions_here(server: &str) -> Diagnostic {
     Diagnostic::error(
         "Connect has no permissions on OAuth integrations",
         format!(
@@ -97,7 +97,7 @@ pub fn no_permissions_here(server: &str) -> Diagnostic {
 }
 
 /// Create; when Connect refuses, nothing was created and the state stays empty.
-pub async fn create(
+pub(crate) async fn create(
     client: &Client,
     cache: &IntegrationCache,
     planned: &Value,
@@ -126,7 +126,7 @@ pub async fn create(
 }
 
 /// Update in place (PATCH); on failure the state stays as it was.
-pub async fn update(
+pub(crate) async fn update(
     client: &Client,
     cache: &IntegrationCache,
     prior: &Value,
@@ -184,7 +184,7 @@ fn config_key_named(message: &str) -> Option<&'static str> {
 }
 
 /// Delete; an integration already gone (deleted in the dashboard) counts as deleted.
-pub async fn delete(client: &Client, cache: &IntegrationCache, prior: &Value, resp: &mut DeleteResponse) {
+pub(crate) async fn delete(client: &Client, cache: &IntegrationCache, prior: &Value, resp: &mut DeleteResponse) {
     let guid = match IntegrationState::read(prior) {
         Ok(prior) => prior.guid.as_str().unwrap_or_default().to_string(),
         Err(d) => return resp.diagnostics.push(d),
@@ -198,7 +198,7 @@ pub async fn delete(client: &Client, cache: &IntegrationCache, prior: &Value, re
 }
 
 /// Import by guid: the whole integration, except the secret Connect never returns.
-pub async fn import(client: &Client, guid: &str, resp: &mut ImportResponse) {
+pub(crate) async fn import(client: &Client, guid: &str, resp: &mut ImportResponse) {
     match client.get_integration(guid).await {
         Ok(Some(i)) => resp.imported.push(to_state(&i, None).to_value()),
         Ok(None) => resp.diagnostics.push(Diagnostic::error(
@@ -211,7 +211,7 @@ pub async fn import(client: &Client, guid: &str, resp: &mut ImportResponse) {
 
 /// Every integration of a template (or any) whose name matches a glob pattern (`*`, `?`), as
 /// imported states, for `terraform query`.
-pub async fn list(client: &Client, template: Option<&str>, pattern: Option<&str>, resp: &mut ListResponse) {
+pub(crate) async fn list(client: &Client, template: Option<&str>, pattern: Option<&str>, resp: &mut ListResponse) {
     let all = match client.list_integrations().await {
         Ok(all) => all,
         Err(e) => return resp.diagnostics.push(diagnostic("Could not list OAuth integrations", &e)),

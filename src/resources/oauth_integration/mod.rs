@@ -1,12 +1,12 @@
 //! `posit_connect_oauth_integration`: an OAuth integration on Connect (the Azure family).
 //!
-//! - [`schema`]: the attributes, with [`scopes`] planning `config.scopes`;
+//! - [`schema`]: the attributes, with `scopes` planning `config.scopes`;
 //! - [`plan`]: validation and planning, no API calls;
-//! - [`secret`]: what a change does to the client secret (sent, kept, taken away);
-//! - [`crud`]: the API calls of read, create, update, delete and import;
-//! - [`model`]: the mapping between Terraform values and Connect's JSON;
-//! - [`server_rules`]: the server's own template rules, checked at plan when it can be asked;
-//! - [`in_use`]: a plan that destroys or replaces an integration content uses, named in a
+//! - `secret`: what a change does to the client secret (sent, kept, taken away);
+//! - `crud`: the API calls of read, create, update, delete and import;
+//! - `model`: the mapping between Terraform values and Connect's JSON;
+//! - `server_rules`: the server's own template rules, checked at plan when it can be asked;
+//! - `in_use`: a plan that destroys or replaces an integration content uses, named in a
 //!   warning (or an error, with `protect_used_integrations`).
 
 mod crud;
@@ -71,6 +71,9 @@ tfplugin::model! {
     }
 }
 
+/// `resource "posit_connect_oauth_integration"`, for
+/// [`PositProvider`](crate::provider::PositProvider)'s list of resources.
+#[derive(Debug)]
 pub struct OAuthIntegration {
     schema: Schema,
     identity: IdentitySchema,
@@ -87,6 +90,8 @@ impl Default for OAuthIntegration {
 }
 
 impl OAuthIntegration {
+    /// The resource, its schemas built once, with an empty cache of template rules and
+    /// listings.
     pub fn new() -> Self {
         OAuthIntegration {
             schema: schema::schema(),
@@ -137,8 +142,8 @@ impl Resource<Connect> for OAuthIntegration {
         }
     }
 
-    /// Content that uses an integration this plan destroys or replaces loses access to it (see
-    /// [`in_use`]).
+    /// Content that uses an integration this plan destroys or replaces loses access to it: named
+    /// in a warning, or an error with `protect_used_integrations` (`in_use.rs`).
     async fn check_removal(&self, connect: Option<&Connect>, req: &RemovalRequest<'_>, diags: &mut Diagnostics) {
         in_use::check(connect, req, diags).await
     }

@@ -29,7 +29,7 @@ fn prior_scopes<'a>(req: &AttributePlan<'a>) -> &'a Value {
 /// for a template without defaults, the state's scopes (the server's), or unknown on a new
 /// object, since the server may fill some in.
 #[derive(Debug)]
-pub struct DefaultScopes;
+pub(crate) struct DefaultScopes;
 
 impl PlanModifier for DefaultScopes {
     fn modify(&self, req: &AttributePlan<'_>, planned: &mut Value, _diags: &mut Diagnostics) {
@@ -53,7 +53,7 @@ impl PlanModifier for DefaultScopes {
 
 /// A planned scope list holding the same set as the state's is planned as the state's string.
 #[derive(Debug)]
-pub struct ScopeSetEquality;
+pub(crate) struct ScopeSetEquality;
 
 impl PlanModifier for ScopeSetEquality {
     fn modify(&self, req: &AttributePlan<'_>, planned: &mut Value, _diags: &mut Diagnostics) {

@@ -18,12 +18,13 @@ use tfplugin::value::Value;
 
 /// Template definitions fetched in this provider process, by template id (`None`: the server
 /// does not describe it). A Terraform run plans many integrations of few templates: one GET each.
-#[derive(Default)]
-pub struct TemplateRules {
+#[derive(Debug, Default)]
+pub(crate) struct TemplateRules {
     definitions: Mutex<HashMap<String, Option<Arc<Rules>>>>,
 }
 
 /// A template definition with its validation patterns compiled once.
+#[derive(Debug)]
 struct Rules {
     def: TemplateDefinition,
     /// Field name to compiled pattern; fields without one, or whose pattern this engine cannot
@@ -65,7 +66,7 @@ impl TemplateRules {
     }
 
     /// Checks a planned integration's known config values against the server's template.
-    pub async fn check(&self, client: &Client, planned: &IntegrationState, diags: &mut Diagnostics) {
+    pub(crate) async fn check(&self, client: &Client, planned: &IntegrationState, diags: &mut Diagnostics) {
         let Some(template) = planned.template.as_str() else { return };
         let Some(rules) = self.definition(client, template).await else { return };
         // The server's fields are matched to config attributes by name: walked as a value.
