@@ -20,6 +20,8 @@
 //! - [`resource`]: the contract a provider implements: [`resource::Provider`],
 //!   [`resource::Resource`] and [`resource::DataSource`], each operation a request and a response
 //!   carrying its diagnostics.
+//! - [`action`]: the contract of a provider-defined action (Terraform 1.14+):
+//!   [`action::Action`], served by [`resource::Provider::actions`].
 //! - [`schema`], [`validators`], [`plan_modifiers`] and [`plan`]: attributes with their
 //!   defaults, plan modifiers and validators, and the generic planning driven by them.
 //! - [`model`](mod@model): a resource's state as a Rust struct of [`model::Attr`] fields (null, unknown or
@@ -57,6 +59,20 @@
 //! create, the prior state after a failed update or delete); a create that reports success
 //! without a state is an error, as the object would otherwise be lost.
 //!
+//! # Actions
+//!
+//! An `action` block (Terraform 1.14 and later) does something once, after a resource's create
+//! or update (`lifecycle { action_trigger { ... } }`) or by hand (`terraform apply
+//! -invoke=action.<type>.<name>`), and never touches state. For each, core calls
+//! `ValidateActionConfig` (the schema's validators, then [`action::Action::validate`]),
+//! `PlanAction` ([`action::Action::plan`], with unknown values wherever the configuration names
+//! what the apply has yet to create, and with what configure produced when there is any), then
+//! `InvokeAction`: [`action::Action::invoke`] runs in a task of its own, each message it hands
+//! its [`action::Progress`] is streamed to core as it is reported, and the stream ends with one
+//! completion carrying its diagnostics (both through [`resource::Provider::scrub`]). The
+//! framework invokes nothing before a successful configure or with a value still unknown. Core
+//! before 1.14 and OpenTofu never ask for actions: serving them changes nothing for them.
+//!
 //! # Writing a provider
 //!
 //! Implement [`resource::Provider`] (its `Data` is what `configure` builds, typically an API
@@ -79,6 +95,7 @@
 
 #![warn(missing_docs, unreachable_pub)]
 
+pub mod action;
 pub mod codec;
 mod controller;
 pub mod diag;

@@ -13,6 +13,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
+use super::action::Action;
 use super::diag::{AttributePath, Diagnostic, Diagnostics};
 use super::schema::{IdentitySchema, Schema};
 use super::value::Value;
@@ -363,6 +364,11 @@ pub trait Provider: Send + Sync + 'static {
 
     /// The data sources served.
     fn data_sources(&self) -> Vec<Arc<dyn DataSource<Self::Data>>> {
+        Vec::new()
+    }
+
+    /// The actions served (Terraform 1.14+; older cores and OpenTofu never ask for them).
+    fn actions(&self) -> Vec<Arc<dyn Action<Self::Data>>> {
         Vec::new()
     }
 

@@ -10,6 +10,7 @@ pub(crate) mod framework;
 use tonic::{Request, Response, Status};
 
 use self::framework::{Change, Framework, NewState, Served, Stored};
+use super::action::Progress;
 use super::diag::{Diagnostic, Diagnostics};
 use super::proto::tfplugin6 as pb;
 use super::proto::tfplugin6::provider_server::Provider as ProviderRpc;
@@ -61,6 +62,11 @@ impl<P: Provider> ProviderService<P> {
                 .data_sources()
                 .iter()
                 .map(|(n, d)| (n.to_string(), wire::schema(d.source.schema())))
+                .collect(),
+            action_schemas: framework
+                .actions()
+                .iter()
+                .map(|(n, a)| (n.to_string(), wire::action_schema(a.action.schema())))
                 .collect(),
             server_capabilities: Some(capabilities()),
             ..Default::default()
@@ -154,6 +160,12 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
                 .iter()
                 .filter(|(_, s)| s.list_ty.is_some())
                 .map(|(n, _)| pb::get_metadata::ListResourceMetadata { type_name: n.to_string() })
+                .collect(),
+            actions: self
+                .framework
+                .actions()
+                .keys()
+                .map(|n| pb::get_metadata::ActionMetadata { type_name: n.to_string() })
                 .collect(),
             ..Default::default()
         }))
@@ -497,6 +509,73 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
                 function_argument: None,
             }),
         }))
+    }
+
+    async fn validate_action_config(
+        &self,
+        req: Request<pb::validate_action_config::Request>,
+    ) -> Rpc<pb::validate_action_config::Response> {
+        let req = req.into_inner();
+        let result = self.framework.action(&req.type_name).and_then(|a| {
+            let config = self.decode_seen(req.config.as_ref(), &a.ty, a.block(), "action configuration")?;
+            Ok(self.framework.validate_action(a, config))
+        });
+        let diagnostics = result.map_or_else(|d| self.diag(d), |d| self.diagnostics(d));
+        Ok(Response::new(pb::validate_action_config::Response { diagnostics }))
+    }
+
+    async fn plan_action(&self, req: Request<pb::plan_action::Request>) -> Rpc<pb::plan_action::Response> {
+        let req = req.into_inner();
+        let result = async {
+            let a = self.framework.action(&req.action_type)?;
+            let config = self.decode_seen(req.config.as_ref(), &a.ty, a.block(), "action configuration")?;
+            Ok::<_, Diagnostic>(self.framework.plan_action(a, config, caps(req.client_capabilities.as_ref())).await)
+        };
+        let diagnostics = result.await.map_or_else(|d| self.diag(d), |d| self.diagnostics(d));
+        Ok(Response::new(pb::plan_action::Response { diagnostics, deferred: None }))
+    }
+
+    /// Runs the invocation in a task of its own, so each progress message reaches Terraform as
+    /// it is reported; the stream ends with one `Completed` event carrying the diagnostics. Both
+    /// pass through the provider's scrub.
+    async fn invoke_action(
+        &self,
+        req: Request<pb::invoke_action::Request>,
+    ) -> Rpc<tonic::codegen::BoxStream<pb::invoke_action::Event>> {
+        use pb::invoke_action::event::{Completed, Progress as ProgressEvent, Type};
+        let req = req.into_inner();
+        let (tx, rx) = tokio::sync::mpsc::unbounded_channel::<pb::invoke_action::Event>();
+        let completed =
+            |diagnostics| pb::invoke_action::Event { r#type: Some(Type::Completed(Completed { diagnostics })) };
+        let started = self.framework.action(&req.action_type).and_then(|a| {
+            let config = self.decode_seen(req.config.as_ref(), &a.ty, a.block(), "action configuration")?;
+            let (provider, progress_tx) = (self.framework.shared_provider(), tx.clone());
+            let progress = Progress::new(move |message| {
+                let message = provider.scrub(&message);
+                let _ = progress_tx
+                    .send(pb::invoke_action::Event { r#type: Some(Type::Progress(ProgressEvent { message })) });
+            });
+            Ok(self.framework.invocation(a, config, progress))
+        });
+        match started {
+            Err(d) => {
+                let _ = tx.send(completed(self.diag(d)));
+            }
+            Ok(invocation) => {
+                let provider = self.framework.shared_provider();
+                tokio::spawn(async move {
+                    let diagnostics = invocation.await;
+                    let mut out = wire::diagnostics(diagnostics);
+                    for d in &mut out {
+                        d.summary = provider.scrub(&d.summary);
+                        d.detail = provider.scrub(&d.detail);
+                    }
+                    let _ = tx.send(completed(out));
+                });
+            }
+        }
+        let events = tokio_stream::wrappers::UnboundedReceiverStream::new(rx);
+        Ok(Response::new(Box::pin(tokio_stream::StreamExt::map(events, Ok))))
     }
 
     async fn stop_provider(&self, _: Request<pb::stop_provider::Request>) -> Rpc<pb::stop_provider::Response> {

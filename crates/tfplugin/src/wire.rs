@@ -11,6 +11,11 @@ pub(crate) fn schema(s: &Schema) -> pb::Schema {
     pb::Schema { version: s.version, block: Some(block(&s.block, s.version)) }
 }
 
+/// An action's schema: its `config` block.
+pub(crate) fn action_schema(s: &Schema) -> pb::ActionSchema {
+    pb::ActionSchema { schema: Some(schema(s)) }
+}
+
 fn block(b: &Block, version: i64) -> pb::schema::Block {
     pb::schema::Block {
         version,

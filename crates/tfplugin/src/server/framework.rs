@@ -1,6 +1,6 @@
-//! What the framework does around every resource and data source operation, free of protobuf:
-//! dispatch by type name, the planning sequence, what apply records, identities, import, read and
-//! list.
+//! What the framework does around every resource, data source and action operation, free of
+//! protobuf: dispatch by type name, the planning sequence, what apply records, identities,
+//! import, read, list, and an action's validate, plan and invoke.
 //!
 //! The gRPC adapter ([`super`]) decodes a request's values, calls one method of [`Framework`] and
 //! encodes what it returns; the rules live here so unit tests reach them without a gRPC round
@@ -10,6 +10,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
+use crate::action::{Action, ActionPlanRequest, ActionPlanResponse, InvokeRequest, InvokeResponse, Progress};
 use crate::diag::{AttributePath, Diagnostic, Diagnostics};
 use crate::plan;
 use crate::resource::{
@@ -74,6 +75,18 @@ impl<D: Sync> ServedData<D> {
     }
 }
 
+/// An action with its configuration's value type computed once.
+pub(crate) struct ServedAction<D: Sync> {
+    pub(crate) action: Arc<dyn Action<D>>,
+    pub(crate) ty: Type,
+}
+
+impl<D: Sync> ServedAction<D> {
+    pub(crate) fn block(&self) -> &Block {
+        &self.action.schema().block
+    }
+}
+
 /// A state as it leaves for Terraform (see [`Served::stored`]).
 #[derive(Debug)]
 pub(crate) struct Stored {
@@ -131,9 +144,11 @@ pub(crate) struct ListedObject {
 /// A provider's resources and data sources by type name, and what its configure produced: all
 /// an operation needs besides its decoded values.
 pub(crate) struct Framework<P: Provider> {
-    provider: P,
+    /// Shared, so an invocation's progress can be scrubbed by the provider from its own task.
+    provider: Arc<P>,
     resources: HashMap<&'static str, Served<P::Data>>,
     data_sources: HashMap<&'static str, ServedData<P::Data>>,
+    actions: HashMap<&'static str, ServedAction<P::Data>>,
     /// What the last ConfigureProvider produced for resources, or why it produced nothing.
     /// Shared, so each operation takes a reference count rather than a copy of the client.
     data: RwLock<Result<Arc<P::Data>, Diagnostic>>,
@@ -147,11 +162,41 @@ impl<P: Provider> Framework<P> {
             .into_iter()
             .map(|d| (d.type_name(), ServedData { ty: d.schema().value_type(), source: d }))
             .collect();
-        Framework { data: RwLock::new(Err(not_configured(provider.type_name()))), provider, resources, data_sources }
+        let actions = provider
+            .actions()
+            .into_iter()
+            .map(|a| (a.type_name(), ServedAction { ty: a.schema().value_type(), action: a }))
+            .collect();
+        Framework {
+            data: RwLock::new(Err(not_configured(provider.type_name()))),
+            provider: Arc::new(provider),
+            resources,
+            data_sources,
+            actions,
+        }
     }
 
     pub(crate) fn provider(&self) -> &P {
         &self.provider
+    }
+
+    /// The provider, for work that outlives the call that started it (an invocation's task).
+    pub(crate) fn shared_provider(&self) -> Arc<P> {
+        self.provider.clone()
+    }
+
+    pub(crate) fn actions(&self) -> &HashMap<&'static str, ServedAction<P::Data>> {
+        &self.actions
+    }
+
+    /// The action of a type name core sent, or an error naming what this provider lacks.
+    pub(crate) fn action(&self, type_name: &str) -> Result<&ServedAction<P::Data>, Diagnostic> {
+        self.actions.get(type_name).ok_or_else(|| {
+            Diagnostic::error(
+                "Unknown action",
+                format!("The {} provider has no action {type_name:?}.", self.provider.type_name()),
+            )
+        })
     }
 
     pub(crate) fn resources(&self) -> &HashMap<&'static str, Served<P::Data>> {
@@ -244,6 +289,61 @@ impl<P: Provider> Framework<P> {
             plan::validate_config(&schema.block, config, &mut diags);
         }
         diags
+    }
+
+    /// ValidateActionConfig: the schema's validators, then the action's own checks.
+    pub(crate) fn validate_action(&self, a: &ServedAction<P::Data>, config: Value) -> Diagnostics {
+        let mut resp = ValidateResponse::default();
+        plan::validate_config(a.block(), &config, &mut resp.diagnostics);
+        a.action.validate(&ValidateRequest { config, caps: ClientCapabilities::default() }, &mut resp);
+        resp.diagnostics
+    }
+
+    /// PlanAction: the action's own plan, with what configure produced (`None` before a
+    /// successful configure); unknown values in the configuration are the action's to allow.
+    pub(crate) async fn plan_action(
+        &self,
+        a: &ServedAction<P::Data>,
+        config: Value,
+        caps: ClientCapabilities,
+    ) -> Diagnostics {
+        let mut resp = ActionPlanResponse::default();
+        let data = self.data().ok();
+        a.action.plan(data.as_deref(), &ActionPlanRequest { config, caps }, &mut resp).await;
+        resp.diagnostics
+    }
+
+    /// InvokeAction, as a future owning all it needs, so the server can run it in a task of its
+    /// own while the progress it reports streams out. A configuration still holding unknown
+    /// values (core never sends one) or a provider not configured is an error without calling
+    /// the action.
+    pub(crate) fn invocation(
+        &self,
+        a: &ServedAction<P::Data>,
+        config: Value,
+        progress: Progress,
+    ) -> impl std::future::Future<Output = Diagnostics> + Send + 'static {
+        let action = a.action.clone();
+        let data = self.data();
+        async move {
+            let mut resp = InvokeResponse::default();
+            if !config.is_wholly_known() {
+                resp.diagnostics.error(
+                    "Action configuration not known",
+                    format!(
+                        "{} was invoked with values known only after apply; this is a bug in Terraform or in the \
+                         provider.",
+                        action.type_name()
+                    ),
+                );
+                return resp.diagnostics;
+            }
+            match data {
+                Ok(data) => action.invoke(&data, InvokeRequest { config }, &progress, &mut resp).await,
+                Err(d) => resp.diagnostics.push(d),
+            }
+            resp.diagnostics
+        }
     }
 
     /// UpgradeResourceState: schema version 0 is the only one so far, so the stored state is
@@ -763,3 +863,6 @@ mod tests {
         assert!(fw.list_resource("example_nothing").is_err());
     }
 }
+
+#[cfg(test)]
+mod action_tests;
