@@ -58,7 +58,8 @@ impl Integration {
 
     /// The object as Connect answers it: never with the secret, unless `reveal` (a hostile
     /// server, see [`Store::set_reveal_secrets`]).
-    pub fn to_json(&self, reveal: bool, profile: Profile) -> Value {
+    /// `uses` is how many content items the integration is associated with (`content_count`).
+    pub fn to_json(&self, reveal: bool, profile: Profile, uses: usize) -> Value {
         let template = self.template();
         let mut config = rules::render_config(template, &self.config, self.secret.is_some());
         let mut auth_type = Some(rules::auth_type(template, &self.config).to_string());
@@ -89,8 +90,8 @@ impl Integration {
             "auth_type": auth_type,
             "config": config,
             "permissions": self.permissions.iter().map(|p| p.to_json(&self.guid)).collect::<Vec<_>>(),
-            "environment_variables": [],
-            "content_count": 0,
+            "environment_variables": crate::templates::environment_variables(template),
+            "content_count": uses,
         });
         if !profile.has_permissions() {
             if let Some(fields) = answer.as_object_mut() {
@@ -130,6 +131,13 @@ struct Inner {
     profile: Profile,
     /// Users (the keys' own and those tests add) and groups.
     directory: Directory,
+}
+
+impl Inner {
+    /// How many content items use the integration (its `content_count`).
+    fn uses(&self, integration: &str) -> usize {
+        self.content.values().filter(|gs| gs.iter().any(|g| g == integration)).count()
+    }
 }
 
 /// The integration [`Profile::NullNames`] adds: made by another tool, without a name, a
@@ -207,13 +215,17 @@ impl Store {
     /// All integrations as `GET /v1/oauth/integrations` returns them, in creation order.
     pub fn integrations(&self) -> Vec<Value> {
         let inner = self.lock();
-        inner.integrations.iter().map(|i| i.to_json(inner.reveal_secrets, inner.profile)).collect()
+        inner.integrations.iter().map(|i| i.to_json(inner.reveal_secrets, inner.profile, inner.uses(&i.guid))).collect()
     }
 
     /// One integration as `GET /v1/oauth/integrations/{guid}` returns it.
     pub fn get(&self, guid: &str) -> Option<Value> {
         let inner = self.lock();
-        inner.integrations.iter().find(|i| i.guid == guid).map(|i| i.to_json(inner.reveal_secrets, inner.profile))
+        inner
+            .integrations
+            .iter()
+            .find(|i| i.guid == guid)
+            .map(|i| i.to_json(inner.reveal_secrets, inner.profile, inner.uses(&i.guid)))
     }
 
     /// A config value as stored, secret fields included (tests check what was sent).
@@ -507,7 +519,7 @@ impl Store {
             secret: new.secret,
             permissions: new.permissions,
         };
-        let answer = item.to_json(inner.reveal_secrets, inner.profile);
+        let answer = item.to_json(inner.reveal_secrets, inner.profile, 0);
         inner.integrations.push(item);
         answer
     }
@@ -520,13 +532,13 @@ impl Store {
         change: impl FnOnce(&mut Integration) -> Result<(), ApiError>,
     ) -> Result<Value, ApiError> {
         let mut inner = self.lock();
-        let (reveal, profile) = (inner.reveal_secrets, inner.profile);
+        let (reveal, profile, uses) = (inner.reveal_secrets, inner.profile, inner.uses(guid));
         let item = inner.integrations.iter_mut().find(|i| i.guid == guid).ok_or_else(ApiError::not_found)?;
         let mut copy = item.clone();
         change(&mut copy)?;
         copy.updated_time = now();
         *item = copy;
-        Ok(item.to_json(reveal, profile))
+        Ok(item.to_json(reveal, profile, uses))
     }
 
     /// Logs a request on arrival; returns the handle to give its status later.

@@ -22,6 +22,13 @@ const AZURE: [(&str, &str, &str, &str); 4] = [
     ("sharepoint", "SharePoint", "SharePoint Online.", "00000003-0000-0ff1-ce00-000000000000/.default offline_access"),
 ];
 
+/// The environment variables an integration of `template` gives content, as the fake's template
+/// lists them. Which names a real Connect uses is not recorded: these are stand-ins, so that a
+/// client can be seen to read the list, and no client may rely on them.
+pub(crate) fn environment_variables(template: &str) -> Value {
+    get(template).map_or_else(|| json!([]), |t| t.get("environment_variables").cloned().unwrap_or_else(|| json!([])))
+}
+
 fn field(name: &str, label: &str, default: &str, validation: &str, secret: bool) -> Value {
     json!({"name": name, "label": label, "default": default, "validation": validation, "secret": secret})
 }
@@ -41,6 +48,7 @@ fn azure_template(id: &str, name: &str, description: &str, scopes: &str) -> Valu
             {"name": "auth_type", "label": "Authentication Type", "type": "select",
              "default": "Viewer", "values": ["Viewer", "Service Account"]},
         ],
+        "environment_variables": ["AZURE_TENANT_ID", "AZURE_CLIENT_ID"],
     })
 }
 

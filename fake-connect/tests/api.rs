@@ -176,7 +176,7 @@ async fn create_answers_200_with_server_keys_and_no_secret() {
     assert_eq!(item["template"], "azure-openai");
     assert_eq!(item["auth_type"], "Viewer");
     assert_eq!(item["permissions"], json!([]));
-    assert_eq!(item["environment_variables"], json!([]));
+    assert_eq!(item["environment_variables"], json!(["AZURE_TENANT_ID", "AZURE_CLIENT_ID"]), "the template's");
     assert_eq!(item["content_count"], 0);
     assert_eq!(
         item["config"],

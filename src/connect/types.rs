@@ -67,6 +67,14 @@ pub struct Integration {
     /// lack the field; which version added it is not recorded).
     #[serde(default)]
     pub permissions: Option<Vec<Permission>>,
+    /// How many content items use the integration; administrators only (`None` for other keys
+    /// and for servers that do not say).
+    #[serde(default)]
+    pub content_count: Option<i64>,
+    /// The names of the environment variables the integration gives content; `None` when the
+    /// server does not say.
+    #[serde(default)]
+    pub environment_variables: Option<Vec<String>>,
 }
 
 /// One user or group allowed to use an integration: exactly one of the two guids. Connect

@@ -264,3 +264,37 @@ fn protect_reads_an_unclear_404_by_whether_the_integration_is_there() {
         assert!(state_addresses(&ws.state_json()).is_empty());
     });
 }
+
+#[test]
+fn connect_s_content_count_spares_the_associations_call() {
+    for_each_terraform(|tf| {
+        let fake = start_fake();
+        let store = fake.store();
+        let ws = Workspace::with_connect_env(tf, &fake.url(), ADMIN_KEY);
+        let other = Integration::new("msgraph", "Other").hcl("other");
+        ws.write_main(&config(Some(true), "msgraph", &other));
+        let guid = apply_used(&ws);
+        used_by(&store, &guid, "Uses one");
+        // The state shows what the integration provides, once refreshed.
+        ws.run(&["apply", "-refresh-only", "-auto-approve", "-no-color", "-input=false"]).ok();
+        let state = ws.state_json();
+        let used = resource_values(&state, USED);
+        assert_eq!(used["content_count"], 1, "{used}");
+        assert_eq!(used["environment_variables"], serde_json::json!(["AZURE_TENANT_ID", "AZURE_CLIENT_ID"]));
+        assert_eq!(resource_values(&state, "posit_connect_oauth_integration.other")["content_count"], 0);
+
+        // A destroy plan asks about the associations of the used one only: Connect's count of
+        // 0 says the other needs no look.
+        store.clear_requests();
+        let (run, diags) = ws.plan_diagnostics_with(&["-destroy"]);
+        run.failed();
+        assert_eq!(in_use(&diags).len(), 1, "{diags:?}");
+        let asked: Vec<String> = store
+            .requests()
+            .into_iter()
+            .filter(|r| r.method == "GET" && r.path.ends_with("/associations"))
+            .map(|r| r.path)
+            .collect();
+        assert_eq!(asked, [format!("/__api__/v1/oauth/integrations/{guid}/associations")], "{}", request_log(&store));
+    });
+}

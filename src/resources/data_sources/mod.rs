@@ -10,7 +10,7 @@ use std::collections::BTreeSet;
 use crate::connect::{Integration, Permission};
 use tfplugin::model::Attr;
 use tfplugin::schema::{Attribute, Block};
-use tfplugin::value::Type;
+use tfplugin::value::{Number, Type};
 
 /// The non-secret fields of an integration as a data source shows them.
 pub(crate) fn summary_attributes() -> Vec<Attribute> {
@@ -50,6 +50,13 @@ pub(crate) fn summary_attributes() -> Vec<Attribute> {
             "Who may use the integration; null when the server does not say (Connect before permissions on \
              integrations).",
         ),
+        Attribute::number("content_count").computed().describe(
+            "How many content items use the integration; null when the server does not say (it tells administrators \
+             only).",
+        ),
+        Attribute::of_type("environment_variables", Type::List(Box::new(Type::String))).computed().describe(
+            "The names of the environment variables the integration gives content; null when the server does not say.",
+        ),
     ]
 }
 
@@ -85,6 +92,8 @@ tfplugin::model! {
         pub(crate) created_time: Attr<String>,
         pub(crate) updated_time: Attr<String>,
         pub(crate) permissions: Attr<PermissionsSummary>,
+        pub(crate) content_count: Attr<Number>,
+        pub(crate) environment_variables: Attr<Vec<String>>,
     }
 }
 
@@ -103,6 +112,8 @@ impl Summary {
             created_time: Attr::from_option(i.created_time.clone()),
             updated_time: Attr::from_option(i.updated_time.clone()),
             permissions: Attr::from_option(i.permissions.as_deref().map(PermissionsSummary::of)),
+            content_count: Attr::from_option(i.content_count.map(Number::Int)),
+            environment_variables: Attr::from_option(i.environment_variables.clone()),
         }
     }
 }

@@ -13,7 +13,7 @@ use tfplugin::model::{Attr, Model};
 use tfplugin::resource::{DataReadRequest, DataReadResponse, DataSource, ValidateRequest, ValidateResponse};
 use tfplugin::schema::{Attribute, Block, Schema};
 use tfplugin::validators::NotBlank;
-use tfplugin::value::Value;
+use tfplugin::value::{Number, Value};
 
 use super::Summary;
 
@@ -159,13 +159,25 @@ tfplugin::model! {
         created_time: Attr<String>,
         updated_time: Attr<String>,
         permissions: Attr<super::PermissionsSummary>,
+        content_count: Attr<Number>,
+        environment_variables: Attr<Vec<String>>,
         config: Attr<ConfigSummary>,
     }
 }
 
 fn state(i: &Integration) -> Value {
-    let Summary { guid, name, description, template, auth_type, created_time, updated_time, permissions } =
-        Summary::of(i);
+    let Summary {
+        guid,
+        name,
+        description,
+        template,
+        auth_type,
+        created_time,
+        updated_time,
+        permissions,
+        content_count,
+        environment_variables,
+    } = Summary::of(i);
     let config_str = |k: &str| Attr::from_option(i.config.get(k).and_then(Json::as_str).map(str::to_string));
     let config = ConfigSummary {
         auth_type: config_str("auth_type"),
@@ -184,6 +196,8 @@ fn state(i: &Integration) -> Value {
         created_time,
         updated_time,
         permissions,
+        content_count,
+        environment_variables,
         config: Attr::known(config),
     };
     Model::to_value(&found)

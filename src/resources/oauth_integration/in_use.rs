@@ -9,8 +9,9 @@ use crate::resources::configured::Connect;
 use crate::resources::errors::hint;
 use crate::untrusted::{server_text, MAX_MESSAGE_CHARS};
 use tfplugin::diag::{Diagnostic, Diagnostics};
-use tfplugin::model::Model;
+use tfplugin::model::{Attr, Model};
 use tfplugin::resource::{Removal, RemovalRequest};
+use tfplugin::value::Number;
 
 use super::model::IntegrationState;
 
@@ -39,6 +40,10 @@ pub(super) async fn check(connect: Option<&Connect>, req: &RemovalRequest<'_>, d
         Err(d) => return diags.push(d),
     };
     let Some(guid) = prior.guid.as_str() else { return };
+    // Connect's own count (refreshed with the state) says no content uses it: nothing to ask.
+    if prior.content_count == Attr::known(Number::Int(0)) {
+        return;
+    }
     let plan = Plan::of(&prior, &req.removal, connect.protect_used_integrations);
     match connect.client.integration_associations(guid).await {
         Err(e) => diags.push(plan.unchecked(&e.to_string(), &hint(&e))),

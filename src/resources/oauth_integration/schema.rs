@@ -75,6 +75,14 @@ pub fn schema() -> Schema {
                     .optional()
                     .computed()
                     .describe(descriptions::PERMISSIONS),
+                Attribute::number("content_count")
+                    .computed()
+                    .plan_modifier(UseStateForUnknown)
+                    .describe(descriptions::CONTENT_COUNT),
+                Attribute::of_type("environment_variables", Type::List(Box::new(Type::String)))
+                    .computed()
+                    .plan_modifier(UseStateForUnknown)
+                    .describe(descriptions::ENVIRONMENT_VARIABLES),
                 Attribute::string("created_time")
                     .computed()
                     .plan_modifier(UseStateForUnknown)

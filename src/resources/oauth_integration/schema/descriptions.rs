@@ -119,6 +119,13 @@ pub(super) const LIST_NAME_PATTERN: &str = "\
     Only integrations whose name matches this pattern: `*` matches any run of characters, `?` any one character; \
     everything else matches itself, case included.";
 
+pub(super) const CONTENT_COUNT: &str = "How many content items use the integration (their associations), as Connect \
+    counts them for an administrator's key; null when the server does not say. Destroying or replacing an \
+    integration whose count is 0 needs no look at its associations.";
+
+pub(super) const ENVIRONMENT_VARIABLES: &str = "The names of the environment variables the integration gives the \
+    content that uses it; null when the server does not say.";
+
 #[cfg(test)]
 mod tests {
     use super::*;
