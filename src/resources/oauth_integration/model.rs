@@ -24,8 +24,6 @@ tfplugin::model! {
         pub description: Attr<String>,
         pub config: Attr<ConfigState>,
         pub permissions: Attr<PermissionsState>,
-        pub content_count: Attr<Number>,
-        pub environment_variables: Attr<Vec<String>>,
         pub created_time: Attr<String>,
         pub updated_time: Attr<String>,
     }
@@ -130,7 +128,7 @@ fn guid_set(found: BTreeSet<String>, known: Option<&Attr<GuidSet>>) -> Attr<Guid
 }
 
 /// Whether two sets of guids are the same, letter case aside.
-pub fn same_guids(a: &BTreeSet<String>, b: &BTreeSet<String>) -> bool {
+pub(crate) fn same_guids(a: &BTreeSet<String>, b: &BTreeSet<String>) -> bool {
     let lower = |s: &BTreeSet<String>| s.iter().map(|g| g.to_ascii_lowercase()).collect::<BTreeSet<_>>();
     lower(a) == lower(b)
 }
@@ -208,7 +206,7 @@ fn known_strings(a: &Attr<BTreeMap<String, Attr<String>>>) -> Attr<BTreeMap<Stri
 /// client secret) is carried over from `known` (the prior or planned state; `None` for an import
 /// or a listing, where nothing is known), and so is the exact scopes string when the server's
 /// holds the same set.
-pub fn to_state(i: &Integration, known_state: Option<&IntegrationState>) -> IntegrationState {
+pub(crate) fn to_state(i: &Integration, known_state: Option<&IntegrationState>) -> IntegrationState {
     let blank = IntegrationState::default();
     let k = known_state.unwrap_or(&blank);
     let kc = k.cfg();
@@ -250,8 +248,6 @@ pub fn to_state(i: &Integration, known_state: Option<&IntegrationState>) -> Inte
         description: Attr::known(i.description.clone()),
         config: Attr::known(config),
         permissions: permissions_state(i.permissions.as_deref(), &k.permissions),
-        content_count: Attr::from_option(i.content_count.map(Number::Int)),
-        environment_variables: Attr::from_option(i.environment_variables.clone()),
         created_time: Attr::from_option(i.created_time.clone()).or_else(|| known(&k.created_time)),
         updated_time: Attr::from_option(i.updated_time.clone()).or_else(|| known(&k.updated_time)),
     }
@@ -284,7 +280,7 @@ fn extra_state(
 }
 
 /// The POST body for a planned integration. The write-only secret is only in the configuration.
-pub fn new_request(planned: &IntegrationState, config: &IntegrationState) -> NewIntegration {
+pub(crate) fn new_request(planned: &IntegrationState, config: &IntegrationState) -> NewIntegration {
     NewIntegration {
         template: str_of(&planned.template),
         name: str_of(&planned.name),
@@ -310,7 +306,7 @@ fn managed_permissions(planned: &IntegrationState, config: &IntegrationState) ->
 /// The PATCH body taking `prior` to `planned`: only what changed, and the whole config when any
 /// of it changed (Connect merges config keys, so a partial config could leave stale ones). The
 /// secret is sent only when [`secret_to_send`] says so; other updates leave it alone.
-pub fn update_request(
+pub(crate) fn update_request(
     prior: &IntegrationState,
     planned: &IntegrationState,
     config: &IntegrationState,
