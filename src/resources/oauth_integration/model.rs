@@ -24,6 +24,8 @@ tfplugin::model! {
         pub description: Attr<String>,
         pub config: Attr<ConfigState>,
         pub permissions: Attr<PermissionsState>,
+        pub content_count: Attr<Number>,
+        pub environment_variables: Attr<Vec<String>>,
         pub created_time: Attr<String>,
         pub updated_time: Attr<String>,
     }
@@ -248,6 +250,8 @@ pub(crate) fn to_state(i: &Integration, known_state: Option<&IntegrationState>) 
         description: Attr::known(i.description.clone()),
         config: Attr::known(config),
         permissions: permissions_state(i.permissions.as_deref(), &k.permissions),
+        content_count: Attr::from_option(i.content_count.map(Number::Int)),
+        environment_variables: Attr::from_option(i.environment_variables.clone()),
         created_time: Attr::from_option(i.created_time.clone()).or_else(|| known(&k.created_time)),
         updated_time: Attr::from_option(i.updated_time.clone()).or_else(|| known(&k.updated_time)),
     }
