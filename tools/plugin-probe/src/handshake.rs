@@ -30,8 +30,9 @@ use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, BufReader}
 
 use crate::proto;
 
-/// Terraform's go-plugin magic cookie.
+/// Terraform's go-plugin magic cookie: the variable a provider checks to know Terraform started it.
 pub const MAGIC_COOKIE_KEY: &str = "TF_PLUGIN_MAGIC_COOKIE";
+/// The value Terraform gives [`MAGIC_COOKIE_KEY`].
 pub const MAGIC_COOKIE_VALUE: &str = "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2";
 
 /// What to check, beyond what every provider must do.
@@ -66,17 +67,26 @@ impl Default for Options {
 pub struct Report {
     /// The handshake line, its certificate field shortened.
     pub line: String,
+    /// `unix` or `tcp`, as the line names it.
     pub network: String,
+    /// The socket's path, or `127.0.0.1:PORT`.
     pub address: String,
+    /// From start to the handshake line.
     pub startup: Duration,
+    /// How the connection of a client with another certificate failed.
     pub stranger_refused: String,
+    /// The resource types GetProviderSchema named, sorted.
     pub resources: Vec<String>,
+    /// The data source types GetProviderSchema named, sorted.
     pub data_sources: Vec<String>,
+    /// How the process exited after Shutdown.
     pub exit: ExitStatus,
+    /// Over a unix socket: whether the socket file was gone after the exit; `None` over TCP.
     pub socket_removed: Option<bool>,
 }
 
 impl Report {
+    /// One line per check passed, for the command's output.
     pub fn describe(&self) -> Vec<String> {
         let mut lines = vec![
             format!("handshake after {} ms: {}", self.startup.as_millis(), self.line),
@@ -99,11 +109,17 @@ impl Report {
 /// A parsed handshake line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HandshakeLine {
+    /// go-plugin's own protocol version: 1.
     pub core_version: u32,
+    /// The plugin protocol the provider chose; the probe wants 6.
     pub app_version: u32,
+    /// `unix` or `tcp`.
     pub network: String,
+    /// Where to connect: a socket's path, or `127.0.0.1:PORT`.
     pub address: String,
+    /// `grpc` (`netrpc` is protocol 4's and older).
     pub protocol: String,
+    /// The server's certificate (DER) for the mTLS connection; `None` when the field is empty.
     pub cert: Option<Vec<u8>>,
 }
 
@@ -331,7 +347,9 @@ impl Tail {
 /// Why the probe failed, with what the plugin wrote on stderr.
 #[derive(Debug)]
 pub struct Failure {
+    /// Which check failed, and how.
     pub reason: String,
+    /// What the plugin wrote on stderr, often the cause (a panic, a refused cookie).
     pub stderr: String,
 }
 

@@ -26,8 +26,11 @@ use sha2::{Digest, Sha256};
 /// An executable's format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
+    /// Linux's.
     Elf,
+    /// macOS's.
     MachO,
+    /// Windows'.
     Pe,
 }
 
@@ -55,9 +58,11 @@ impl fmt::Display for Format {
 /// A Mach-O code signature, as far as it was checked.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CodeSignature {
+    /// The identity the code directory names.
     pub identifier: String,
     /// The code directory's flags (`0x2` ad-hoc, `0x20000` linker-signed).
     pub flags: u32,
+    /// The size of each hashed page, in bytes.
     pub page_size: usize,
     /// Pages whose hash was recomputed and matched.
     pub pages: usize,
@@ -66,6 +71,7 @@ pub struct CodeSignature {
 }
 
 impl CodeSignature {
+    /// Whether the signature is ad-hoc (no certificate), as zig's linker makes it.
     pub fn adhoc(&self) -> bool {
         self.flags & 0x2 != 0
     }
@@ -74,7 +80,9 @@ impl CodeSignature {
 /// What the headers say.
 #[derive(Debug, Clone)]
 pub struct Inspection {
+    /// ELF, Mach-O or PE: which operating system it is for.
     pub format: Format,
+    /// The CPU it is for.
     pub architecture: Architecture,
     /// An executable program (not a library or an object file).
     pub executable: bool,

@@ -31,6 +31,7 @@ pub fn grpc_messages(mut body: &[u8]) -> Result<Vec<Vec<u8>>, String> {
 pub struct SchemaNames {
     /// Sorted, as are `data_sources`.
     pub resources: Vec<String>,
+    /// The data source types.
     pub data_sources: Vec<String>,
     /// The summaries of error diagnostics.
     pub diagnostics: Vec<String>,
