@@ -286,7 +286,9 @@ fn floor_tf(n: usize) -> String {
 /// One measured pair: the provider's command and the floor's beside it.
 #[derive(Clone, Copy, Debug)]
 pub struct Measure {
+    /// Wall-clock seconds of the command over the provider's workspace.
     pub provider_s: f64,
+    /// Wall-clock seconds of the same command over the floor's `terraform_data` workspace.
     pub floor_s: f64,
     /// What the provider processes used during the provider's command.
     pub usage: Usage,

@@ -12,7 +12,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 /// Builds the release provider and fake Connect.
-pub fn cargo_build(root: &Path) -> Result<(), String> {
+pub(crate) fn cargo_build(root: &Path) -> Result<(), String> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     eprintln!("bench: cargo build --release -p terraform-provider-posit -p fake-connect");
     let status = Command::new(cargo)
@@ -27,7 +27,7 @@ pub fn cargo_build(root: &Path) -> Result<(), String> {
 }
 
 /// A Terraform CLI configuration sending `posit-dev/posit` to the release build.
-pub fn cli_config(provider_dir: &Path) -> String {
+pub(crate) fn cli_config(provider_dir: &Path) -> String {
     format!(
         "provider_installation {{\n  dev_overrides {{\n    \"posit-dev/posit\" = {:?}\n  }}\n  direct {{}}\n}}\n",
         provider_dir.to_string_lossy()
@@ -35,14 +35,14 @@ pub fn cli_config(provider_dir: &Path) -> String {
 }
 
 /// The Terraform binary the benchmark uses.
-pub struct Terraform {
+pub(crate) struct Terraform {
     pub path: PathBuf,
     pub version: String,
 }
 
 impl Terraform {
     /// `BENCH_TERRAFORM` when set; else `terraform` on PATH; else `.tools/bin/terraform-libtf`.
-    pub fn find(root: &Path) -> Result<Terraform, String> {
+    pub(crate) fn find(root: &Path) -> Result<Terraform, String> {
         let path = match std::env::var_os("BENCH_TERRAFORM").filter(|v| !v.is_empty()) {
             Some(p) => PathBuf::from(p),
             None => on_path("terraform").or_else(|| Some(root.join(".tools/bin/terraform-libtf")).filter(|p| p.is_file())).ok_or(
@@ -60,7 +60,7 @@ impl Terraform {
         Ok(Terraform { path, version })
     }
 
-    pub fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         format!("Terraform {} ({})", self.version, self.path.display())
     }
 }
@@ -70,13 +70,13 @@ fn on_path(name: &str) -> Option<PathBuf> {
 }
 
 /// A Terraform working directory holding one `main.tf`.
-pub struct Workspace {
+pub(crate) struct Workspace {
     dir: PathBuf,
     cli_config: PathBuf,
 }
 
 impl Workspace {
-    pub fn new(dir: &Path, cli_config: &Path, main_tf: &str) -> Result<Workspace, String> {
+    pub(crate) fn new(dir: &Path, cli_config: &Path, main_tf: &str) -> Result<Workspace, String> {
         std::fs::create_dir_all(dir).map_err(|e| format!("create {}: {e}", dir.display()))?;
         std::fs::write(dir.join("main.tf"), main_tf).map_err(|e| format!("write main.tf: {e}"))?;
         Ok(Workspace { dir: dir.to_path_buf(), cli_config: cli_config.to_path_buf() })
@@ -86,7 +86,7 @@ impl Workspace {
     /// benchmark) and returns its wall time and the CPU time of the whole process tree
     /// (Terraform and every process it started and waited for: the provider's included), plus
     /// the peak memory and CPU of the `provider` processes, when a provider is given.
-    pub fn timed(&self, tf: &Terraform, args: &[&str], provider: Option<&Path>) -> Result<Timed, String> {
+    pub(crate) fn timed(&self, tf: &Terraform, args: &[&str], provider: Option<&Path>) -> Result<Timed, String> {
         let mut cmd = Command::new(&tf.path);
         cmd.args(args).current_dir(&self.dir);
         for (k, _) in std::env::vars_os() {
@@ -127,7 +127,7 @@ impl Workspace {
 
 /// What one timed command took.
 #[derive(Clone, Copy, Debug, Default)]
-pub struct Timed {
+pub(crate) struct Timed {
     /// Wall-clock seconds.
     pub secs: f64,
     /// User + system CPU seconds of Terraform and every process it waited for.
@@ -161,13 +161,13 @@ pub struct Usage {
 /// Samples every running process whose executable is the provider, every 20 ms: its VmHWM
 /// (peak resident memory) and CPU time, keeping the last value seen per process. Both only grow,
 /// so the last sample before a process exits is within 20 ms of its final value.
-pub struct PeakSampler {
+pub(crate) struct PeakSampler {
     stop: Arc<AtomicBool>,
     thread: thread::JoinHandle<Usage>,
 }
 
 impl PeakSampler {
-    pub fn start(provider: &Path) -> PeakSampler {
+    pub(crate) fn start(provider: &Path) -> PeakSampler {
         let exe = std::fs::canonicalize(provider).unwrap_or_else(|_| provider.to_path_buf());
         let stop = Arc::new(AtomicBool::new(false));
         let flag = stop.clone();
@@ -210,7 +210,7 @@ impl PeakSampler {
     }
 
     /// Stops sampling; what the provider processes used (zero when none was seen).
-    pub fn stop(self) -> Usage {
+    pub(crate) fn stop(self) -> Usage {
         self.stop.store(true, Ordering::Relaxed);
         self.thread.join().unwrap_or_default()
     }
@@ -223,7 +223,7 @@ fn vm_hwm_kb(pid: u32) -> Option<u64> {
 }
 
 /// utime + stime of a process, in clock ticks.
-pub fn cpu_ticks(pid: u32) -> Option<u64> {
+pub(crate) fn cpu_ticks(pid: u32) -> Option<u64> {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
     // The command name may hold spaces: fields are counted after its closing parenthesis.
     let rest = &stat[stat.rfind(')')? + 2..];
@@ -233,7 +233,7 @@ pub fn cpu_ticks(pid: u32) -> Option<u64> {
 
 /// Clock ticks per second (`getconf CLK_TCK`, 100 on Linux), asked once: `getconf` is a child
 /// too, and must not run between two readings of [`reaped_children_cpu_s`].
-pub fn clock_ticks() -> f64 {
+pub(crate) fn clock_ticks() -> f64 {
     static TICKS: std::sync::OnceLock<f64> = std::sync::OnceLock::new();
     *TICKS.get_or_init(|| {
         Command::new("getconf")
@@ -261,14 +261,14 @@ fn terminate(child: &mut Child) {
 }
 
 /// The fake Connect (release binary) on 127.0.0.1, stopped on drop.
-pub struct Fake {
+pub(crate) struct Fake {
     child: Child,
     pub url: String,
     ticks: f64,
 }
 
 impl Fake {
-    pub fn start(bin: &Path, api_key: &str, latency_ms: u64) -> Result<Fake, String> {
+    pub(crate) fn start(bin: &Path, api_key: &str, latency_ms: u64) -> Result<Fake, String> {
         let mut child = Command::new(bin)
             .args(["--port", "0", "--api-key", api_key, "--latency-ms", &latency_ms.to_string()])
             .stdin(Stdio::null())
@@ -288,12 +288,12 @@ impl Fake {
     }
 
     /// CPU seconds the fake has used so far.
-    pub fn cpu_s(&self) -> f64 {
+    pub(crate) fn cpu_s(&self) -> f64 {
         cpu_ticks(self.child.id()).unwrap_or(0) as f64 / self.ticks
     }
 
     /// How many integrations the fake holds (a plain HTTP/1.1 GET of the list).
-    pub fn count_integrations(&self, api_key: &str) -> Result<usize, String> {
+    pub(crate) fn count_integrations(&self, api_key: &str) -> Result<usize, String> {
         let addr = self.url.trim_start_matches("http://");
         let mut s = TcpStream::connect(addr).map_err(|e| format!("connect to the fake: {e}"))?;
         write!(
@@ -325,7 +325,7 @@ const CLIENT_CERT_PEM: &str = include_str!("../../tests/fixtures/go-plugin-clien
 /// Starts the provider as Terraform does (magic cookie, protocol 6, a client certificate)
 /// `times` times; each time, milliseconds from spawn to the go-plugin line on stdout (the
 /// process has generated its certificate and listens on its socket by then).
-pub fn handshake_times(provider: &Path, times: usize) -> Result<Vec<f64>, String> {
+pub(crate) fn handshake_times(provider: &Path, times: usize) -> Result<Vec<f64>, String> {
     let mut out = Vec::with_capacity(times);
     for _ in 0..times {
         let started = Instant::now();

@@ -9,7 +9,7 @@ use crate::procs::Terraform;
 use crate::Measure;
 
 /// The median; the mean of the middle two for an even count.
-pub fn median(xs: &[f64]) -> f64 {
+pub(crate) fn median(xs: &[f64]) -> f64 {
     if xs.is_empty() {
         return f64::NAN;
     }
@@ -24,7 +24,7 @@ pub fn median(xs: &[f64]) -> f64 {
 }
 
 /// One operation at one N: every provider time beside the floor time measured next to it.
-pub struct Row {
+pub(crate) struct Row {
     pub n: usize,
     pub op: String,
     pub provider: Vec<f64>,
@@ -38,7 +38,7 @@ pub struct Row {
 }
 
 impl Row {
-    pub fn new(n: usize, op: &str) -> Row {
+    pub(crate) fn new(n: usize, op: &str) -> Row {
         Row {
             n,
             op: op.to_string(),
@@ -52,7 +52,7 @@ impl Row {
         }
     }
 
-    pub fn push(&mut self, m: Measure) {
+    pub(crate) fn push(&mut self, m: Measure) {
         self.provider.push(m.provider_s);
         self.floor.push(m.floor_s);
         self.provider_cpu.push(m.usage.cpu_s);
@@ -64,13 +64,13 @@ impl Row {
 
     /// The median of the ratios of each pair (each provider run over the floor run beside it),
     /// which cancels more of the machine's drift than a ratio of medians.
-    pub fn ratio(&self) -> f64 {
+    pub(crate) fn ratio(&self) -> f64 {
         let ratios: Vec<f64> = self.provider.iter().zip(&self.floor).map(|(p, f)| p / f).collect();
         median(&ratios)
     }
 }
 
-pub struct Report {
+pub(crate) struct Report {
     pub terraform: String,
     pub terraform_version: String,
     pub provider: String,
@@ -86,7 +86,7 @@ pub struct Report {
 }
 
 impl Report {
-    pub fn new(tf: &Terraform, provider: &Path, latency_ms: u64) -> Report {
+    pub(crate) fn new(tf: &Terraform, provider: &Path, latency_ms: u64) -> Report {
         Report {
             terraform: tf.path.display().to_string(),
             terraform_version: tf.version.clone(),
@@ -111,7 +111,7 @@ impl Report {
             .collect()
     }
 
-    pub fn table(&self) -> String {
+    pub(crate) fn table(&self) -> String {
         let mut s = String::new();
         let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
         let _ = writeln!(
@@ -179,7 +179,7 @@ impl Report {
         s
     }
 
-    pub fn json(&self) -> Value {
+    pub(crate) fn json(&self) -> Value {
         let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
         json!({
             "unix_time": secs,
