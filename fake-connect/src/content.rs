@@ -64,7 +64,7 @@ impl Default for Catalog {
 impl Catalog {
     /// Adds a content item under `guid`. `Err` when the owner already has one of that name
     /// (Connect refuses the same name twice for one owner).
-    pub fn add(&mut self, guid: &str, new: NewContent) -> Result<Value, ApiError> {
+    pub(crate) fn add(&mut self, guid: &str, new: NewContent) -> Result<Value, ApiError> {
         if self.items.values().any(|c| c.name == new.name) {
             return Err(ApiError::new(
                 StatusCode::CONFLICT,
@@ -89,7 +89,7 @@ impl Catalog {
     }
 
     /// A name no item has yet, for content added behind the API.
-    pub fn unused_name(&self) -> String {
+    pub(crate) fn unused_name(&self) -> String {
         let mut n = self.next_id;
         loop {
             let name = format!("content-{n}");
@@ -101,12 +101,12 @@ impl Catalog {
     }
 
     /// The item as `GET /v1/content/{guid}` answers it without `include`.
-    pub fn get(&self, guid: &str) -> Option<Value> {
+    pub(crate) fn get(&self, guid: &str) -> Option<Value> {
         self.items.get(guid).map(|c| self.to_json(c))
     }
 
     /// The owner as `include=owner` adds it.
-    pub fn owner(&self) -> Value {
+    pub(crate) fn owner(&self) -> Value {
         json!({"guid": self.owner_guid, "username": "admin", "first_name": "Fake", "last_name": "Admin"})
     }
 

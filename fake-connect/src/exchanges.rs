@@ -56,7 +56,7 @@ pub(crate) struct Sent {
 }
 
 impl Sent {
-    pub fn new(parts: &request::Parts, body: &Bytes) -> Sent {
+    pub(crate) fn new(parts: &request::Parts, body: &Bytes) -> Sent {
         let path = parts.uri.path_and_query().map_or_else(|| parts.uri.path().to_string(), |p| p.as_str().to_string());
         Sent {
             method: parts.method.to_string(),
@@ -73,7 +73,7 @@ impl Recorder {
     /// The recorder `FAKE_CONNECT_EXCHANGES` asks for, for the server on `port`; `None` when
     /// the variable is unset or empty, or the file cannot be opened (said on stderr: the server
     /// still serves, and the contract test finds the exchanges missing).
-    pub fn from_env(port: u16, test: Option<String>) -> Option<Recorder> {
+    pub(crate) fn from_env(port: u16, test: Option<String>) -> Option<Recorder> {
         let dir = std::env::var_os(EXCHANGES_ENV).filter(|d| !d.is_empty())?;
         let path = Path::new(&dir).join(format!("{}-{port}.jsonl", std::process::id()));
         let opened = std::fs::create_dir_all(&dir)
@@ -95,7 +95,13 @@ impl Recorder {
     /// Writes the exchange of `sent` and `response` and gives the response back, its body read
     /// whole into memory, unless a fault streams an oversized one: that is passed on untouched,
     /// its body not kept.
-    pub async fn finish(&self, sent: Sent, response: Response, profile: Profile, fault: Option<&str>) -> Response {
+    pub(crate) async fn finish(
+        &self,
+        sent: Sent,
+        response: Response,
+        profile: Profile,
+        fault: Option<&str>,
+    ) -> Response {
         if fault == Some("oversized") {
             self.write(&self.line(sent, &response, None, profile, fault));
             return response;

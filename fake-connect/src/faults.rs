@@ -27,7 +27,13 @@ use std::time::Duration;
 pub enum FaultAction {
     /// Answer `status` (429, 503...) with a Connect-style JSON error and, when given, this
     /// `Retry-After` value, without acting on the request.
-    Refuse { status: u16, retry_after: Option<String> },
+    Refuse {
+        /// The error status.
+        status: u16,
+        /// The `Retry-After` header's value, sent as given (seconds, an HTTP date, or anything
+        /// a client must survive).
+        retry_after: Option<String>,
+    },
     /// Wait this long before handling the request (on top of [`crate::Options::latency`]).
     Delay(Duration),
     /// Handle the request (a POST creates, a DELETE deletes), then close the connection without
@@ -35,21 +41,42 @@ pub enum FaultAction {
     DropAfterActing,
     /// Answer `status` with a Connect-style JSON error whose message quotes the request body
     /// (secrets included), without acting.
-    EchoBody { status: u16 },
+    EchoBody {
+        /// The error status.
+        status: u16,
+    },
     /// Answer `status` with an HTML error page listing the request's headers (the API key
     /// included), without acting.
-    EchoHeaders { status: u16 },
+    EchoHeaders {
+        /// The error status.
+        status: u16,
+    },
     /// Answer `status` with a Connect-style JSON error carrying this message, without acting.
-    Message { status: u16, message: String },
+    Message {
+        /// The error status.
+        status: u16,
+        /// The body's `error` text.
+        message: String,
+    },
     /// Answer `status` with Connect's error body carrying this code and message, without acting:
     /// a refusal a real server gives for what the fake's own rules accept (an Entra ID tenant
     /// Connect finds invalid: 204 InvalidOAuthTenantId).
-    Refusal { status: u16, code: i64, message: String },
+    Refusal {
+        /// The error status.
+        status: u16,
+        /// Connect's error code, e.g. 204.
+        code: i64,
+        /// The body's `error` text.
+        message: String,
+    },
     /// Handle the request; if the answer is a JSON array, name its first item twice.
     DuplicateInList,
     /// Answer 200 with a JSON array of `bytes` bytes instead of handling the request, streamed
     /// in chunks without a `Content-Length` (never whole in memory), so a client must count.
-    Oversized { bytes: u64 },
+    Oversized {
+        /// The size of the answer.
+        bytes: u64,
+    },
 }
 
 impl FaultAction {
@@ -78,6 +105,7 @@ pub struct Fault {
     pub path: Option<String>,
     /// Fires on the Nth, 2Nth, 3Nth... request it applies to; 1 fires on each, 0 never.
     pub every: u64,
+    /// What it does when it fires.
     pub action: FaultAction,
 }
 
@@ -150,6 +178,7 @@ pub struct Faults {
 }
 
 impl Faults {
+    /// None yet: every request is handled as Connect would.
     pub fn new() -> Faults {
         Faults::default()
     }

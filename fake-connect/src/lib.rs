@@ -82,6 +82,12 @@ pub struct FakeConnect {
     thread: Option<std::thread::JoinHandle<()>>,
 }
 
+impl std::fmt::Debug for FakeConnect {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FakeConnect").field("url", &self.url).finish_non_exhaustive()
+    }
+}
+
 impl FakeConnect {
     /// Starts a server on 127.0.0.1 with an OS-chosen port, on its own tokio runtime in a
     /// background thread, so synchronous tests can use it.

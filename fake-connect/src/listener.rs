@@ -19,6 +19,7 @@ use tokio::sync::mpsc;
 pub struct TlsIdentity {
     /// The server's certificate first, then any intermediates.
     pub cert_chain_pem: String,
+    /// The private key of the first certificate.
     pub key_pem: String,
 }
 
@@ -57,7 +58,7 @@ pub(crate) struct Conn {
 
 impl Conn {
     /// From now on every write fails, so the server drops the connection without answering.
-    pub fn cut(&self) {
+    pub(crate) fn cut(&self) {
         self.cut.store(true, Ordering::SeqCst);
     }
 }
@@ -136,7 +137,7 @@ impl Drop for FaultListener {
 }
 
 impl FaultListener {
-    pub fn new(listener: TcpListener, tls: Option<tokio_rustls::TlsAcceptor>) -> io::Result<FaultListener> {
+    pub(crate) fn new(listener: TcpListener, tls: Option<tokio_rustls::TlsAcceptor>) -> io::Result<FaultListener> {
         let (tx, ready) = mpsc::channel(64);
         let task = tokio::spawn(async move {
             loop {

@@ -76,7 +76,7 @@ pub(crate) fn check_known(
 
 impl Permission {
     /// The entry as an integration's answer lists it.
-    pub fn to_json(&self, integration_guid: &str) -> Value {
+    pub(crate) fn to_json(&self, integration_guid: &str) -> Value {
         json!({
             "id": self.id.to_string(),
             "guid": self.guid,

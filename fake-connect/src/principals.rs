@@ -71,7 +71,7 @@ impl User {
     /// A user as an administrator made it in the dashboard: names from the username
     /// (`jane.doe` is Jane Doe; a username without `.`, `_` or `-` gets the last name
     /// `Example`), an address at `fake-connect.invalid`, confirmed, never active.
-    pub fn new(guid: String, username: &str, role: &str, time: String) -> User {
+    pub(crate) fn new(guid: String, username: &str, role: &str, time: String) -> User {
         let mut parts = username.split(['.', '_', '-']).filter(|p| !p.is_empty()).map(capitalized);
         let first_name = parts.next().unwrap_or_else(|| username.to_string());
         let last_name = parts.collect::<Vec<_>>().join(" ");
@@ -111,7 +111,7 @@ impl User {
     }
 
     /// The user as answered; `external_id` only when the reader may see it.
-    pub fn to_json(&self, with_external_id: bool) -> Value {
+    pub(crate) fn to_json(&self, with_external_id: bool) -> Value {
         let mut answer = json!({
             "guid": self.guid,
             "username": self.username,
@@ -148,7 +148,7 @@ pub(crate) struct Group {
 }
 
 impl Group {
-    pub fn to_json(&self) -> Value {
+    pub(crate) fn to_json(&self) -> Value {
         json!({"guid": self.guid, "name": self.name, "owner_guid": self.owner_guid, "gid": self.gid})
     }
 }
@@ -171,23 +171,23 @@ impl Default for Directory {
 }
 
 impl Directory {
-    pub fn user(&self, guid: &str) -> Option<&User> {
+    pub(crate) fn user(&self, guid: &str) -> Option<&User> {
         self.users.iter().find(|u| u.guid == guid)
     }
 
-    pub fn group(&self, guid: &str) -> Option<&Group> {
+    pub(crate) fn group(&self, guid: &str) -> Option<&Group> {
         self.groups.iter().find(|g| g.guid == guid)
     }
 
     /// Users in the default order (by username).
-    pub fn sorted_users(&self) -> Vec<&User> {
+    pub(crate) fn sorted_users(&self) -> Vec<&User> {
         let mut users: Vec<&User> = self.users.iter().collect();
         users.sort_by_cached_key(|u| (u.username.to_lowercase(), u.guid.clone()));
         users
     }
 
     /// Groups in the default order (by name).
-    pub fn sorted_groups(&self) -> Vec<&Group> {
+    pub(crate) fn sorted_groups(&self) -> Vec<&Group> {
         let mut groups: Vec<&Group> = self.groups.iter().collect();
         groups.sort_by_cached_key(|g| (g.name.to_lowercase(), g.guid.clone()));
         groups

@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 use crate::errors::ApiError;
 
 /// The template ids Connect knows (posit-sdk-py `OAuthIntegrationType`).
-pub const TEMPLATES: [&str; 15] = [
+pub(crate) const TEMPLATES: [&str; 15] = [
     "aws",
     "azure",
     "azure-openai",
@@ -29,28 +29,28 @@ pub const TEMPLATES: [&str; 15] = [
 ];
 
 /// Templates that share the Microsoft Entra ID configuration (tenant, client, secret, scopes).
-pub const AZURE_FAMILY: [&str; 4] = ["azure", "azure-openai", "msgraph", "sharepoint"];
+pub(crate) const AZURE_FAMILY: [&str; 4] = ["azure", "azure-openai", "msgraph", "sharepoint"];
 
-pub const VIEWER: &str = "Viewer";
-pub const SERVICE_ACCOUNT: &str = "Service Account";
-pub const VISITOR_API_KEY: &str = "Visitor API Key";
-pub const CONFIDENTIAL: &str = "Confidential";
-pub const PUBLIC: &str = "Public";
+pub(crate) const VIEWER: &str = "Viewer";
+pub(crate) const SERVICE_ACCOUNT: &str = "Service Account";
+pub(crate) const VISITOR_API_KEY: &str = "Visitor API Key";
+pub(crate) const CONFIDENTIAL: &str = "Confidential";
+pub(crate) const PUBLIC: &str = "Public";
 
 /// The config key that is stored apart and never sent back.
-pub const SECRET_KEY: &str = "client_secret";
+pub(crate) const SECRET_KEY: &str = "client_secret";
 
-pub fn is_known_template(template: &str) -> bool {
+pub(crate) fn is_known_template(template: &str) -> bool {
     TEMPLATES.contains(&template)
 }
 
-pub fn is_azure(template: &str) -> bool {
+pub(crate) fn is_azure(template: &str) -> bool {
     AZURE_FAMILY.contains(&template)
 }
 
 /// The scopes the Connect docs give as a template's default (the seed page's, for the Azure
 /// family; `azure` has none).
-pub fn default_scopes(template: &str) -> Option<&'static str> {
+pub(crate) fn default_scopes(template: &str) -> Option<&'static str> {
     match template {
         "azure-openai" => Some("https://cognitiveservices.azure.com/.default offline_access"),
         "msgraph" => Some("https://graph.microsoft.com/.default offline_access"),
@@ -80,7 +80,7 @@ fn read_secret(value: &Value) -> Result<String, ApiError> {
 
 /// Splits a POST's `config` into the stored (echoed) part and the secret. Null values are
 /// treated as absent.
-pub fn split_config(config: &Map<String, Value>) -> Result<(Map<String, Value>, Option<String>), ApiError> {
+pub(crate) fn split_config(config: &Map<String, Value>) -> Result<(Map<String, Value>, Option<String>), ApiError> {
     let mut stored = Map::new();
     let mut secret = None;
     for (key, value) in config {
@@ -99,7 +99,7 @@ pub fn split_config(config: &Map<String, Value>) -> Result<(Map<String, Value>, 
 
 /// Merges a PATCH's `config` into a stored config: a key with a value replaces, a key with null
 /// removes, keys not named stay. The secret follows the same rules.
-pub fn merge_config(
+pub(crate) fn merge_config(
     stored: &mut Map<String, Value>,
     secret: &mut Option<String>,
     patch: &Map<String, Value>,
@@ -142,7 +142,7 @@ fn one_of(config: &Map<String, Value>, key: &str, allowed: &[&str]) -> Result<()
 }
 
 /// Checks a whole config (after a create or a merged patch) against its template's rules.
-pub fn check_config(template: &str, config: &Map<String, Value>, secret: Option<&str>) -> Result<(), ApiError> {
+pub(crate) fn check_config(template: &str, config: &Map<String, Value>, secret: Option<&str>) -> Result<(), ApiError> {
     one_of(config, "auth_mode", &[CONFIDENTIAL, PUBLIC])?;
     if template == "connect" {
         one_of(config, "max_role", &[VIEWER, "Publisher", "Admin"])?;
@@ -174,7 +174,7 @@ pub fn check_config(template: &str, config: &Map<String, Value>, secret: Option<
 /// The integration's auth type: the config's `auth_type` when given, else the template's default
 /// (`Visitor API Key` for the `connect` template, as a real 2025.07.0 answer shows; `Viewer`
 /// otherwise, the only kind older servers had).
-pub fn auth_type<'a>(template: &str, config: &'a Map<String, Value>) -> &'a str {
+pub(crate) fn auth_type<'a>(template: &str, config: &'a Map<String, Value>) -> &'a str {
     match config.get("auth_type") {
         Some(Value::String(s)) => s,
         _ if template == "connect" => VISITOR_API_KEY,
@@ -185,7 +185,7 @@ pub fn auth_type<'a>(template: &str, config: &'a Map<String, Value>) -> &'a str 
 /// The config as GET returns it: what clients sent (never the secret), plus the keys the server
 /// derives itself. Derived keys are computed at read time from the current state, so they follow
 /// later changes to the secret or auth type, unless a client set them explicitly.
-pub fn render_config(template: &str, stored: &Map<String, Value>, has_secret: bool) -> Map<String, Value> {
+pub(crate) fn render_config(template: &str, stored: &Map<String, Value>, has_secret: bool) -> Map<String, Value> {
     let mut config = stored.clone();
     if template == "connect" {
         // A real `connect` integration comes back with only the keys that were sent.

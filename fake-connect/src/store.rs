@@ -23,6 +23,7 @@ pub const DEFAULT_SERVER_VERSION: &str = "2025.07.0";
 /// One API request as the server received it.
 #[derive(Clone, Debug)]
 pub struct RecordedRequest {
+    /// As received (`GET`, `POST`...).
     pub method: String,
     /// The path, with the query string when there is one.
     pub path: String,
@@ -52,14 +53,14 @@ pub(crate) struct Integration {
 
 impl Integration {
     /// The template's id; empty for an integration without one, which no template rule fits.
-    pub fn template(&self) -> &str {
+    pub(crate) fn template(&self) -> &str {
         self.template.as_deref().unwrap_or_default()
     }
 
     /// The object as Connect answers it: never with the secret, unless `reveal` (a hostile
     /// server, see [`Store::set_reveal_secrets`]).
     /// `uses` is how many content items the integration is associated with (`content_count`).
-    pub fn to_json(&self, reveal: bool, profile: Profile, uses: usize) -> Value {
+    pub(crate) fn to_json(&self, reveal: bool, profile: Profile, uses: usize) -> Value {
         let template = self.template();
         let mut config = rules::render_config(template, &self.config, self.secret.is_some());
         let mut auth_type = Some(rules::auth_type(template, &self.config).to_string());
@@ -189,6 +190,8 @@ impl Store {
     /// publisher key.
     pub const PUBLISHER_USER_GUID: &'static str = principals::PUBLISHER_USER_GUID;
 
+    /// A server with no integration, content or request yet, at [`DEFAULT_SERVER_VERSION`] and
+    /// the default [`Profile`].
     pub fn new() -> Store {
         Store {
             inner: Arc::new(Mutex::new(Inner {
@@ -238,10 +241,12 @@ impl Store {
         self.lock().integrations.iter().find(|i| i.guid == guid).and_then(|i| i.secret.clone())
     }
 
+    /// How many integrations the server holds.
     pub fn len(&self) -> usize {
         self.lock().integrations.len()
     }
 
+    /// Whether the server holds no integration.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
@@ -460,6 +465,7 @@ impl Store {
         self.lock().requests.iter().map(|(_, r)| r.clone()).collect()
     }
 
+    /// Forgets the requests received so far, so a test counts only those that follow.
     pub fn clear_requests(&self) {
         self.lock().requests.clear();
     }
@@ -471,7 +477,7 @@ impl Store {
         self.lock().reveal_secrets = reveal;
     }
 
-    /// Makes the server behave as `profile` says from now on (see [`crate::profiles`]). Under
+    /// Makes the server behave as `profile` says from now on (see [`Profile`]). Under
     /// [`Profile::NullNames`] the integration made elsewhere is stored (once): it counts in
     /// [`Store::len`] and [`Store::integrations`] like any other, and stays when the profile
     /// changes again.

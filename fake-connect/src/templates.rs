@@ -94,7 +94,7 @@ fn other_templates() -> Vec<Value> {
 }
 
 /// All described templates.
-pub fn all() -> Vec<Value> {
+pub(crate) fn all() -> Vec<Value> {
     let mut all: Vec<Value> =
         AZURE.iter().map(|(id, name, description, scopes)| azure_template(id, name, description, scopes)).collect();
     all.extend(other_templates());
@@ -102,6 +102,6 @@ pub fn all() -> Vec<Value> {
 }
 
 /// One template by id.
-pub fn get(id: &str) -> Option<Value> {
+pub(crate) fn get(id: &str) -> Option<Value> {
     all().into_iter().find(|t| t["id"] == id)
 }
