@@ -35,6 +35,7 @@ pub(crate) fn router(state: AppState) -> Router {
             get(get_integration).patch(update_integration).delete(delete_integration),
         )
         .route("/__api__/v1/oauth/integrations/{guid}/associations", get(associations))
+        .route("/__api__/v1/oauth/integrations/{guid}/verify", post(verify_integration))
         .route(
             "/__api__/v1/content/{guid}/oauth/integrations/associations",
             get(content_associations).put(set_content_associations),
@@ -71,6 +72,38 @@ async fn list_integrations(State(state): State<AppState>) -> Json<Value> {
 async fn get_integration(State(state): State<AppState>, Path(guid): Path<String>) -> ApiResult {
     let item = state.store.get(&guid).ok_or_else(ApiError::not_found)?;
     Ok(Json(item).into_response())
+}
+
+/// A client secret the fake's "identity provider" refuses: one starting with `wrong`. Any other
+/// stored secret is accepted, so tests make a failing verification with e.g. `wrong-secret`.
+pub(crate) const REFUSED_SECRET_PREFIX: &str = "wrong";
+
+/// `POST /v1/oauth/integrations/{guid}/verify`: Connect's simulated token exchange. 404 for a
+/// missing integration; 400 code 240 for one that is not a Service Account; for a Service
+/// Account, 200 with no body when its stored secret is accepted (see [`REFUSED_SECRET_PREFIX`]),
+/// else 400 code 241 with a refusal worded as Microsoft Entra ID words one.
+async fn verify_integration(State(state): State<AppState>, Path(guid): Path<String>) -> ApiResult {
+    let item = state.store.get(&guid).ok_or_else(ApiError::not_found)?;
+    let auth_type = item["auth_type"].as_str().unwrap_or_default();
+    if auth_type != rules::SERVICE_ACCOUNT {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            code::VERIFY_NOT_SERVICE_ACCOUNT,
+            format!(
+                "OAuth integration verification is only supported for {} integrations; this one is {auth_type}.",
+                rules::SERVICE_ACCOUNT
+            ),
+        ));
+    }
+    match state.store.secret(&guid) {
+        Some(secret) if !secret.starts_with(REFUSED_SECRET_PREFIX) => Ok(StatusCode::OK.into_response()),
+        _ => Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            code::VERIFY_NO_TOKEN,
+            "Unable to retrieve token: invalid_client: AADSTS7000215: Invalid client secret provided. Ensure the \
+             secret being sent in the request is the client secret value, not the client secret ID.",
+        )),
+    }
 }
 
 async fn associations(State(state): State<AppState>, Path(guid): Path<String>) -> ApiResult {

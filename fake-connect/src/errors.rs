@@ -50,6 +50,11 @@ pub mod code {
     pub const BAD_CONFIG: i64 = 228;
     /// A PATCH tries to change an integration's template (OAuthTemplateProhibitedChange).
     pub const TEMPLATE_CHANGE: i64 = 229;
+    /// A verify of an integration that is not a Service Account
+    /// (OAuthServiceAccountTestInvalidAuthType).
+    pub const VERIFY_NOT_SERVICE_ACCOUNT: i64 = 240;
+    /// A verify whose token exchange the identity provider refused (OAuthUnableToRetrieveToken).
+    pub const VERIFY_NO_TOKEN: i64 = 241;
     /// An integration's permission names a user the server does not know (InvalidUserGUID).
     pub const UNKNOWN_USER: i64 = 261;
     /// An integration's permission names a group the server does not know (InvalidGroupGUID).

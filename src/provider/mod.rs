@@ -18,7 +18,9 @@ use crate::resources::data_sources::principals::{GroupData, UserData};
 use crate::resources::data_sources::server::ServerData;
 use crate::resources::errors::diagnostic;
 use crate::resources::oauth_integration::OAuthIntegration;
+use crate::resources::oauth_integration_verify::OAuthIntegrationVerify;
 use settings::{build_client, protect_used_integrations, NoClient, PROTECT_USED_INTEGRATIONS, SERVER};
+use tfplugin::action::Action;
 use tfplugin::diag::{AttributePath, Diagnostic};
 use tfplugin::handshake::Plugin;
 use tfplugin::resource::{
@@ -141,6 +143,11 @@ impl Provider for PositProvider {
             Arc::new(UserData::new()),
             Arc::new(GroupData::new()),
         ]
+    }
+
+    /// The actions served (Terraform 1.14+; older cores and OpenTofu never ask for them).
+    fn actions(&self) -> Vec<Arc<dyn Action<Connect>>> {
+        vec![Arc::new(OAuthIntegrationVerify::new())]
     }
 
     /// Every sensitive value Terraform sends (client secrets, `extra_sensitive` values, the API

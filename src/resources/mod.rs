@@ -7,4 +7,5 @@ pub mod content_oauth_integrations;
 pub mod data_sources;
 pub mod errors;
 pub mod oauth_integration;
+pub mod oauth_integration_verify;
 pub mod template_catalogue;

@@ -21,6 +21,7 @@
 mod support;
 
 mod acceptance;
+mod actions;
 mod adopting;
 mod content_associations;
 mod contract;

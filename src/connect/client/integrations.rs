@@ -116,6 +116,23 @@ impl Client {
         Ok(Deleted::Yes)
     }
 
+    /// `POST /v1/oauth/integrations/{guid}/verify`: Connect simulates a content session's token
+    /// exchange with the integration's settings and answers 200 (no body) when the identity
+    /// provider gave a token. `None` when the integration is surely gone (Connect's "object does
+    /// not exist"); any other refusal is the error, typically [`Error::Api`] with status 400 and
+    /// code 240 (not a Service Account integration) or 241 (no token: the identity provider's
+    /// refusal is its message). Changes nothing, so it is sent again like a read.
+    pub async fn verify_integration(&self, guid: &str) -> Result<Option<()>, Error> {
+        let mut url = self.integration_url(guid)?;
+        url.path_segments_mut().expect("an http(s) URL with a host always has path segments").push("verify");
+        let answer = self.send(Method::POST, url, None).await?;
+        match answer.not_found() {
+            None => answer.success().map(|_| Some(())),
+            Some(NotFound::Object) => Ok(None),
+            Some(_) => Err(answer.into_error()),
+        }
+    }
+
     fn integration_url(&self, guid: &str) -> Result<Url, Error> {
         Ok(self.endpoint(&["v1", "oauth", "integrations", guid_segment(guid)?]))
     }
