@@ -5,30 +5,30 @@
 //! Not every helper is used by every scenario yet: the harness is an API for the suite.
 #![allow(dead_code, unused_imports)]
 
-pub mod terraform;
-pub mod workspace;
+pub(crate) mod terraform;
+pub(crate) mod workspace;
 
 use std::collections::BTreeSet;
 
 use fake_connect::{FakeConnect, Options, RecordedRequest, Store};
 use serde_json::Value;
 
-pub use terraform::{for_each_terraform, Terraform};
-pub use workspace::{hcl_string, Plan, TfRun, Workspace};
+pub(crate) use terraform::{for_each_terraform, Terraform};
+pub(crate) use workspace::{hcl_string, Plan, TfRun, Workspace};
 
 /// The administrator key every fake in the suite accepts.
-pub const ADMIN_KEY: &str = "e2e-admin-key-6f1d2c";
+pub(crate) const ADMIN_KEY: &str = "e2e-admin-key-6f1d2c";
 /// A publisher's key: may read, gets 403 on changes.
-pub const PUBLISHER_KEY: &str = "e2e-publisher-key-91ab07";
+pub(crate) const PUBLISHER_KEY: &str = "e2e-publisher-key-91ab07";
 
-pub const RESOURCE_TYPE: &str = "posit_connect_oauth_integration";
+pub(crate) const RESOURCE_TYPE: &str = "posit_connect_oauth_integration";
 
 /// Fake Azure ids: GUID-shaped, as the provider requires.
-pub const TENANT_ID: &str = "6f1c2b3a-0d4e-4a5b-9c8d-7e6f5a4b3c2d";
-pub const CLIENT_ID: &str = "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d";
+pub(crate) const TENANT_ID: &str = "6f1c2b3a-0d4e-4a5b-9c8d-7e6f5a4b3c2d";
+pub(crate) const CLIENT_ID: &str = "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d";
 
 /// The four Azure templates and their default scopes (`None`: no default, scopes required).
-pub const AZURE_TEMPLATES: [(&str, Option<&str>); 4] = [
+pub(crate) const AZURE_TEMPLATES: [(&str, Option<&str>); 4] = [
     ("azure", None),
     ("azure-openai", Some("https://cognitiveservices.azure.com/.default offline_access")),
     ("msgraph", Some("https://graph.microsoft.com/.default offline_access")),
@@ -36,13 +36,13 @@ pub const AZURE_TEMPLATES: [(&str, Option<&str>); 4] = [
 ];
 
 /// The template's default scopes.
-pub fn default_scopes(template: &str) -> Option<&'static str> {
+pub(crate) fn default_scopes(template: &str) -> Option<&'static str> {
     AZURE_TEMPLATES.iter().find(|(t, _)| *t == template).and_then(|(_, s)| *s)
 }
 
 /// A fresh fake Connect for one test: admin key [`ADMIN_KEY`], publisher key
 /// [`PUBLISHER_KEY`], no latency.
-pub fn start_fake() -> FakeConnect {
+pub(crate) fn start_fake() -> FakeConnect {
     FakeConnect::spawn(Options {
         admin_key: ADMIN_KEY.to_string(),
         publisher_key: Some(PUBLISHER_KEY.to_string()),
@@ -52,7 +52,7 @@ pub fn start_fake() -> FakeConnect {
 
 /// A fresh fake like [`start_fake`], serving HTTPS with `tls` when given (URL
 /// `https://127.0.0.1:PORT`). Make it misbehave through `fake.faults()`.
-pub fn start_fake_with(tls: Option<fake_connect::TlsIdentity>) -> FakeConnect {
+pub(crate) fn start_fake_with(tls: Option<fake_connect::TlsIdentity>) -> FakeConnect {
     FakeConnect::spawn_with(
         Options {
             admin_key: ADMIN_KEY.to_string(),
@@ -69,7 +69,7 @@ pub fn start_fake_with(tls: Option<fake_connect::TlsIdentity>) -> FakeConnect {
 
 /// One `posit_connect_oauth_integration` as HCL. `None` leaves the attribute out.
 #[derive(Clone, Debug)]
-pub struct Integration {
+pub(crate) struct Integration {
     pub template: String,
     pub name: String,
     pub description: Option<String>,
@@ -82,7 +82,7 @@ pub struct Integration {
 
 impl Integration {
     /// A Viewer integration with the fake tenant and client ids, nothing else set.
-    pub fn new(template: &str, name: &str) -> Integration {
+    pub(crate) fn new(template: &str, name: &str) -> Integration {
         Integration {
             template: template.to_string(),
             name: name.to_string(),
@@ -95,25 +95,25 @@ impl Integration {
         }
     }
 
-    pub fn description(mut self, v: &str) -> Self {
+    pub(crate) fn description(mut self, v: &str) -> Self {
         self.description = Some(v.to_string());
         self
     }
-    pub fn auth_type(mut self, v: &str) -> Self {
+    pub(crate) fn auth_type(mut self, v: &str) -> Self {
         self.auth_type = Some(v.to_string());
         self
     }
-    pub fn secret(mut self, v: &str) -> Self {
+    pub(crate) fn secret(mut self, v: &str) -> Self {
         self.client_secret = Some(v.to_string());
         self
     }
-    pub fn scopes(mut self, v: &str) -> Self {
+    pub(crate) fn scopes(mut self, v: &str) -> Self {
         self.scopes = Some(v.to_string());
         self
     }
 
     /// The `resource` block, labelled `label`.
-    pub fn hcl(&self, label: &str) -> String {
+    pub(crate) fn hcl(&self, label: &str) -> String {
         /// `key = value` lines with the `=` aligned, as `terraform fmt` writes them.
         fn lines(indent: &str, pairs: &[(&str, String)]) -> String {
             let width = pairs.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
@@ -141,7 +141,7 @@ impl Integration {
     }
 
     /// The auth mode Connect derives: `Confidential` with a secret or for a Service Account.
-    pub fn expected_auth_mode(&self) -> &'static str {
+    pub(crate) fn expected_auth_mode(&self) -> &'static str {
         if self.client_secret.is_some() || self.auth_type.as_deref() == Some("Service Account") {
             "Confidential"
         } else {
@@ -150,14 +150,14 @@ impl Integration {
     }
 
     /// The scopes the integration should end up with: the configured ones, else the default.
-    pub fn expected_scopes(&self) -> String {
+    pub(crate) fn expected_scopes(&self) -> String {
         self.scopes.clone().or_else(|| default_scopes(&self.template).map(str::to_string)).unwrap_or_default()
     }
 }
 
 /// How the provider finds its server in a configuration.
 #[derive(Clone, Debug)]
-pub enum ProviderConfig {
+pub(crate) enum ProviderConfig {
     /// No `provider` block: `CONNECT_SERVER` / `CONNECT_API_KEY` from the environment.
     Env,
     /// A `provider "posit"` block with both attributes.
@@ -165,7 +165,7 @@ pub enum ProviderConfig {
 }
 
 /// A whole `main.tf`: `required_providers`, the provider block, then `body`.
-pub fn main_tf(provider: &ProviderConfig, body: &str) -> String {
+pub(crate) fn main_tf(provider: &ProviderConfig, body: &str) -> String {
     let mut s = String::from(
         "terraform {\n  required_providers {\n    posit = {\n      source = \"posit-dev/posit\"\n    }\n  }\n}\n\n",
     );
@@ -181,7 +181,7 @@ pub fn main_tf(provider: &ProviderConfig, body: &str) -> String {
 }
 
 /// An `import` block.
-pub fn import_block(to: &str, id: &str) -> String {
+pub(crate) fn import_block(to: &str, id: &str) -> String {
     format!("import {{\n  to = {to}\n  id = {}\n}}\n", hcl_string(id))
 }
 
@@ -208,18 +208,18 @@ fn address_actions(list: &Value) -> Vec<(String, Vec<String>)> {
 }
 
 /// `resource_changes[]` of a JSON plan as (address, actions).
-pub fn resource_changes(plan: &Value) -> Vec<(String, Vec<String>)> {
+pub(crate) fn resource_changes(plan: &Value) -> Vec<(String, Vec<String>)> {
     address_actions(&plan["resource_changes"])
 }
 
 /// `resource_drift[]` of a JSON plan (changes made outside Terraform) as (address, actions).
-pub fn resource_drift(plan: &Value) -> Vec<(String, Vec<String>)> {
+pub(crate) fn resource_drift(plan: &Value) -> Vec<(String, Vec<String>)> {
     address_actions(&plan["resource_drift"])
 }
 
 /// The `resource_changes[]` entry for `addr`; fails the test when there is none.
 #[track_caller]
-pub fn resource_change<'a>(plan: &'a Plan, addr: &str) -> &'a Value {
+pub(crate) fn resource_change<'a>(plan: &'a Plan, addr: &str) -> &'a Value {
     plan.json["resource_changes"]
         .as_array()
         .and_then(|items| items.iter().find(|rc| rc["address"] == addr))
@@ -228,7 +228,7 @@ pub fn resource_change<'a>(plan: &'a Plan, addr: &str) -> &'a Value {
 
 /// The planned actions for `addr` (e.g. `["update"]`, `["no-op"]`).
 #[track_caller]
-pub fn actions(plan: &Plan, addr: &str) -> Vec<String> {
+pub(crate) fn actions(plan: &Plan, addr: &str) -> Vec<String> {
     resource_changes(&plan.json)
         .into_iter()
         .find(|(a, _)| a == addr)
@@ -238,7 +238,7 @@ pub fn actions(plan: &Plan, addr: &str) -> Vec<String> {
 
 /// Asserts the actions planned for `addr`.
 #[track_caller]
-pub fn assert_actions(plan: &Plan, addr: &str, expected: &[&str], when: &str) {
+pub(crate) fn assert_actions(plan: &Plan, addr: &str, expected: &[&str], when: &str) {
     let got = actions(plan, addr);
     if got != expected {
         plan.fail(&format!("{when}: expected actions {expected:?} for {addr}, got {got:?}"));
@@ -247,7 +247,7 @@ pub fn assert_actions(plan: &Plan, addr: &str, expected: &[&str], when: &str) {
 
 /// `values.root_module.resources[]` of `show -json` (state or plan's `planned_values`) for
 /// `addr`, if present.
-pub fn find_resource_values(state: &Value, addr: &str) -> Option<Value> {
+pub(crate) fn find_resource_values(state: &Value, addr: &str) -> Option<Value> {
     state["values"]["root_module"]["resources"]
         .as_array()?
         .iter()
@@ -257,14 +257,14 @@ pub fn find_resource_values(state: &Value, addr: &str) -> Option<Value> {
 
 /// Like [`find_resource_values`], failing the test when the resource is not in the state.
 #[track_caller]
-pub fn resource_values(state: &Value, addr: &str) -> Value {
+pub(crate) fn resource_values(state: &Value, addr: &str) -> Value {
     find_resource_values(state, addr).unwrap_or_else(|| {
         panic!("{addr} is not in the state; state:\n{}", serde_json::to_string_pretty(state).unwrap_or_default())
     })
 }
 
 /// Addresses of the managed resources in a `show -json` of the state.
-pub fn state_addresses(state: &Value) -> Vec<String> {
+pub(crate) fn state_addresses(state: &Value) -> Vec<String> {
     state["values"]["root_module"]["resources"]
         .as_array()
         .map(|rs| rs.iter().filter_map(|r| r["address"].as_str().map(str::to_string)).collect())
@@ -272,7 +272,7 @@ pub fn state_addresses(state: &Value) -> Vec<String> {
 }
 
 /// Dotted paths that an `after_unknown` object marks unknown (`true`), e.g. `config.auth_mode`.
-pub fn unknown_paths(after_unknown: &Value) -> Vec<String> {
+pub(crate) fn unknown_paths(after_unknown: &Value) -> Vec<String> {
     fn walk(v: &Value, prefix: &str, out: &mut Vec<String>) {
         match v {
             Value::Bool(true) => out.push(prefix.to_string()),
@@ -297,7 +297,7 @@ pub fn unknown_paths(after_unknown: &Value) -> Vec<String> {
 
 /// Dotted paths of the leaf values that differ between `before` and `after` of one change, or
 /// that `after_unknown` marks unknown.
-pub fn changed_paths(change: &Value) -> Vec<String> {
+pub(crate) fn changed_paths(change: &Value) -> Vec<String> {
     fn walk(before: &Value, after: &Value, prefix: &str, out: &mut BTreeSet<String>) {
         match (before, after) {
             (Value::Object(b), Value::Object(a)) => {
@@ -322,7 +322,7 @@ pub fn changed_paths(change: &Value) -> Vec<String> {
 }
 
 /// Scopes as a set of tokens, the way the provider compares them.
-pub fn scope_set(scopes: &str) -> BTreeSet<String> {
+pub(crate) fn scope_set(scopes: &str) -> BTreeSet<String> {
     scopes.split_whitespace().map(str::to_string).collect()
 }
 
@@ -331,12 +331,12 @@ pub fn scope_set(scopes: &str) -> BTreeSet<String> {
 // ---------------------------------------------------------------------------------------------
 
 /// The requests other than GET (the writes) since the last `clear_requests`.
-pub fn writes(store: &Store) -> Vec<RecordedRequest> {
+pub(crate) fn writes(store: &Store) -> Vec<RecordedRequest> {
     store.requests().into_iter().filter(|r| r.method != "GET" && r.method != "HEAD").collect()
 }
 
 /// One line per request, for panic messages.
-pub fn request_log(store: &Store) -> String {
+pub(crate) fn request_log(store: &Store) -> String {
     store
         .requests()
         .iter()
@@ -355,7 +355,7 @@ pub fn request_log(store: &Store) -> String {
 
 /// The one integration on the server; fails the test unless there is exactly one.
 #[track_caller]
-pub fn only_integration(store: &Store) -> Value {
+pub(crate) fn only_integration(store: &Store) -> Value {
     let all = store.integrations();
     if all.len() != 1 {
         panic!(

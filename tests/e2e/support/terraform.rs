@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 /// One Terraform CLI the suite drives.
 #[derive(Debug, Clone)]
-pub struct Terraform {
+pub(crate) struct Terraform {
     pub path: PathBuf,
     /// `terraform_version` from `version -json`, e.g. `1.15.5`.
     pub version: String,
@@ -22,7 +22,7 @@ pub struct Terraform {
 
 impl Terraform {
     /// Whether this Terraform is `major.minor` or later (features arrive in minor releases).
-    pub fn at_least(&self, major: u64, minor: u64) -> bool {
+    pub(crate) fn at_least(&self, major: u64, minor: u64) -> bool {
         let mut parts = self.version.split('.').map(|p| p.parse::<u64>().unwrap_or(0));
         (parts.next().unwrap_or(0), parts.next().unwrap_or(0)) >= (major, minor)
     }
@@ -38,7 +38,7 @@ impl fmt::Display for Terraform {
 ///
 /// # Panics
 /// When none is found, or one named in `POSIT_TF_BINARIES` does not run.
-pub fn binaries() -> &'static [Terraform] {
+pub(crate) fn binaries() -> &'static [Terraform] {
     static FOUND: OnceLock<Vec<Terraform>> = OnceLock::new();
     FOUND.get_or_init(discover)
 }
@@ -143,7 +143,7 @@ const PROXY_VARS: [&str; 8] =
 /// milliseconds per retry rather than seconds.
 ///
 /// `POSIT_E2E_TRANSPORT` (e.g. `tcp`) becomes the provider's `POSIT_PROVIDER_TRANSPORT`.
-pub fn sanitize_env(cmd: &mut Command) {
+pub(crate) fn sanitize_env(cmd: &mut Command) {
     for (key, _) in std::env::vars_os() {
         let Some(key) = key.to_str() else { continue };
         if key.starts_with("TF_")
@@ -171,7 +171,7 @@ pub fn sanitize_env(cmd: &mut Command) {
 
 /// What a finished command left.
 #[derive(Debug, Clone)]
-pub struct RawRun {
+pub(crate) struct RawRun {
     /// `None` when killed by a signal or by the time limit.
     pub exit_code: Option<i32>,
     pub stdout: String,
@@ -182,14 +182,14 @@ pub struct RawRun {
 
 /// How long one Terraform command may take before it is killed (`POSIT_E2E_TIMEOUT_SECS`,
 /// default 300): a provider that hangs must fail the test, not the CI run.
-pub fn command_timeout() -> Duration {
+pub(crate) fn command_timeout() -> Duration {
     let secs = std::env::var("POSIT_E2E_TIMEOUT_SECS").ok().and_then(|s| s.parse().ok()).unwrap_or(300);
     Duration::from_secs(secs)
 }
 
 /// Runs `cmd` to completion with no stdin, collecting its output, killing its whole process
 /// group (Terraform and the provider plugins it started) after `timeout`.
-pub fn run_command(mut cmd: Command, timeout: Duration) -> RawRun {
+pub(crate) fn run_command(mut cmd: Command, timeout: Duration) -> RawRun {
     use std::os::unix::process::CommandExt;
     cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).process_group(0);
     let started = Instant::now();
@@ -238,7 +238,7 @@ pub fn run_command(mut cmd: Command, timeout: Duration) -> RawRun {
 /// Runs `scenario` once per Terraform binary, all of them even when one fails, then fails
 /// naming every binary the scenario failed with. The panic of each failure (with the failing
 /// command's output) is printed as it happens.
-pub fn for_each_terraform(scenario: impl Fn(&Terraform)) {
+pub(crate) fn for_each_terraform(scenario: impl Fn(&Terraform)) {
     let mut failed = Vec::new();
     for tf in binaries() {
         eprintln!("e2e: ---- with {tf}");

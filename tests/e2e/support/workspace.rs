@@ -22,7 +22,7 @@ use super::terraform::{command_timeout, run_command, sanitize_env, Terraform};
 
 /// The provider binary cargo built for this test run, or the one `POSIT_E2E_PROVIDER` names
 /// (a release build, say; the file must be called `terraform-provider-posit`).
-pub fn provider_binary() -> PathBuf {
+pub(crate) fn provider_binary() -> PathBuf {
     match std::env::var_os("POSIT_E2E_PROVIDER").filter(|v| !v.is_empty()) {
         Some(p) => PathBuf::from(p),
         None => PathBuf::from(env!("CARGO_BIN_EXE_terraform-provider-posit")),
@@ -30,7 +30,7 @@ pub fn provider_binary() -> PathBuf {
 }
 
 /// A Terraform CLI configuration that makes `posit-dev/posit` the binary in `dir`.
-pub fn cli_config(dir: &Path) -> String {
+pub(crate) fn cli_config(dir: &Path) -> String {
     format!(
         "provider_installation {{\n  dev_overrides {{\n    \"posit-dev/posit\" = {}\n  }}\n  direct {{}}\n}}\n",
         hcl_string(&dir.to_string_lossy())
@@ -38,14 +38,14 @@ pub fn cli_config(dir: &Path) -> String {
 }
 
 /// `s` as an HCL quoted string (JSON escapes, plus `$${` / `%%{` so nothing is interpolated).
-pub fn hcl_string(s: &str) -> String {
+pub(crate) fn hcl_string(s: &str) -> String {
     let json = serde_json::to_string(s).expect("a string serializes");
     json.replace("${", "$${").replace("%{", "%%{")
 }
 
 /// One finished Terraform command, with everything needed to explain a failure.
 #[derive(Debug, Clone)]
-pub struct TfRun {
+pub(crate) struct TfRun {
     pub terraform: Terraform,
     pub dir: PathBuf,
     pub args: Vec<String>,
@@ -61,21 +61,21 @@ pub struct TfRun {
 
 impl TfRun {
     /// The exit code; -1 when the command was killed.
-    pub fn code(&self) -> i32 {
+    pub(crate) fn code(&self) -> i32 {
         self.exit_code.unwrap_or(-1)
     }
 
-    pub fn success(&self) -> bool {
+    pub(crate) fn success(&self) -> bool {
         self.exit_code == Some(0)
     }
 
     /// stdout and stderr together, for searching error messages.
-    pub fn output(&self) -> String {
+    pub(crate) fn output(&self) -> String {
         format!("{}\n{}", self.stdout, self.stderr)
     }
 
     /// Everything about this run, for a panic message.
-    pub fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         let mut s = String::new();
         let _ = writeln!(s, "terraform: {}", self.terraform);
         let _ = writeln!(s, "command:   terraform {}", self.args.join(" "));
@@ -96,13 +96,13 @@ impl TfRun {
 
     /// Panics with `what` and [`TfRun::describe`].
     #[track_caller]
-    pub fn fail(&self, what: &str) -> ! {
+    pub(crate) fn fail(&self, what: &str) -> ! {
         panic!("{what}\n{}", self.describe())
     }
 
     /// Asserts exit code 0.
     #[track_caller]
-    pub fn ok(self) -> Self {
+    pub(crate) fn ok(self) -> Self {
         if !self.success() {
             self.fail(&format!("`terraform {}` failed", self.args.first().map_or("", String::as_str)));
         }
@@ -111,7 +111,7 @@ impl TfRun {
 
     /// Asserts that the command failed (exit code 1, as Terraform fails on errors).
     #[track_caller]
-    pub fn failed(self) -> Self {
+    pub(crate) fn failed(self) -> Self {
         if self.exit_code != Some(1) {
             self.fail("expected this command to fail with exit code 1");
         }
@@ -121,7 +121,7 @@ impl TfRun {
     /// Asserts that the output says each of `needles`, whatever Terraform's line wrapping
     /// (runs of whitespace compare as one space).
     #[track_caller]
-    pub fn assert_said(&self, needles: &[&str]) -> &Self {
+    pub(crate) fn assert_said(&self, needles: &[&str]) -> &Self {
         let squash = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
         let output = squash(&self.output());
         for needle in needles {
@@ -134,7 +134,7 @@ impl TfRun {
 
     /// Asserts that stdout or stderr contains each of `needles`.
     #[track_caller]
-    pub fn assert_output_contains(&self, needles: &[&str]) -> &Self {
+    pub(crate) fn assert_output_contains(&self, needles: &[&str]) -> &Self {
         let output = self.output();
         for needle in needles {
             if !output.contains(needle) {
@@ -147,7 +147,7 @@ impl TfRun {
 
 /// A plan saved with `-out` and read back with `show -json`.
 #[derive(Debug, Clone)]
-pub struct Plan {
+pub(crate) struct Plan {
     /// The `plan -detailed-exitcode` run: exit code 0 (no changes) or 2 (changes).
     pub run: TfRun,
     /// Terraform's JSON plan representation.
@@ -155,20 +155,20 @@ pub struct Plan {
 }
 
 impl Plan {
-    pub fn exit_code(&self) -> i32 {
+    pub(crate) fn exit_code(&self) -> i32 {
         self.run.code()
     }
 
     /// Panics with `what`, the human plan output and the plan JSON.
     #[track_caller]
-    pub fn fail(&self, what: &str) -> ! {
+    pub(crate) fn fail(&self, what: &str) -> ! {
         let json = serde_json::to_string_pretty(&self.json).unwrap_or_default();
         self.run.fail(&format!("{what}\n---- plan JSON ----\n{json}\n"))
     }
 }
 
 /// A temporary Terraform working directory.
-pub struct Workspace {
+pub(crate) struct Workspace {
     tf: Terraform,
     dir: tempfile::TempDir,
     env: Vec<(String, String)>,
@@ -177,7 +177,7 @@ pub struct Workspace {
 
 impl Workspace {
     /// An empty working directory using `tf` and the provider built for this test run.
-    pub fn new(tf: &Terraform) -> Workspace {
+    pub(crate) fn new(tf: &Terraform) -> Workspace {
         let dir = tempfile::Builder::new()
             .prefix("posit-e2e-")
             .tempdir()
@@ -190,7 +190,7 @@ impl Workspace {
     }
 
     /// A workspace whose provider is configured by `CONNECT_SERVER` / `CONNECT_API_KEY`.
-    pub fn with_connect_env(tf: &Terraform, server: &str, api_key: &str) -> Workspace {
+    pub(crate) fn with_connect_env(tf: &Terraform, server: &str, api_key: &str) -> Workspace {
         let mut ws = Workspace::new(tf);
         ws.set_env("CONNECT_SERVER", server);
         ws.set_env("CONNECT_API_KEY", api_key);
@@ -198,26 +198,26 @@ impl Workspace {
     }
 
     /// Sets an environment variable for every later command.
-    pub fn set_env(&mut self, key: &str, value: &str) -> &mut Self {
+    pub(crate) fn set_env(&mut self, key: &str, value: &str) -> &mut Self {
         self.env.retain(|(k, _)| k != key);
         self.env.push((key.to_string(), value.to_string()));
         self
     }
 
-    pub fn path(&self) -> &Path {
+    pub(crate) fn path(&self) -> &Path {
         self.dir.path()
     }
 
-    pub fn terraform(&self) -> &Terraform {
+    pub(crate) fn terraform(&self) -> &Terraform {
         &self.tf
     }
 
     /// Replaces `main.tf`.
-    pub fn write_main(&self, hcl: &str) -> &Self {
+    pub(crate) fn write_main(&self, hcl: &str) -> &Self {
         self.write_file("main.tf", hcl)
     }
 
-    pub fn write_file(&self, name: &str, content: &str) -> &Self {
+    pub(crate) fn write_file(&self, name: &str, content: &str) -> &Self {
         std::fs::write(self.path().join(name), content)
             .unwrap_or_else(|e| panic!("write {name} in {}: {e}", self.path().display()));
         self
@@ -228,7 +228,7 @@ impl Workspace {
     }
 
     /// Runs `terraform <args>` as given (no flags added).
-    pub fn run(&self, args: &[&str]) -> TfRun {
+    pub(crate) fn run(&self, args: &[&str]) -> TfRun {
         let mut cmd = Command::new(&self.tf.path);
         cmd.args(args).current_dir(self.path());
         sanitize_env(&mut cmd);
@@ -261,24 +261,24 @@ impl Workspace {
     }
 
     /// `apply -auto-approve`, whatever its outcome.
-    pub fn try_apply(&self) -> TfRun {
+    pub(crate) fn try_apply(&self) -> TfRun {
         self.run(&["apply", "-auto-approve", "-no-color", "-input=false"])
     }
 
     /// `apply -auto-approve`, which must succeed.
     #[track_caller]
-    pub fn apply(&self) -> TfRun {
+    pub(crate) fn apply(&self) -> TfRun {
         self.try_apply().ok()
     }
 
     /// `plan` (human output), whatever its outcome.
-    pub fn try_plan(&self) -> TfRun {
+    pub(crate) fn try_plan(&self) -> TfRun {
         self.run(&["plan", "-no-color", "-input=false"])
     }
 
     /// `plan -detailed-exitcode`, which must give 0 (no changes) or 2 (changes).
     #[track_caller]
-    pub fn plan_detailed(&self) -> TfRun {
+    pub(crate) fn plan_detailed(&self) -> TfRun {
         let run = self.run(&["plan", "-detailed-exitcode", "-no-color", "-input=false"]);
         if !matches!(run.exit_code, Some(0) | Some(2)) {
             run.fail("`terraform plan -detailed-exitcode` failed (exit code neither 0 nor 2)");
@@ -288,14 +288,14 @@ impl Workspace {
 
     /// The exit code of `plan -detailed-exitcode`: 0 without changes, 2 with.
     #[track_caller]
-    pub fn plan_exit_code(&self) -> i32 {
+    pub(crate) fn plan_exit_code(&self) -> i32 {
         self.plan_detailed().code()
     }
 
     /// Asserts that a plan proposes nothing (`-detailed-exitcode` gives 0); on failure shows
     /// the plan.
     #[track_caller]
-    pub fn assert_no_changes(&self, when: &str) {
+    pub(crate) fn assert_no_changes(&self, when: &str) {
         let run = self.plan_detailed();
         if run.code() != 0 {
             run.fail(&format!("expected an empty plan {when}, but `plan -detailed-exitcode` exited 2"));
@@ -304,7 +304,7 @@ impl Workspace {
 
     /// `plan -out` then `show -json` of that plan.
     #[track_caller]
-    pub fn plan_json(&self) -> Plan {
+    pub(crate) fn plan_json(&self) -> Plan {
         let n = self.plans.get() + 1;
         self.plans.set(n);
         let file = format!("plan-{n}.tfplan");
@@ -320,12 +320,12 @@ impl Workspace {
 
     /// `plan -json`: the machine-readable UI stream, whatever its outcome, with the
     /// `diagnostic` objects of its `"type": "diagnostic"` lines.
-    pub fn plan_diagnostics(&self) -> (TfRun, Vec<Value>) {
+    pub(crate) fn plan_diagnostics(&self) -> (TfRun, Vec<Value>) {
         self.plan_diagnostics_with(&[])
     }
 
     /// [`Self::plan_diagnostics`] with more arguments (`-destroy`, say).
-    pub fn plan_diagnostics_with(&self, extra: &[&str]) -> (TfRun, Vec<Value>) {
+    pub(crate) fn plan_diagnostics_with(&self, extra: &[&str]) -> (TfRun, Vec<Value>) {
         let mut args = vec!["plan", "-json", "-no-color", "-input=false"];
         args.extend_from_slice(extra);
         let run = self.run(&args);
@@ -341,25 +341,25 @@ impl Workspace {
 
     /// `show -json` of the state.
     #[track_caller]
-    pub fn state_json(&self) -> Value {
+    pub(crate) fn state_json(&self) -> Value {
         let show = self.run(&["show", "-json", "-no-color"]).ok();
         parse_json(&show)
     }
 
     /// `import ADDR ID`, whatever its outcome.
-    pub fn try_import(&self, addr: &str, id: &str) -> TfRun {
+    pub(crate) fn try_import(&self, addr: &str, id: &str) -> TfRun {
         self.run(&["import", "-no-color", "-input=false", addr, id])
     }
 
     /// `import ADDR ID`, which must succeed.
     #[track_caller]
-    pub fn import(&self, addr: &str, id: &str) -> TfRun {
+    pub(crate) fn import(&self, addr: &str, id: &str) -> TfRun {
         self.try_import(addr, id).ok()
     }
 
     /// `destroy -auto-approve`, which must succeed.
     #[track_caller]
-    pub fn destroy(&self) -> TfRun {
+    pub(crate) fn destroy(&self) -> TfRun {
         self.run(&["destroy", "-auto-approve", "-no-color", "-input=false"]).ok()
     }
 }
