@@ -456,7 +456,7 @@ fn check_embedded(page: &str, text: &str, dir: &str, problems: &mut Vec<String>)
 
 /// One page the provider's schemas call for (docgen writes its Schema section).
 struct Served {
-    /// `resource`, `data source` or `list resource`.
+    /// `resource`, `data source`, `list resource` or `action`.
     kind: &'static str,
     label: &'static str,
     dir: &'static str,
@@ -495,6 +495,10 @@ fn served_pages(provider: &PositProvider) -> Vec<Served> {
     for d in provider.data_sources() {
         let (kind, label, dir) = ("data source", "Data Source", "docs/data-sources");
         out.push(Served { kind, label, dir, type_name: d.type_name(), identity: Vec::new() });
+    }
+    for a in provider.actions() {
+        let (kind, label, dir) = ("action", "Action", "docs/actions");
+        out.push(Served { kind, label, dir, type_name: a.type_name(), identity: Vec::new() });
     }
     out
 }
@@ -556,6 +560,16 @@ fn page_coverage_problems() -> Vec<String> {
                     problems.push(format!(
                         "{dir}/data-source.tf is missing: every data source has an example there (validated by \
                          `examples_are_formatted_and_valid`), shown verbatim in {page}"
+                    ));
+                }
+                check_embedded(&page, &text, &dir, &mut problems);
+            }
+            "action" => {
+                let dir = format!("examples/actions/{type_name}");
+                if !repo_root().join(&dir).join("action.tf").is_file() {
+                    problems.push(format!(
+                        "{dir}/action.tf is missing: every action has an example there (validated by \
+                         `examples_are_formatted_and_valid` on Terraform 1.14+), shown verbatim in {page}"
                     ));
                 }
                 check_embedded(&page, &text, &dir, &mut problems);
@@ -943,7 +957,9 @@ fn examples_are_formatted_and_valid() {
     );
 
     // Each folder a page shows is valid by itself, so it declares where `posit_*` comes from.
-    for dir in dirs.iter().filter(|d| d.starts_with("examples/resources/") || d.starts_with("examples/data-sources/")) {
+    for dir in dirs.iter().filter(|d| {
+        ["examples/resources/", "examples/data-sources/", "examples/actions/"].iter().any(|p| d.starts_with(p))
+    }) {
         let versions = std::fs::read_to_string(repo_root().join(dir).join(VERSIONS_TF)).unwrap_or_default();
         assert!(
             required_sources(&[(VERSIONS_TF.into(), versions)]).contains("posit-dev/posit"),
@@ -994,6 +1010,10 @@ fn examples_are_formatted_and_valid() {
                 if !readme.contains("validate") {
                     problems.push(format!("{dir}: validation is skipped, so its README.md must say so"));
                 }
+                continue;
+            }
+            if !tf.at_least(1, 14) && dir.starts_with("examples/actions/") {
+                eprintln!("e2e: {dir}: `terraform validate` skipped: action blocks need Terraform 1.14");
                 continue;
             }
             if !tf.at_least(1, 11) && files.iter().any(|(_, t)| t.contains("ephemeral")) {
