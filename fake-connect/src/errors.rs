@@ -14,91 +14,91 @@ use serde_json::json;
 /// Error codes used by the fake. Each is the code the published document's `APIErrorCode`
 /// gives the name in brackets (its `x-enumNames`, 1-based by position); the constant's own name
 /// says what the fake uses it for.
-pub mod code {
+pub(crate) mod code {
     /// The path or method is not part of the API (BadRequest).
-    pub const UNSUPPORTED: i64 = 2;
+    pub(crate) const UNSUPPORTED: i64 = 2;
     /// The group operations on a server with groups disabled (BadRequest: the document names no
     /// code for it, see `principals.rs`).
-    pub const GROUPS_DISABLED: i64 = 2;
+    pub(crate) const GROUPS_DISABLED: i64 = 2;
     /// The object named in the path does not exist (ObjectDoesNotExist).
-    pub const NOT_FOUND: i64 = 4;
+    pub(crate) const NOT_FOUND: i64 = 4;
     /// A content name breaks Connect's rules for names (InvalidApplicationName).
-    pub const BAD_CONTENT_NAME: i64 = 5;
+    pub(crate) const BAD_CONTENT_NAME: i64 = 5;
     /// A required top-level field is missing or empty (ParameterMissing).
-    pub const MISSING_FIELD: i64 = 12;
+    pub(crate) const MISSING_FIELD: i64 = 12;
     /// The key is valid but its user may not do this (PermissionDenied).
-    pub const FORBIDDEN: i64 = 22;
+    pub(crate) const FORBIDDEN: i64 = 22;
     /// No key, or a key the server does not know (AuthRequired).
-    pub const UNAUTHENTICATED: i64 = 24;
+    pub(crate) const UNAUTHENTICATED: i64 = 24;
     /// A query parameter the operation does not take (InvalidParameter).
-    pub const BAD_PARAMETER: i64 = 25;
+    pub(crate) const BAD_PARAMETER: i64 = 25;
     /// A content item of that name already exists for its owner (DuplicateName).
-    pub const NAME_IN_USE: i64 = 26;
+    pub(crate) const NAME_IN_USE: i64 = 26;
     /// The body is not JSON, or not the JSON expected: not an object, a field of the wrong type,
     /// a field the operation does not take (CannotParseRequestBody). The document also has 121
     /// InvalidJson; the fake does not tell text that is not JSON from JSON of the wrong shape,
     /// as a decoder reading into a typed structure fails the same way on both.
-    pub const BAD_BODY: i64 = 87;
+    pub(crate) const BAD_BODY: i64 = 87;
     /// An `access_type` other than `all`, `logged_in` and `acl` (UnknownAccessType).
-    pub const BAD_ACCESS_TYPE: i64 = 117;
+    pub(crate) const BAD_ACCESS_TYPE: i64 = 117;
     /// An `include` value the operation does not know (InvalidInclude).
-    pub const BAD_INCLUDE: i64 = 161;
+    pub(crate) const BAD_INCLUDE: i64 = 161;
     /// A create names a template the server does not have (OAuthTemplateNotFound).
-    pub const NO_SUCH_TEMPLATE: i64 = 227;
+    pub(crate) const NO_SUCH_TEMPLATE: i64 = 227;
     /// A config key is missing or its value is not allowed (OAuthTemplateConfig; seen on a real
     /// server).
-    pub const BAD_CONFIG: i64 = 228;
+    pub(crate) const BAD_CONFIG: i64 = 228;
     /// A PATCH tries to change an integration's template (OAuthTemplateProhibitedChange).
-    pub const TEMPLATE_CHANGE: i64 = 229;
+    pub(crate) const TEMPLATE_CHANGE: i64 = 229;
     /// A verify of an integration that is not a Service Account
     /// (OAuthServiceAccountTestInvalidAuthType).
-    pub const VERIFY_NOT_SERVICE_ACCOUNT: i64 = 240;
+    pub(crate) const VERIFY_NOT_SERVICE_ACCOUNT: i64 = 240;
     /// A verify whose token exchange the identity provider refused (OAuthUnableToRetrieveToken).
-    pub const VERIFY_NO_TOKEN: i64 = 241;
+    pub(crate) const VERIFY_NO_TOKEN: i64 = 241;
     /// An integration's permission names a user the server does not know (InvalidUserGUID).
-    pub const UNKNOWN_USER: i64 = 261;
+    pub(crate) const UNKNOWN_USER: i64 = 261;
     /// An integration's permission names a group the server does not know (InvalidGroupGUID).
-    pub const UNKNOWN_GROUP: i64 = 262;
+    pub(crate) const UNKNOWN_GROUP: i64 = 262;
 }
 
 /// An API error: the HTTP status plus the JSON body Connect would send.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ApiError {
+pub(crate) struct ApiError {
     pub status: StatusCode,
     pub code: i64,
     pub message: String,
 }
 
 impl ApiError {
-    pub fn new(status: StatusCode, code: i64, message: impl Into<String>) -> Self {
+    pub(crate) fn new(status: StatusCode, code: i64, message: impl Into<String>) -> Self {
         ApiError { status, code, message: message.into() }
     }
 
     /// 400 for a body that cannot be read as the expected JSON.
-    pub fn bad_body(message: impl Into<String>) -> Self {
+    pub(crate) fn bad_body(message: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, code::BAD_BODY, message)
     }
 
     /// 400 for a config that breaks the template's rules.
-    pub fn bad_config(message: impl Into<String>) -> Self {
+    pub(crate) fn bad_config(message: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, code::BAD_CONFIG, message)
     }
 
     /// 404 for an object that does not exist.
-    pub fn not_found() -> Self {
+    pub(crate) fn not_found() -> Self {
         Self::new(StatusCode::NOT_FOUND, code::NOT_FOUND, "The requested object does not exist.")
     }
 
-    pub fn unauthenticated(message: impl Into<String>) -> Self {
+    pub(crate) fn unauthenticated(message: impl Into<String>) -> Self {
         Self::new(StatusCode::UNAUTHORIZED, code::UNAUTHENTICATED, message)
     }
 
-    pub fn forbidden() -> Self {
+    pub(crate) fn forbidden() -> Self {
         Self::new(StatusCode::FORBIDDEN, code::FORBIDDEN, "You don't have permission to perform this operation.")
     }
 
     /// The JSON body, as a value (handy for tests and the recorder).
-    pub fn body(&self) -> serde_json::Value {
+    pub(crate) fn body(&self) -> serde_json::Value {
         json!({"code": self.code, "error": self.message, "payload": null})
     }
 }
@@ -111,12 +111,12 @@ impl IntoResponse for ApiError {
 }
 
 /// Answer for paths outside the API.
-pub async fn unknown_path() -> ApiError {
+pub(crate) async fn unknown_path() -> ApiError {
     ApiError::new(StatusCode::NOT_FOUND, code::UNSUPPORTED, "The requested endpoint does not exist.")
 }
 
 /// A 404 with an HTML body, as a server (or a proxy) without the route answers.
-pub fn html_not_found() -> Response {
+pub(crate) fn html_not_found() -> Response {
     (
         StatusCode::NOT_FOUND,
         [(axum::http::header::CONTENT_TYPE, "text/html; charset=utf-8")],
@@ -126,7 +126,7 @@ pub fn html_not_found() -> Response {
 }
 
 /// Answer for a known path called with a method it does not support.
-pub async fn wrong_method() -> ApiError {
+pub(crate) async fn wrong_method() -> ApiError {
     ApiError::new(
         StatusCode::METHOD_NOT_ALLOWED,
         code::UNSUPPORTED,
