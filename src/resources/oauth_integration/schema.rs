@@ -15,6 +15,8 @@ use tfplugin::value::Value;
 
 /// Every template's auth types together, for a configuration whose template is not known.
 pub const AUTH_TYPES: &[&str] = &["Viewer", "Service Account", "Visitor API Key"];
+/// What `config.max_role` accepts (the `connect` template): the highest role a visitor's API key
+/// gets.
 pub const MAX_ROLES: &[&str] = &["Viewer", "Publisher", "Admin"];
 
 /// The `config` block, built once for the key lists derived from it.
@@ -36,6 +38,8 @@ pub static SECRET_KEYS: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
     let strings = CONFIG_BLOCK.attributes.iter().filter(|a| a.value_type() == Type::String);
     strings.filter(|a| a.sensitive || a.write_only).map(|a| a.name.as_str()).collect()
 });
+/// What `config.auth_mode` accepts: a Confidential client authenticates with its secret, a Public
+/// one has none.
 pub const AUTH_MODES: &[&str] = &["Confidential", "Public"];
 
 /// Version 1 writes `config` as a nested block (`config { ... }`), so that Terraform refuses a
@@ -44,6 +48,8 @@ pub const AUTH_MODES: &[&str] = &["Confidential", "Public"];
 /// state changes nothing in it (the framework reads stored states with the current schema).
 pub const SCHEMA_VERSION: i64 = 1;
 
+/// The resource's attributes with their defaults, plan modifiers and validators, at
+/// [`SCHEMA_VERSION`]; [`OAuthIntegration::new`](super::OAuthIntegration::new) builds it once.
 pub fn schema() -> Schema {
     Schema::new(
         SCHEMA_VERSION,
