@@ -248,6 +248,9 @@ fn protect_reads_an_unclear_404_by_whether_the_integration_is_there() {
         let ws = Workspace::with_connect_env(tf, &fake.url(), ADMIN_KEY);
         ws.write_main(&config(Some(true), "msgraph", ""));
         let guid = apply_used(&ws);
+        // Used by content, and the state knows it (Connect's count of 0 would spare the check).
+        used_by(&store, &guid, "Uses it");
+        ws.run(&["apply", "-refresh-only", "-auto-approve", "-no-color", "-input=false"]).ok();
         let path = format!("/__api__/v1/oauth/integrations/{guid}/associations");
         let message = "Not found.".to_string();
         fake.faults().set(vec![Fault::new(1, FaultAction::Message { status: 404, message }).on_path(&path)]);
