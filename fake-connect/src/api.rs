@@ -83,8 +83,8 @@ pub(crate) const REFUSED_SECRET_PREFIX: &str = "wrong";
 /// Account, 200 with no body when its stored secret is accepted (see [`REFUSED_SECRET_PREFIX`]),
 /// else 400 code 241 with a refusal worded as Microsoft Entra ID words one.
 async fn verify_integration(State(state): State<AppState>, Path(guid): Path<String>) -> ApiResult {
-    let item = state.store.get(&guid).ok_or_else(ApiError::not_found)?;
-    let auth_type = item["auth_type"].as_str().unwrap_or_default();
+    // What the server holds, not what its answers show (a profile may hide the auth type).
+    let auth_type = state.store.auth_type(&guid).ok_or_else(ApiError::not_found)?;
     if auth_type != rules::SERVICE_ACCOUNT {
         return Err(ApiError::new(
             StatusCode::BAD_REQUEST,

@@ -385,6 +385,14 @@ impl Store {
         inner.content.iter().filter(|(_, gs)| gs.iter().any(|g| g == integration)).map(|(c, _)| c.clone()).collect()
     }
 
+    /// The auth type the server holds for an integration, whatever its answers show of it (a
+    /// profile may keep it out of them).
+    pub(crate) fn auth_type(&self, guid: &str) -> Option<String> {
+        let inner = self.lock();
+        let item = inner.integrations.iter().find(|i| i.guid == guid)?;
+        Some(rules::auth_type(item.template(), &item.config).to_string())
+    }
+
     /// Inserts an integration as if made in the dashboard, without the API's validation; a
     /// `client_secret` in `config` becomes the held secret. Returns its guid.
     ///

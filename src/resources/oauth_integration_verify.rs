@@ -163,8 +163,14 @@ impl Action<Connect> for OAuthIntegrationVerify {
         // Unknown until the integration is created in this apply: invoke checks it then.
         let Some(guid) = v.integration_guid.get() else { return };
         match connect.client.get_integration(guid).await {
-            Ok(Some(i)) if i.auth_type.as_deref() == Some(SERVICE_ACCOUNT) => {}
-            Ok(Some(i)) => resp.diagnostics.push(not_service_account(guid, i.auth_type.as_deref())),
+            // Newer servers say the auth type at the top level, others only in `config`, Connect
+            // before 2025 nowhere: then Connect decides when the action runs.
+            Ok(Some(i)) => {
+                match i.auth_type.as_deref().or_else(|| i.config.get("auth_type").and_then(|v| v.as_str())) {
+                    Some(SERVICE_ACCOUNT) | None => {}
+                    Some(other) => resp.diagnostics.push(not_service_account(guid, Some(other))),
+                }
+            }
             Ok(None) => resp.diagnostics.push(
                 Diagnostic::error(
                     "OAuth integration not found",

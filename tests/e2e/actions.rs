@@ -101,3 +101,27 @@ fn invoke_by_hand_and_a_viewer_is_refused_at_plan() {
         assert_eq!(verify_calls(&store), 1, "no verify call for a Viewer:\n{}", request_log(&store));
     });
 }
+
+#[test]
+fn the_auth_type_is_read_wherever_the_server_puts_it() {
+    for_each_terraform(|tf| {
+        if !tf.at_least(1, 14) {
+            eprintln!("e2e: actions need Terraform 1.14+; {tf} skips them");
+            return;
+        }
+        // Only in `config`, or (Connect 2024.12) nowhere: a Service Account is still verified.
+        for profile in [fake_connect::Profile::AuthTypeInConfig, fake_connect::Profile::Older] {
+            let fake = start_fake();
+            let store = fake.store();
+            store.set_profile(profile);
+            let ws = Workspace::with_connect_env(tf, &fake.url(), ADMIN_KEY);
+            ws.write_main(&main_tf(
+                &ProviderConfig::Env,
+                &format!("{}\n{}", integration("Service Account", "good-secret", false), action_block()),
+            ));
+            ws.apply();
+            ws.run(&["apply", "-auto-approve", "-no-color", "-input=false", &format!("-invoke={ACTION}")]).ok();
+            assert_eq!(verify_calls(&store), 1, "{}: {}", profile.name(), request_log(&store));
+        }
+    });
+}
