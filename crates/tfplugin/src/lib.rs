@@ -93,7 +93,6 @@
 //! }
 //! ```
 
-
 pub mod action;
 pub mod codec;
 mod controller;
