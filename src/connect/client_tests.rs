@@ -567,3 +567,39 @@ fn the_key_goes_to_the_hook_even_when_the_settings_are_refused() {
     assert!(matches!(Client::new(cfg), Err(Error::InvalidServerUrl { .. })));
     assert_eq!(*handed.lock().unwrap(), [("refused-k3y".to_owned(), 0)]);
 }
+
+/// Connect's prefix search answers its first page only: when it finds more than a page holds,
+/// the lookup reads the whole list page by page, so an exact match on a later page is found.
+#[tokio::test]
+async fn a_name_beyond_the_prefix_search_page_is_found_by_paging() {
+    let user = |name: String| json!({"guid": format!("g-{name}"), "username": name});
+    let server = TestServer::spawn(move |seen| {
+        let t = seen.target.as_str();
+        let (results, total) = if t.contains("prefix=ana") {
+            // 600 match the prefix; the first page has 500 of them, not "ana" itself.
+            ((0..500).map(|i| user(format!("ana{i:03}"))).collect::<Vec<_>>(), 600)
+        } else if t.contains("page_number=1") {
+            ((0..500).map(|i| user(format!("bob{i:03}"))).collect(), 501)
+        } else if t.contains("page_number=2") {
+            (vec![user("ana".into())], 501)
+        } else {
+            (vec![], 501)
+        };
+        Reply::json(200, json!({"current_page": 1, "total": total, "results": results}))
+    })
+    .await;
+    let found = client_for(server.url()).users_named("ana").await.unwrap();
+    assert_eq!(found.iter().map(|u| u.guid.as_str()).collect::<Vec<_>>(), ["g-ana"]);
+    let targets: Vec<String> = server.seen().into_iter().map(|s| s.target).collect();
+    assert_eq!(targets.len(), 3, "the search, then two pages of the whole list: {targets:?}");
+    assert!(targets[1].contains("page_number=1") && !targets[1].contains("prefix"), "{targets:?}");
+    assert!(targets.iter().all(|t| t.contains("page_size=500")), "{targets:?}");
+
+    // A search that fits its page is all there is: no paging.
+    let server = TestServer::spawn(move |_| {
+        Reply::json(200, json!({"current_page": 1, "total": 2, "results": [user("ana".into()), user("anabel".into())]}))
+    })
+    .await;
+    assert_eq!(client_for(server.url()).users_named("ana").await.unwrap().len(), 1);
+    assert_eq!(server.seen().len(), 1);
+}
