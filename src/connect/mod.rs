@@ -23,7 +23,9 @@ pub use error::{Error, GiveUp};
 pub use retry::{RetryPolicy, DEFAULT_MAX_RETRIES};
 pub use secret::{Secret, MASK};
 pub use tokio_util::sync::CancellationToken;
-pub use types::{same_scopes, Config, Deleted, Integration, IntegrationUpdate, NewIntegration, Permission};
+pub use types::{
+    same_scopes, Config, Deleted, Integration, IntegrationUpdate, NewIntegration, Permission, PLAIN_CONFIG_KEYS,
+};
 
 #[cfg(test)]
 mod client_tests;
