@@ -14,10 +14,11 @@ use serde_json::{json, Map, Value};
 
 use crate::content;
 use crate::errors::{self, code, ApiError};
-use crate::middleware::{self, AppState};
+use crate::middleware;
 use crate::permissions;
 use crate::principals;
 use crate::rules;
+use crate::state::AppState;
 use crate::store::NewIntegration;
 use crate::templates;
 

@@ -9,8 +9,6 @@
 //! `verify_content_name` states them) are enforced; where nothing is known the fake refuses:
 //! unknown body fields and query parameters get a 400.
 
-use std::collections::BTreeMap;
-
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -18,117 +16,15 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::{json, Map, Value};
 
+use crate::catalog::NewContent;
 use crate::errors::{code, ApiError};
-use crate::middleware::AppState;
+use crate::state::AppState;
 
 /// The body fields `POST /v1/content` accepts here (Connect accepts many more, all optional).
 const CREATE_FIELDS: &[&str] = &["name", "title", "description", "access_type"];
 const ACCESS_TYPES: &[&str] = &["all", "logged_in", "acl"];
 /// The `include` values of `GET /v1/content/{guid}` (posit-sdk-py asks for all three).
 const INCLUDES: &[&str] = &["owner", "tags", "vanity_url"];
-
-/// One content item's own fields.
-#[derive(Clone, Debug)]
-pub(crate) struct ContentItem {
-    id: u64,
-    guid: String,
-    name: String,
-    title: Option<String>,
-    description: String,
-    access_type: String,
-    created_time: String,
-}
-
-/// The fields of a new content item, validated.
-pub(crate) struct NewContent {
-    pub name: String,
-    pub title: Option<String>,
-    pub description: String,
-    pub access_type: String,
-}
-
-/// Every content item's fields, and the user the API keys stand for (who owns them all).
-#[derive(Debug)]
-pub(crate) struct Catalog {
-    items: BTreeMap<String, ContentItem>,
-    next_id: u64,
-    owner_guid: String,
-}
-
-impl Default for Catalog {
-    fn default() -> Self {
-        Catalog { items: BTreeMap::new(), next_id: 1, owner_guid: uuid::Uuid::new_v4().to_string() }
-    }
-}
-
-impl Catalog {
-    /// Adds a content item under `guid`. `Err` when the owner already has one of that name
-    /// (Connect refuses the same name twice for one owner).
-    pub(crate) fn add(&mut self, guid: &str, new: NewContent) -> Result<Value, ApiError> {
-        if self.items.values().any(|c| c.name == new.name) {
-            return Err(ApiError::new(
-                StatusCode::CONFLICT,
-                code::NAME_IN_USE,
-                format!("A content item named {} already exists.", new.name),
-            ));
-        }
-        let id = self.next_id;
-        self.next_id += 1;
-        let item = ContentItem {
-            id,
-            guid: guid.to_string(),
-            name: new.name,
-            title: new.title,
-            description: new.description,
-            access_type: new.access_type,
-            created_time: crate::store::now(),
-        };
-        let answer = self.to_json(&item);
-        self.items.insert(guid.to_string(), item);
-        Ok(answer)
-    }
-
-    /// A name no item has yet, for content added behind the API.
-    pub(crate) fn unused_name(&self) -> String {
-        let mut n = self.next_id;
-        loop {
-            let name = format!("content-{n}");
-            if !self.items.values().any(|c| c.name == name) {
-                return name;
-            }
-            n += 1;
-        }
-    }
-
-    /// The item as `GET /v1/content/{guid}` answers it without `include`.
-    pub(crate) fn get(&self, guid: &str) -> Option<Value> {
-        self.items.get(guid).map(|c| self.to_json(c))
-    }
-
-    /// The owner as `include=owner` adds it.
-    pub(crate) fn owner(&self) -> Value {
-        json!({"guid": self.owner_guid, "username": "admin", "first_name": "Fake", "last_name": "Admin"})
-    }
-
-    fn to_json(&self, c: &ContentItem) -> Value {
-        json!({
-            "guid": c.guid,
-            "id": c.id.to_string(),
-            "name": c.name,
-            "title": c.title,
-            "description": c.description,
-            "access_type": c.access_type,
-            "owner_guid": self.owner_guid,
-            "created_time": c.created_time,
-            // The document's `Content` has no null here (a date-time, not nullable): an item
-            // never deployed answers the time it was made.
-            "last_deployed_time": c.created_time,
-            // Never deployed: no bundle, so Connect does not know what kind of content it is.
-            "bundle_id": null,
-            "app_mode": "unknown",
-        })
-    }
-}
 
 /// `POST /v1/content`: 200 with the new item.
 pub(crate) async fn create(State(state): State<AppState>, body: Bytes) -> Result<Response, ApiError> {

@@ -31,7 +31,10 @@
 //! ```
 
 mod api;
+mod catalog;
+mod clock;
 mod content;
+mod directory;
 mod errors;
 mod exchanges;
 mod faults;
@@ -41,6 +44,7 @@ mod permissions;
 mod principals;
 mod profiles;
 mod rules;
+mod state;
 mod store;
 mod templates;
 
@@ -195,7 +199,7 @@ async fn serve_on(
     test: Option<String>,
 ) -> std::io::Result<()> {
     let recorder = exchanges::Recorder::from_env(listener.local_addr()?.port(), test);
-    let state = middleware::AppState { store, opts: Arc::new(opts), faults, recorder };
+    let state = state::AppState { store, opts: Arc::new(opts), faults, recorder };
     let listener = listener::FaultListener::new(listener, tls)?;
     let app = api::router(state).into_make_service_with_connect_info::<listener::Conn>();
     axum::serve(listener, app).await

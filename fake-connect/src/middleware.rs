@@ -4,8 +4,6 @@
 //! The layers run in this order: [`record`] (outermost, so even refused requests are logged),
 //! then [`authenticate`], then the router.
 
-use std::sync::Arc;
-
 use axum::body::{Body, Bytes};
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{header, HeaderValue, Method, StatusCode};
@@ -13,27 +11,16 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use crate::errors::{code, ApiError};
-use crate::exchanges::{Recorder, Sent};
-use crate::faults::{FaultAction, Faults};
+use crate::exchanges::Sent;
+use crate::faults::FaultAction;
 use crate::listener::Conn;
-use crate::store::Store;
-use crate::Options;
+use crate::state::{role_of, AppState, Role};
 
 /// Bodies above this size are refused; the API's bodies are a few hundred bytes.
 const MAX_BODY: usize = 1 << 20;
 
 /// The one endpoint Connect answers without a key (clients use it to probe a server).
 const OPEN_PATH: &str = "/__api__/server_settings";
-
-/// What every handler and layer shares.
-#[derive(Clone)]
-pub(crate) struct AppState {
-    pub store: Store,
-    pub opts: Arc<Options>,
-    pub faults: Faults,
-    /// Set when `FAKE_CONNECT_EXCHANGES` asks for a record of every exchange.
-    pub recorder: Option<Recorder>,
-}
 
 /// A logged body: JSON when it parses, else its text as a JSON string, `None` when empty.
 fn body_for_log(bytes: &Bytes) -> Option<serde_json::Value> {
@@ -164,35 +151,6 @@ fn oversized(bytes: u64) -> Response {
     let parts = std::iter::once(Bytes::from_static(b"[\"")).chain(chunks).chain([Bytes::from_static(b"\"]")]);
     let body = Body::from_stream(futures_util::stream::iter(parts.map(Ok::<_, std::convert::Infallible>)));
     ([(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], body).into_response()
-}
-
-/// Who a key belongs to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Role {
-    Admin,
-    Publisher,
-}
-
-/// Reads `Authorization: Key <key>`. `Ok(None)`: no header; `Err`: a header with an unknown key
-/// or another scheme.
-pub(crate) fn role_of(headers: &axum::http::HeaderMap, opts: &Options) -> Result<Option<Role>, ApiError> {
-    let Some(value) = headers.get(header::AUTHORIZATION) else {
-        return Ok(None);
-    };
-    let invalid = || ApiError::unauthenticated("Invalid API key.");
-    let value = value.to_str().map_err(|_| invalid())?.trim();
-    let (scheme, key) = value.split_once(' ').ok_or_else(invalid)?;
-    if !scheme.eq_ignore_ascii_case("key") {
-        return Err(invalid());
-    }
-    let key = key.trim();
-    if key == opts.admin_key {
-        Ok(Some(Role::Admin))
-    } else if opts.publisher_key.as_deref() == Some(key) {
-        Ok(Some(Role::Publisher))
-    } else {
-        Err(invalid())
-    }
 }
 
 /// Checks the API key for everything under `/__api__/`: 401 without a valid key, 403 when a

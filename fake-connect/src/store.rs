@@ -7,13 +7,12 @@
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use serde_json::{json, Map, Value};
-use time::format_description::well_known::Rfc3339;
-use time::OffsetDateTime;
 
-use crate::content::NewContent;
+use crate::catalog::{Catalog, NewContent};
+use crate::clock::now;
+use crate::directory::{self, Directory, Group, User};
 use crate::errors::ApiError;
 use crate::permissions::Permission;
-use crate::principals::{self, Directory, Group, User};
 use crate::profiles::Profile;
 use crate::rules;
 
@@ -126,7 +125,7 @@ struct Inner {
     /// Content items (by guid) and the integration guids associated with each, in the order set.
     content: std::collections::BTreeMap<String, Vec<String>>,
     /// The content items' own fields (name, title...) and their owner.
-    catalog: crate::content::Catalog,
+    catalog: Catalog,
     /// See [`Store::set_reveal_secrets`].
     reveal_secrets: bool,
     profile: Profile,
@@ -176,19 +175,12 @@ impl Default for Store {
     }
 }
 
-/// Now, as Connect writes times: RFC 3339, UTC, whole seconds, `Z`.
-pub(crate) fn now() -> String {
-    let now = OffsetDateTime::now_utc();
-    let now = now.replace_nanosecond(0).unwrap_or(now);
-    now.format(&Rfc3339).expect("a UTC time always formats")
-}
-
 impl Store {
     /// The guid of the administrator key's user (`GET /v1/user` with that key).
-    pub const ADMIN_USER_GUID: &'static str = principals::ADMIN_USER_GUID;
+    pub const ADMIN_USER_GUID: &'static str = directory::ADMIN_USER_GUID;
     /// The guid of the publisher key's user; the store holds it whether or not the server has a
     /// publisher key.
-    pub const PUBLISHER_USER_GUID: &'static str = principals::PUBLISHER_USER_GUID;
+    pub const PUBLISHER_USER_GUID: &'static str = directory::PUBLISHER_USER_GUID;
 
     /// A server with no integration, content or request yet, at [`DEFAULT_SERVER_VERSION`] and
     /// the default [`Profile`].
@@ -434,7 +426,7 @@ impl Store {
     /// # Panics
     /// For any other role: a mistake in the calling test.
     pub fn add_user_with_role(&self, username: &str, role: &str) -> String {
-        assert!(principals::is_role(role), "Store::add_user_with_role: no role {role:?}");
+        assert!(directory::is_role(role), "Store::add_user_with_role: no role {role:?}");
         let mut inner = self.lock();
         let guid = uuid::Uuid::new_v4().to_string();
         inner.directory.users.push(User::new(guid.clone(), username, role, now()));
@@ -577,13 +569,6 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn times_are_whole_seconds_in_utc() {
-        let t = now();
-        assert_eq!(t.len(), "2025-08-06T23:06:42Z".len(), "{t}");
-        assert!(t.ends_with('Z'));
-    }
 
     #[test]
     fn insert_edit_remove() {
