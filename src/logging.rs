@@ -10,16 +10,15 @@
 //! logged body included), and the client masks the fields of a JSON body whose names say they
 //! hold secrets before logging it.
 
-use std::borrow::Cow;
-use std::collections::HashSet;
 use std::io::Write;
-use std::sync::{LazyLock, RwLock};
 
 use serde_json::{Map, Value};
 use tracing::field::{Field, Visit};
 use tracing::{Event, Level, Subscriber};
 use tracing_subscriber::layer::{Context, Layer};
 use tracing_subscriber::prelude::*;
+
+use crate::untrusted::scrub;
 
 /// The level Terraform asked for: `TF_LOG_PROVIDER`, else `TF_LOG`; nothing when unset.
 fn level_from_env() -> Option<Level> {
@@ -47,96 +46,6 @@ pub fn init() {
             .with_target("tfplugin", level);
         let _ = tracing_subscriber::registry().with(HclogLayer.with_filter(filter)).try_init();
     }
-}
-
-/// What a secret is replaced with in logs: the Connect client's word for it, so a secret reads
-/// the same wherever it was hidden.
-pub const MASK: &str = crate::connect::MASK;
-
-/// Secrets shorter than this are not searched for in log lines: a two-letter "secret" would
-/// mask every word containing it. Such values are still masked by field name in bodies.
-const MIN_SCRUBBED_LEN: usize = 4;
-
-/// The secrets seen by this process.
-#[derive(Default)]
-struct Secrets {
-    /// Every form of every secret, longest first (so a secret containing another is masked
-    /// whole).
-    forms: Vec<String>,
-    /// The values registered, for the cheap "already known" check every RPC makes.
-    known: HashSet<String>,
-}
-
-static SECRETS: LazyLock<RwLock<Secrets>> = LazyLock::new(RwLock::default);
-
-/// Registers a secret value: from now on it is masked wherever it appears in a log line or a
-/// diagnostic, as it is and in the forms it takes when a server echoes it (JSON-escaped,
-/// URL-encoded, HTML-escaped).
-/// The Connect client's [`SecretHook`](crate::connect::SecretHook) (the API key, each secret it
-/// sends) and every sensitive value Terraform sends come here.
-pub fn register_secret(value: &str) {
-    let value = value.trim();
-    if value.len() < MIN_SCRUBBED_LEN {
-        return;
-    }
-    // Most calls bring a value already known (the same state at every RPC): a read lock only.
-    if SECRETS.read().unwrap_or_else(|e| e.into_inner()).known.contains(value) {
-        return;
-    }
-    let mut secrets = SECRETS.write().unwrap_or_else(|e| e.into_inner());
-    if !secrets.known.insert(value.to_owned()) {
-        return;
-    }
-    for form in forms(value) {
-        if !secrets.forms.contains(&form) {
-            let at = secrets.forms.partition_point(|s| s.len() >= form.len());
-            secrets.forms.insert(at, form);
-        }
-    }
-}
-
-/// A secret as it is, and as text that carries it escaped: inside a JSON string (an error
-/// echoing a request body; `"` and newlines escaped, and with `/` and non-ASCII escaped too, as
-/// some encoders do), URL-encoded (a form body or a query, `%20` or `+` for a space) and
-/// HTML-escaped (an error page).
-fn forms(value: &str) -> Vec<String> {
-    let json = serde_json::to_string(value).unwrap_or_default();
-    let json = json[1..json.len() - 1].to_owned();
-    let ascii_json: String = json
-        .chars()
-        .map(|c| match c {
-            '/' => "\\/".to_owned(),
-            c if c.is_ascii() => c.to_string(),
-            c => c.encode_utf16(&mut [0; 2]).iter().map(|u| format!("\\u{u:04x}")).collect(),
-        })
-        .collect();
-    let form: String = url::form_urlencoded::byte_serialize(value.as_bytes()).collect();
-    let percent = form.replace('+', "%20");
-    let html = value
-        .replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&#39;");
-    let mut out = vec![value.to_owned()];
-    for f in [json, ascii_json, form, percent, html] {
-        if !out.contains(&f) {
-            out.push(f);
-        }
-    }
-    out
-}
-
-/// `text` with every registered secret, in each of its forms, replaced by [`MASK`].
-pub fn scrub(text: &str) -> Cow<'_, str> {
-    let secrets = SECRETS.read().unwrap_or_else(|e| e.into_inner());
-    let mut out = Cow::Borrowed(text);
-    for secret in secrets.forms.iter() {
-        if out.contains(secret.as_str()) {
-            out = Cow::Owned(out.replace(secret.as_str(), MASK));
-        }
-    }
-    out
 }
 
 struct HclogLayer;
@@ -206,17 +115,6 @@ impl Visit for Fields {
 mod tests {
     use super::*;
 
-    #[test]
-    fn registered_secrets_are_masked_anywhere() {
-        register_secret("  reg1stered-s3cret-value\n");
-        register_secret("reg1stered-s3cret-value");
-        register_secret("reg1stered-s3cret-value-longer");
-        register_secret("ab");
-        assert_eq!(scrub("x reg1stered-s3cret-value y"), format!("x {MASK} y"));
-        assert_eq!(scrub("reg1stered-s3cret-value-longer"), MASK);
-        assert_eq!(scrub("about ab"), "about ab");
-        assert!(matches!(scrub("nothing here"), Cow::Borrowed(_)));
-    }
 
     /// A layer that keeps each line [`render`] makes.
     struct Rendered(std::sync::Arc<std::sync::Mutex<Vec<String>>>);
@@ -240,29 +138,6 @@ mod tests {
         assert!(lines[0].contains(&format!(r#""body":"<p>{MASK}</p>""#)), "{}", lines[0]);
     }
 
-    #[test]
-    fn secrets_are_masked_in_the_forms_servers_echo_them() {
-        let secret = "pem-line-one\nwith \"quote\"/and é\tend";
-        register_secret(secret);
-        let echoed_json = serde_json::to_string(&serde_json::json!({"client_secret": secret})).unwrap();
-        let python_json = r#"{"client_secret": "pem-line-one\nwith \"quote\"\/and \u00e9\tend"}"#;
-        let form: String = url::form_urlencoded::byte_serialize(secret.as_bytes()).collect();
-        let html = "pem-line-one\nwith &quot;quote&quot;/and é\tend";
-        for text in [
-            format!("raw: {secret}."),
-            format!("400: {echoed_json}"),
-            python_json.to_owned(),
-            format!("body=a&client_secret={form}"),
-            format!("q={}", form.replace('+', "%20")),
-            format!("<pre>{html}</pre>"),
-        ] {
-            let scrubbed = scrub(&text);
-            assert!(scrubbed.contains(MASK), "not masked: {text}");
-            for part in ["pem-line-one", "quote", "end"] {
-                assert!(!scrubbed.contains(part), "{part} left in {scrubbed}");
-            }
-        }
-    }
 
     #[test]
     fn timestamp_has_hclog_layout() {

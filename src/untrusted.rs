@@ -7,8 +7,99 @@
 //! all three; [`printable`] is the part that also applies to the provider's own messages.
 
 use std::borrow::Cow;
+use std::collections::HashSet;
+use std::sync::{LazyLock, RwLock};
 
-use crate::logging::scrub;
+/// What a secret is replaced with, wherever it was hidden: in a log line, a diagnostic, or the
+/// Connect client's `Debug` of a [`Secret`](crate::connect::Secret).
+pub const MASK: &str = "(sensitive)";
+
+/// Secrets shorter than this are not searched for in log lines: a two-letter "secret" would
+/// mask every word containing it. Such values are still masked by field name in bodies.
+const MIN_SCRUBBED_LEN: usize = 4;
+
+/// The secrets seen by this process.
+#[derive(Default)]
+struct Secrets {
+    /// Every form of every secret, longest first (so a secret containing another is masked
+    /// whole).
+    forms: Vec<String>,
+    /// The values registered, for the cheap "already known" check every RPC makes.
+    known: HashSet<String>,
+}
+
+static SECRETS: LazyLock<RwLock<Secrets>> = LazyLock::new(RwLock::default);
+
+/// Registers a secret value: from now on it is masked wherever it appears in a log line or a
+/// diagnostic, as it is and in the forms it takes when a server echoes it (JSON-escaped,
+/// URL-encoded, HTML-escaped).
+/// The Connect client's [`SecretHook`](crate::connect::SecretHook) (the API key, each secret it
+/// sends) and every sensitive value Terraform sends come here.
+pub fn register_secret(value: &str) {
+    let value = value.trim();
+    if value.len() < MIN_SCRUBBED_LEN {
+        return;
+    }
+    // Most calls bring a value already known (the same state at every RPC): a read lock only.
+    if SECRETS.read().unwrap_or_else(|e| e.into_inner()).known.contains(value) {
+        return;
+    }
+    let mut secrets = SECRETS.write().unwrap_or_else(|e| e.into_inner());
+    if !secrets.known.insert(value.to_owned()) {
+        return;
+    }
+    for form in forms(value) {
+        if !secrets.forms.contains(&form) {
+            let at = secrets.forms.partition_point(|s| s.len() >= form.len());
+            secrets.forms.insert(at, form);
+        }
+    }
+}
+
+/// A secret as it is, and as text that carries it escaped: inside a JSON string (an error
+/// echoing a request body; `"` and newlines escaped, and with `/` and non-ASCII escaped too, as
+/// some encoders do), URL-encoded (a form body or a query, `%20` or `+` for a space) and
+/// HTML-escaped (an error page).
+fn forms(value: &str) -> Vec<String> {
+    let json = serde_json::to_string(value).unwrap_or_default();
+    let json = json[1..json.len() - 1].to_owned();
+    let ascii_json: String = json
+        .chars()
+        .map(|c| match c {
+            '/' => "\\/".to_owned(),
+            c if c.is_ascii() => c.to_string(),
+            c => c.encode_utf16(&mut [0; 2]).iter().map(|u| format!("\\u{u:04x}")).collect(),
+        })
+        .collect();
+    let form: String = url::form_urlencoded::byte_serialize(value.as_bytes()).collect();
+    let percent = form.replace('+', "%20");
+    let html = value
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;");
+    let mut out = vec![value.to_owned()];
+    for f in [json, ascii_json, form, percent, html] {
+        if !out.contains(&f) {
+            out.push(f);
+        }
+    }
+    out
+}
+
+/// `text` with every registered secret, in each of its forms, replaced by [`MASK`].
+pub fn scrub(text: &str) -> Cow<'_, str> {
+    let secrets = SECRETS.read().unwrap_or_else(|e| e.into_inner());
+    let mut out = Cow::Borrowed(text);
+    for secret in secrets.forms.iter() {
+        if out.contains(secret.as_str()) {
+            out = Cow::Owned(out.replace(secret.as_str(), MASK));
+        }
+    }
+    out
+}
+
 
 /// How many characters of a server's message a diagnostic shows.
 pub const MAX_MESSAGE_CHARS: usize = 500;
@@ -101,6 +192,42 @@ mod tests {
     use super::*;
 
     #[test]
+    fn registered_secrets_are_masked_anywhere() {
+        register_secret("  reg1stered-s3cret-value\n");
+        register_secret("reg1stered-s3cret-value");
+        register_secret("reg1stered-s3cret-value-longer");
+        register_secret("ab");
+        assert_eq!(scrub("x reg1stered-s3cret-value y"), format!("x {MASK} y"));
+        assert_eq!(scrub("reg1stered-s3cret-value-longer"), MASK);
+        assert_eq!(scrub("about ab"), "about ab");
+        assert!(matches!(scrub("nothing here"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn secrets_are_masked_in_the_forms_servers_echo_them() {
+        let secret = "pem-line-one\nwith \"quote\"/and é\tend";
+        register_secret(secret);
+        let echoed_json = serde_json::to_string(&serde_json::json!({"client_secret": secret})).unwrap();
+        let python_json = r#"{"client_secret": "pem-line-one\nwith \"quote\"\/and \u00e9\tend"}"#;
+        let form: String = url::form_urlencoded::byte_serialize(secret.as_bytes()).collect();
+        let html = "pem-line-one\nwith &quot;quote&quot;/and é\tend";
+        for text in [
+            format!("raw: {secret}."),
+            format!("400: {echoed_json}"),
+            python_json.to_owned(),
+            format!("body=a&client_secret={form}"),
+            format!("q={}", form.replace('+', "%20")),
+            format!("<pre>{html}</pre>"),
+        ] {
+            let scrubbed = scrub(&text);
+            assert!(scrubbed.contains(MASK), "not masked: {text}");
+            for part in ["pem-line-one", "quote", "end"] {
+                assert!(!scrubbed.contains(part), "{part} left in {scrubbed}");
+            }
+        }
+    }
+
+    #[test]
     fn escape_sequences_and_controls_are_removed() {
         let raw =
             "\u{1b}[31mred\u{1b}[0m \u{1b}]0;pwned title\u{7}after \u{1b}]8;;http://x\u{1b}\\link\u{1b}]8;;\u{1b}\\ \
@@ -129,7 +256,7 @@ mod tests {
 
     #[test]
     fn secrets_are_masked_before_the_text_is_cut() {
-        crate::logging::register_secret("untrusted-test-secret-4f1e");
+        crate::untrusted::register_secret("untrusted-test-secret-4f1e");
         let raw = format!("{}untrusted-test-secret-4f1e and more", "a".repeat(490));
         let shown = server_text(&raw, 500);
         assert!(!shown.contains("untrusted-test"), "{shown}");

@@ -7,7 +7,7 @@ use serde_json::Value;
 
 /// What a secret is replaced with wherever it is hidden: what [`Secret`] prints, and the value of
 /// a masked field in a logged body.
-pub const MASK: &str = "(sensitive)";
+pub use crate::untrusted::MASK;
 
 /// A string (API key, client secret) that never shows in `Debug` or `Display`: both print
 /// `(sensitive)`.

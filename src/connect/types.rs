@@ -12,7 +12,7 @@ use serde_json::{Map, Value};
 use super::Secret;
 
 /// The config keys Connect documents across its templates, none of them secret: the only ones
-/// whose values a logged body shows (see [`super::secret::mask_body`]); any other key may be a
+/// whose values a logged body shows (see `secret::mask_body`); any other key may be a
 /// template's secret field under a name that does not say so.
 pub const PLAIN_CONFIG_KEYS: &[&str] = &[
     "auth_type",

@@ -9,16 +9,16 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
+use crate::actions::oauth_integration_verify::OAuthIntegrationVerify;
 use crate::connect::{CancellationToken, Client, Error, ServerInfo, Version};
-use crate::resources::configured::Connect;
+use crate::connect_diagnostics::diagnostic;
+use crate::data_sources::oauth_integration::OAuthIntegrationData;
+use crate::data_sources::oauth_integrations::OAuthIntegrationsData;
+use crate::data_sources::principals::{GroupData, UserData};
+use crate::data_sources::server::ServerData;
+use crate::provider_data::ProviderData;
 use crate::resources::content_oauth_integrations::ContentOAuthIntegrations;
-use crate::resources::data_sources::oauth_integration::OAuthIntegrationData;
-use crate::resources::data_sources::oauth_integrations::OAuthIntegrationsData;
-use crate::resources::data_sources::principals::{GroupData, UserData};
-use crate::resources::data_sources::server::ServerData;
-use crate::resources::errors::diagnostic;
 use crate::resources::oauth_integration::OAuthIntegration;
-use crate::resources::oauth_integration_verify::OAuthIntegrationVerify;
 use settings::{build_client, protect_used_integrations, NoClient, PROTECT_USED_INTEGRATIONS, SERVER};
 use tfplugin::action::Action;
 use tfplugin::diag::{AttributePath, Diagnostic};
@@ -84,7 +84,7 @@ fn schema() -> Schema {
 
 #[async_trait]
 impl Provider for PositProvider {
-    type Data = Connect;
+    type Data = ProviderData;
 
     fn type_name(&self) -> &'static str {
         PLUGIN.name
@@ -106,7 +106,7 @@ impl Provider for PositProvider {
     /// here, at plan time, whatever the plan holds. Settings known only after apply defer the
     /// check to the operations that need the API. `terraform validate` never configures a
     /// provider, so it stays offline.
-    async fn configure(&self, req: ConfigureRequest, resp: &mut ConfigureResponse<Connect>) {
+    async fn configure(&self, req: ConfigureRequest, resp: &mut ConfigureResponse<ProviderData>) {
         let built = build_client(&req.config, &req.terraform_version, &self.stop)
             .and_then(|client| Ok((client, protect_used_integrations(&req.config)?)));
         resp.data = match built {
@@ -116,7 +116,7 @@ impl Provider for PositProvider {
             }
             Err(NoClient::Unknown(d)) => Err(d),
             Ok((client, protect_used_integrations)) => match check_server(&client).await {
-                Ok(server) => Ok(Connect { client, server, protect_used_integrations }),
+                Ok(server) => Ok(ProviderData { client, server, protect_used_integrations }),
                 Err(d) => {
                     resp.diagnostics.push(d.clone());
                     Err(d)
@@ -131,11 +131,11 @@ impl Provider for PositProvider {
         self.stop.cancel();
     }
 
-    fn resources(&self) -> Vec<Arc<dyn Resource<Connect>>> {
+    fn resources(&self) -> Vec<Arc<dyn Resource<ProviderData>>> {
         vec![Arc::new(OAuthIntegration::new()), Arc::new(ContentOAuthIntegrations::new())]
     }
 
-    fn data_sources(&self) -> Vec<Arc<dyn DataSource<Connect>>> {
+    fn data_sources(&self) -> Vec<Arc<dyn DataSource<ProviderData>>> {
         vec![
             Arc::new(OAuthIntegrationData::new()),
             Arc::new(OAuthIntegrationsData::new()),
@@ -146,7 +146,7 @@ impl Provider for PositProvider {
     }
 
     /// The actions served (Terraform 1.14+; older cores and OpenTofu never ask for them).
-    fn actions(&self) -> Vec<Arc<dyn Action<Connect>>> {
+    fn actions(&self) -> Vec<Arc<dyn Action<ProviderData>>> {
         vec![Arc::new(OAuthIntegrationVerify::new())]
     }
 
@@ -154,12 +154,12 @@ impl Provider for PositProvider {
     /// key), from configuration and from state alike, is masked in this process's logs and
     /// diagnostics from then on, even when a server echoes it in an escaped form.
     fn sensitive_value(&self, value: &str) {
-        crate::logging::register_secret(value);
+        crate::untrusted::register_secret(value);
     }
 
     /// The last net under every diagnostic: secrets masked, terminal control sequences removed.
     fn scrub(&self, text: &str) -> String {
-        crate::untrusted::printable(&crate::logging::scrub(text)).into_owned()
+        crate::untrusted::printable(&crate::untrusted::scrub(text)).into_owned()
     }
 }
 

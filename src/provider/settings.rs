@@ -210,7 +210,7 @@ pub(super) fn build_client(
     cfg.cancel = stop.clone();
     // The key and every secret the client sends are masked in this process's logs and
     // diagnostics, as Terraform's sensitive values are.
-    cfg.on_secret = SecretHook::new(crate::logging::register_secret);
+    cfg.on_secret = SecretHook::new(crate::untrusted::register_secret);
     Client::new(cfg).map_err(|e| {
         let diagnostic = match e {
             Error::InvalidCaCertificate { .. } => invalid_ca(config, &e),
@@ -564,6 +564,6 @@ mod tests {
             ("connect_api_key", Value::string(key)),
         ]);
         assert!(build_client(&config, "1.11.0", &CancellationToken::new()).is_ok());
-        assert_eq!(crate::logging::scrub(&format!("key={key}")), "key=(sensitive)");
+        assert_eq!(crate::untrusted::scrub(&format!("key={key}")), "key=(sensitive)");
     }
 }

@@ -5,8 +5,8 @@
 use async_trait::async_trait;
 
 use crate::connect::{Client, Error, Version};
-use crate::resources::configured::Connect;
-use crate::resources::errors::{diagnostic, hint};
+use crate::connect_diagnostics::{diagnostic, hint};
+use crate::provider_data::ProviderData;
 use std::collections::BTreeSet;
 
 use tfplugin::diag::{AttributePath, Diagnostic};
@@ -99,7 +99,7 @@ impl ContentOAuthIntegrations {
 }
 
 #[async_trait]
-impl Resource<Connect> for ContentOAuthIntegrations {
+impl Resource<ProviderData> for ContentOAuthIntegrations {
     fn type_name(&self) -> &'static str {
         "posit_connect_content_oauth_integrations"
     }
@@ -108,47 +108,47 @@ impl Resource<Connect> for ContentOAuthIntegrations {
         &self.schema
     }
 
-    async fn modify_plan(&self, connect: Option<&Connect>, _req: &PlanRequest, resp: &mut PlanResponse) {
-        if let Some(d) = several_need_a_newer_server(&resp.planned, connect.and_then(Connect::server_version)) {
+    async fn modify_plan(&self, connect: Option<&ProviderData>, _req: &PlanRequest, resp: &mut PlanResponse) {
+        if let Some(d) = several_need_a_newer_server(&resp.planned, connect.and_then(ProviderData::server_version)) {
             resp.diagnostics.push(d);
         }
     }
 
-    async fn create(&self, connect: &Connect, req: CreateRequest, resp: &mut CreateResponse) {
+    async fn create(&self, connect: &ProviderData, req: CreateRequest, resp: &mut CreateResponse) {
         match put(connect, &req.planned).await {
             Ok(state) => resp.new_state = state,
             Err(d) => resp.diagnostics.push(d),
         }
     }
 
-    async fn read(&self, connect: &Connect, req: ReadRequest, resp: &mut ReadResponse) {
+    async fn read(&self, connect: &ProviderData, req: ReadRequest, resp: &mut ReadResponse) {
         match Associations::read(&req.current) {
             Ok(current) => api::read(&connect.client, &current, resp).await,
             Err(d) => resp.diagnostics.push(d),
         }
     }
 
-    async fn update(&self, connect: &Connect, req: UpdateRequest, resp: &mut UpdateResponse) {
+    async fn update(&self, connect: &ProviderData, req: UpdateRequest, resp: &mut UpdateResponse) {
         match put(connect, &req.planned).await {
             Ok(state) => resp.new_state = state,
             Err(d) => resp.diagnostics.push(d),
         }
     }
 
-    async fn delete(&self, connect: &Connect, req: DeleteRequest, resp: &mut DeleteResponse) {
+    async fn delete(&self, connect: &ProviderData, req: DeleteRequest, resp: &mut DeleteResponse) {
         match Associations::read(&req.prior) {
             Ok(prior) => api::delete(&connect.client, &prior, resp).await,
             Err(d) => resp.diagnostics.push(d),
         }
     }
 
-    async fn import(&self, connect: &Connect, req: ImportRequest, resp: &mut ImportResponse) {
+    async fn import(&self, connect: &ProviderData, req: ImportRequest, resp: &mut ImportResponse) {
         api::import(&connect.client, &req.id, resp).await
     }
 }
 
 /// Create and update alike: PUT the planned set; the new state, or why there is none.
-async fn put(connect: &Connect, planned: &Value) -> Result<Value, Diagnostic> {
+async fn put(connect: &ProviderData, planned: &Value) -> Result<Value, Diagnostic> {
     api::put(&connect.client, &Associations::read(planned)?).await
 }
 

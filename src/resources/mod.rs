@@ -1,11 +1,5 @@
-//! Resources: the one place that knows both Terraform and Connect. Each resource maps its
-//! Terraform values to Connect API calls and back.
+//! Resources: each maps its Terraform values to Connect API calls and back, one file (or one
+//! small folder) per resource type.
 
-pub mod cache;
-pub mod configured;
 pub mod content_oauth_integrations;
-pub mod data_sources;
-pub mod errors;
 pub mod oauth_integration;
-pub mod oauth_integration_verify;
-pub mod template_catalogue;

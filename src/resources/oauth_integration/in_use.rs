@@ -5,8 +5,8 @@
 //! and bounded ([`server_text`]).
 
 use crate::connect::{Client, IntegrationUse};
-use crate::resources::configured::Connect;
-use crate::resources::errors::hint;
+use crate::connect_diagnostics::hint;
+use crate::provider_data::ProviderData;
 use crate::untrusted::{server_text, MAX_MESSAGE_CHARS};
 use tfplugin::diag::{Diagnostic, Diagnostics};
 use tfplugin::model::{Attr, Model};
@@ -26,14 +26,14 @@ const GUID_CHARS: usize = 64;
 /// One content item using the integration: its guid (`None` when the server gave none) and,
 /// once looked up, its title.
 #[derive(Clone, Debug, Default, PartialEq)]
-struct User {
+struct UsingContent {
     guid: Option<String>,
     title: Option<String>,
 }
 
 /// Asks Connect which content uses the integration `req.prior` describes and reports it. Skipped
 /// before configure could build a client (settings known only at apply).
-pub(super) async fn check(connect: Option<&Connect>, req: &RemovalRequest<'_>, diags: &mut Diagnostics) {
+pub(super) async fn check(connect: Option<&ProviderData>, req: &RemovalRequest<'_>, diags: &mut Diagnostics) {
     let Some(connect) = connect else { return };
     let prior = match IntegrationState::read(req.prior) {
         Ok(prior) => prior,
@@ -44,41 +44,41 @@ pub(super) async fn check(connect: Option<&Connect>, req: &RemovalRequest<'_>, d
     if prior.content_count == Attr::known(Number::Int(0)) {
         return;
     }
-    let plan = Plan::of(&prior, &req.removal, connect.protect_used_integrations);
+    let notice = RemovalNotice::of(&prior, &req.removal, connect.protect_used_integrations);
     match connect.client.integration_associations(guid).await {
-        Err(e) => diags.push(plan.unchecked(&e.to_string(), &hint(&e))),
+        Err(e) => diags.push(notice.unchecked(&e.to_string(), &hint(&e))),
         Ok(None) => {} // already gone: deleting it breaks nothing more
         Ok(Some(uses)) => {
-            let mut users = distinct(&uses);
-            if users.is_empty() {
+            let mut using = distinct(&uses);
+            if using.is_empty() {
                 return;
             }
-            let shown = SHOWN.min(users.len());
-            titled(&connect.client, &mut users[..shown]).await;
-            diags.push(plan.in_use(&users));
+            let shown = SHOWN.min(using.len());
+            titled(&connect.client, &mut using[..shown]).await;
+            diags.push(notice.in_use(&using));
         }
     }
 }
 
 /// One entry per content item, in the server's order: repeated guids once, entries naming no
 /// content each counted (they are uses all the same).
-fn distinct(uses: &[IntegrationUse]) -> Vec<User> {
-    let mut out: Vec<User> = Vec::new();
+fn distinct(uses: &[IntegrationUse]) -> Vec<UsingContent> {
+    let mut out: Vec<UsingContent> = Vec::new();
     for u in uses {
         let guid = u.content().map(str::to_string);
         if guid.is_none() || !out.iter().any(|o| o.guid == guid) {
-            out.push(User { guid, title: None });
+            out.push(UsingContent { guid, title: None });
         }
     }
     out
 }
 
-/// Fills in the titles of `users`; a lookup that fails (the item gone, no right to read it)
+/// Fills in the titles of `using`; a lookup that fails (the item gone, no right to read it)
 /// leaves the guid alone to name it.
-async fn titled(client: &Client, users: &mut [User]) {
-    for user in users {
-        if let Some(guid) = &user.guid {
-            user.title = match client.content_item(guid).await {
+async fn titled(client: &Client, using: &mut [UsingContent]) {
+    for item in using {
+        if let Some(guid) = &item.guid {
+            item.title = match client.content_item(guid).await {
                 Ok(item) => item.and_then(|c| c.title),
                 Err(e) => {
                     tracing::debug!(content = %guid, error = %e, "content title not available");
@@ -89,8 +89,9 @@ async fn titled(client: &Client, users: &mut [User]) {
     }
 }
 
-/// What the plan does to which integration, and whether the setting makes a use an error.
-struct Plan {
+/// The message builder: what the plan does to which integration, and whether the setting makes
+/// a use an error.
+struct RemovalNotice {
     /// `"name" (guid ...)`, scrubbed.
     integration: String,
     /// "destroy" or "replace".
@@ -100,8 +101,8 @@ struct Plan {
     protect: bool,
 }
 
-impl Plan {
-    fn of(prior: &IntegrationState, removal: &Removal, protect: bool) -> Plan {
+impl RemovalNotice {
+    fn of(prior: &IntegrationState, removal: &Removal, protect: bool) -> RemovalNotice {
         let name = server_text(prior.name.as_str().unwrap_or_default(), TITLE_CHARS);
         let guid = server_text(prior.guid.as_str().unwrap_or_default(), GUID_CHARS);
         let (verb, because) = match removal {
@@ -111,7 +112,7 @@ impl Plan {
                 ("replace", format!(" (a change of {} requires it)", names.join(", ")))
             }
         };
-        Plan { integration: format!("{name:?} (guid {guid})"), verb, because, protect }
+        RemovalNotice { integration: format!("{name:?} (guid {guid})"), verb, because, protect }
     }
 
     /// The first sentence of every message: what the plan does and what Connect does then.
@@ -126,14 +127,14 @@ impl Plan {
     }
 
     /// The warning, or with the setting the error, naming the content in use.
-    fn in_use(&self, users: &[User]) -> Diagnostic {
-        let count = match users.len() {
+    fn in_use(&self, using: &[UsingContent]) -> Diagnostic {
+        let count = match using.len() {
             1 => "1 content item".to_string(),
             n => format!("{n} content items"),
         };
-        let mut list: String = users.iter().take(SHOWN).map(|u| format!("\n  - {}", u.shown())).collect();
-        if users.len() > SHOWN {
-            list += &format!("\n  - and {} more", users.len() - SHOWN);
+        let mut list: String = using.iter().take(SHOWN).map(|u| format!("\n  - {}", u.shown())).collect();
+        if using.len() > SHOWN {
+            list += &format!("\n  - and {} more", using.len() - SHOWN);
         }
         let what = format!(
             "{}, so this content loses access to it until associated again{}:{list}",
@@ -169,7 +170,7 @@ impl Plan {
             Diagnostic::error(
                 "Could not check which content uses the OAuth integration",
                 format!(
-                    "{what}\n\n{SETTING} is true, so the plan stops here. Plan again once Connect answers, or set \
+                    "{what}\n\n{SETTING} is true, so the plan stops here. RemovalNotice again once Connect answers, or set \
                      {SETTING} = false in the provider block to go ahead without the check."
                 ),
             )
@@ -182,7 +183,7 @@ impl Plan {
     }
 }
 
-impl User {
+impl UsingContent {
     /// `"Title" (guid ...)`, or the guid alone, scrubbed and bounded.
     fn shown(&self) -> String {
         let guid = self.guid.as_deref().map(|g| server_text(g, GUID_CHARS));
@@ -208,15 +209,15 @@ mod tests {
         }
     }
 
-    fn user(guid: &str, title: Option<&str>) -> User {
-        User { guid: Some(guid.into()), title: title.map(Into::into) }
+    fn item(guid: &str, title: Option<&str>) -> UsingContent {
+        UsingContent { guid: Some(guid.into()), title: title.map(Into::into) }
     }
 
     #[test]
     fn the_warning_counts_the_content_and_names_the_first_few() {
-        let users: Vec<User> =
-            (1..=7).map(|i| user(&format!("c-{i}"), (i % 2 == 1).then(|| format!("App {i}")).as_deref())).collect();
-        let d = Plan::of(&prior(), &Removal::Destroy, false).in_use(&users);
+        let using: Vec<UsingContent> =
+            (1..=7).map(|i| item(&format!("c-{i}"), (i % 2 == 1).then(|| format!("App {i}")).as_deref())).collect();
+        let d = RemovalNotice::of(&prior(), &Removal::Destroy, false).in_use(&using);
         assert_eq!(d.severity, Severity::Warning);
         assert_eq!(d.summary, "OAuth integration used by 7 content items");
         assert!(
@@ -229,7 +230,7 @@ mod tests {
         assert!(!d.detail.contains("c-6") && !d.detail.contains("App 7"), "{}", d.detail);
         assert!(d.detail.contains("set protect_used_integrations = true"), "{}", d.detail);
 
-        let one = Plan::of(&prior(), &Removal::Destroy, false).in_use(&users[..1]);
+        let one = RemovalNotice::of(&prior(), &Removal::Destroy, false).in_use(&using[..1]);
         assert_eq!(one.summary, "OAuth integration used by 1 content item");
         assert!(!one.detail.contains("more"), "{}", one.detail);
     }
@@ -237,7 +238,7 @@ mod tests {
     #[test]
     fn with_protection_it_is_an_error_saying_how_to_proceed() {
         let replace = Removal::Replace(vec![AttributePath::root("template")]);
-        let d = Plan::of(&prior(), &replace, true).in_use(&[user("c-1", Some("Sales"))]);
+        let d = RemovalNotice::of(&prior(), &replace, true).in_use(&[item("c-1", Some("Sales"))]);
         assert_eq!(d.severity, Severity::Error);
         assert_eq!(d.summary, "OAuth integration used by 1 content item: not going to replace it");
         assert!(
@@ -259,20 +260,20 @@ mod tests {
     #[test]
     fn hostile_titles_and_messages_are_scrubbed_and_cut() {
         let hostile = format!("\u{1b}[31mRed\u{1b}[0m\r\n  - fake line\u{7}\u{202e}{}", "x".repeat(300));
-        let d = Plan::of(&prior(), &Removal::Destroy, false).in_use(&[user(&hostile, Some(&hostile))]);
+        let d = RemovalNotice::of(&prior(), &Removal::Destroy, false).in_use(&[item(&hostile, Some(&hostile))]);
         let item = d.detail.lines().find(|l| l.starts_with("  - ")).expect("an item line");
         assert!(item.starts_with("  - \"Red - fake line"), "{item}");
         assert!(!d.detail.contains('\u{1b}') && !d.detail.contains('\r') && !d.detail.contains('\u{202e}'), "{d:?}");
         assert_eq!(d.detail.lines().filter(|l| l.starts_with("  - ")).count(), 1, "one line per item: {}", d.detail);
         assert!(item.chars().count() < 300, "bounded: {item}");
 
-        let u = Plan::of(&prior(), &Removal::Destroy, true)
+        let u = RemovalNotice::of(&prior(), &Removal::Destroy, true)
             .unchecked(&format!("boom\u{1b}]0;title\u{7}{}", "y".repeat(2000)), "");
         assert_eq!(u.severity, Severity::Error);
         assert!(!u.detail.contains('\u{1b}') && u.detail.contains("boom"), "{}", u.detail);
         assert!(u.detail.contains("more characters not shown"), "{}", u.detail);
         assert!(u.detail.contains("protect_used_integrations = false"), "{}", u.detail);
-        let w = Plan::of(&prior(), &Removal::Destroy, false).unchecked("no such endpoint", "");
+        let w = RemovalNotice::of(&prior(), &Removal::Destroy, false).unchecked("no such endpoint", "");
         assert_eq!(w.severity, Severity::Warning);
         assert!(w.detail.contains("no such endpoint"), "{}", w.detail);
     }
@@ -286,9 +287,9 @@ mod tests {
             IntegrationUse::default(),
             IntegrationUse::default(),
         ];
-        let users = distinct(&uses);
-        let guids: Vec<_> = users.iter().map(|u| u.guid.as_deref()).collect();
+        let using = distinct(&uses);
+        let guids: Vec<_> = using.iter().map(|u| u.guid.as_deref()).collect();
         assert_eq!(guids, [Some("a"), Some("b"), None, None]);
-        assert_eq!(users[2].shown(), "a content item the server did not name");
+        assert_eq!(using[2].shown(), "a content item the server did not name");
     }
 }

@@ -3,12 +3,14 @@
 //! - [`schema`]: the attributes, with `scopes` planning `config.scopes`;
 //! - [`plan`]: validation and planning, no API calls;
 //! - `secret`: what a change does to the client secret (sent, kept, taken away);
-//! - `crud`: the API calls of read, create, update, delete and import;
+//! - `crud`: the API calls of read, create, update and delete;
+//! - `adopt`: import by guid and the listing behind `terraform query`;
 //! - `model`: the mapping between Terraform values and Connect's JSON;
 //! - `server_rules`: the server's own template rules, checked at plan when it can be asked;
 //! - `in_use`: a plan that destroys or replaces an integration content uses, named in a
 //!   warning (or an error, with `protect_used_integrations`).
 
+mod adopt;
 mod crud;
 mod in_use;
 mod model;
@@ -20,7 +22,7 @@ mod server_rules;
 
 use async_trait::async_trait;
 
-use crate::resources::configured::Connect;
+use crate::provider_data::ProviderData;
 use tfplugin::diag::{Diagnostic, Diagnostics};
 use tfplugin::model::{Attr, Model};
 use tfplugin::resource::{
@@ -104,7 +106,7 @@ impl OAuthIntegration {
 }
 
 #[async_trait]
-impl Resource<Connect> for OAuthIntegration {
+impl Resource<ProviderData> for OAuthIntegration {
     fn type_name(&self) -> &'static str {
         "posit_connect_oauth_integration"
     }
@@ -120,12 +122,12 @@ impl Resource<Connect> for OAuthIntegration {
     /// The template's defaults and what Connect decides (see [`plan`]); then, for a plan that
     /// changes anything, the key's role and the server's own template rules, when configure
     /// could ask the server.
-    async fn modify_plan(&self, connect: Option<&Connect>, req: &PlanRequest, resp: &mut PlanResponse) {
+    async fn modify_plan(&self, connect: Option<&ProviderData>, req: &PlanRequest, resp: &mut PlanResponse) {
         let planned = plan::modify(req, resp);
         if resp.planned == req.prior {
             return;
         }
-        if let Some(d) = key_cannot_manage(connect.and_then(Connect::user_role)) {
+        if let Some(d) = key_cannot_manage(connect.and_then(ProviderData::user_role)) {
             resp.diagnostics.push(d);
             return;
         }
@@ -144,27 +146,27 @@ impl Resource<Connect> for OAuthIntegration {
 
     /// Content that uses an integration this plan destroys or replaces loses access to it: named
     /// in a warning, or an error with `protect_used_integrations` (`in_use.rs`).
-    async fn check_removal(&self, connect: Option<&Connect>, req: &RemovalRequest<'_>, diags: &mut Diagnostics) {
+    async fn check_removal(&self, connect: Option<&ProviderData>, req: &RemovalRequest<'_>, diags: &mut Diagnostics) {
         in_use::check(connect, req, diags).await
     }
 
-    async fn create(&self, connect: &Connect, req: CreateRequest, resp: &mut CreateResponse) {
+    async fn create(&self, connect: &ProviderData, req: CreateRequest, resp: &mut CreateResponse) {
         crud::create(&connect.client, &self.cache, &req.planned, &req.config, resp).await
     }
 
-    async fn read(&self, connect: &Connect, req: ReadRequest, resp: &mut ReadResponse) {
+    async fn read(&self, connect: &ProviderData, req: ReadRequest, resp: &mut ReadResponse) {
         crud::read(&connect.client, &self.cache, req.current, resp).await
     }
 
-    async fn update(&self, connect: &Connect, req: UpdateRequest, resp: &mut UpdateResponse) {
+    async fn update(&self, connect: &ProviderData, req: UpdateRequest, resp: &mut UpdateResponse) {
         crud::update(&connect.client, &self.cache, &req.prior, &req.planned, &req.config, resp).await
     }
 
-    async fn delete(&self, connect: &Connect, req: DeleteRequest, resp: &mut DeleteResponse) {
+    async fn delete(&self, connect: &ProviderData, req: DeleteRequest, resp: &mut DeleteResponse) {
         crud::delete(&connect.client, &self.cache, &req.prior, resp).await
     }
 
-    async fn import(&self, connect: &Connect, req: ImportRequest, resp: &mut ImportResponse) {
+    async fn import(&self, connect: &ProviderData, req: ImportRequest, resp: &mut ImportResponse) {
         // `import { identity = { guid = ... } }` sends the identity and no id. The identity's
         // one attribute, read by name (`schema::identity_schema`).
         let (guid, given_as) = match req.identity.get("guid").as_str() {
@@ -174,7 +176,7 @@ impl Resource<Connect> for OAuthIntegration {
         if let Some(d) = not_a_guid(&guid, given_as) {
             return resp.diagnostics.push(d);
         }
-        crud::import(&connect.client, &guid, resp).await
+        adopt::import(&connect.client, &guid, resp).await
     }
 
     fn identity_schema(&self) -> Option<&IdentitySchema> {
@@ -194,9 +196,9 @@ impl Resource<Connect> for OAuthIntegration {
         Some(&self.list)
     }
 
-    async fn list(&self, connect: &Connect, req: ListRequest, resp: &mut ListResponse) {
+    async fn list(&self, connect: &ProviderData, req: ListRequest, resp: &mut ListResponse) {
         match ListConfig::read(&req.config) {
-            Ok(c) => crud::list(&connect.client, c.template.as_str(), c.name_pattern.as_str(), resp).await,
+            Ok(c) => adopt::list(&connect.client, c.template.as_str(), c.name_pattern.as_str(), resp).await,
             Err(d) => resp.diagnostics.push(d),
         }
     }

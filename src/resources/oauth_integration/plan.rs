@@ -5,7 +5,7 @@
 use super::model::{same_guids, ConfigState, GuidSet, IntegrationState, PermissionsState};
 use super::schema::{is_named_key, AUTH_TYPES};
 use super::secret::{secret_to_send, SecretChange};
-use crate::resources::template_catalogue::{self as catalogue, has_offline_access, Template};
+use crate::template_catalogue::{self as catalogue, has_offline_access, Template};
 use tfplugin::diag::{AttributePath, Diagnostic, Diagnostics};
 use tfplugin::model::{Attr, Model};
 use tfplugin::resource::{PlanRequest, PlanResponse};

@@ -6,7 +6,7 @@ mod descriptions;
 use std::sync::LazyLock;
 
 use super::scopes::{DefaultScopes, ScopeSetEquality};
-use crate::resources::template_catalogue::TEMPLATE_IDS;
+use crate::template_catalogue::TEMPLATE_IDS;
 use tfplugin::plan_modifiers::{RequiresReplace, UseStateForUnknown};
 use tfplugin::schema::{Attribute, Block, IdentityAttribute, IdentitySchema, Schema};
 use tfplugin::validators::{NotBlank, OneOf};
@@ -221,6 +221,21 @@ pub fn list_schema() -> Schema {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The client shows in a logged body only the config keys it knows are not secret: those are
+    /// exactly the schema's named keys that are neither sensitive nor write-only (`extra`'s
+    /// keys, which may be anything, stay masked).
+    #[test]
+    fn the_clients_plain_keys_are_the_schemas_plain_keys() {
+        let plain: std::collections::BTreeSet<&str> = CONFIG_BLOCK
+            .attributes
+            .iter()
+            .filter(|a| matches!(a.value_type(), Type::String | Type::Bool) && !a.sensitive && !a.write_only)
+            .map(|a| a.name.as_str())
+            .collect();
+        let client: std::collections::BTreeSet<&str> = crate::connect::PLAIN_CONFIG_KEYS.iter().copied().collect();
+        assert_eq!(plain, client);
+    }
 
     #[test]
     fn key_lists_follow_the_schema() {

@@ -3,7 +3,7 @@
 //! state planned as the state's string, so reordering or re-spacing scopes is no change.
 
 use crate::connect::same_scopes;
-use crate::resources::template_catalogue as catalogue;
+use crate::template_catalogue as catalogue;
 use tfplugin::diag::Diagnostics;
 use tfplugin::plan_modifiers::{AttributePlan, PlanModifier};
 use tfplugin::value::Value;

@@ -5,7 +5,7 @@
 //! What a validator accepts is not repeated here: docgen appends each validator's own
 //! description (`Must be one of ...`), and the template's facts come from the catalogue.
 
-use crate::resources::template_catalogue::TEMPLATES;
+use crate::template_catalogue::TEMPLATES;
 
 // The resource and its attributes (`schema`).
 

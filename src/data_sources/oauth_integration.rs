@@ -6,8 +6,8 @@ use async_trait::async_trait;
 use serde_json::Value as Json;
 
 use crate::connect::{Client, Integration};
-use crate::resources::configured::Connect;
-use crate::resources::errors::diagnostic;
+use crate::connect_diagnostics::diagnostic;
+use crate::provider_data::ProviderData;
 use tfplugin::diag::{AttributePath, Diagnostic};
 use tfplugin::model::{Attr, Model};
 use tfplugin::resource::{DataReadRequest, DataReadResponse, DataSource, ValidateRequest, ValidateResponse};
@@ -73,7 +73,7 @@ impl OAuthIntegrationData {
 }
 
 #[async_trait]
-impl DataSource<Connect> for OAuthIntegrationData {
+impl DataSource<ProviderData> for OAuthIntegrationData {
     fn type_name(&self) -> &'static str {
         "posit_connect_oauth_integration"
     }
@@ -97,7 +97,7 @@ impl DataSource<Connect> for OAuthIntegrationData {
         }
     }
 
-    async fn read(&self, connect: &Connect, req: DataReadRequest, resp: &mut DataReadResponse) {
+    async fn read(&self, connect: &ProviderData, req: DataReadRequest, resp: &mut DataReadResponse) {
         match find(&connect.client, &req.config).await {
             Ok(i) => resp.state = state(&i),
             Err(d) => resp.diagnostics.push(d),

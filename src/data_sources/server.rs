@@ -3,7 +3,7 @@
 
 use async_trait::async_trait;
 
-use crate::resources::configured::Connect;
+use crate::provider_data::ProviderData;
 use tfplugin::model::{Attr, Model};
 use tfplugin::resource::{DataReadRequest, DataReadResponse, DataSource};
 use tfplugin::schema::{Attribute, Block, Schema};
@@ -57,7 +57,7 @@ impl ServerData {
 }
 
 #[async_trait]
-impl DataSource<Connect> for ServerData {
+impl DataSource<ProviderData> for ServerData {
     fn type_name(&self) -> &'static str {
         "posit_connect_server"
     }
@@ -67,7 +67,7 @@ impl DataSource<Connect> for ServerData {
     }
 
     /// The version is the one configure read (null when the server did not say).
-    async fn read(&self, connect: &Connect, _req: DataReadRequest, resp: &mut DataReadResponse) {
+    async fn read(&self, connect: &ProviderData, _req: DataReadRequest, resp: &mut DataReadResponse) {
         let url = connect.client.server_url().to_string();
         let server = Server {
             id: Attr::known(url.clone()),

@@ -6,7 +6,7 @@ use crate::connect::{Client, ServerInfo, Version};
 
 /// A Connect client and the server behind it, checked once per process at configure.
 #[derive(Clone, Debug)]
-pub struct Connect {
+pub struct ProviderData {
     /// The client every API call goes through.
     pub client: Client,
     /// The server's version and the API key's role, as configure read them.
@@ -16,7 +16,7 @@ pub struct Connect {
     pub protect_used_integrations: bool,
 }
 
-impl Connect {
+impl ProviderData {
     /// The server's version, as configure read it; `None` when the server did not say.
     pub fn server_version(&self) -> Option<&Version> {
         self.server.version.as_ref()

@@ -5,8 +5,8 @@
 use async_trait::async_trait;
 
 use crate::connect::{Group, User};
-use crate::resources::configured::Connect;
-use crate::resources::errors::diagnostic;
+use crate::connect_diagnostics::diagnostic;
+use crate::provider_data::ProviderData;
 use crate::untrusted::server_text;
 use tfplugin::diag::{AttributePath, Diagnostic};
 use tfplugin::model::{Attr, Model};
@@ -112,7 +112,7 @@ impl UserData {
 }
 
 #[async_trait]
-impl DataSource<Connect> for UserData {
+impl DataSource<ProviderData> for UserData {
     fn type_name(&self) -> &'static str {
         "posit_connect_user"
     }
@@ -121,7 +121,7 @@ impl DataSource<Connect> for UserData {
         &self.schema
     }
 
-    async fn read(&self, connect: &Connect, req: DataReadRequest, resp: &mut DataReadResponse) {
+    async fn read(&self, connect: &ProviderData, req: DataReadRequest, resp: &mut DataReadResponse) {
         let wanted = match UserState::read(&req.config) {
             Ok(c) => c.username.as_str().unwrap_or_default().to_string(),
             Err(d) => return resp.diagnostics.push(d),
@@ -183,7 +183,7 @@ impl GroupData {
 }
 
 #[async_trait]
-impl DataSource<Connect> for GroupData {
+impl DataSource<ProviderData> for GroupData {
     fn type_name(&self) -> &'static str {
         "posit_connect_group"
     }
@@ -192,7 +192,7 @@ impl DataSource<Connect> for GroupData {
         &self.schema
     }
 
-    async fn read(&self, connect: &Connect, req: DataReadRequest, resp: &mut DataReadResponse) {
+    async fn read(&self, connect: &ProviderData, req: DataReadRequest, resp: &mut DataReadResponse) {
         let wanted = match GroupState::read(&req.config) {
             Ok(c) => c.name.as_str().unwrap_or_default().to_string(),
             Err(d) => return resp.diagnostics.push(d),

@@ -3,9 +3,9 @@
 use async_trait::async_trait;
 
 use super::Summary;
-use crate::resources::configured::Connect;
-use crate::resources::errors::diagnostic;
-use crate::resources::template_catalogue::TEMPLATE_IDS;
+use crate::connect_diagnostics::diagnostic;
+use crate::provider_data::ProviderData;
+use crate::template_catalogue::TEMPLATE_IDS;
 use tfplugin::model::{Attr, Model};
 use tfplugin::resource::{DataReadRequest, DataReadResponse, DataSource};
 use tfplugin::schema::{Attribute, Block, Schema};
@@ -64,7 +64,7 @@ impl OAuthIntegrationsData {
 }
 
 #[async_trait]
-impl DataSource<Connect> for OAuthIntegrationsData {
+impl DataSource<ProviderData> for OAuthIntegrationsData {
     fn type_name(&self) -> &'static str {
         "posit_connect_oauth_integrations"
     }
@@ -73,7 +73,7 @@ impl DataSource<Connect> for OAuthIntegrationsData {
         &self.schema
     }
 
-    async fn read(&self, connect: &Connect, req: DataReadRequest, resp: &mut DataReadResponse) {
+    async fn read(&self, connect: &ProviderData, req: DataReadRequest, resp: &mut DataReadResponse) {
         let config = req.config;
         let all = match connect.client.list_integrations().await {
             Ok(all) => all,

@@ -21,8 +21,8 @@ use tfplugin::validators::NotBlank;
 use tfplugin::value::Number;
 
 use crate::connect::Error;
-use crate::resources::configured::Connect;
-use crate::resources::errors::diagnostic;
+use crate::connect_diagnostics::diagnostic;
+use crate::provider_data::ProviderData;
 use crate::untrusted::{server_text, MAX_MESSAGE_CHARS};
 
 /// The type name users write in HCL.
@@ -139,7 +139,7 @@ impl OAuthIntegrationVerify {
 }
 
 #[async_trait]
-impl Action<Connect> for OAuthIntegrationVerify {
+impl Action<ProviderData> for OAuthIntegrationVerify {
     fn type_name(&self) -> &'static str {
         TYPE_NAME
     }
@@ -158,7 +158,7 @@ impl Action<Connect> for OAuthIntegrationVerify {
         }
     }
 
-    async fn plan(&self, connect: Option<&Connect>, req: &ActionPlanRequest, resp: &mut ActionPlanResponse) {
+    async fn plan(&self, connect: Option<&ProviderData>, req: &ActionPlanRequest, resp: &mut ActionPlanResponse) {
         let (Some(connect), Ok(v)) = (connect, Verify::read(&req.config)) else { return };
         // Unknown until the integration is created in this apply: invoke checks it then.
         let Some(guid) = v.integration_guid.get() else { return };
@@ -182,7 +182,7 @@ impl Action<Connect> for OAuthIntegrationVerify {
         }
     }
 
-    async fn invoke(&self, connect: &Connect, req: InvokeRequest, progress: &Progress, resp: &mut InvokeResponse) {
+    async fn invoke(&self, connect: &ProviderData, req: InvokeRequest, progress: &Progress, resp: &mut InvokeResponse) {
         let v = match Verify::read(&req.config) {
             Ok(v) => v,
             Err(d) => return resp.diagnostics.push(d),
@@ -217,7 +217,7 @@ impl Action<Connect> for OAuthIntegrationVerify {
 
 /// What a failed verify call means: Connect's two verify codes get their own words; anything
 /// else is an ordinary Connect error.
-async fn refusal(connect: &Connect, guid: &str, err: &Error) -> Diagnostic {
+async fn refusal(connect: &ProviderData, guid: &str, err: &Error) -> Diagnostic {
     match err.last_attempt() {
         Error::Api { status: 400, code: Some(CODE_NO_TOKEN), message, .. } => refused(guid, message),
         Error::Api { status: 400, code: Some(CODE_NOT_SERVICE_ACCOUNT), .. } => {
