@@ -49,7 +49,9 @@ pub struct Page {
     pub name: String,
     /// `Provider`, `Resource`, `List Resource` or `Data Source`.
     pub label: &'static str,
+    /// The schema the page's Schema section shows.
     pub schema: Schema,
+    /// The resource's identity schema, shown after its schema; `None` for the rest.
     pub identity: Option<IdentitySchema>,
 }
 
@@ -402,14 +404,18 @@ pub fn expected(page: &Page, current: &str) -> Result<String, String> {
 /// How a page compares with what docgen would write.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Outcome {
+    /// The page is as docgen would write it.
     UpToDate,
     /// The page exists and differs.
     Differs {
+        /// The page as it is on disk.
         current: String,
+        /// The page as docgen would write it.
         expected: String,
     },
     /// No such file: this is what docgen writes.
     Missing {
+        /// The page as docgen would write it.
         expected: String,
     },
     /// docgen cannot write it; the message says what to do.
