@@ -114,6 +114,7 @@ impl Visit for Fields {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::untrusted::{register_secret, MASK};
 
 
     /// A layer that keeps each line [`render`] makes.
