@@ -116,7 +116,6 @@ mod tests {
     use super::*;
     use crate::untrusted::{register_secret, MASK};
 
-
     /// A layer that keeps each line [`render`] makes.
     struct Rendered(std::sync::Arc<std::sync::Mutex<Vec<String>>>);
 
@@ -138,7 +137,6 @@ mod tests {
         assert_eq!(lines.len(), 1);
         assert!(lines[0].contains(&format!(r#""body":"<p>{MASK}</p>""#)), "{}", lines[0]);
     }
-
 
     #[test]
     fn timestamp_has_hclog_layout() {

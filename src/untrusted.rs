@@ -100,7 +100,6 @@ pub fn scrub(text: &str) -> Cow<'_, str> {
     out
 }
 
-
 /// How many characters of a server's message a diagnostic shows.
 pub const MAX_MESSAGE_CHARS: usize = 500;
 
