@@ -2,7 +2,7 @@
 //! file holds [`Client`], its construction and the one retry loop every call goes through,
 //! creates included; the rest sits beside it: `settings` (the [`ClientConfig`] and what it
 //! builds), `transport` (one attempt), and one file per part of the API (`integrations`,
-//! `associations`, `templates`, `server`).
+//! `associations`, `content`, `templates`, `server`).
 //!
 //! Layering: [`Client::attempt`] makes a single attempt and returns any HTTP answer as an
 //! [`Answer`] (or a [`Failed`] attempt that says whether the server may have acted); the retry
@@ -36,6 +36,7 @@ use settings::{normalise_server_url, ServerUrl};
 use transport::{Answer, Failed};
 
 pub(crate) mod associations;
+pub(crate) mod content;
 mod integrations;
 pub(crate) mod principals;
 pub(crate) mod server;

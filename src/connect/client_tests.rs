@@ -435,7 +435,7 @@ async fn a_body_cut_by_the_connection_is_interrupted() {
 
 /// A `MakeWriter` into a shared buffer, to see what the client logs.
 #[derive(Clone, Default)]
-struct LogBuffer(Arc<Mutex<Vec<u8>>>);
+pub(super) struct LogBuffer(Arc<Mutex<Vec<u8>>>);
 
 impl std::io::Write for LogBuffer {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
@@ -448,13 +448,13 @@ impl std::io::Write for LogBuffer {
 }
 
 impl LogBuffer {
-    fn text(&self) -> String {
+    pub(super) fn text(&self) -> String {
         String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
     }
 }
 
 /// Captures this thread's log lines up to `level` until the guard drops.
-fn capture_logs(level: tracing::Level) -> (LogBuffer, tracing::subscriber::DefaultGuard) {
+pub(super) fn capture_logs(level: tracing::Level) -> (LogBuffer, tracing::subscriber::DefaultGuard) {
     // tracing-core caches each callsite's interest when the callsite is first hit. While only
     // one scoped dispatcher exists it asks the hitting thread's subscriber, so a parallel test
     // thread (no subscriber) can cache "never" for our event. A second live dispatcher makes it

@@ -36,10 +36,10 @@ pub enum Error {
         reason: String,
     },
 
-    /// A guid that cannot name an integration in a URL path (empty, `.` or `..`).
-    #[error("invalid integration guid `{guid}`")]
+    /// A guid (or id) that cannot name an object in a URL path (empty, `.` or `..`).
+    #[error("invalid guid `{guid}`: it cannot name an object in a URL path")]
     InvalidGuid {
-        /// The guid as the caller gave it.
+        /// The guid or id as the caller gave it.
         guid: String,
     },
 
@@ -325,6 +325,16 @@ impl Error {
             }
             Error::UnexpectedResponse { status: 404, .. } => true,
             _ => false,
+        }
+    }
+
+    /// Connect's own error code (`APIError.code`, e.g. 51 for a vanity path in use) when the
+    /// server answered with its JSON error body, under any [`Error::GaveUp`] too; `None` for
+    /// every other failure, 401 and 403 included (their variants keep only the message).
+    pub fn code(&self) -> Option<i64> {
+        match self.last_attempt() {
+            Error::Api { code, .. } => *code,
+            _ => None,
         }
     }
 

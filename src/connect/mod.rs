@@ -12,7 +12,10 @@ mod secret;
 mod tls;
 mod types;
 
-pub use client::associations::{Association, ContentItem, IntegrationUse};
+pub use client::associations::{Association, IntegrationUse};
+pub use client::content::{
+    Content, ContentItem, ContentPermission, Vanity, PROHIBITED_VANITY_PATH, VANITY_PATH_IN_USE,
+};
 pub use client::principals::{Group, User};
 pub use client::server::{ServerInfo, Version};
 pub use client::templates::{TemplateDefinition, TemplateField};
@@ -29,6 +32,8 @@ pub use types::{
 
 #[cfg(test)]
 mod client_tests;
+#[cfg(test)]
+mod content_tests;
 #[cfg(test)]
 mod fake_tests;
 #[cfg(test)]

@@ -61,11 +61,14 @@ impl fmt::Display for Secret {
     }
 }
 
-/// Whether a JSON field of this name holds a secret: `client_secret`, and the names other
-/// templates and APIs give secrets (passwords, private keys, tokens, API keys).
+/// Whether a JSON field of this name holds a secret: `client_secret`, the names other
+/// templates and APIs give secrets (passwords, private keys, tokens, API keys), and `value`, an
+/// environment variable's (`[{"name": ..., "value": ...}]`), which may be anything and is
+/// treated as a secret throughout.
 fn is_secret_field(name: &str) -> bool {
     let n = name.to_ascii_lowercase();
-    n.contains("secret")
+    n == "value"
+        || n.contains("secret")
         || n.contains("password")
         || n.contains("passphrase")
         || n.contains("private_key")
@@ -162,9 +165,19 @@ mod tests {
         for name in ["client_secret", "CLIENT_SECRET", "aws_secret_access_key", "password", "private_key", "token"] {
             assert!(is_secret_field(name), "{name}");
         }
-        for name in ["client_id", "tenant_id", "scopes", "auth_mode", "token_uri", "token_endpoint_auth_method"] {
+        for name in ["client_id", "tenant_id", "scopes", "auth_mode", "token_uri", "token_endpoint_auth_method", "name"]
+        {
             assert!(!is_secret_field(name), "{name}");
         }
+    }
+
+    #[test]
+    fn environment_variable_values_are_masked_and_their_names_kept() {
+        let body = br#"[{"name":"DB_URL","value":"postgres://u:pw@db"},{"name":"GONE","value":null}]"#;
+        let v: Value = serde_json::from_str(&mask_body(body, &[])).unwrap();
+        assert_eq!(v[0]["name"], "DB_URL");
+        assert_eq!(v[0]["value"], MASK);
+        assert_eq!(v[1]["value"], Value::Null, "a deletion shows as one");
     }
 
     #[test]

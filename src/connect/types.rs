@@ -198,13 +198,14 @@ pub fn same_scopes(a: &str, b: &str) -> bool {
 pub enum Deleted {
     /// Connect answered the DELETE with success.
     Yes,
-    /// A 404 that surely means the integration is gone: removed by someone else, or by an
-    /// earlier attempt of the same call whose answer was lost.
+    /// A 404 that surely means the object (integration, content permission, vanity URL) is
+    /// gone: removed by someone else, or by an earlier attempt of the same call whose answer was
+    /// lost.
     AlreadyGone,
 }
 
 /// Accepts `"77"`, `77` or `null` (and absence, through `#[serde(default)]`).
-fn string_or_number<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+pub(crate) fn string_or_number<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
     #[derive(Deserialize)]
     #[serde(untagged)]
     enum Id {
@@ -218,7 +219,7 @@ fn string_or_number<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D
 }
 
 /// Treats an explicit `null` like an absent field.
-fn null_as_default<'de, D, T>(d: D) -> Result<T, D::Error>
+pub(crate) fn null_as_default<'de, D, T>(d: D) -> Result<T, D::Error>
 where
     D: Deserializer<'de>,
     T: Default + Deserialize<'de>,

@@ -38,15 +38,6 @@ impl IntegrationUse {
     }
 }
 
-/// A content item as `GET /v1/content/{guid}` gives it: the one field callers read.
-#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
-pub struct ContentItem {
-    /// Names the content for people, in messages about what uses an integration; `None` when
-    /// it has none.
-    #[serde(default)]
-    pub title: Option<String>,
-}
-
 #[derive(Serialize)]
 struct AssociationRef<'a> {
     oauth_integration_guid: &'a str,
@@ -93,18 +84,6 @@ impl Client {
                 Ok(None) => Ok(None),
                 _ => Err(answer.into_error()),
             },
-            Some(NotFound::Endpoint | NotFound::Page) => Err(answer.into_error()),
-        }
-    }
-
-    /// `GET /v1/content/{guid}`: the content item, `None` when Connect says it is gone (its
-    /// "object does not exist", or a 404 that says nothing clear; not an HTML page or "endpoint
-    /// does not exist", which are errors: the content API is older than the OAuth one).
-    pub async fn content_item(&self, content: &str) -> Result<Option<ContentItem>, Error> {
-        let answer = self.send(Method::GET, self.endpoint(&["v1", "content", guid_segment(content)?]), None).await?;
-        match answer.not_found() {
-            None => answer.json().map(Some),
-            Some(NotFound::Object | NotFound::Unclear) => Ok(None),
             Some(NotFound::Endpoint | NotFound::Page) => Err(answer.into_error()),
         }
     }
