@@ -6,9 +6,10 @@
 //! Callers never log secrets; the Connect client's Secret type makes that hard to do by mistake.
 //! Two nets catch what slips through anyway: every secret the Connect client is given (through
 //! the [`SecretHook`](crate::connect::SecretHook) the provider sets) and every sensitive value
-//! Terraform sends is registered here and replaced by [`MASK`] wherever it appears in a line (a
-//! logged body included), and the client masks the fields of a JSON body whose names say they
-//! hold secrets before logging it.
+//! Terraform sends is registered (in [`crate::untrusted`]) and replaced by
+//! [`MASK`](crate::untrusted::MASK) wherever it appears in a line (a logged body included), and
+//! the client masks the fields of a JSON body whose names say they hold secrets before logging
+//! it.
 
 use std::io::Write;
 
