@@ -16,12 +16,17 @@
 //!   of protobuf so its unit tests reach it directly; it holds the rules that hold for every
 //!   provider, enforced once: dispatch by type name (an unknown one is a clear error), the
 //!   planning sequence below, apply as create, update or delete, write-only values never
-//!   stored, an identity only when wholly known, import, read and list.
+//!   stored, an identity only when wholly known, import, read, list and generated
+//!   configuration.
 //! - [`resource`]: the contract a provider implements: [`resource::Provider`],
 //!   [`resource::Resource`] and [`resource::DataSource`], each operation a request and a response
 //!   carrying its diagnostics.
 //! - [`action`]: the contract of a provider-defined action (Terraform 1.14+):
 //!   [`action::Action`], served by [`resource::Provider::actions`].
+//! - [`generate`]: the configuration `terraform plan -generate-config-out` and `terraform query
+//!   -generate-config-out` write for an existing object (GenerateResourceConfig, Terraform
+//!   1.14+): the framework's generic one, refined by
+//!   [`resource::Resource::generate_config`].
 //! - [`schema`], [`validators`], [`plan_modifiers`] and [`plan`]: attributes with their
 //!   defaults, plan modifiers and validators, and the generic planning driven by them.
 //! - [`model`](mod@model): a resource's state as a Rust struct of [`model::Attr`] fields (null, unknown or
@@ -58,6 +63,19 @@
 //! starting from the response that records nothing that did not happen (no state after a failed
 //! create, the prior state after a failed update or delete); a create that reports success
 //! without a state is an error, as the object would otherwise be lost.
+//!
+//! # Generated configuration
+//!
+//! Terraform 1.14 and later ask a provider whose capabilities say so (this framework's do) for
+//! the configuration `-generate-config-out` writes, as a value of the resource's type; core then
+//! writes it as HCL, leaving out read-only attributes and computed ones left null, and writing
+//! every other attribute, `= null` when null (`null # sensitive` for a sensitive one), so only
+//! computed attributes can be left out of the file. The framework starts from the state with
+//! read-only and write-only values null and values equal to their schema default null (the
+//! plan gives them anyway), hands it to [`resource::Resource::generate_config`], and nulls
+//! read-only and write-only values again in what the resource returns. Warnings the resource
+//! adds (a secret the user must supply) are shown with the generated file. Older cores and
+//! OpenTofu never ask: they filter the state themselves.
 //!
 //! # Actions
 //!
@@ -97,6 +115,7 @@ pub mod action;
 pub mod codec;
 mod controller;
 pub mod diag;
+pub mod generate;
 pub mod handshake;
 pub mod model;
 pub mod plan;

@@ -220,10 +220,35 @@ pub struct Listed {
     pub state: Value,
 }
 
+/// Generating the configuration of an existing object, for `terraform plan
+/// -generate-config-out` (with an `import` block) and `terraform query -generate-config-out`
+/// (Terraform 1.14+, protocol 6.10's GenerateResourceConfig).
+#[derive(Debug)]
+pub struct GenerateConfigRequest {
+    /// The object's state, as a read (or the listing) left it.
+    pub state: Value,
+}
+
+/// The configuration to write, as the framework prepared it for
+/// [`Resource::generate_config`] to refine.
+#[derive(Debug, Default)]
+pub struct GenerateConfigResponse {
+    /// A value of the resource's type, starting as the framework's generic answer
+    /// ([`crate::generate::config_from_state`]): the state without read-only and write-only
+    /// values, and without values equal to their attribute's default. Terraform writes every
+    /// attribute that is not null, and every optional, non-computed one even when null (`= null`);
+    /// a computed one left null is left out of the file.
+    pub config: Value,
+    /// Warnings are shown with the generated configuration (what the user must still add);
+    /// errors stop the generation.
+    pub diagnostics: Diagnostics,
+}
+
 /// A managed resource type. `D` is what the provider's configure hands to its resources.
 ///
 /// Only the schema and the four operations are required; validation, plan modification, import,
-/// identity and listing have defaults that do nothing (or say the operation is not supported).
+/// identity, listing and configuration generation have defaults that do nothing (or say the
+/// operation is not supported).
 #[async_trait]
 pub trait Resource<D: Sync>: Send + Sync {
     /// The type name users write in HCL, e.g. `posit_connect_oauth_integration`.
@@ -287,6 +312,13 @@ pub trait Resource<D: Sync>: Send + Sync {
 
     /// Every remote object matching a `list` block's configuration.
     async fn list(&self, _data: &D, _req: ListRequest, _resp: &mut ListResponse) {}
+
+    /// The configuration a person would write for an existing object, for `terraform plan
+    /// -generate-config-out` and `terraform query -generate-config-out` (Terraform 1.14+):
+    /// `resp.config` starts as the framework's generic answer, which is kept by default. The
+    /// framework then nulls read-only and write-only attributes whatever the resource set (a
+    /// placeholder secret would be sent at the next apply).
+    fn generate_config(&self, _req: &GenerateConfigRequest, _resp: &mut GenerateConfigResponse) {}
 }
 
 /// Reading a data source.

@@ -110,7 +110,14 @@ impl<P: Provider> ProviderService<P> {
 fn capabilities() -> pb::ServerCapabilities {
     // The schema never changes within a release, so core may reuse a cached one instead of asking
     // every provider process again.
-    pb::ServerCapabilities { plan_destroy: true, get_provider_schema_optional: true, ..Default::default() }
+    // `generate_resource_config`: core (1.14+) asks GenerateResourceConfig for the configuration
+    // it writes with `-generate-config-out`, rather than filtering the state itself.
+    pb::ServerCapabilities {
+        plan_destroy: true,
+        get_provider_schema_optional: true,
+        generate_resource_config: true,
+        ..Default::default()
+    }
 }
 
 fn caps(c: Option<&pb::ClientCapabilities>) -> ClientCapabilities {
@@ -409,6 +416,26 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
             diagnostics: self.diag(d),
             ..Default::default()
         })))
+    }
+
+    async fn generate_resource_config(
+        &self,
+        req: Request<pb::generate_resource_config::Request>,
+    ) -> Rpc<pb::generate_resource_config::Response> {
+        let req = req.into_inner();
+        let result = (|| {
+            let s = self.framework.resource(&req.type_name)?;
+            let state = self.decode_seen(req.state.as_ref(), &s.ty, s.block(), "state")?;
+            let generated = self.framework.generate_config(s, state);
+            Ok::<_, Diagnostic>(pb::generate_resource_config::Response {
+                config: Some(encode(&generated.config, &s.ty)?),
+                diagnostics: self.diagnostics(generated.diagnostics),
+            })
+        })();
+        Ok(Response::new(
+            result
+                .unwrap_or_else(|d| pb::generate_resource_config::Response { config: None, diagnostics: self.diag(d) }),
+        ))
     }
 
     async fn move_resource_state(

@@ -6,9 +6,9 @@ use std::future::Future;
 use std::pin::pin;
 use std::task::{Context, Poll, Waker};
 
-use super::resource::{ClientCapabilities, PlanRequest, PlanResponse};
+use super::resource::{ClientCapabilities, GenerateConfigRequest, GenerateConfigResponse, PlanRequest, PlanResponse};
 use super::schema::{AttributeKind, Block};
-use super::server::framework::{plan_change, Change};
+use super::server::framework::{generate_config as generate, plan_change, Change};
 use super::value::Value;
 
 /// Plans a change from `prior` (null on create) to `config` (null on destroy) as PlanResourceChange
@@ -28,6 +28,17 @@ pub fn plan(
         Poll::Ready(resp) => resp,
         Poll::Pending => unreachable!("planning with synchronous steps never waits"),
     }
+}
+
+/// The configuration GenerateResourceConfig answers for `state`, as the server generates it: the
+/// framework's generic answer, `refine` as the resource's `generate_config`, then what the
+/// framework enforces (see [`crate::generate`]).
+pub fn generate_config(
+    block: &Block,
+    state: Value,
+    refine: impl FnOnce(&GenerateConfigRequest, &mut GenerateConfigResponse),
+) -> GenerateConfigResponse {
+    generate(block, state, refine)
 }
 
 /// What Terraform core proposes as the new state: the configuration, with each computed attribute

@@ -15,9 +15,9 @@ use crate::diag::{AttributePath, Diagnostic, Diagnostics};
 use crate::plan;
 use crate::resource::{
     ClientCapabilities, ConfigureRequest, ConfigureResponse, CreateRequest, CreateResponse, DataReadRequest,
-    DataReadResponse, DataSource, DeleteRequest, DeleteResponse, ImportRequest, ImportResponse, ListRequest,
-    ListResponse, PlanRequest, PlanResponse, Provider, ReadRequest, ReadResponse, RemovalRequest, Resource,
-    UpdateRequest, UpdateResponse, ValidateRequest, ValidateResponse,
+    DataReadResponse, DataSource, DeleteRequest, DeleteResponse, GenerateConfigRequest, GenerateConfigResponse,
+    ImportRequest, ImportResponse, ListRequest, ListResponse, PlanRequest, PlanResponse, Provider, ReadRequest,
+    ReadResponse, RemovalRequest, Resource, UpdateRequest, UpdateResponse, ValidateRequest, ValidateResponse,
 };
 use crate::schema::Block;
 use crate::value::{Type, Value};
@@ -409,6 +409,12 @@ impl<P: Provider> Framework<P> {
         }
     }
 
+    /// GenerateResourceConfig: [`generate_config`] with the resource's step.
+    pub(crate) fn generate_config(&self, s: &Served<P::Data>, state: Value) -> GenerateConfigResponse {
+        let resource = &*s.resource;
+        generate_config(s.block(), state, |req, resp| resource.generate_config(req, resp))
+    }
+
     /// ReadDataSource: a failed read that left unknowns answers null, as core cannot store them.
     pub(crate) async fn read_data_source(&self, d: &ServedData<P::Data>, config: Value) -> DataReadResponse {
         let mut resp = DataReadResponse::default();
@@ -524,6 +530,34 @@ async fn apply<D: Sync>(
         }
         (true, true) => (Value::Null, private, Diagnostics::new()),
     }
+}
+
+/// The configuration generated for an object's state: the framework's generic answer
+/// ([`crate::generate::config_from_state`]), refined by `refine` (the resource's
+/// `generate_config`), then cleared of what a configuration may never hold. A state that is
+/// null or not wholly known (core never sends one) has nothing to generate from: an error.
+pub(crate) fn generate_config(
+    block: &Block,
+    state: Value,
+    refine: impl FnOnce(&GenerateConfigRequest, &mut GenerateConfigResponse),
+) -> GenerateConfigResponse {
+    let mut resp = GenerateConfigResponse::default();
+    if state.is_null() || !state.is_wholly_known() {
+        resp.diagnostics.error(
+            "No state to generate configuration from",
+            "Terraform asked for the configuration of an object without a known state; this is a bug in Terraform \
+             or in the provider.",
+        );
+        return resp;
+    }
+    resp.config = crate::generate::config_from_state(block, &state);
+    refine(&GenerateConfigRequest { state }, &mut resp);
+    if resp.diagnostics.has_errors() {
+        resp.config = Value::Null;
+    } else {
+        crate::generate::finish(block, &mut resp.config);
+    }
+    resp
 }
 
 #[cfg(test)]
@@ -847,6 +881,81 @@ mod tests {
         let out = fw.apply(s, prior.clone(), Value::Null, Value::Null, Vec::new()).await;
         assert_eq!(out.stored.state, prior);
         assert_eq!(summaries(&out.diagnostics), ["Provider not configured"]);
+    }
+
+    #[tokio::test]
+    async fn generated_config_leaves_out_read_only_and_write_only_values() {
+        let (fw, _) = serving(Fake::new()).await;
+        let s = fw.resource("example_thing").unwrap();
+        let generated = fw.generate_config(s, state("x", "n", "k", Value::string("s")));
+        assert!(generated.diagnostics.is_empty(), "{:?}", generated.diagnostics);
+        let expected = Value::object([
+            ("id", Value::Null),
+            ("updated", Value::Null),
+            ("name", Value::string("n")),
+            ("kind", Value::string("k")),
+            ("zone", Value::Null),
+            ("secret_wo", Value::Null),
+        ]);
+        assert_eq!(generated.config, expected);
+    }
+
+    #[test]
+    fn a_resource_refines_the_generated_config_within_the_framework_s_rules() {
+        let fake = Fake::new();
+        let block = &fake.schema.block;
+        let generated = generate_config(block, state("x", "n", "k", Value::Null), |req, resp| {
+            assert_eq!(req.state.get("id"), &Value::string("x"), "the whole state, read-only values too");
+            let Value::Object(o) = &mut resp.config else { unreachable!() };
+            o.insert("zone".into(), Value::string("derived"));
+            // A placeholder secret would be sent at the next apply; an id cannot be configured.
+            o.insert("secret_wo".into(), Value::string("CHANGE ME"));
+            o.insert("id".into(), Value::string("x"));
+            resp.diagnostics.push(Diagnostic::warning("Add the secret", "write it yourself"));
+        });
+        assert_eq!(generated.config.get("zone"), &Value::string("derived"));
+        assert_eq!(generated.config.get("secret_wo"), &Value::Null);
+        assert_eq!(generated.config.get("id"), &Value::Null);
+        assert_eq!(summaries(&generated.diagnostics), ["Add the secret"]);
+
+        let refused = generate_config(block, state("x", "n", "k", Value::Null), |_, resp| {
+            resp.diagnostics.error("Cannot", "not this one")
+        });
+        assert_eq!(refused.config, Value::Null, "an error generates nothing");
+
+        let nothing = generate_config(block, Value::Null, |_, _| panic!("not asked without a state"));
+        assert_eq!(summaries(&nothing.diagnostics), ["No state to generate configuration from"]);
+        let unknown = generate_config(block, state("x", "n", "k", Value::Unknown), |_, _| panic!("not asked"));
+        assert!(unknown.diagnostics.has_errors());
+    }
+
+    #[tokio::test]
+    async fn the_service_offers_and_answers_generate_resource_config() {
+        use crate::proto::tfplugin6 as pb;
+        use crate::proto::tfplugin6::provider_server::Provider as _;
+        let service = crate::server::ProviderService::new(Example {
+            schema: Schema::new(0, Block::default()),
+            resource: Arc::new(Fake::new()),
+        });
+        let schema = service.get_provider_schema(tonic::Request::new(Default::default())).await.unwrap();
+        assert!(schema.into_inner().server_capabilities.unwrap().generate_resource_config);
+        let metadata = service.get_metadata(tonic::Request::new(Default::default())).await.unwrap();
+        assert!(metadata.into_inner().server_capabilities.unwrap().generate_resource_config);
+
+        let ty = Fake::new().schema.value_type();
+        let request = pb::generate_resource_config::Request {
+            type_name: "example_thing".into(),
+            state: Some(crate::wire::encode(&state("x", "n", "k", Value::Null), &ty).unwrap()),
+        };
+        let resp = service.generate_resource_config(tonic::Request::new(request)).await.unwrap().into_inner();
+        assert!(resp.diagnostics.is_empty(), "{:?}", resp.diagnostics);
+        let config = crate::wire::decode(resp.config.as_ref(), &ty, "config").unwrap();
+        assert_eq!(config.get("name"), &Value::string("n"));
+        assert_eq!(config.get("id"), &Value::Null);
+
+        let request = pb::generate_resource_config::Request { type_name: "example_nothing".into(), state: None };
+        let resp = service.generate_resource_config(tonic::Request::new(request)).await.unwrap().into_inner();
+        assert_eq!(resp.diagnostics[0].summary, "Unknown resource type");
     }
 
     #[tokio::test]
