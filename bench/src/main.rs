@@ -14,6 +14,10 @@
 //! also measured beside a second floor, `terraform_data` carrying the same values an
 //! integration's state holds ("plan (data)"): what Terraform spends on that data by itself.
 //!
+//! The latency run's fake records its exchanges (`FAKE_CONNECT_EXCHANGES`), and each of its
+//! plans reports the requests it answered ("requests": Connect round trips per plan, listed in
+//! the log), beside the ratio.
+//!
 //! Also measured: the provider's handshake (start to the go-plugin line on stdout), its peak
 //! memory (VmHWM, sampled from /proc while Terraform runs it), the CPU time of the provider, of
 //! the fake and of Terraform itself (beside the provider and in the floor's run, which tells
@@ -299,6 +303,9 @@ pub struct Measure {
     pub terraform_cpu_s: f64,
     /// CPU seconds of Terraform during the floor's command.
     pub floor_cpu_s: f64,
+    /// The requests the fake answered during the provider's command, when it records them (the
+    /// latency run's fake): Connect round trips per command.
+    pub requests: Option<usize>,
 }
 
 /// One operation on the provider's workspace and the floor's, in alternating order so that a
@@ -316,13 +323,20 @@ fn pair(
     for side in if provider_first { [true, false] } else { [false, true] } {
         if side {
             let fake_before = fake.cpu_s();
+            let asked_before = fake.requests();
             let t = prov.timed(tf, args, Some(provider))?;
-            p = Some((t, fake.cpu_s() - fake_before));
+            let asked = fake.requests();
+            let requests = fake.records().then(|| {
+                let new = &asked[asked_before.len().min(asked.len())..];
+                eprintln!("bench: requests of `terraform {}`: {}", args[0], summarise(new));
+                new.len()
+            });
+            p = Some((t, fake.cpu_s() - fake_before, requests));
         } else {
             f = Some(floor.timed(tf, args, None)?);
         }
     }
-    let ((t, fake_cpu_s), f) = (p.expect("ran"), f.expect("ran"));
+    let ((t, fake_cpu_s, requests), f) = (p.expect("ran"), f.expect("ran"));
     Ok(Measure {
         provider_s: t.secs,
         floor_s: f.secs,
@@ -330,7 +344,22 @@ fn pair(
         fake_cpu_s,
         terraform_cpu_s: (t.tree_cpu_s - t.usage.cpu_s).max(0.0),
         floor_cpu_s: f.tree_cpu_s,
+        requests,
     })
+}
+
+/// `GET /__api__/server_settings ×1, ...`: each distinct request with how many times it came, in
+/// the order first seen (guids in paths make every per-integration request its own line).
+fn summarise(requests: &[String]) -> String {
+    let mut seen: Vec<(&str, usize)> = Vec::new();
+    for r in requests {
+        match seen.iter_mut().find(|(s, _)| s == r) {
+            Some((_, n)) => *n += 1,
+            None => seen.push((r, 1)),
+        }
+    }
+    let parts: Vec<String> = seen.iter().map(|(r, n)| format!("{r} ×{n}")).collect();
+    format!("{} in all: {}", requests.len(), parts.join(", "))
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -346,7 +375,8 @@ fn bench_size(
     report: &mut Report,
 ) -> Result<(), String> {
     let fake = Fake::start(fake_bin, API_KEY, 0)?;
-    let slow = Fake::start(fake_bin, API_KEY, args.latency_ms)?;
+    // The latency run's fake records its exchanges, so that its plans' round trips are counted.
+    let slow = Fake::start_recording(fake_bin, API_KEY, args.latency_ms, &work.join(format!("n{n}-exchanges")))?;
     let prov = Workspace::new(&work.join(format!("n{n}-provider")), cli_config, &provider_tf(&fake.url, n))?;
     let prov_slow = Workspace::new(&work.join(format!("n{n}-provider-slow")), cli_config, &provider_tf(&slow.url, n))?;
     let floor = Workspace::new(&work.join(format!("n{n}-floor")), cli_config, &floor_tf(n))?;

@@ -265,11 +265,30 @@ pub(crate) struct Fake {
     child: Child,
     pub url: String,
     ticks: f64,
+    /// The file the fake records its exchanges in, one JSON line per request answered, when
+    /// started with [`Fake::start_recording`].
+    exchanges: Option<PathBuf>,
 }
 
 impl Fake {
     pub(crate) fn start(bin: &Path, api_key: &str, latency_ms: u64) -> Result<Fake, String> {
-        let mut child = Command::new(bin)
+        Fake::spawn(bin, api_key, latency_ms, None)
+    }
+
+    /// [`Fake::start`], recording every exchange under `dir` (the fake's `FAKE_CONNECT_EXCHANGES`),
+    /// so that [`Fake::requests`] can count what a command asked. Recording reads each answer
+    /// whole before sending it, which costs little beside the added latency this fake serves.
+    pub(crate) fn start_recording(bin: &Path, api_key: &str, latency_ms: u64, dir: &Path) -> Result<Fake, String> {
+        Fake::spawn(bin, api_key, latency_ms, Some(dir))
+    }
+
+    fn spawn(bin: &Path, api_key: &str, latency_ms: u64, exchanges: Option<&Path>) -> Result<Fake, String> {
+        let mut cmd = Command::new(bin);
+        match exchanges {
+            Some(dir) => cmd.env("FAKE_CONNECT_EXCHANGES", dir),
+            None => cmd.env_remove("FAKE_CONNECT_EXCHANGES"),
+        };
+        let mut child = cmd
             .args(["--port", "0", "--api-key", api_key, "--latency-ms", &latency_ms.to_string()])
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -284,7 +303,29 @@ impl Fake {
             terminate(&mut child);
             return Err(format!("the fake printed {url:?} instead of its URL"));
         }
-        Ok(Fake { child, url, ticks: clock_ticks() })
+        // The recorder's file: `<dir>/<pid>-<port>.jsonl`.
+        let port = url.rsplit(':').next().unwrap_or_default().to_string();
+        let exchanges = exchanges.map(|d| d.join(format!("{}-{port}.jsonl", child.id())));
+        Ok(Fake { child, url, ticks: clock_ticks(), exchanges })
+    }
+
+    /// Whether this fake records its exchanges.
+    pub(crate) fn records(&self) -> bool {
+        self.exchanges.is_some()
+    }
+
+    /// The requests answered so far, as `METHOD path` (the query left out), in the order they
+    /// were answered; empty unless started with [`Fake::start_recording`].
+    pub(crate) fn requests(&self) -> Vec<String> {
+        let Some(file) = &self.exchanges else { return Vec::new() };
+        let text = std::fs::read_to_string(file).unwrap_or_default();
+        text.lines()
+            .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+            .map(|v| {
+                let path = v["path"].as_str().unwrap_or_default();
+                format!("{} {}", v["method"].as_str().unwrap_or("?"), path.split('?').next().unwrap_or_default())
+            })
+            .collect()
     }
 
     /// CPU seconds the fake has used so far.

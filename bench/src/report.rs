@@ -35,6 +35,8 @@ pub(crate) struct Row {
     pub terraform_cpu: Vec<f64>,
     pub floor_cpu: Vec<f64>,
     pub peak_kb: u64,
+    /// Requests the fake answered per provider command, where it counted them (the latency run).
+    pub requests: Vec<usize>,
 }
 
 impl Row {
@@ -49,6 +51,7 @@ impl Row {
             terraform_cpu: vec![],
             floor_cpu: vec![],
             peak_kb: 0,
+            requests: vec![],
         }
     }
 
@@ -60,6 +63,17 @@ impl Row {
         self.terraform_cpu.push(m.terraform_cpu_s);
         self.floor_cpu.push(m.floor_cpu_s);
         self.peak_kb = self.peak_kb.max(m.usage.peak_kb);
+        self.requests.extend(m.requests);
+    }
+
+    /// The median count of requests per command, as text ("-" where none were counted).
+    fn requests_text(&self) -> String {
+        let counts: Vec<f64> = self.requests.iter().map(|&r| r as f64).collect();
+        if counts.is_empty() {
+            "-".to_string()
+        } else {
+            format!("{}", median(&counts))
+        }
     }
 
     /// The median of the ratios of each pair (each provider run over the floor run beside it),
@@ -125,12 +139,13 @@ impl Report {
         let _ = writeln!(s);
         let _ = writeln!(
             s,
-            "{:>6}  {:<11} {:>10} {:>8} {:>6}   {:>10} {:>9}   {:>12} {:>9} {:>9}",
+            "{:>6}  {:<11} {:>10} {:>8} {:>6} {:>8}   {:>10} {:>9}   {:>12} {:>9} {:>9}",
             "N",
             "operation",
             "provider s",
             "floor s",
             "ratio",
+            "requests",
             "TF CPU",
             "floor CPU",
             "provider CPU",
@@ -140,12 +155,13 @@ impl Report {
         for r in &self.rows {
             let _ = writeln!(
                 s,
-                "{:>6}  {:<11} {:>10.2} {:>8.2} {:>6.2}   {:>8.2} s {:>7.2} s   {:>10.2} s {:>7.2} s {:>6.1} MB",
+                "{:>6}  {:<11} {:>10.2} {:>8.2} {:>6.2} {:>8}   {:>8.2} s {:>7.2} s   {:>10.2} s {:>7.2} s {:>6.1} MB",
                 r.n,
                 r.op,
                 median(&r.provider),
                 median(&r.floor),
                 r.ratio(),
+                r.requests_text(),
                 median(&r.terraform_cpu),
                 median(&r.floor_cpu),
                 median(&r.provider_cpu),
@@ -156,6 +172,10 @@ impl Report {
         let _ = writeln!(
             s,
             "TF CPU: Terraform's own CPU in the provider's run (its process tree less the provider); floor CPU: in the floor's"
+        );
+        let _ = writeln!(
+            s,
+            "requests: what the fake answered during one provider command (median), counted on the latency run's fake"
         );
         if self.rows.iter().any(|r| r.op == "plan (data)") {
             let _ = writeln!(
@@ -206,6 +226,7 @@ impl Report {
                 "fake_cpu_samples_s": r.fake_cpu,
                 "terraform_cpu_samples_s": r.terraform_cpu,
                 "floor_cpu_samples_s": r.floor_cpu,
+                "requests_samples": r.requests,
             })).collect::<Vec<_>>(),
             "latency_apply_s": self.latency_apply_s.iter().map(|(n, s)| json!({"n": n, "seconds": s})).collect::<Vec<_>>(),
             "handshake_ms": { "median": median(&self.handshake_ms), "samples": self.handshake_ms },
@@ -232,6 +253,7 @@ mod tests {
             fake_cpu_s: 0.0,
             terraform_cpu_s: 0.0,
             floor_cpu_s: 0.0,
+            requests: Some(3),
         };
         let mut r = Row::new(1, "plan");
         r.push(m(2.0, 1.0, 10));
@@ -239,5 +261,7 @@ mod tests {
         r.push(m(10.0, 10.0, 20));
         assert_eq!(r.ratio(), 2.0);
         assert_eq!(r.peak_kb, 30);
+        assert_eq!((r.requests.len(), r.requests_text()), (3, "3".to_string()));
+        assert_eq!(Row::new(1, "apply").requests_text(), "-");
     }
 }

@@ -87,21 +87,36 @@ impl Client {
         self.send(Method::GET, url, None).await?.json()
     }
 
-    /// `GET /server_settings` then `GET /v1/user`: the server's version and the key's user,
-    /// each tried once over the network (a refused connection or an unresolved name is reported
-    /// at once, not retried; 429 and 503 answers are retried as usual).
+    /// `GET /server_settings` and `GET /v1/user`, sent together: the server's version and the
+    /// key's user, each tried once over the network (a refused connection or an unresolved name
+    /// is reported at once, not retried; 429 and 503 answers are retried as usual).
     ///
     /// Both calls, because `server_settings` is open on Connect (its clients probe servers with
     /// it before they have a key), so its answer proves only that the URL reaches a Connect; a
     /// wrong key shows only on a call that needs one. `/v1/user` is the cheapest such call
     /// (posit-sdk-py's `client.me`; rsconnect-python checks keys the same way after probing
     /// `server_settings`), and its `user_role` says whether the key can manage integrations.
+    ///
+    /// Neither depends on the other, so they share one round trip. The errors are reported as if
+    /// they had been sent one after the other: a failed `server_settings` is the error (the URL
+    /// is wrong, whatever the key) and ends the check at once; a failed `/v1/user` is the error
+    /// once `server_settings` has answered.
     pub async fn check_server(&self) -> Result<ServerInfo, Error> {
-        let settings: serde_json::Value =
-            self.send_checked(Method::GET, self.endpoint(&["server_settings"])).await?.json()?;
+        let settings = async { self.send_checked(Method::GET, self.endpoint(&["server_settings"])).await?.json() };
+        let user = async { self.send_checked(Method::GET, self.endpoint(&["v1", "user"])).await?.json::<User>() };
+        tokio::pin!(settings, user);
+        let (settings, user): (serde_json::Value, User) = tokio::select! {
+            s = &mut settings => {
+                let s = s?;
+                (s, user.await?)
+            }
+            u = &mut user => {
+                let s = settings.await?;
+                (s, u?)
+            }
+        };
         let version_text = settings.get("version").and_then(|v| v.as_str()).map(str::to_string);
         let version = version_text.as_deref().and_then(Version::parse);
-        let user: User = self.send_checked(Method::GET, self.endpoint(&["v1", "user"])).await?.json()?;
         Ok(ServerInfo { version_text, version, user_role: user.user_role })
     }
 }
@@ -109,6 +124,62 @@ impl Client {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::connect::test_server::{Reply, TestServer};
+    use crate::connect::{ClientConfig, Secret};
+    use serde_json::json;
+    use std::time::{Duration, Instant};
+
+    fn client_for(url: &str) -> Client {
+        Client::new(ClientConfig::new(url, Secret::new("k"), "test-agent/1.0")).unwrap()
+    }
+
+    /// The two requests of the check share one round trip: against a server answering each
+    /// after 400 ms, the check takes about 400 ms, not 800.
+    #[tokio::test]
+    async fn the_check_sends_its_two_requests_together() {
+        let wait = Duration::from_millis(400);
+        let server = TestServer::spawn(move |req| match req.target.as_str() {
+            "/__api__/server_settings" => {
+                Reply::Delayed(wait, Box::new(Reply::json(200, json!({"version": "2025.03.1"}))))
+            }
+            "/__api__/v1/user" => Reply::Delayed(wait, Box::new(Reply::json(200, json!({"user_role": "publisher"})))),
+            _ => Reply::empty(404),
+        })
+        .await;
+        let started = Instant::now();
+        let info = client_for(server.url()).check_server().await.unwrap();
+        let took = started.elapsed();
+        assert_eq!(info.user_role.as_deref(), Some("publisher"));
+        assert_eq!(info.version_text.as_deref(), Some("2025.03.1"));
+        assert!(took < wait * 2, "the two requests went one after the other: {took:?}");
+        assert_eq!(server.seen().len(), 2);
+    }
+
+    /// Errors read as if the requests had been sent one after the other: the settings' error
+    /// wins, without waiting for the user's answer; the user's error once the settings answered.
+    #[tokio::test]
+    async fn the_settings_error_comes_first_and_at_once() {
+        let server = TestServer::spawn(|req| match req.target.as_str() {
+            "/__api__/server_settings" => Reply::raw(404, "text/html", "<html>not here</html>"),
+            _ => Reply::Silence,
+        })
+        .await;
+        let started = Instant::now();
+        let e = client_for(server.url()).check_server().await.unwrap_err();
+        assert_eq!(e.status(), Some(404), "{e:?}");
+        assert!(started.elapsed() < Duration::from_secs(5), "waited for the user's answer: {:?}", started.elapsed());
+
+        let server = TestServer::spawn(|req| match req.target.as_str() {
+            "/__api__/server_settings" => Reply::Delayed(
+                Duration::from_millis(200),
+                Box::new(Reply::raw(404, "text/html", "<html>not here</html>")),
+            ),
+            _ => Reply::json(401, json!({"code": 3, "error": "Invalid API key.", "payload": null})),
+        })
+        .await;
+        let e = client_for(server.url()).check_server().await.unwrap_err();
+        assert_eq!(e.status(), Some(404), "the settings' error, though the user's came first: {e:?}");
+    }
 
     #[test]
     fn versions_parse_and_compare() {
