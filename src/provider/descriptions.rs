@@ -39,8 +39,11 @@ pub(super) const CONNECT_OPERATION_TIMEOUT: &str = "\
     later fails the operation at once. Falls back to the `CONNECT_OPERATION_TIMEOUT` environment variable.";
 
 pub(super) const PROTECT_USED_INTEGRATIONS: &str = "\
-    Stop a plan that would destroy or replace a `posit_connect_oauth_integration` some content uses (default \
-    `false`). Connect removes an integration's content associations when it deletes the integration, so that \
-    content loses access until it is associated again. With `false` such a plan shows a warning naming the \
-    content; with `true` it fails with an error naming it: remove the associations first (or set this back to \
+    Refuse to delete a `posit_connect_oauth_integration` that content still uses (default `false`). Connect \
+    removes an integration's content associations when it deletes the integration, so that content loses access \
+    until it is associated again. Either way a plan that destroys or replaces such an integration shows a warning \
+    naming the content. With `true`, apply asks Connect again right before the delete and, if content still uses \
+    the integration, fails with an error naming it and keeps the integration: associations that Terraform removes \
+    earlier in the same apply (a `posit_connect_content_oauth_integrations` referring to the integration) no \
+    longer count, so destroying both goes through. Remove the other associations first (or set this back to \
     `false`) to proceed.";

@@ -6,7 +6,7 @@ use async_trait::async_trait;
 
 use crate::connect::{Client, Error, Version};
 use crate::connect_diagnostics::{diagnostic, hint};
-use crate::provider_data::ProviderData;
+use crate::provider_data::{PlannedRemovals, ProviderData};
 use std::collections::BTreeSet;
 
 use tfplugin::diag::{AttributePath, Diagnostic};
@@ -108,9 +108,14 @@ impl Resource<ProviderData> for ContentOAuthIntegrations {
         &self.schema
     }
 
-    async fn modify_plan(&self, connect: Option<&ProviderData>, _req: &PlanRequest, resp: &mut PlanResponse) {
+    /// The server's version against the planned set; and a destroy recorded for the plans of the
+    /// integrations it names (see [`record_destroy`]).
+    async fn modify_plan(&self, connect: Option<&ProviderData>, req: &PlanRequest, resp: &mut PlanResponse) {
         if let Some(d) = several_need_a_newer_server(&resp.planned, connect.and_then(ProviderData::server_version)) {
             resp.diagnostics.push(d);
+        }
+        if let Some(connect) = connect {
+            record_destroy(&connect.planned_removals, &req.prior, &resp.planned);
         }
     }
 
@@ -144,6 +149,23 @@ impl Resource<ProviderData> for ContentOAuthIntegrations {
 
     async fn import(&self, connect: &ProviderData, req: ImportRequest, resp: &mut ImportResponse) {
         api::import(&connect.client, &req.id, resp).await
+    }
+}
+
+/// A plan that destroys the resource removes the content's associations with every integration
+/// it lists: recorded in `removals`, so the destroy plan of one of those integrations, which
+/// Terraform makes after this one when the state records that this resource depends on it (the
+/// destroy edges of `terraform destroy`, or both removed from the configuration), leaves this
+/// content out of its warning (`oauth_integration/in_use.rs`). Only destroys: an update that drops
+/// an integration is planned after the integration it referred to, or in no set order, and at
+/// apply older Terraform deletes the integration before updating its former dependents.
+fn record_destroy(removals: &PlannedRemovals, prior: &Value, planned: &Value) {
+    if !planned.is_null() || prior.is_null() {
+        return;
+    }
+    if let Ok(prior) = Associations::read(prior) {
+        let guids = prior.guids();
+        removals.record(prior.content(), guids.iter().map(String::as_str));
     }
 }
 
@@ -272,6 +294,25 @@ mod tests {
     #[test]
     fn the_model_has_the_schemas_attributes() {
         assert_eq!(Associations::check_schema(&schema().block), Ok(()));
+    }
+
+    #[test]
+    fn a_destroy_is_recorded_for_each_integration_it_lists() {
+        let prior = Value::object([
+            ("id", Value::string("c")),
+            ("content_guid", Value::string("c")),
+            ("integration_guids", Value::Set(vec![Value::string("i1"), Value::string("i2")])),
+        ]);
+        let removals = PlannedRemovals::default();
+        // An update (here, none) and a create record nothing.
+        record_destroy(&removals, &prior, &prior);
+        record_destroy(&removals, &Value::Null, &prior);
+        assert!(removals.removed_from("i1").is_empty());
+        record_destroy(&removals, &prior, &Value::Null);
+        for i in ["i1", "i2"] {
+            assert_eq!(removals.removed_from(i), BTreeSet::from(["c".to_string()]), "{i}");
+        }
+        assert!(removals.removed_from("i3").is_empty());
     }
 
     fn planned(guids: Vec<Value>) -> Value {

@@ -1,9 +1,12 @@
 //! A plan that destroys or replaces an OAuth integration some content uses (Connect's delete
-//! removes the associations): a warning naming the content (how many, titles and guids), or with
-//! `protect_used_integrations = true` an error that stops the plan and deletes nothing; nothing
-//! said when no content uses it; servers before 2025.07.0 (content named by `app_guid` only);
-//! a server that cannot say (a warning, or with the setting an error); an unclear 404 read by
-//! whether the integration is there; hostile titles shown clean.
+//! removes the associations): a warning naming the content (how many, titles and guids), one per
+//! integration; with `protect_used_integrations = true` the delete is refused at apply while
+//! content still uses the integration (an error naming it, the integration kept in state), after
+//! Terraform has removed the associations the configuration manages, so a destroy of both goes
+//! through and the plan leaves that content out of its warning; several refusals reported
+//! together; nothing said when no content uses it; servers before 2025.07.0 (content named by
+//! `app_guid` only); a server that cannot say (a warning at plan, with the setting an error at
+//! apply); an unclear 404 read by whether the integration is there; hostile titles shown clean.
 
 use fake_connect::{Fault, FaultAction, Profile, Store};
 use serde_json::Value;
@@ -11,7 +14,11 @@ use serde_json::Value;
 use crate::support::*;
 
 const USED: &str = "posit_connect_oauth_integration.used";
-const IN_USE: &str = "OAuth integration used by";
+/// What a summary saying content uses an integration says after the integration's name.
+const IN_USE: &str = " is used by ";
+/// The summary's end of the error of a delete refused at apply.
+const NOT_DELETED: &str = "not deleted";
+const DESTROY: &[&str] = &["destroy", "-auto-approve", "-no-color", "-input=false"];
 
 /// `main.tf`: the provider block (with the setting when `protect` is given), an integration of
 /// `template` labelled `used` and the integrations `more` holds.
@@ -23,14 +30,32 @@ fn config(protect: Option<bool>, template: &str, more: &str) -> String {
     main_tf(&ProviderConfig::Env, &body)
 }
 
+/// `content`'s associations as a resource labelled `label`, listing `integrations` (HCL
+/// expressions).
+fn association(label: &str, content: &str, integrations: &str) -> String {
+    format!(
+        "resource \"posit_connect_content_oauth_integrations\" \"{label}\" {{\n  content_guid      = {}\n  \
+         integration_guids = [{integrations}]\n}}\n",
+        hcl_string(content)
+    )
+}
+
+/// How many times the output says `needle`.
+fn times(run: &TfRun, needle: &str) -> usize {
+    run.output().matches(needle).count()
+}
+
 /// The diagnostics whose summary starts with `prefix`.
 fn starting<'a>(diags: &'a [Value], prefix: &str) -> Vec<&'a Value> {
     diags.iter().filter(|d| d["summary"].as_str().unwrap_or_default().starts_with(prefix)).collect()
 }
 
-/// The diagnostics saying content uses an integration.
+/// The diagnostics saying content uses an integration (`OAuth integration "NAME" is used by ...`).
 fn in_use(diags: &[Value]) -> Vec<&Value> {
-    starting(diags, IN_USE)
+    starting(diags, "OAuth integration ")
+        .into_iter()
+        .filter(|d| d["summary"].as_str().unwrap_or_default().contains(IN_USE))
+        .collect()
 }
 
 /// The diagnostic of `severity` saying the associations could not be read.
@@ -110,34 +135,36 @@ fn protect_warns_of_content_using_an_integration_destroyed_or_replaced() {
 }
 
 #[test]
-fn protect_used_integrations_stops_the_plan() {
+fn protect_used_integrations_refuses_the_delete_at_apply() {
     for_each_terraform(|tf| {
         let fake = start_fake();
         let store = fake.store();
         let ws = Workspace::with_connect_env(tf, &fake.url(), ADMIN_KEY);
         ws.write_main(&config(Some(true), "msgraph", ""));
         let guid = apply_used(&ws);
-        let (titled, _) = two_users(&store, &guid);
+        let (titled, untitled) = two_users(&store, &guid);
 
-        // (c) Destroy: an error naming the content and how to proceed; nothing deleted.
+        // (c) Destroy: the plan warns that the delete will be refused, naming the content...
         let (run, diags) = ws.plan_diagnostics_with(&["-destroy"]);
-        let run = run.failed();
-        let detail = the_in_use(&run, &diags, "error");
+        let run = run.ok();
+        let detail = the_in_use(&run, &diags, "warning");
+        assert!(in_use(&diags)[0]["summary"].as_str().unwrap().ends_with("refused unless that changes"), "{diags:?}");
         assert!(detail.contains(&titled) && detail.contains("protect_used_integrations = false"), "{detail}");
-        ws.run(&["destroy", "-auto-approve", "-no-color", "-input=false"])
-            .failed()
-            .assert_said(&[IN_USE, "Sales dashboard"]);
+        // ...and apply refuses it, naming the content; nothing deleted, the state kept.
+        ws.run(DESTROY).failed().assert_said(&[NOT_DELETED, "Sales dashboard", &titled, &untitled]);
         assert_eq!(store.len(), 1, "nothing deleted");
         assert_eq!(store.associations(&titled).unwrap(), vec![guid.clone()]);
+        assert_eq!(state_addresses(&ws.state_json()), [USED]);
 
-        // A replacement likewise.
+        // A replacement likewise: its delete half is refused, so nothing is created either.
         ws.write_main(&config(Some(true), "sharepoint", ""));
         let (run, diags) = ws.plan_diagnostics();
-        let detail = the_in_use(&run.failed(), &diags, "error");
+        let detail = the_in_use(&run.ok(), &diags, "warning");
         assert!(detail.contains("would replace"), "{detail}");
-        ws.try_apply().failed();
+        ws.try_apply().failed().assert_said(&[NOT_DELETED, "Sales dashboard", "create_before_destroy"]);
         assert!(store.get(&guid).is_some() && store.len() == 1, "the integration is still there");
         assert!(writes(&store).iter().all(|r| r.method != "DELETE"), "{}", request_log(&store));
+        assert_eq!(resource_values(&ws.state_json(), USED)["guid"], guid.as_str());
 
         // Once no content uses it, as the error says, the destroy goes ahead.
         for c in store.content_of(&guid) {
@@ -226,12 +253,18 @@ fn protect_says_when_it_could_not_check_and_shows_server_text_clean() {
         assert!(detail.contains("endpoint does not exist") && detail.contains("cleared"), "{detail}");
         assert!(!detail.contains('\u{1b}'), "{detail}");
 
-        // ...and with protection, an error saying why; nothing deleted.
+        // ...and with protection, a warning that apply asks again, then at apply an error saying
+        // why; nothing deleted.
         ws.write_main(&config(Some(true), "msgraph", ""));
         let (run, diags) = ws.plan_diagnostics_with(&["-destroy"]);
-        run.failed();
-        let error = could_not_check(&diags, "error");
-        assert!(error["detail"].as_str().unwrap_or_default().contains("endpoint does not exist"), "{error}");
+        run.ok();
+        let warning = could_not_check(&diags, "warning");
+        assert!(warning["detail"].as_str().unwrap_or_default().contains("asks Connect again"), "{warning}");
+        let run = ws.run(DESTROY).failed();
+        run.assert_said(&["Could not check which content uses", "endpoint does not exist", "stays in state"]);
+        if run.output().contains('\u{1b}') {
+            run.fail("an escape sequence from the server reached Terraform's output");
+        }
         assert_eq!(store.len(), 1);
     });
 }
@@ -256,8 +289,10 @@ fn protect_reads_an_unclear_404_by_whether_the_integration_is_there() {
         fake.faults().set(vec![Fault::new(1, FaultAction::Message { status: 404, message }).on_path(&path)]);
 
         let (run, diags) = ws.plan_diagnostics_with(&["-destroy"]);
-        run.failed();
-        assert!(could_not_check(&diags, "error")["detail"].as_str().unwrap_or_default().contains("Not found."));
+        run.ok();
+        assert!(could_not_check(&diags, "warning")["detail"].as_str().unwrap_or_default().contains("Not found."));
+        ws.run(DESTROY).failed().assert_said(&["Could not check which content uses", "Not found."]);
+        assert!(store.get(&guid).is_some(), "not deleted");
 
         assert!(store.remove(&guid), "deleted in the dashboard");
         let (run, diags) = ws.plan_diagnostics_with(&["-destroy", "-refresh=false"]);
@@ -290,7 +325,7 @@ fn connect_s_content_count_spares_the_associations_call() {
         // 0 says the other needs no look.
         store.clear_requests();
         let (run, diags) = ws.plan_diagnostics_with(&["-destroy"]);
-        run.failed();
+        run.ok();
         assert_eq!(in_use(&diags).len(), 1, "{diags:?}");
         let asked: Vec<String> = store
             .requests()
@@ -299,5 +334,158 @@ fn connect_s_content_count_spares_the_associations_call() {
             .map(|r| r.path)
             .collect();
         assert_eq!(asked, [format!("/__api__/v1/oauth/integrations/{guid}/associations")], "{}", request_log(&store));
+    });
+}
+
+/// With protection, a configuration managing both an integration and the association using it
+/// is destroyed: Terraform removes the association first, so at the integration's delete Connect
+/// names no content; the plan knows it (the association's destroy is planned first) and leaves
+/// that content out of its warning, listing only content associated outside Terraform, whose use
+/// still has the delete refused.
+#[test]
+fn protect_lets_a_destroy_remove_its_own_associations_first() {
+    for_each_terraform(|tf| {
+        let fake = start_fake();
+        let store = fake.store();
+        let ws = Workspace::with_connect_env(tf, &fake.url(), ADMIN_KEY);
+        let managed = store.add_content_with_title(Some("Managed app"));
+        let outside = store.add_content_with_title(Some("Outside app"));
+        let both = config(Some(true), "msgraph", &association("app", &managed, &format!("{USED}.guid")));
+        ws.write_main(&both);
+        let guid = apply_used(&ws);
+        assert_eq!(store.associations(&managed).unwrap(), vec![guid.clone()]);
+        store.set_associations(&outside, vec![guid.clone()]).unwrap();
+
+        // The plan warns of the content associated outside Terraform only.
+        let (run, diags) = ws.plan_diagnostics_with(&["-destroy"]);
+        let detail = the_in_use(&run.ok(), &diags, "warning");
+        assert!(in_use(&diags)[0]["summary"].as_str().unwrap().contains("by 1 content item"), "{diags:?}");
+        assert!(detail.contains(&outside) && detail.contains("\"Outside app\""), "{detail}");
+        assert!(!detail.contains(&managed) && !detail.contains("Managed app"), "{detail}");
+        assert!(detail.contains("Not listed: 1 content item whose association"), "{detail}");
+
+        // Apply removes the managed association, then refuses the integration's delete.
+        let run = ws.run(DESTROY).failed();
+        run.assert_said(&[NOT_DELETED, "Outside app", &outside]);
+        assert_eq!(times(&run, NOT_DELETED), 1, "{}", run.describe());
+        assert_eq!(store.associations(&managed).unwrap(), Vec::<String>::new());
+        assert_eq!(store.associations(&outside).unwrap(), vec![guid.clone()]);
+        assert_eq!(state_addresses(&ws.state_json()), [USED]);
+        assert!(store.get(&guid).is_some());
+
+        // Without the outside use, the destroy goes through.
+        store.set_associations(&outside, vec![]).unwrap();
+        ws.destroy();
+        assert!(store.is_empty());
+
+        // Both again: `terraform destroy` says nothing of the managed association and deletes.
+        ws.write_main(&both);
+        let guid = apply_used(&ws);
+        let (run, diags) = ws.plan_diagnostics_with(&["-destroy"]);
+        run.ok();
+        assert!(in_use(&diags).is_empty(), "{diags:?}");
+        let run = ws.destroy();
+        assert_eq!(times(&run, IN_USE), 0, "{}", run.describe());
+        assert!(store.get(&guid).is_none());
+        assert_eq!(store.associations(&managed).unwrap(), Vec::<String>::new());
+
+        // Likewise both taken out of the configuration.
+        ws.write_main(&both);
+        apply_used(&ws);
+        ws.write_main(&main_tf(&ProviderConfig::Env, "provider \"posit\" {\n  protect_used_integrations = true\n}\n"));
+        let (run, diags) = ws.plan_diagnostics();
+        run.ok();
+        assert!(in_use(&diags).is_empty(), "{diags:?}");
+        ws.apply();
+        assert!(store.is_empty());
+        assert!(state_addresses(&ws.state_json()).is_empty());
+    });
+}
+
+/// Two integrations used outside Terraform: the plan warns of each, and apply reports both
+/// refusals together (Terraform carries on with independent deletes after one fails); without
+/// protection both are deleted, with the warnings.
+#[test]
+fn protect_reports_every_integration_content_still_uses() {
+    for_each_terraform(|tf| {
+        let fake = start_fake();
+        let store = fake.store();
+        let ws = Workspace::with_connect_env(tf, &fake.url(), ADMIN_KEY);
+        let second = Integration::new("sharepoint", "Second").hcl("second");
+        ws.write_main(&config(Some(true), "msgraph", &second));
+        let guid = apply_used(&ws);
+        let other = resource_values(&ws.state_json(), "posit_connect_oauth_integration.second")["guid"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let first_app = used_by(&store, &guid, "First app");
+        let second_app = used_by(&store, &other, "Second app");
+
+        let (run, diags) = ws.plan_diagnostics_with(&["-destroy"]);
+        run.ok();
+        let found = in_use(&diags);
+        assert_eq!(found.len(), 2, "one warning per integration: {diags:?}");
+        assert!(found.iter().all(|d| d["severity"] == "warning"), "{diags:?}");
+        for (integration, app) in [(&guid, &first_app), (&other, &second_app)] {
+            assert!(
+                found.iter().any(|d| {
+                    let detail = d["detail"].as_str().unwrap_or_default();
+                    detail.contains(integration.as_str()) && detail.contains(app.as_str())
+                }),
+                "{diags:?}"
+            );
+        }
+
+        let run = ws.run(DESTROY).failed();
+        run.assert_said(&["First app", &first_app, "Second app", &second_app]);
+        assert_eq!(times(&run, NOT_DELETED), 2, "both refusals reported: {}", run.describe());
+        assert_eq!(store.len(), 2);
+        assert_eq!(state_addresses(&ws.state_json()).len(), 2);
+        assert!(writes(&store).iter().all(|r| r.method != "DELETE"), "{}", request_log(&store));
+
+        // Protection off: deleted, with a warning for each (each shown: their summaries differ
+        // by the integration's name, so Terraform does not fold them into one).
+        ws.write_main(&config(Some(false), "msgraph", &second));
+        let run = ws.destroy();
+        run.assert_said(&["\"Used\" is used by", "First app", "\"Second\" is used by", "Second app"]);
+        assert_eq!(times(&run, NOT_DELETED), 0, "{}", run.describe());
+        assert!(store.is_empty());
+        assert_eq!(store.associations(&first_app).unwrap(), Vec::<String>::new());
+    });
+}
+
+/// With protection, replacing an integration the configuration's own association uses: without
+/// `create_before_destroy` Terraform deletes the old integration before updating the association,
+/// so Connect still names the content and the delete is refused, as the error says; with it the
+/// association moves to the new integration first and the old one is deleted.
+#[test]
+fn protect_lets_a_create_before_destroy_replacement_move_its_associations() {
+    for_each_terraform(|tf| {
+        let fake = start_fake();
+        let store = fake.store();
+        let ws = Workspace::with_connect_env(tf, &fake.url(), ADMIN_KEY);
+        let managed = store.add_content_with_title(Some("Managed app"));
+        let body = |template: &str, cbd: bool| {
+            let mut hcl = Integration::new(template, "Used").hcl("used");
+            if cbd {
+                let open = hcl.trim_end().strip_suffix('}').expect("a block").to_string();
+                hcl = open + "  lifecycle {\n    create_before_destroy = true\n  }\n}\n";
+            }
+            let provider = "provider \"posit\" {\n  protect_used_integrations = true\n}\n\n".to_string();
+            main_tf(&ProviderConfig::Env, &(provider + &hcl + &association("app", &managed, &format!("{USED}.guid"))))
+        };
+        ws.write_main(&body("msgraph", false));
+        let old = apply_used(&ws);
+
+        ws.write_main(&body("sharepoint", false));
+        ws.try_apply().failed().assert_said(&[NOT_DELETED, "Managed app", "create_before_destroy"]);
+        assert!(store.get(&old).is_some() && store.len() == 1);
+        assert_eq!(store.associations(&managed).unwrap(), vec![old.clone()]);
+
+        ws.write_main(&body("sharepoint", true));
+        let new = apply_used(&ws);
+        assert_ne!(new, old);
+        assert!(store.get(&old).is_none() && store.len() == 1);
+        assert_eq!(store.associations(&managed).unwrap(), vec![new]);
     });
 }

@@ -8,7 +8,8 @@
 //! - `model`: the mapping between Terraform values and Connect's JSON;
 //! - `server_rules`: the server's own template rules, checked at plan when it can be asked;
 //! - `in_use`: a plan that destroys or replaces an integration content uses, named in a
-//!   warning (or an error, with `protect_used_integrations`).
+//!   warning; with `protect_used_integrations`, the delete refused at apply while content still
+//!   uses it.
 
 mod adopt;
 mod crud;
@@ -145,7 +146,8 @@ impl Resource<ProviderData> for OAuthIntegration {
     }
 
     /// Content that uses an integration this plan destroys or replaces loses access to it: named
-    /// in a warning, or an error with `protect_used_integrations` (`in_use.rs`).
+    /// in a warning (with `protect_used_integrations`, the delete is refused at apply while the
+    /// uses remain; `in_use.rs`).
     async fn check_removal(&self, connect: Option<&ProviderData>, req: &RemovalRequest<'_>, diags: &mut Diagnostics) {
         in_use::check(connect, req, diags).await
     }
@@ -162,8 +164,13 @@ impl Resource<ProviderData> for OAuthIntegration {
         crud::update(&connect.client, &self.cache, &req.prior, &req.planned, &req.config, resp).await
     }
 
+    /// With `protect_used_integrations`, Connect is asked first whether content still uses the
+    /// integration, and the delete refused if so (`in_use.rs`); this holds for the delete half of
+    /// a replacement too, which Terraform sends as a delete of its own.
     async fn delete(&self, connect: &ProviderData, req: DeleteRequest, resp: &mut DeleteResponse) {
-        crud::delete(&connect.client, &self.cache, &req.prior, resp).await
+        if in_use::may_delete(connect, &req.prior, &mut resp.diagnostics).await {
+            crud::delete(&connect.client, &self.cache, &req.prior, resp).await
+        }
     }
 
     async fn import(&self, connect: &ProviderData, req: ImportRequest, resp: &mut ImportResponse) {
