@@ -12,16 +12,12 @@ use async_trait::async_trait;
 use crate::actions::oauth_integration_verify::OAuthIntegrationVerify;
 use crate::connect::{CancellationToken, Client, Error, ServerInfo, Version};
 use crate::connect_diagnostics::diagnostic;
-use crate::data_sources::content::ContentData;
 use crate::data_sources::oauth_integration::OAuthIntegrationData;
 use crate::data_sources::oauth_integrations::OAuthIntegrationsData;
 use crate::data_sources::principals::{GroupData, UserData};
 use crate::data_sources::server::ServerData;
 use crate::provider_data::ProviderData;
-use crate::resources::content_access::ContentAccess;
-use crate::resources::content_environment::ContentEnvironment;
 use crate::resources::content_oauth_integrations::ContentOAuthIntegrations;
-use crate::resources::content_vanity_url::ContentVanityUrl;
 use crate::resources::oauth_integration::OAuthIntegration;
 use settings::{build_client, protect_used_integrations, NoClient, PROTECT_USED_INTEGRATIONS, SERVER};
 use tfplugin::action::Action;
@@ -138,13 +134,7 @@ impl Provider for PositProvider {
     }
 
     fn resources(&self) -> Vec<Arc<dyn Resource<ProviderData>>> {
-        vec![
-            Arc::new(OAuthIntegration::new()),
-            Arc::new(ContentOAuthIntegrations::new()),
-            Arc::new(ContentAccess::new()),
-            Arc::new(ContentVanityUrl::new()),
-            Arc::new(ContentEnvironment::new()),
-        ]
+        vec![Arc::new(OAuthIntegration::new()), Arc::new(ContentOAuthIntegrations::new())]
     }
 
     fn data_sources(&self) -> Vec<Arc<dyn DataSource<ProviderData>>> {
@@ -154,7 +144,6 @@ impl Provider for PositProvider {
             Arc::new(ServerData::new()),
             Arc::new(UserData::new()),
             Arc::new(GroupData::new()),
-            Arc::new(ContentData::new()),
         ]
     }
 
