@@ -4,7 +4,8 @@
 //! - [`plan`]: validation and planning, no API calls;
 //! - `secret`: what a change does to the client secret (sent, kept, taken away);
 //! - `crud`: the API calls of read, create, update and delete;
-//! - `adopt`: import by guid and the listing behind `terraform query`;
+//! - `adopt`: import by guid, the listing behind `terraform query`, and the configuration
+//!   `-generate-config-out` writes;
 //! - `model`: the mapping between Terraform values and Connect's JSON;
 //! - `server_rules`: the server's own template rules, checked at plan when it can be asked;
 //! - `in_use`: a plan that destroys or replaces an integration content uses, named in a
@@ -27,9 +28,9 @@ use crate::provider_data::ProviderData;
 use tfplugin::diag::{Diagnostic, Diagnostics};
 use tfplugin::model::{Attr, Model};
 use tfplugin::resource::{
-    CreateRequest, CreateResponse, DeleteRequest, DeleteResponse, ImportRequest, ImportResponse, ListRequest,
-    ListResponse, PlanRequest, PlanResponse, ReadRequest, ReadResponse, RemovalRequest, Resource, UpdateRequest,
-    UpdateResponse, ValidateRequest, ValidateResponse,
+    CreateRequest, CreateResponse, DeleteRequest, DeleteResponse, GenerateConfigRequest, GenerateConfigResponse,
+    ImportRequest, ImportResponse, ListRequest, ListResponse, PlanRequest, PlanResponse, ReadRequest, ReadResponse,
+    RemovalRequest, Resource, UpdateRequest, UpdateResponse, ValidateRequest, ValidateResponse,
 };
 use tfplugin::schema::{IdentitySchema, Schema};
 use tfplugin::validators::Guid;
@@ -208,6 +209,10 @@ impl Resource<ProviderData> for OAuthIntegration {
             Ok(c) => adopt::list(&connect.client, c.template.as_str(), c.name_pattern.as_str(), resp).await,
             Err(d) => resp.diagnostics.push(d),
         }
+    }
+
+    fn generate_config(&self, req: &GenerateConfigRequest, resp: &mut GenerateConfigResponse) {
+        adopt::generate_config(req, resp)
     }
 }
 
