@@ -603,3 +603,24 @@ async fn a_name_beyond_the_prefix_search_page_is_found_by_paging() {
     assert_eq!(client_for(server.url()).users_named("ana").await.unwrap().len(), 1);
     assert_eq!(server.seen().len(), 1);
 }
+
+/// A user or group by guid: found, gone (Connect's "object does not exist"), and a 404 that is
+/// not about the object (an HTML page) an error, never "no such user".
+#[tokio::test]
+async fn principals_by_guid_tell_missing_from_errors() {
+    let server = TestServer::spawn(|seen| match seen.target.rsplit('/').next().unwrap() {
+        "u1" => Reply::json(200, json!({"guid": "u1", "username": "ana"})),
+        "g1" => Reply::json(200, json!({"guid": "g1", "name": "AI team"})),
+        "proxied" => Reply::raw(404, "text/html", "<html>Not Found</html>"),
+        _ => Reply::json(404, json!({"code": 4, "error": "The requested object does not exist.", "payload": null})),
+    })
+    .await;
+    let client = client_for(server.url());
+    assert_eq!(client.user_by_guid("u1").await.unwrap().unwrap().username, "ana");
+    assert_eq!(client.group_by_guid("g1").await.unwrap().unwrap().name, "AI team");
+    assert_eq!(client.user_by_guid("nobody").await.unwrap(), None);
+    assert_eq!(client.group_by_guid("nobody").await.unwrap(), None);
+    assert!(client.user_by_guid("proxied").await.is_err());
+    let targets: Vec<String> = server.seen().into_iter().map(|s| s.target).collect();
+    assert!(targets[0].ends_with("/__api__/v1/users/u1") && targets[1].ends_with("/__api__/v1/groups/g1"), "{targets:?}");
+}

@@ -1,5 +1,6 @@
 //! Data sources: read-only views of Connect for use in other configuration.
 
+pub mod content;
 pub mod oauth_integration;
 pub mod oauth_integrations;
 pub mod principals;

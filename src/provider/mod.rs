@@ -12,11 +12,13 @@ use async_trait::async_trait;
 use crate::actions::oauth_integration_verify::OAuthIntegrationVerify;
 use crate::connect::{CancellationToken, Client, Error, ServerInfo, Version};
 use crate::connect_diagnostics::diagnostic;
+use crate::data_sources::content::ContentData;
 use crate::data_sources::oauth_integration::OAuthIntegrationData;
 use crate::data_sources::oauth_integrations::OAuthIntegrationsData;
 use crate::data_sources::principals::{GroupData, UserData};
 use crate::data_sources::server::ServerData;
 use crate::provider_data::ProviderData;
+use crate::resources::content_access::ContentAccess;
 use crate::resources::content_oauth_integrations::ContentOAuthIntegrations;
 use crate::resources::oauth_integration::OAuthIntegration;
 use settings::{build_client, protect_used_integrations, NoClient, PROTECT_USED_INTEGRATIONS, SERVER};
@@ -134,7 +136,11 @@ impl Provider for PositProvider {
     }
 
     fn resources(&self) -> Vec<Arc<dyn Resource<ProviderData>>> {
-        vec![Arc::new(OAuthIntegration::new()), Arc::new(ContentOAuthIntegrations::new())]
+        vec![
+            Arc::new(OAuthIntegration::new()),
+            Arc::new(ContentOAuthIntegrations::new()),
+            Arc::new(ContentAccess::new()),
+        ]
     }
 
     fn data_sources(&self) -> Vec<Arc<dyn DataSource<ProviderData>>> {
@@ -144,6 +150,7 @@ impl Provider for PositProvider {
             Arc::new(ServerData::new()),
             Arc::new(UserData::new()),
             Arc::new(GroupData::new()),
+            Arc::new(ContentData::new()),
         ]
     }
 

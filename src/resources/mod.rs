@@ -1,5 +1,6 @@
 //! Resources: each maps its Terraform values to Connect API calls and back, one file (or one
 //! small folder) per resource type.
 
+pub mod content_access;
 pub mod content_oauth_integrations;
 pub mod oauth_integration;

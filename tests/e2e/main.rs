@@ -23,6 +23,7 @@ mod support;
 mod acceptance;
 mod actions;
 mod adopting;
+mod content_access;
 mod content_associations;
 mod contract;
 mod data_sources;

@@ -8,7 +8,8 @@ use reqwest::Method;
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 
-use super::Client;
+use super::transport::NotFound;
+use super::{guid_segment, Client};
 use crate::connect::Error;
 
 /// The largest page Connect serves.
@@ -70,6 +71,29 @@ impl Client {
     /// Every group whose `name` is exactly `name` (group names need not be unique).
     pub async fn groups_named(&self, name: &str) -> Result<Vec<Group>, Error> {
         self.named(&["v1", "groups"], name, |g: &Group| g.name == name).await
+    }
+
+    /// `GET /v1/users/{guid}`; `None` when Connect has no such user (its "object does not
+    /// exist", or a 404 that says nothing clear). An HTML 404 or "endpoint does not exist" is an
+    /// error, never "no such user".
+    pub async fn user_by_guid(&self, guid: &str) -> Result<Option<User>, Error> {
+        self.by_guid("users", guid).await
+    }
+
+    /// `GET /v1/groups/{guid}`; `None` when Connect has no such group (as
+    /// [`Client::user_by_guid`]). A server with groups disabled answers an error (a 400).
+    pub async fn group_by_guid(&self, guid: &str) -> Result<Option<Group>, Error> {
+        self.by_guid("groups", guid).await
+    }
+
+    async fn by_guid<T: DeserializeOwned>(&self, collection: &str, guid: &str) -> Result<Option<T>, Error> {
+        let url = self.endpoint(&["v1", collection, guid_segment(guid)?]);
+        let answer = self.send(Method::GET, url, None).await?;
+        match answer.not_found() {
+            None => answer.json().map(Some),
+            Some(NotFound::Object | NotFound::Unclear) => Ok(None),
+            Some(NotFound::Endpoint | NotFound::Page) => Err(answer.into_error()),
+        }
     }
 
     async fn named<T: DeserializeOwned>(
