@@ -49,7 +49,8 @@
 //!    what only the resource knows: values derived from other attributes, rules of the remote
 //!    system, checks against the server);
 //! 3. plans computed values unknown wherever the object changes, except those marked
-//!    [`UseStateForUnknown`](plan_modifiers::UseStateForUnknown), and adds the attributes that
+//!    [`UseStateForUnknown`](plan_modifiers::UseStateForUnknown) and those a modifier plans
+//!    itself ([`plans_value`](plan_modifiers::PlanModifier::plans_value)), and adds the attributes that
 //!    change where a modifier such as [`RequiresReplace`](plan_modifiers::RequiresReplace)
 //!    says so;
 //! 4. when the plan destroys or replaces an existing object and has no errors, calls the

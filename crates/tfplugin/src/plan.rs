@@ -135,7 +135,10 @@ pub(crate) fn apply_defaults(block: &Block, planned: &mut Value, config: &Value)
 
 /// On create, or on an update that changes anything, plans each Computed-only attribute as
 /// unknown (the server will set it), except `UseStateForUnknown` ones, which keep a known prior
-/// value. Optional + Computed attributes are left to the resource, which derives them.
+/// value, and those a modifier plans itself ([`PlanModifier::plans_value`]), which keep what it
+/// planned. Optional + Computed attributes are left to the resource, which derives them.
+///
+/// [`PlanModifier::plans_value`]: crate::plan_modifiers::PlanModifier::plans_value
 pub(crate) fn mark_computed_unknown(block: &Block, prior: &Value, planned: &mut Value) {
     if !prior.is_null() && planned == prior {
         return;
@@ -147,7 +150,7 @@ fn mark_block(block: &Block, prior: &Value, planned: &mut Value) {
     let Value::Object(attrs) = planned else { return };
     for attr in &block.attributes {
         let prior_v = prior.get(&attr.name);
-        if attr.computed && !attr.optional && !attr.required {
+        if attr.computed && !attr.optional && !attr.required && !attr.plans_own_value() {
             let keep = attr.keeps_prior_state() && !prior_v.is_null() && !prior_v.is_unknown();
             attrs.insert(attr.name.clone(), if keep { prior_v.clone() } else { Value::Unknown });
         } else if let AttributeKind::Single(nested) = &attr.kind {
@@ -318,6 +321,33 @@ mod tests {
         mark_computed_unknown(&block(), &prior, &mut planned);
         assert_eq!(planned.get("guid"), &Value::string("g"));
         assert!(planned.get("updated").is_unknown());
+    }
+
+    #[test]
+    fn a_value_a_modifier_plans_itself_stays_planned() {
+        #[derive(Debug)]
+        struct FromConfig;
+        impl crate::plan_modifiers::PlanModifier for FromConfig {
+            fn plans_value(&self) -> bool {
+                true
+            }
+        }
+        let block = Block::new(
+            "",
+            vec![
+                Attribute::string("name").required(),
+                Attribute::string("derived").computed().plan_modifier(FromConfig),
+            ],
+        );
+        let planned_as = |prior: &Value| {
+            let mut planned = Value::object([("name", Value::string("m")), ("derived", Value::string("from m"))]);
+            mark_computed_unknown(&block, prior, &mut planned);
+            planned.get("derived").clone()
+        };
+        // On create and on a changing update alike.
+        assert_eq!(planned_as(&Value::Null), Value::string("from m"));
+        let prior = Value::object([("name", Value::string("n")), ("derived", Value::string("from n"))]);
+        assert_eq!(planned_as(&prior), Value::string("from m"));
     }
 
     #[test]

@@ -41,6 +41,14 @@ pub trait PlanModifier: Send + Sync + Debug {
     fn requires_replace(&self, _prior: &Value, _planned: &Value) -> bool {
         false
     }
+
+    /// Whether this modifier's [`modify`](PlanModifier::modify) plans a computed value itself
+    /// (derived from the configuration, such as the names of a configured map's keys): the
+    /// framework then keeps what was planned where it would otherwise plan the value unknown
+    /// because the object changes, and the resource's apply must give exactly that value.
+    fn plans_value(&self) -> bool {
+        false
+    }
 }
 
 /// A computed value that does not change once set (a guid): the prior value is planned instead

@@ -184,6 +184,12 @@ impl Attribute {
         self.modifiers.iter().any(|m| m.keeps_prior_state())
     }
 
+    /// Whether a modifier plans this computed attribute's value itself
+    /// ([`PlanModifier::plans_value`](crate::plan_modifiers::PlanModifier::plans_value)).
+    pub(crate) fn plans_own_value(&self) -> bool {
+        self.modifiers.iter().any(|m| m.plans_value())
+    }
+
     /// The cty type of its values (an object type for a nested attribute).
     pub fn value_type(&self) -> Type {
         match &self.kind {
