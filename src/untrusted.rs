@@ -58,11 +58,16 @@ pub fn register_secret(value: &str) {
 
 /// A secret as it is, and as text that carries it escaped: inside a JSON string (an error
 /// echoing a request body; `"` and newlines escaped, and with `/` and non-ASCII escaped too, as
-/// some encoders do), URL-encoded (a form body or a query, `%20` or `+` for a space) and
-/// HTML-escaped (an error page).
+/// some encoders do), inside a JSON string twice (a JSON error whose message quotes the JSON
+/// request body, as the raw response body a trace log line shows it), URL-encoded (a form body
+/// or a query, `%20` or `+` for a space) and HTML-escaped (an error page).
 fn forms(value: &str) -> Vec<String> {
-    let json = serde_json::to_string(value).unwrap_or_default();
-    let json = json[1..json.len() - 1].to_owned();
+    let in_json_string = |s: &str| {
+        let quoted = serde_json::to_string(s).unwrap_or_default();
+        quoted[1..quoted.len() - 1].to_owned()
+    };
+    let json = in_json_string(value);
+    let json_twice = in_json_string(&json);
     let ascii_json: String = json
         .chars()
         .map(|c| match c {
@@ -80,7 +85,7 @@ fn forms(value: &str) -> Vec<String> {
         .replace('"', "&quot;")
         .replace('\'', "&#39;");
     let mut out = vec![value.to_owned()];
-    for f in [json, ascii_json, form, percent, html] {
+    for f in [json, json_twice, ascii_json, form, percent, html] {
         if !out.contains(&f) {
             out.push(f);
         }
@@ -213,6 +218,9 @@ mod tests {
         for text in [
             format!("raw: {secret}."),
             format!("400: {echoed_json}"),
+            // A JSON error quoting that body: the raw response body a trace line logs.
+            serde_json::to_string(&serde_json::json!({"error": format!("Invalid request body: {echoed_json}")}))
+                .unwrap(),
             python_json.to_owned(),
             format!("body=a&client_secret={form}"),
             format!("q={}", form.replace('+', "%20")),

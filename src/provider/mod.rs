@@ -19,6 +19,7 @@ use crate::data_sources::principals::{GroupData, UserData};
 use crate::data_sources::server::ServerData;
 use crate::provider_data::ProviderData;
 use crate::resources::content_access::ContentAccess;
+use crate::resources::content_environment::ContentEnvironment;
 use crate::resources::content_oauth_integrations::ContentOAuthIntegrations;
 use crate::resources::oauth_integration::OAuthIntegration;
 use settings::{build_client, protect_used_integrations, NoClient, PROTECT_USED_INTEGRATIONS, SERVER};
@@ -140,6 +141,7 @@ impl Provider for PositProvider {
             Arc::new(OAuthIntegration::new()),
             Arc::new(ContentOAuthIntegrations::new()),
             Arc::new(ContentAccess::new()),
+            Arc::new(ContentEnvironment::new()),
         ]
     }
 

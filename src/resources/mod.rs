@@ -2,5 +2,6 @@
 //! small folder) per resource type.
 
 pub mod content_access;
+pub mod content_environment;
 pub mod content_oauth_integrations;
 pub mod oauth_integration;

@@ -2,7 +2,7 @@
 //! in the middle could answer) cannot make a secret show, or hurt the terminal: errors echoing
 //! the request body or its headers, `TF_LOG=trace` with secrets that JSON escapes, secrets a
 //! server sends back in a later run, terminal escape sequences and megabytes in a message, and a
-//! list naming one integration twice.
+//! list naming one integration twice. Content environment variable values get the same checks.
 //!
 //! Each secret carries a unique marker; a test searches everything Terraform printed (and the
 //! state, for write-only values) for the markers, so any form of the secret (raw, escaped,
@@ -107,7 +107,9 @@ fn assert_failed_saying(run: &TfRun, needle: &str) {
 fn errors_echoing_the_request_body_show_no_secret() {
     for_each_terraform(|tf| {
         let fake = start_fake();
-        let ws = Workspace::with_connect_env(tf, &fake.url(), ADMIN_KEY);
+        let mut ws = Workspace::with_connect_env(tf, &fake.url(), ADMIN_KEY);
+        // Traced too: the response body logged raw holds the echoed body escaped twice.
+        ws.set_env("TF_LOG", "trace");
         let first = Secrets::new("a1f3");
         ws.write_main(&first.config("one", 1));
 
@@ -198,6 +200,134 @@ fn secrets_a_server_sends_back_in_a_later_run_are_not_logged() {
         if !run.output().contains("Connect API response body") {
             run.fail("the list answer's trace line is missing: nothing was searched");
         }
+    });
+}
+
+/// A content item's environment variables (issue 23), in both forms: the written-only values
+/// and those kept in state, each with a quote, a newline or a tab (escaped in JSON) and a marker.
+struct EnvSecrets {
+    write_only: String,
+    in_state: String,
+    markers: Vec<String>,
+}
+
+impl EnvSecrets {
+    fn new(tag: &str) -> EnvSecrets {
+        let markers = vec![format!("envwomark{tag}"), format!("envstatemark{tag}")];
+        EnvSecrets {
+            write_only: format!("env-\"{}\"-\twritten-only", markers[0]),
+            in_state: format!("env-line1\n{}-in-state", markers[1]),
+            markers,
+        }
+    }
+
+    /// The values reach Terraform as variables, as in production: the written-only one from a
+    /// plain variable (neither sensitive nor ephemeral, the case Terraform itself masks least),
+    /// the one in state from a sensitive variable.
+    fn give(&self, ws: &mut Workspace) {
+        ws.set_env("TF_VAR_wo_token", &self.write_only);
+        ws.set_env("TF_VAR_state_token", &self.in_state);
+    }
+
+    #[track_caller]
+    fn assert_hidden(&self, run: &TfRun, when: &str) {
+        for marker in &self.markers {
+            if run.output().contains(marker.as_str()) {
+                run.fail(&format!("an environment value (marker {marker}) is in Terraform's output {when}"));
+            }
+        }
+    }
+}
+
+/// Two content items' variables: one set write-only (at `version`), one kept in state.
+fn env_config(wo_content: &str, state_content: &str, version: u32) -> String {
+    let body = format!(
+        r#"variable "wo_token" {{
+  type = string
+}}
+
+variable "state_token" {{
+  type      = string
+  sensitive = true
+}}
+
+resource "posit_connect_content_environment" "wo" {{
+  content_guid = {wo_content}
+  variables_wo = {{
+    TOKEN = var.wo_token
+  }}
+  variables_wo_version = {version}
+}}
+
+resource "posit_connect_content_environment" "state" {{
+  content_guid = {state_content}
+  variables = {{
+    TOKEN = var.state_token
+  }}
+}}
+"#,
+        wo_content = hcl_string(wo_content),
+        state_content = hcl_string(state_content),
+    );
+    main_tf(&ProviderConfig::Env, &body)
+}
+
+/// Environment variable values have the client secrets' guarantees: a PATCH refused with an
+/// error echoing its body (a diagnostic on the attribute holding the variables) shows them
+/// masked, every run under `TF_LOG=trace` shows none, and the written-only one never reaches the
+/// state.
+#[test]
+fn environment_values_never_show() {
+    for_each_terraform(|tf| {
+        let fake = start_fake();
+        let (wo_content, state_content) = (fake.store().add_content(), fake.store().add_content());
+        let mut ws = Workspace::with_connect_env(tf, &fake.url(), ADMIN_KEY);
+        let first = EnvSecrets::new("e5a7");
+        first.give(&mut ws);
+        ws.write_main(&env_config(&wo_content, &state_content, 1));
+
+        // Creates refused with an error that quotes the PATCH body.
+        fake.faults().set(vec![Fault::new(1, FaultAction::EchoBody { status: 400 }).only("PATCH")]);
+        let run = ws.try_apply();
+        assert_failed_saying(&run, "Invalid request body");
+        assert_said_masked(&run);
+        first.assert_hidden(&run, "after creates whose errors echoed the request");
+
+        // Under TF_LOG=trace: create, rotate (every value sent again), plan.
+        fake.faults().clear();
+        ws.set_env("TF_LOG", "trace");
+        let mut runs = vec![(ws.apply(), "creating")];
+        let second = EnvSecrets::new("f6b8");
+        second.give(&mut ws);
+        ws.write_main(&env_config(&wo_content, &state_content, 2));
+        runs.push((ws.apply(), "rotating"));
+        runs.push((ws.plan_detailed(), "planning"));
+        for (run, when) in &runs {
+            first.assert_hidden(run, &format!("{when} with TF_LOG=trace"));
+            second.assert_hidden(run, &format!("{when} with TF_LOG=trace"));
+            if !run.output().contains("Connect API re") {
+                run.fail("the provider's trace lines are missing: nothing was searched");
+            }
+        }
+        let env = fake.store().content_env(&wo_content);
+        assert_eq!(env.get("TOKEN"), Some(&second.write_only), "the fake received the rotated value");
+        let state = std::fs::read_to_string(ws.path().join("terraform.tfstate")).unwrap();
+        for marker in [&first.markers[0], &second.markers[0]] {
+            assert!(!state.contains(marker.as_str()), "the write-only value is in the state");
+        }
+
+        // Updates refused the same way: the PATCH of the rotated values echoed.
+        let third = EnvSecrets::new("a9c1");
+        third.give(&mut ws);
+        ws.write_main(&env_config(&wo_content, &state_content, 3));
+        fake.faults().set(vec![Fault::new(1, FaultAction::EchoBody { status: 400 }).only("PATCH")]);
+        let run = ws.try_apply();
+        assert_failed_saying(&run, "Invalid request body");
+        assert_said_masked(&run);
+        third.assert_hidden(&run, "after updates whose errors echoed the request");
+        fake.faults().clear();
+        let run = ws.destroy();
+        third.assert_hidden(&run, "destroying with TF_LOG=trace");
     });
 }
 

@@ -25,6 +25,7 @@ mod actions;
 mod adopting;
 mod content_access;
 mod content_associations;
+mod content_environment;
 mod contract;
 mod data_sources;
 mod distribution;

@@ -288,3 +288,87 @@ fn import_by_identity_and_generated_config() {
         ws.assert_no_changes("after importing by identity");
     });
 }
+
+/// A content item's environment variables given write-only (issue 23): from an ephemeral
+/// variable, the value is in no state or plan file; from a plain variable (neither sensitive nor
+/// ephemeral), it shows in no output of plan, apply or show (TF_LOG=trace included) and is not
+/// in the state; a rotation (version bump) keeps it so.
+#[test]
+fn write_only_environment_values_never_reach_state_plan_or_output() {
+    for_each_terraform(|tf| {
+        let fake = start_fake();
+        let store = fake.store();
+        let content = store.add_content();
+        let mut ws = Workspace::new(tf);
+        let (ephemeral, plain) = ("env-ephemeral-secret-one", "env-plain-variable-secret");
+        ws.set_env("TF_VAR_token", ephemeral);
+        ws.set_env("TF_VAR_plain", plain);
+        let config = |version: u32| {
+            let body = format!(
+                r#"variable "token" {{
+  type      = string
+  sensitive = true
+  ephemeral = true
+}}
+
+variable "plain" {{
+  type = string
+}}
+
+resource "posit_connect_content_environment" "app" {{
+  content_guid = {content}
+  variables_wo = {{
+    TOKEN = var.token
+    PLAIN = var.plain
+  }}
+  variables_wo_version = {version}
+}}
+"#,
+                content = hcl_string(&content)
+            );
+            main_tf(&ProviderConfig::Hcl { server: fake.url(), api_key: ADMIN_KEY.into() }, &body)
+        };
+        ws.write_main(&config(1));
+
+        let mut printed =
+            vec![ws.try_plan().ok(), ws.run(&["plan", "-out=env.tfplan", "-no-color", "-input=false"]).ok()];
+        printed.push(ws.apply());
+        let stored = store.content_env(&content);
+        assert_eq!(
+            (stored.get("TOKEN").map(String::as_str), stored.get("PLAIN").map(String::as_str)),
+            (Some(ephemeral), Some(plain)),
+            "the fake received the values"
+        );
+        assert_nowhere(&ws, ephemeral, "after create");
+        printed.push(ws.run(&["show", "-no-color"]).ok());
+        printed.push(ws.run(&["show", "-json"]).ok());
+
+        // A rotation under TF_LOG=trace: the new values sent, shown nowhere.
+        let rotated = "env-ephemeral-secret-two";
+        ws.set_env("TF_VAR_token", rotated);
+        ws.set_env("TF_LOG", "trace");
+        ws.write_main(&config(2));
+        printed.push(ws.run(&["plan", "-out=env2.tfplan", "-no-color", "-input=false"]).ok());
+        printed.push(ws.apply());
+        printed.push(ws.run(&["plan", "-no-color", "-input=false"]).ok());
+        assert_eq!(store.content_env(&content).get("TOKEN").map(String::as_str), Some(rotated));
+        assert_nowhere(&ws, rotated, "after rotating");
+        for run in &printed {
+            for secret in [ephemeral, plain, rotated] {
+                assert!(!run.output().contains(secret), "a write-only value is printed:\n{}", run.describe());
+            }
+        }
+        assert!(
+            printed[0].output().contains("(write-only attribute)"),
+            "the plan shows the attribute as write-only:\n{}",
+            printed[0].output()
+        );
+        assert!(printed[5].output().contains("Connect API re"), "the provider's trace lines are missing");
+        // A plan file keeps the values of non-ephemeral variables whatever the schema says, so
+        // only the state is searched for the plain one.
+        let state_file = std::fs::read_to_string(ws.path().join("terraform.tfstate")).unwrap();
+        assert!(!state_file.contains(plain), "the write-only value is in the state");
+        ws.destroy();
+        assert!(store.content_env(&content).is_empty());
+    });
+}
