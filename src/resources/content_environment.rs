@@ -10,7 +10,7 @@
 //!   state (for older cores), sent whenever one of them changes. The same choice, and the same
 //!   rules, as `posit_connect_oauth_integration`'s `client_secret_wo` and `client_secret`.
 //! - `names` is what Connect tells: the names of this resource's variables that the content
-//!   has, planned from the configuration's keys ([`ConfiguredNames`]), so a variable deleted
+//!   has, planned from the configuration's keys (`ConfiguredNames`), so a variable deleted
 //!   outside Terraform is a planned change, and its apply sends that value again.
 //! - The resource owns only the names its configuration gives (Connect's PATCH, a `null` value
 //!   deleting one): variables others set (a deploy tool's `rsconnect deploy -E`, the dashboard)
