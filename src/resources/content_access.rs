@@ -534,7 +534,7 @@ impl Resource<ProviderData> for ContentAccess {
     }
 
     /// The sets spelled as the prior state spells them; then, for a plan that changes anything
-    /// and when configure could ask the server, the checks of [`check_with_server`].
+    /// and when configure could ask the server, the checks of `check_with_server`.
     async fn modify_plan(&self, connect: Option<&ProviderData>, req: &PlanRequest, resp: &mut PlanResponse) {
         if resp.planned.is_null() {
             return;

@@ -109,7 +109,7 @@ impl Resource<ProviderData> for ContentOAuthIntegrations {
     }
 
     /// The server's version against the planned set; and a destroy recorded for the plans of the
-    /// integrations it names (see [`record_destroy`]).
+    /// integrations it names (see `record_destroy`).
     async fn modify_plan(&self, connect: Option<&ProviderData>, req: &PlanRequest, resp: &mut PlanResponse) {
         if let Some(d) = several_need_a_newer_server(&resp.planned, connect.and_then(ProviderData::server_version)) {
             resp.diagnostics.push(d);
