@@ -12,7 +12,6 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::{json, Map, Value};
 
-use crate::content;
 use crate::errors::{self, code, ApiError};
 use crate::middleware;
 use crate::permissions;
@@ -21,6 +20,7 @@ use crate::rules;
 use crate::state::AppState;
 use crate::store::NewIntegration;
 use crate::templates;
+use crate::{content, content_environment, content_permissions, content_vanity};
 
 pub(crate) fn router(state: AppState) -> Router {
     Router::new()
@@ -41,8 +41,21 @@ pub(crate) fn router(state: AppState) -> Router {
             "/__api__/v1/content/{guid}/oauth/integrations/associations",
             get(content_associations).put(set_content_associations),
         )
-        .route("/__api__/v1/content", post(content::create))
-        .route("/__api__/v1/content/{guid}", get(content::get))
+        .route("/__api__/v1/content", get(content::list).post(content::create))
+        .route("/__api__/v1/content/{guid}", get(content::get).patch(content::update))
+        .route("/__api__/v1/content/{guid}/permissions", get(content_permissions::list).post(content_permissions::add))
+        .route(
+            "/__api__/v1/content/{guid}/permissions/{id}",
+            get(content_permissions::get).put(content_permissions::update).delete(content_permissions::delete),
+        )
+        .route(
+            "/__api__/v1/content/{guid}/vanity",
+            get(content_vanity::get).put(content_vanity::set).delete(content_vanity::delete),
+        )
+        .route(
+            "/__api__/v1/content/{guid}/environment",
+            get(content_environment::get).patch(content_environment::update).put(content_environment::set),
+        )
         .route("/__api__/v1/oauth/templates", get(list_templates))
         .route("/__api__/v1/oauth/templates/{id}", get(get_template))
         .fallback(errors::unknown_path)

@@ -26,6 +26,8 @@ pub(crate) mod code {
     pub(crate) const BAD_CONTENT_NAME: i64 = 5;
     /// A required top-level field is missing or empty (ParameterMissing).
     pub(crate) const MISSING_FIELD: i64 = 12;
+    /// A content permission's role is neither `viewer` nor `owner` (InvalidRoleAssignment).
+    pub(crate) const BAD_ROLE: i64 = 23;
     /// The key is valid but its user may not do this (PermissionDenied).
     pub(crate) const FORBIDDEN: i64 = 22;
     /// No key, or a key the server does not know (AuthRequired).
@@ -34,6 +36,14 @@ pub(crate) mod code {
     pub(crate) const BAD_PARAMETER: i64 = 25;
     /// A content item of that name already exists for its owner (DuplicateName).
     pub(crate) const NAME_IN_USE: i64 = 26;
+    /// A content permission names the content's owner, who needs none (InvalidCollaboratorOwner).
+    pub(crate) const OWNER_PERMISSION: i64 = 34;
+    /// A vanity path another content item holds, or one nested in (or around) another item's
+    /// (VanityPathInUse).
+    pub(crate) const VANITY_IN_USE: i64 = 51;
+    /// A vanity path Connect does not allow: reserved, malformed or the root
+    /// (ProhibitedVanityPath).
+    pub(crate) const PROHIBITED_VANITY_PATH: i64 = 52;
     /// The body is not JSON, or not the JSON expected: not an object, a field of the wrong type,
     /// a field the operation does not take (CannotParseRequestBody). The document also has 121
     /// InvalidJson; the fake does not tell text that is not JSON from JSON of the wrong shape,
@@ -41,6 +51,19 @@ pub(crate) mod code {
     pub(crate) const BAD_BODY: i64 = 87;
     /// An `access_type` other than `all`, `logged_in` and `acl` (UnknownAccessType).
     pub(crate) const BAD_ACCESS_TYPE: i64 = 117;
+    /// One environment variable named twice in a body (DuplicateEnvironmentVariable).
+    pub(crate) const DUPLICATE_ENV_VAR: i64 = 149;
+    /// A content permission's `principal_type` is neither `user` nor `group`
+    /// (InvalidPrincipalType).
+    pub(crate) const BAD_PRINCIPAL_TYPE: i64 = 152;
+    /// A content permission's PUT names a user that has another entry (DuplicateUserPermission).
+    pub(crate) const DUPLICATE_USER_PERMISSION: i64 = 154;
+    /// A content permission's PUT names a group that has another entry
+    /// (DuplicateGroupPermission).
+    pub(crate) const DUPLICATE_GROUP_PERMISSION: i64 = 155;
+    /// A content's new owner is not a publisher or an administrator the server knows
+    /// (InvalidOwner).
+    pub(crate) const BAD_OWNER: i64 = 156;
     /// An `include` value the operation does not know (InvalidInclude).
     pub(crate) const BAD_INCLUDE: i64 = 161;
     /// A create names a template the server does not have (OAuthTemplateNotFound).
@@ -55,9 +78,13 @@ pub(crate) mod code {
     pub(crate) const VERIFY_NOT_SERVICE_ACCOUNT: i64 = 240;
     /// A verify whose token exchange the identity provider refused (OAuthUnableToRetrieveToken).
     pub(crate) const VERIFY_NO_TOKEN: i64 = 241;
-    /// An integration's permission names a user the server does not know (InvalidUserGUID).
+    /// An environment variable without a name (EmptyEnvironmentVariableName).
+    pub(crate) const EMPTY_ENV_NAME: i64 = 266;
+    /// A permission (of an integration or of content) names a user the server does not know
+    /// (InvalidUserGUID).
     pub(crate) const UNKNOWN_USER: i64 = 261;
-    /// An integration's permission names a group the server does not know (InvalidGroupGUID).
+    /// A permission (of an integration or of content) names a group the server does not know,
+    /// or any group on a server with groups disabled (InvalidGroupGUID).
     pub(crate) const UNKNOWN_GROUP: i64 = 262;
 }
 
@@ -163,6 +190,16 @@ mod tests {
             (code::BAD_CONFIG, "OAuthTemplateConfig"),
             (code::TEMPLATE_CHANGE, "OAuthTemplateProhibitedChange"),
             (code::UNKNOWN_USER, "InvalidUserGUID"),
+            (code::BAD_ROLE, "InvalidRoleAssignment"),
+            (code::OWNER_PERMISSION, "InvalidCollaboratorOwner"),
+            (code::VANITY_IN_USE, "VanityPathInUse"),
+            (code::PROHIBITED_VANITY_PATH, "ProhibitedVanityPath"),
+            (code::DUPLICATE_ENV_VAR, "DuplicateEnvironmentVariable"),
+            (code::BAD_PRINCIPAL_TYPE, "InvalidPrincipalType"),
+            (code::DUPLICATE_USER_PERMISSION, "DuplicateUserPermission"),
+            (code::DUPLICATE_GROUP_PERMISSION, "DuplicateGroupPermission"),
+            (code::BAD_OWNER, "InvalidOwner"),
+            (code::EMPTY_ENV_NAME, "EmptyEnvironmentVariableName"),
             (code::UNKNOWN_GROUP, "InvalidGroupGUID"),
         ] {
             assert_eq!(name(code), expected, "code {code}");

@@ -1,4 +1,4 @@
-//! A stand-in for Posit Connect's OAuth integrations API.
+//! A stand-in for Posit Connect's OAuth integrations and content API.
 //!
 //! The fake is stateful and in memory. It serves the provider's end-to-end tests (which are
 //! synchronous, hence [`FakeConnect::spawn`] running the server on its own thread) and the
@@ -13,6 +13,18 @@
 //! guid, see `principals.rs`): the API keys' own users ([`Store::ADMIN_USER_GUID`],
 //! [`Store::PUBLISHER_USER_GUID`]) and those a test adds with [`Store::add_user`] and
 //! [`Store::add_group`]. An integration's permissions must name users and groups it knows.
+//!
+//! It serves content as code too (see `content.rs` and the `content_*.rs` modules): content
+//! items (`GET`/`POST /v1/content`, `GET`/`PATCH /v1/content/{guid}`), their permissions
+//! (`/v1/content/{guid}/permissions[/{id}]`), vanity path (`/v1/content/{guid}/vanity`) and
+//! environment variables (`/v1/content/{guid}/environment`). An administrator's key may do
+//! everything; a publisher's key sees the content its user owns or has a permission on, changes
+//! what it owns or collaborates on, and gets 403 on every change to OAuth integrations. Behind
+//! the API a test can make content of another owner ([`Store::add_content_owned_by`]), delete it
+//! ([`Store::remove_content`]) and edit it ([`Store::edit_content`],
+//! [`Store::set_content_permission`], [`Store::set_content_vanity`],
+//! [`Store::set_content_env`]), and read what the API never returns ([`Store::content_env`]'s
+//! values).
 //!
 //! For tests of clients under stress, a server can inject [`Fault`]s (429/503 with
 //! `Retry-After`, delays, connections dropped after acting, oversized answers) and serve HTTPS
@@ -34,6 +46,9 @@ mod api;
 mod catalog;
 mod clock;
 mod content;
+mod content_environment;
+mod content_permissions;
+mod content_vanity;
 mod directory;
 mod errors;
 mod exchanges;
@@ -47,6 +62,7 @@ mod rules;
 mod state;
 mod store;
 mod templates;
+mod vanity_paths;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -64,7 +80,9 @@ pub use store::{RecordedRequest, Store, DEFAULT_SERVER_VERSION};
 pub struct Options {
     /// The administrator's API key: may do everything.
     pub admin_key: String,
-    /// A publisher's API key: may list and read, gets 403 on changes.
+    /// A publisher's API key (its user is [`Store::PUBLISHER_USER_GUID`]): may list and read,
+    /// create content and change the content its user owns or collaborates on; gets 403 on
+    /// other changes.
     pub publisher_key: Option<String>,
     /// Added before every answer, to make a slow server.
     pub latency: Duration,
@@ -199,7 +217,8 @@ async fn serve_on(
     test: Option<String>,
 ) -> std::io::Result<()> {
     let recorder = exchanges::Recorder::from_env(listener.local_addr()?.port(), test);
-    let state = state::AppState { store, opts: Arc::new(opts), faults, recorder };
+    let https = tls.is_some();
+    let state = state::AppState { store, opts: Arc::new(opts), faults, recorder, https };
     let listener = listener::FaultListener::new(listener, tls)?;
     let app = api::router(state).into_make_service_with_connect_info::<listener::Conn>();
     axum::serve(listener, app).await

@@ -28,7 +28,8 @@ const USAGE: &str = "usage: fake-connect [--port PORT] --api-key KEY [--publishe
                      [--tls-cert CHAIN.pem --tls-key KEY.pem] [--fault SPEC]... [--profile NAME]\n\
                      profiles (or FAKE_CONNECT_PROFILE): derives (default), no-auth-mode, server-auth-mode, \
                      strict-keys, auth-type-top-level, auth-type-in-config, custom-fills, default-scopes, older, \
-                     no-oauth-api, null-names, strict-values, no-permissions, groups-disabled\n\
+                     no-oauth-api, null-names, strict-values, no-permissions, groups-disabled, \
+                     publishers-no-vanity\n\
                      FAKE_CONNECT_EXCHANGES=DIR records every exchange in DIR (one JSON-lines file per server)\n\
                      fault SPECs (each also takes method=M and path=P): \
                      refuse,every=N[,status=429][,retry-after=SECS] | delay,every=N,ms=MS | drop,every=N | \

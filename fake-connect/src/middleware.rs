@@ -35,7 +35,7 @@ fn body_for_log(bytes: &Bytes) -> Option<serde_json::Value> {
 
 /// Logs the request in the store on arrival, waits the configured latency, applies the
 /// injected faults (see [`crate::faults`]), runs the rest, and logs the answered status; with a
-/// [`Recorder`], also writes the whole exchange.
+/// [`crate::exchanges::Recorder`], also writes the whole exchange.
 ///
 /// A request refused by a fault is logged with the status it got; one whose connection a fault
 /// dropped after acting keeps status 0 (no answer was given) in the store, and is recorded with
@@ -154,7 +154,8 @@ fn oversized(bytes: u64) -> Response {
 }
 
 /// Checks the API key for everything under `/__api__/`: 401 without a valid key, 403 when a
-/// publisher's key tries to change anything (only administrators manage integrations). Paths
+/// publisher's key tries to change anything but content (only administrators manage
+/// integrations; the content handlers judge a publisher's rights on each item). Paths
 /// outside the API pass through to the 404 fallback.
 pub(crate) async fn authenticate(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let path = req.uri().path();
@@ -172,9 +173,22 @@ pub(crate) async fn authenticate(State(state): State<AppState>, req: Request, ne
             "This request requires an API key: send the header `Authorization: Key <api-key>`.",
         )
         .into_response(),
-        Some(Role::Publisher) if !read_only => ApiError::forbidden().into_response(),
+        Some(Role::Publisher) if !read_only && !publisher_may_try(req.method(), path) => {
+            ApiError::forbidden().into_response()
+        }
         Some(_) => next.run(req).await,
     }
+}
+
+/// The changes a publisher's key may attempt, for the handler to judge against the content item:
+/// creating content, and changing content (its fields, permissions, vanity path, environment).
+/// Changes to OAuth integrations, and to content's integration associations, are for
+/// administrators only.
+fn publisher_may_try(method: &Method, path: &str) -> bool {
+    let Some(rest) = path.strip_prefix("/__api__/v1/content") else {
+        return false;
+    };
+    (rest.is_empty() && method == Method::POST) || (rest.starts_with('/') && !rest.contains("/oauth/"))
 }
 
 /// Under [`crate::Profile::NoOAuthApi`], every OAuth path answers 404, as a server without that

@@ -72,6 +72,11 @@ pub enum Profile {
     /// 262). The document says of `getGroups` only that "an error is returned when groups are
     /// disabled".
     NoGroups,
+    /// A server with `Authorization.PublishersCanManageVanities` off (Connect's default is on):
+    /// a publisher's `PUT` and `DELETE` of `/v1/content/{guid}/vanity` answer 403 (code 22,
+    /// PermissionDenied) even on content the publisher owns; administrators are unaffected, and
+    /// reading a vanity path is still allowed.
+    PublishersNoVanity,
 }
 
 /// The config keys an Azure template defines (the seed page's curl bodies send exactly these).
@@ -82,7 +87,7 @@ const FALLBACK_SCOPES: &str = "offline_access";
 
 impl Profile {
     /// Every profile, for tests that run under each.
-    pub const ALL: [Profile; 14] = [
+    pub const ALL: [Profile; 15] = [
         Profile::Derives,
         Profile::NoAuthMode,
         Profile::ServerAuthMode,
@@ -97,6 +102,7 @@ impl Profile {
         Profile::StrictValues,
         Profile::NoPermissions,
         Profile::NoGroups,
+        Profile::PublishersNoVanity,
     ];
 
     /// The guid of the integration [`Profile::NullNames`] adds.
@@ -119,6 +125,7 @@ impl Profile {
             Profile::StrictValues => "strict-values",
             Profile::NoPermissions => "no-permissions",
             Profile::NoGroups => "groups-disabled",
+            Profile::PublishersNoVanity => "publishers-no-vanity",
         }
     }
 
@@ -151,6 +158,12 @@ impl Profile {
     /// Whether the server has groups.
     pub(crate) fn has_groups(self) -> bool {
         self != Profile::NoGroups
+    }
+
+    /// Whether publishers may set and delete the vanity paths of content they may change
+    /// (`Authorization.PublishersCanManageVanities`).
+    pub(crate) fn publishers_manage_vanities(self) -> bool {
+        self != Profile::PublishersNoVanity
     }
 
     /// How many integrations one content item may use (`None`: any number).

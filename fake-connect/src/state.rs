@@ -8,6 +8,8 @@ use std::sync::Arc;
 
 use axum::http::header;
 
+use crate::catalog::ContentItem;
+use crate::directory::{ADMIN_USER_GUID, PUBLISHER_USER_GUID};
 use crate::errors::ApiError;
 use crate::exchanges::Recorder;
 use crate::faults::Faults;
@@ -22,6 +24,17 @@ pub(crate) struct AppState {
     pub faults: Faults,
     /// Set when `FAKE_CONNECT_EXCHANGES` asks for a record of every exchange.
     pub recorder: Option<Recorder>,
+    /// Whether the server speaks HTTPS (for the URLs answers carry).
+    pub https: bool,
+}
+
+impl AppState {
+    /// The server's URL as the client reached it (its `Host` header), for the URLs in answers:
+    /// `http://127.0.0.1:PORT`, no trailing slash.
+    pub(crate) fn base_url(&self, headers: &axum::http::HeaderMap) -> String {
+        let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("127.0.0.1");
+        format!("{}://{host}", if self.https { "https" } else { "http" })
+    }
 }
 
 /// Who a key belongs to.
@@ -29,6 +42,38 @@ pub(crate) struct AppState {
 pub(crate) enum Role {
     Admin,
     Publisher,
+}
+
+/// The user a request's key stands for, and that user's role.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Caller {
+    pub role: Role,
+    pub user_guid: &'static str,
+}
+
+impl Caller {
+    pub(crate) fn is_admin(self) -> bool {
+        self.role == Role::Admin
+    }
+
+    /// Whether the caller sees the item: administrators see everything.
+    pub(crate) fn may_view(self, item: &ContentItem) -> bool {
+        self.is_admin() || item.visible_to(self.user_guid)
+    }
+
+    /// Whether the caller may change the item: administrators may change everything.
+    pub(crate) fn may_change(self, item: &ContentItem) -> bool {
+        self.is_admin() || item.changeable_by(self.user_guid)
+    }
+}
+
+/// The caller of a request that needs a key (the layers have refused a request without one).
+pub(crate) fn caller(headers: &axum::http::HeaderMap, opts: &Options) -> Result<Caller, ApiError> {
+    match role_of(headers, opts)? {
+        Some(Role::Admin) => Ok(Caller { role: Role::Admin, user_guid: ADMIN_USER_GUID }),
+        Some(Role::Publisher) => Ok(Caller { role: Role::Publisher, user_guid: PUBLISHER_USER_GUID }),
+        None => Err(ApiError::unauthenticated("This request requires an API key.")),
+    }
 }
 
 /// Reads `Authorization: Key <key>`. `Ok(None)`: no header; `Err`: a header with an unknown key

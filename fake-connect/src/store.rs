@@ -4,11 +4,12 @@
 //! can look behind the API (what secret was sent, which requests came in) and play the part of an
 //! administrator editing things in the dashboard.
 
+use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use serde_json::{json, Map, Value};
 
-use crate::catalog::{Catalog, NewContent};
+use crate::catalog::{AccessRole, Catalog, ContentItem, NewContent, PrincipalType};
 use crate::clock::now;
 use crate::directory::{self, Directory, Group, User};
 use crate::errors::ApiError;
@@ -314,36 +315,176 @@ impl Store {
         inner.integrations.len() != before
     }
 
-    /// Adds a content item (as if published) and returns its guid; associations need one.
+    /// Adds a content item (as if published) owned by the administrator key's user, and returns
+    /// its guid; associations need one.
     pub fn add_content(&self) -> String {
         self.add_content_with_title(None)
     }
 
     /// [`Store::add_content`] with a title (any text: a test may give a hostile one).
     pub fn add_content_with_title(&self, title: Option<&str>) -> String {
-        let guid = uuid::Uuid::new_v4().to_string();
         let mut inner = self.lock();
-        let name = inner.catalog.unused_name();
-        let title = title.map(str::to_string);
-        let new = NewContent { name, title, description: String::new(), access_type: "acl".into() };
-        inner.catalog.add(&guid, new).expect("an unused name");
-        inner.content.insert(guid.clone(), Vec::new());
-        guid
+        let name = inner.catalog.unused_name(directory::ADMIN_USER_GUID);
+        let new = NewContent {
+            name,
+            title: title.map(str::to_string),
+            description: String::new(),
+            access_type: "acl".into(),
+            owner_guid: directory::ADMIN_USER_GUID.to_string(),
+        };
+        Self::insert_content(&mut inner, new).expect("an unused name").guid
     }
 
-    /// Creates a content item as `POST /v1/content` does and returns it as answered.
-    pub(crate) fn create_content(&self, new: NewContent) -> Result<Value, ApiError> {
-        let guid = uuid::Uuid::new_v4().to_string();
+    /// Adds a content item named `name` owned by `owner_guid` (say a user from
+    /// [`Store::add_user_with_role`], or [`Store::PUBLISHER_USER_GUID`]), as if that user had
+    /// published it; returns its guid.
+    ///
+    /// # Panics
+    /// When the owner is not a known user or already has an item of that name: a mistake in the
+    /// calling test.
+    pub fn add_content_owned_by(&self, owner_guid: &str, name: &str) -> String {
         let mut inner = self.lock();
-        let created = inner.catalog.add(&guid, new)?;
+        assert!(inner.directory.user(owner_guid).is_some(), "Store::add_content_owned_by: no user {owner_guid}");
+        let new = NewContent {
+            name: name.to_string(),
+            title: None,
+            description: String::new(),
+            access_type: "acl".into(),
+            owner_guid: owner_guid.to_string(),
+        };
+        match Self::insert_content(&mut inner, new) {
+            Ok(item) => item.guid,
+            Err(e) => panic!("Store::add_content_owned_by: {}", e.message),
+        }
+    }
+
+    fn insert_content(inner: &mut Inner, new: NewContent) -> Result<ContentItem, ApiError> {
+        let guid = uuid::Uuid::new_v4().to_string();
+        let item = inner.catalog.add(&guid, new)?.clone();
         inner.content.insert(guid, Vec::new());
-        Ok(created)
+        Ok(item)
     }
 
-    /// A content item as `GET /v1/content/{guid}` answers it, and its owner.
-    pub(crate) fn content_item(&self, guid: &str) -> Option<(Value, Value)> {
+    /// Creates a content item as `POST /v1/content` does.
+    pub(crate) fn create_content(&self, new: NewContent) -> Result<ContentItem, ApiError> {
+        Self::insert_content(&mut self.lock(), new)
+    }
+
+    /// Deletes a content item behind the API (as its owner would in the dashboard), with its
+    /// permissions, vanity path, environment and integration associations. Returns false when
+    /// it did not exist.
+    pub fn remove_content(&self, guid: &str) -> bool {
+        let mut inner = self.lock();
+        inner.content.remove(guid);
+        inner.catalog.remove(guid).is_some()
+    }
+
+    /// Runs `read` on the content items and the users and groups.
+    pub(crate) fn with_content<R>(&self, read: impl FnOnce(&Catalog, &Directory) -> R) -> R {
         let inner = self.lock();
-        inner.catalog.get(guid).map(|item| (item, inner.catalog.owner()))
+        read(&inner.catalog, &inner.directory)
+    }
+
+    /// Runs `change` on the content items (the users and groups at hand to check names against).
+    pub(crate) fn update_content<R>(&self, change: impl FnOnce(&mut Catalog, &Directory) -> R) -> R {
+        let mut inner = self.lock();
+        let inner = &mut *inner;
+        change(&mut inner.catalog, &inner.directory)
+    }
+
+    /// A content item's environment variables, values included (the API answers the names only);
+    /// empty when there is no such item.
+    pub fn content_env(&self, guid: &str) -> BTreeMap<String, String> {
+        self.lock().catalog.get(guid).map(|c| c.environment.clone()).unwrap_or_default()
+    }
+
+    /// Sets (`Some`) or removes (`None`) an environment variable behind the API, without its
+    /// checks. Returns false when there is no such item.
+    pub fn set_content_env(&self, guid: &str, name: &str, value: Option<&str>) -> bool {
+        let mut inner = self.lock();
+        let Some(item) = inner.catalog.get_mut(guid) else {
+            return false;
+        };
+        match value {
+            Some(v) => item.environment.insert(name.to_string(), v.to_string()),
+            None => item.environment.remove(name),
+        };
+        true
+    }
+
+    /// A content item's permissions as `GET /v1/content/{guid}/permissions` answers them;
+    /// `None` when there is no such item.
+    pub fn content_permissions(&self, guid: &str) -> Option<Vec<Value>> {
+        let inner = self.lock();
+        let item = inner.catalog.get(guid)?;
+        Some(item.acl.iter().map(|e| crate::catalog::entry_json(guid, e)).collect())
+    }
+
+    /// Adds or changes (one per principal) a permission behind the API, without its checks (any
+    /// guid, even the owner's); returns the entry's id, `None` when there is no such item.
+    /// `principal_type` is `user` or `group`, `role` is `viewer` or `owner`.
+    ///
+    /// # Panics
+    /// For another type or role: a mistake in the calling test.
+    pub fn set_content_permission(
+        &self,
+        guid: &str,
+        principal_type: &str,
+        principal_guid: &str,
+        role: &str,
+    ) -> Option<String> {
+        let principal_type = PrincipalType::parse(principal_type).expect("principal_type is user or group");
+        let role = AccessRole::parse(role).expect("role is viewer or owner");
+        let mut inner = self.lock();
+        let (entry, _) = inner.catalog.upsert_entry(guid, principal_guid, principal_type, role)?;
+        Some(entry.id.to_string())
+    }
+
+    /// Removes a permission behind the API. Returns false when there is no such item or entry.
+    pub fn remove_content_permission(&self, guid: &str, id: &str) -> bool {
+        let mut inner = self.lock();
+        let Some(item) = inner.catalog.get_mut(guid) else {
+            return false;
+        };
+        let before = item.acl.len();
+        item.acl.retain(|e| e.id.to_string() != id);
+        item.acl.len() != before
+    }
+
+    /// A content item's vanity path as answered (`/a/b/`), if it has one.
+    pub fn content_vanity(&self, guid: &str) -> Option<String> {
+        self.lock().catalog.get(guid).and_then(|c| c.vanity.as_ref().map(|v| v.path.clone()))
+    }
+
+    /// Sets (`Some`, taken as given: no normalising, no rule checked, taken from any item that
+    /// holds it) or removes (`None`) a vanity path behind the API. Returns false when there is
+    /// no such item.
+    pub fn set_content_vanity(&self, guid: &str, path: Option<&str>) -> bool {
+        let mut inner = self.lock();
+        match path {
+            Some(path) => inner.catalog.set_vanity(guid, path).is_some(),
+            None => inner.catalog.get_mut(guid).map(|c| c.vanity = None).is_some(),
+        }
+    }
+
+    /// Simulates an edit of a content item in the dashboard, without the API's checks: `field`
+    /// is `name`, `title` (a string or null), `description`, `access_type` or `owner_guid`.
+    /// Returns false when the item does not exist or the edit makes no sense.
+    pub fn edit_content(&self, guid: &str, field: &str, value: Value) -> bool {
+        let mut inner = self.lock();
+        let Some(item) = inner.catalog.get_mut(guid) else {
+            return false;
+        };
+        match (field, value) {
+            ("name", Value::String(s)) => item.name = s,
+            ("title", Value::String(s)) => item.title = Some(s),
+            ("title", Value::Null) => item.title = None,
+            ("description", Value::String(s)) => item.description = s,
+            ("access_type", Value::String(s)) => item.access_type = s,
+            ("owner_guid", Value::String(s)) => item.owner_guid = s,
+            _ => return false,
+        }
+        true
     }
 
     /// The integration guids associated with a content item; `None` when there is no such content.

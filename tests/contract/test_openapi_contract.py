@@ -49,7 +49,7 @@ HOST = "http://fake-connect"
 
 # The operations the recorded traffic must have exercised with a successful answer, by the
 # document's path templates: what the provider calls (and posit-sdk, for the associations). The
-# provider reads one template at a time; no client under test lists them.
+# provider reads the templates list (once per process); no client under test reads one template.
 REQUIRED = {
     ("GET", "/v1/oauth/integrations"),
     ("POST", "/v1/oauth/integrations"),
@@ -60,11 +60,11 @@ REQUIRED = {
     ("GET", "/v1/content/{guid}/oauth/integrations/associations"),
     ("PUT", "/v1/content/{guid}/oauth/integrations/associations"),
     ("GET", "/v1/content/{guid}"),
-    ("GET", "/v1/oauth/templates/{key}"),
+    ("GET", "/v1/oauth/templates"),
     ("GET", "/v1/user"),
 }
 # What tests/contract/test_posit_sdk.py does not call: posit-sdk reads neither.
-NOT_DRIVEN_BY_POSIT_SDK = {("GET", "/v1/oauth/templates/{key}"), ("GET", "/v1/user")}
+NOT_DRIVEN_BY_POSIT_SDK = {("GET", "/v1/oauth/templates"), ("GET", "/v1/user")}
 
 # fake-connect's own test binaries (fake-connect/tests/*.rs): they send malformed requests on
 # purpose, to test the fake's refusals.
@@ -185,12 +185,33 @@ def _option_defaults_are_strings_or_booleans(doc: dict) -> None:
     option["properties"]["default"] = {"anyOf": [{"type": "string"}, {"type": "boolean"}]}
 
 
+def _visibility_values_are_scalars(doc: dict) -> None:
+    expression = doc["components"]["schemas"]["ServicePrincipalTemplateVisibilityExpression"]
+    scalar = [{"type": "string"}, {"type": "boolean"}]
+    expression["properties"]["value"] = {"anyOf": [*scalar, {"type": "array", "items": {"anyOf": scalar}}]}
+
+
 def _include_takes_a_list(doc: dict) -> None:
     for path in ("/v1/content", "/v1/content/{guid}"):
         for parameter in doc["paths"][path]["get"]["parameters"]:
             if parameter["name"] == "include":
                 parameter["schema"] = {"type": "array", "items": parameter["schema"]}
                 parameter["style"], parameter["explode"] = "form", False
+
+
+# The operations that need the right to change a content item (their text says so), and list no 403.
+CHANGES_WITHOUT_403 = (
+    ("/v1/content/{guid}/vanity", "put"),
+    ("/v1/content/{guid}/vanity", "delete"),
+    ("/v1/content/{guid}/environment", "patch"),
+    ("/v1/content/{guid}/environment", "put"),
+)
+
+
+def _changes_may_be_forbidden(doc: dict) -> None:
+    for path, method in CHANGES_WITHOUT_403:
+        responses = doc["paths"][path][method]["responses"]
+        responses["403"] = copy.deepcopy(responses["400"])
 
 
 def _schema(doc: dict, *keys):
@@ -231,6 +252,17 @@ DEFECTS = [
         == {"type": "object"},
     ),
     Defect(
+        name="visibility expression values are strings or booleans",
+        reason="ServicePrincipalTemplateVisibilityExpression.value is typed object, though it holds the "
+        "option value a field depends on (an auth type, a mode, a flag): a string, a boolean or a list "
+        "of them is accepted there",
+        correct=_visibility_values_are_scalars,
+        still_there=lambda doc: _schema(
+            doc, "components", "schemas", "ServicePrincipalTemplateVisibilityExpression", "properties", "value"
+        )
+        == {"type": "object"},
+    ),
+    Defect(
         name="include is comma-separated",
         reason="include of GET /v1/content and /v1/content/{guid} admits one value by its schema, "
         "while the operation's own text takes several, comma-separated (posit-sdk-py sends "
@@ -240,6 +272,19 @@ DEFECTS = [
             p["schema"].get("type") == "string"
             for p in doc["paths"]["/v1/content/{guid}"]["get"]["parameters"]
             if p["name"] == "include"
+        ),
+    ),
+    Defect(
+        name="content changes may be refused with 403",
+        reason="PUT and DELETE /v1/content/{guid}/vanity and PATCH and PUT /v1/content/{guid}/environment "
+        "list no 403, though Connect's reference limits vanity changes to administrators and to "
+        "publishers who may change the content (to administrators alone when "
+        "Authorization.PublishersCanManageVanities is off), and an environment change is a change of "
+        "the content like PATCH /v1/content/{guid}, which lists 403; fake-connect refuses the others "
+        "with 403 as every other content operation does: a 403 APIError is accepted there",
+        correct=_changes_may_be_forbidden,
+        still_there=lambda doc: all(
+            "403" not in doc["paths"][path][method]["responses"] for path, method in CHANGES_WITHOUT_403
         ),
     ),
 ]
