@@ -2,10 +2,17 @@
 //!
 //! The Azure family (its fields and default scopes are in
 //! `docs/resources/connect_oauth_integration.md` and `docs/guides/azure.md`) and `custom`,
-//! `snowflake` and `connect`, whose fields the provider's tests use. The shape follows a recorded
-//! answer (rsconnect-python's test data): `fields[]` with `name` (the config key), `label`,
-//! `default`, `validation` (a regex) and `secret`, and `options[]` with `name`, `label`, `type`,
-//! `default`.
+//! `snowflake`, `github` and `connect`, whose fields the provider's tests use. The shape follows a
+//! recorded answer (rsconnect-python's test data): `fields[]` with `name` (the config key),
+//! `label`, `default`, `validation` (a regex) and `secret`, and `options[]` with `name`, `label`,
+//! `type`, `default`; and Posit's API description: a field's `visibility_expression` says which
+//! option values make it apply (`{"name", "operator", "value"}`, or `{"operator": "and"|"or",
+//! "operands": [...]}`; the description names the parts, not the operators: `eq` is this fake's).
+//!
+//! Two templates carry facts the provider's built-in catalogue lacks, as a newer Connect's do:
+//! `github` has a GitHub Enterprise Server hostname and, for its Service Account (GitHub App)
+//! type, an App ID that must be given; `snowflake` has default scopes. The provider's tests show
+//! these facts winning over the catalogue at plan.
 
 use serde_json::{json, Value};
 
@@ -31,6 +38,12 @@ pub(crate) fn environment_variables(template: &str) -> Value {
 
 fn field(name: &str, label: &str, default: &str, validation: &str, secret: bool) -> Value {
     json!({"name": name, "label": label, "default": default, "validation": validation, "secret": secret})
+}
+
+/// A field that applies only when the option `option` is `value`.
+fn field_when(option: &str, value: &str, mut field: Value) -> Value {
+    field["visibility_expression"] = json!({"name": option, "operator": "eq", "value": value});
+    field
 }
 
 fn azure_template(id: &str, name: &str, description: &str, scopes: &str) -> Value {
@@ -80,9 +93,22 @@ fn other_templates() -> Vec<Value> {
                 field("account_url", "Account URL", "", r"^https://\S+$", false),
                 field("client_id", "Client ID", "", r"^\S+$", false),
                 field("client_secret", "Client Secret", "", "", true),
-                field("scopes", "Scopes", "", "", false),
+                field("scopes", "Scopes", "refresh_token session:role-any", "", false),
             ],
             "options": viewer_or_service,
+            "environment_variables": ["SNOWFLAKE_ACCOUNT"],
+        }),
+        json!({
+            "id": "github", "name": "GitHub", "description": "GitHub and GitHub Enterprise Server.",
+            "fields": [
+                field("client_id", "Client ID", "", r"^\S+$", false),
+                field("client_secret", "Client Secret", "", "", true),
+                field("github_enterprise_server", "GitHub Enterprise Server", "", r"^$|^[A-Za-z0-9.-]+$", false),
+                field_when("auth_type", "Viewer", field("scopes", "Scopes", "", "", false)),
+                field_when("auth_type", "Service Account", field("app_id", "App ID", "", r"^[0-9]+$", false)),
+            ],
+            "options": viewer_or_service,
+            "environment_variables": ["GITHUB_TOKEN"],
         }),
         json!({
             "id": "connect", "name": "Posit Connect", "description": "Connect's own API, with a visitor's API key.",

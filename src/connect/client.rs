@@ -66,6 +66,8 @@ struct Inner {
     cancel: CancellationToken,
     on_secret: SecretHook,
     max_body: usize,
+    /// The server's templates, asked for once (`Client::templates`).
+    templates: super::ServerTemplates,
 }
 
 impl fmt::Debug for Client {
@@ -96,8 +98,14 @@ impl Client {
                 cancel: cfg.cancel,
                 on_secret: cfg.on_secret,
                 max_body: cfg.max_body,
+                templates: Default::default(),
             }),
         })
+    }
+
+    /// The client's one [`ServerTemplates`](super::ServerTemplates).
+    pub(crate) fn server_templates(&self) -> &super::ServerTemplates {
+        &self.inner.templates
     }
 
     /// The server URL as normalised by [`Client::new`], without a trailing slash.

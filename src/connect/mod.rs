@@ -9,6 +9,7 @@ mod client;
 mod error;
 mod retry;
 mod secret;
+mod server_templates;
 mod tls;
 mod types;
 
@@ -18,13 +19,14 @@ pub use client::content::{
 };
 pub use client::principals::{Group, User};
 pub use client::server::{ServerInfo, Version};
-pub use client::templates::{TemplateDefinition, TemplateField};
+pub use client::templates::{TemplateDefinition, TemplateField, TemplateOption, VisibilityExpression};
 pub use client::{
     Client, ClientConfig, SecretHook, TlsOptions, CREATE_GRACE, DEFAULT_OPERATION_TIMEOUT, DEFAULT_TIMEOUT,
 };
 pub use error::{Error, GiveUp};
 pub use retry::{RetryPolicy, DEFAULT_MAX_RETRIES};
 pub use secret::{Secret, MASK};
+pub use server_templates::{describe, holds, Listing, ServerTemplate, ServerTemplates, Setting, Templates};
 pub use tokio_util::sync::CancellationToken;
 pub use types::{
     same_scopes, Config, Deleted, Integration, IntegrationUpdate, NewIntegration, Permission, PLAIN_CONFIG_KEYS,

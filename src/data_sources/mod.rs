@@ -3,6 +3,7 @@
 pub mod content;
 pub mod oauth_integration;
 pub mod oauth_integrations;
+pub mod oauth_templates;
 pub mod principals;
 pub mod server;
 

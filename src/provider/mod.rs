@@ -15,6 +15,7 @@ use crate::connect_diagnostics::diagnostic;
 use crate::data_sources::content::ContentData;
 use crate::data_sources::oauth_integration::OAuthIntegrationData;
 use crate::data_sources::oauth_integrations::OAuthIntegrationsData;
+use crate::data_sources::oauth_templates::OAuthTemplatesData;
 use crate::data_sources::principals::{GroupData, UserData};
 use crate::data_sources::server::ServerData;
 use crate::provider_data::ProviderData;
@@ -149,6 +150,7 @@ impl Provider for PositProvider {
         vec![
             Arc::new(OAuthIntegrationData::new()),
             Arc::new(OAuthIntegrationsData::new()),
+            Arc::new(OAuthTemplatesData::new()),
             Arc::new(ServerData::new()),
             Arc::new(UserData::new()),
             Arc::new(GroupData::new()),
@@ -179,6 +181,8 @@ impl Provider for PositProvider {
 /// that only creates). A connection that cannot be made is reported at once, without the
 /// retries that a working server's hiccups get (see `Client::check_server`).
 async fn check_server(client: &Client) -> Result<ServerInfo, Diagnostic> {
+    // The templates list, which plans use, goes out beside the check: its round trip is shared.
+    client.prefetch_templates();
     let info = client.check_server().await.map_err(|e| {
         let d = diagnostic(&format!("Could not use Connect at {}", client.server_url()), &e);
         match e.last_attempt() {

@@ -44,5 +44,6 @@ mod refresh_cache;
 mod reliability;
 mod secrets;
 mod server_checks;
+mod templates;
 mod transport;
 mod validation;

@@ -7,7 +7,8 @@
 //! - `adopt`: import by guid, the listing behind `terraform query`, and the configuration
 //!   `-generate-config-out` writes;
 //! - `model`: the mapping between Terraform values and Connect's JSON;
-//! - `server_rules`: the server's own template rules, checked at plan when it can be asked;
+//! - `server_rules`: the server's own template facts (defaults, required fields, patterns),
+//!   used at plan when it lists its templates;
 //! - `in_use`: a plan that destroys or replaces an integration content uses, named in a
 //!   warning; with `protect_used_integrations`, the delete refused at apply while content still
 //!   uses it.
@@ -82,7 +83,6 @@ pub struct OAuthIntegration {
     schema: Schema,
     identity: IdentitySchema,
     list: Schema,
-    rules: server_rules::TemplateRules,
     /// The listing that serves this process's reads; invalidated by its writes.
     cache: crud::IntegrationCache,
 }
@@ -94,14 +94,12 @@ impl Default for OAuthIntegration {
 }
 
 impl OAuthIntegration {
-    /// The resource, its schemas built once, with an empty cache of template rules and
-    /// listings.
+    /// The resource, its schemas built once, with an empty cache of listings.
     pub fn new() -> Self {
         OAuthIntegration {
             schema: schema::schema(),
             identity: schema::identity_schema(),
             list: schema::list_schema(),
-            rules: server_rules::TemplateRules::default(),
             cache: crud::IntegrationCache::default(),
         }
     }
@@ -134,7 +132,7 @@ impl Resource<ProviderData> for OAuthIntegration {
             return;
         }
         if let (Some(connect), Some(planned)) = (connect, planned.filter(|_| !resp.diagnostics.has_errors())) {
-            self.rules.check(&connect.client, &planned, &mut resp.diagnostics).await;
+            server_rules::check(&connect.client, req, resp, &planned).await;
             // Configured permissions need a server that has them.
             // Whether the configuration manages permissions (plan::modify read it typed; only
             // this bit is needed here).

@@ -1,80 +1,185 @@
-//! The server's own template rules, checked at plan when Connect can be asked: the fields a
-//! template has (so an `extra` key the server would refuse fails at plan) and their validation
-//! patterns. Best effort: a server that cannot be asked, or that does not describe the template,
-//! leaves the checks to apply time, where Connect's own error is shown.
+//! The server's own template facts, used at plan when Connect lists its templates
+//! (`GET /v1/oauth/templates`, read once per process: `Client::templates`): the template's
+//! defaults (its auth type, its scopes), the auth types it offers, the fields it requires where
+//! they apply (a field's visibility expression says for which option values), fields set where
+//! they do not apply, an `extra` key the server would refuse, and the fields' validation
+//! patterns. What the server says wins over the built-in catalogue (`template_catalogue`), which
+//! stays the rule for a server without the list, and at validate, where no server is asked; a
+//! server that cannot say leaves the checks to apply time, where Connect's own error is shown.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
-use regex::Regex;
-use tokio::sync::Mutex;
-
 use super::model::IntegrationState;
-use super::schema::{SECRET_KEYS, SERVER_FILLED_KEYS};
-use crate::connect::{Client, TemplateDefinition};
+use super::schema::{is_named_key, SECRET_KEYS, SERVER_FILLED_KEYS};
+use crate::connect::{describe, holds, same_scopes, Client, ServerTemplate, Setting};
 use crate::untrusted::{server_text, MAX_MESSAGE_CHARS};
 use tfplugin::diag::{AttributePath, Diagnostic, Diagnostics};
+use tfplugin::resource::{PlanRequest, PlanResponse};
+use tfplugin::suggest::did_you_mean;
 use tfplugin::value::Value;
 
-/// Template definitions fetched in this provider process, by template id (`None`: the server
-/// does not describe it). A Terraform run plans many integrations of few templates: one GET each.
-#[derive(Debug, Default)]
-pub(crate) struct TemplateRules {
-    definitions: Mutex<HashMap<String, Option<Arc<Rules>>>>,
+/// Plans the server's defaults into `resp.planned` and checks the planned integration against
+/// the server's template; nothing when the server does not list that template.
+pub(crate) async fn check(client: &Client, req: &PlanRequest, resp: &mut PlanResponse, planned: &IntegrationState) {
+    let Some(template) = planned.template.as_str() else { return };
+    let Some(t) = client.templates().await.find(template) else { return };
+    let creating = req.prior.is_null() || req.prior.get("template") != resp.planned.get("template");
+    plan_defaults(&t, req, &mut resp.planned, creating);
+    let facts = Facts { template: &t, server: client.server_url(), config: req.config.get("config"), creating };
+    facts.check(resp.planned.get("config"), &mut resp.diagnostics);
 }
 
-/// A template definition with its validation patterns compiled once.
-#[derive(Debug)]
-struct Rules {
-    def: TemplateDefinition,
-    /// Field name to compiled pattern; fields without one, or whose pattern this engine cannot
-    /// compile (the server's business, checked at apply), are absent.
-    patterns: HashMap<String, Regex>,
-}
-
-impl Rules {
-    fn new(def: TemplateDefinition) -> Self {
-        let patterns = def
-            .fields
-            .iter()
-            .filter_map(|f| {
-                let p = f.validation.as_deref().filter(|p| !p.is_empty())?;
-                Some((f.name.clone(), Regex::new(p).ok()?))
-            })
-            .collect();
-        Rules { def, patterns }
-    }
-}
-
-impl TemplateRules {
-    async fn definition(&self, client: &Client, template: &str) -> Option<Arc<Rules>> {
-        let mut cache = self.definitions.lock().await;
-        if let Some(known) = cache.get(template) {
-            return known.clone();
-        }
-        match client.template_definition(template).await {
-            Ok(def) => {
-                let rules = def.map(|d| Arc::new(Rules::new(d)));
-                cache.insert(template.to_string(), rules.clone());
-                rules
-            }
-            Err(e) => {
-                tracing::debug!(template, error = %e, "template definition not available; skipping server-side checks");
-                None
-            }
+/// What the configuration leaves out and the server's template gives: the auth type of a new
+/// integration (its `auth_type` option's default), and scopes (its `scopes` field's default,
+/// where the field applies), planned as the prior state's string when they hold the same set.
+fn plan_defaults(t: &ServerTemplate, req: &PlanRequest, planned: &mut Value, creating: bool) {
+    let configured = req.config.get("config");
+    let Value::Object(attrs) = planned else { return };
+    let Some(Value::Object(cfg)) = attrs.get_mut("config") else { return };
+    if creating && configured.get("auth_type").is_null() {
+        if let Some((_, Some(default))) = t.auth_types() {
+            cfg.insert("auth_type".into(), Value::string(default));
         }
     }
+    let Some(field) = t.field("scopes") else { return };
+    let Some(default) = field.default.as_deref().filter(|d| !d.trim().is_empty()) else { return };
+    if !configured.get("scopes").is_null() {
+        return;
+    }
+    let cfg_value = Value::Object(cfg.clone());
+    let applies = field.visibility_expression.as_ref().map_or(Some(true), |e| holds(e, &|k| setting(&cfg_value, k)));
+    if applies == Some(false) {
+        return;
+    }
+    let prior = if creating { &Value::Null } else { req.prior.get("config").get("scopes") };
+    let scopes = match prior.as_str() {
+        Some(p) if same_scopes(p, default) => Value::string(p),
+        _ => Value::string(default),
+    };
+    cfg.insert("scopes".into(), scopes);
+}
 
-    /// Checks a planned integration's known config values against the server's template.
-    pub(crate) async fn check(&self, client: &Client, planned: &IntegrationState, diags: &mut Diagnostics) {
-        let Some(template) = planned.template.as_str() else { return };
-        let Some(rules) = self.definition(client, template).await else { return };
-        // The server's fields are matched to config attributes by name: walked as a value.
-        check_against(&rules, client.server_url(), &planned.config.to_value(), diags);
+/// A config value by key, as the server's expressions compare it: a named attribute, else an
+/// `extra` or `extra_sensitive` entry.
+fn setting(cfg: &Value, key: &str) -> Setting {
+    let one = |v: &Value| match v {
+        Value::Null => Setting::Absent,
+        Value::String(s) => Setting::Text(s.clone()),
+        Value::Bool(b) => Setting::Text(b.to_string()),
+        Value::Unknown => Setting::Unknown,
+        other => Setting::Text(format!("{other:?}")),
+    };
+    if is_named_key(key) {
+        return one(cfg.get(key));
+    }
+    for map in ["extra", "extra_sensitive"] {
+        match cfg.get(map) {
+            Value::Unknown => return Setting::Unknown,
+            Value::Map(m) => {
+                if let Some(v) = m.get(key) {
+                    return one(v);
+                }
+            }
+            _ => {}
+        }
+    }
+    Setting::Absent
+}
+
+/// The server's template and what the plan is judged with.
+struct Facts<'a> {
+    template: &'a Arc<ServerTemplate>,
+    server: &'a str,
+    /// The configuration's `config`, as written (the plan also holds defaults).
+    config: &'a Value,
+    /// A new integration: required fields are checked (an existing one may hold a field the
+    /// configuration never set, kept by the server).
+    creating: bool,
+}
+
+impl Facts<'_> {
+    fn check(&self, planned: &Value, diags: &mut Diagnostics) {
+        let t = self.template;
+        let (id, server) = (&t.def.id, self.server);
+        // Values as sent: the plan's, with a write-only secret from the configuration.
+        let lookup = |key: &str| match (key, setting(planned, key)) {
+            ("client_secret", Setting::Absent) => setting(self.config, "client_secret_wo"),
+            (_, s) => s,
+        };
+        if let Some((offered, _)) = t.auth_types() {
+            let configured = !self.config.get("auth_type").is_null();
+            if let (true, Setting::Text(a)) = (configured || self.creating, lookup("auth_type")) {
+                if !offered.contains(&a) {
+                    let offered: Vec<&str> = offered.iter().map(String::as_str).collect();
+                    let list = server_text(
+                        &offered.iter().map(|s| format!("{s:?}")).collect::<Vec<_>>().join(", "),
+                        MAX_MESSAGE_CHARS,
+                    );
+                    diags.attr_error(
+                        AttributePath::dotted("config.auth_type"),
+                        "Invalid config.auth_type",
+                        format!(
+                            "config.auth_type is {a:?}; the {id:?} template on {server} offers: {list}.{}",
+                            did_you_mean(&a, &offered)
+                        ),
+                    );
+                }
+            }
+        }
+        for f in &t.def.fields {
+            let applies = f.visibility_expression.as_ref().map_or(Some(true), |e| holds(e, &lookup));
+            let label = server_text(f.label.as_deref().unwrap_or(&f.name), 100);
+            let when = f.visibility_expression.as_ref().map(|e| server_text(&describe(e), 200));
+            let key = &f.name;
+            let path = where_key_goes(key, f.secret);
+            // A secret the server shows whatever the options may still be left out (a Public
+            // application has none), which the list cannot say: only one it ties to options is
+            // required here.
+            let judged_required = self.creating && t.required(f) && (!f.secret || when.is_some());
+            if judged_required && applies == Some(true) && lookup(key) == Setting::Absent {
+                let when = when.as_deref().map_or(String::new(), |w| format!(" when {w}"));
+                let put = match (is_named_key(key), f.secret) {
+                    (true, _) => String::new(),
+                    (false, false) => " Set it in config.extra.".to_string(),
+                    (false, true) => " Set it in config.extra_sensitive.".to_string(),
+                };
+                diags.push(
+                    Diagnostic::error(
+                        format!("Missing config.{key}"),
+                        format!("The {id:?} template on {server} requires {label} ({key}){when}.{put}"),
+                    )
+                    .at(path.clone()),
+                );
+            }
+            let set_by_configuration = !matches!(setting(self.config, key), Setting::Absent);
+            if let (Some(false), true, Some(when)) = (applies, set_by_configuration, &when) {
+                diags.push(
+                    Diagnostic::warning(
+                        format!("config.{key} does not apply here"),
+                        format!(
+                            "The {id:?} template on {server} uses {label} ({key}) only when {when}, which this                              configuration is not: the value has no use. Remove it, or change the configuration."
+                        ),
+                    )
+                    .at(path),
+                );
+            }
+        }
+        check_against(t, server, planned, diags);
     }
 }
 
-fn check_against(rules: &Rules, server: &str, cfg: &Value, diags: &mut Diagnostics) {
+/// Where a config key is written: its attribute, or the `extra` map (`extra_sensitive` for a
+/// secret).
+fn where_key_goes(key: &str, secret: bool) -> AttributePath {
+    match (is_named_key(key), secret) {
+        (true, _) => AttributePath::dotted(&format!("config.{key}")),
+        (false, false) => AttributePath::dotted("config.extra"),
+        (false, true) => AttributePath::dotted("config.extra_sensitive"),
+    }
+}
+
+/// An `extra` key the template has no field for, a secret in `extra`, a value its pattern refuses.
+fn check_against(rules: &ServerTemplate, server: &str, cfg: &Value, diags: &mut Diagnostics) {
     let def = &rules.def;
     if def.fields.is_empty() {
         return;
@@ -131,7 +236,7 @@ fn check_against(rules: &Rules, server: &str, cfg: &Value, diags: &mut Diagnosti
     }
     for (key, path, value) in given {
         let Some(field) = def.fields.iter().find(|f| f.name == key) else { continue };
-        let Some(re) = rules.patterns.get(&key) else { continue };
+        let Some(re) = rules.pattern(&key) else { continue };
         let pattern = re.as_str();
         if !re.is_match(&value) {
             // The server's words: bounded and without control characters.
@@ -156,7 +261,8 @@ fn check_against(rules: &Rules, server: &str, cfg: &Value, diags: &mut Diagnosti
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::connect::TemplateField;
+    use crate::connect::{TemplateDefinition, TemplateField};
+    use serde_json::json;
 
     fn def() -> TemplateDefinition {
         TemplateDefinition {
@@ -166,16 +272,16 @@ mod tests {
                     name: "account_url".into(),
                     label: Some("Account URL".into()),
                     validation: Some("^https://.+$".into()),
-                    secret: false,
+                    ..Default::default()
                 },
                 TemplateField {
                     name: "client_secret".into(),
-                    label: None,
                     validation: Some("^.{8,}$".into()),
                     secret: true,
+                    ..Default::default()
                 },
             ],
-            options: vec![],
+            ..Default::default()
         }
     }
 
@@ -187,7 +293,7 @@ mod tests {
             ("extra", Value::Map([("warehouse".to_string(), Value::string("x"))].into())),
         ]);
         let mut d = Diagnostics::new();
-        check_against(&Rules::new(def()), "https://c", &cfg, &mut d);
+        check_against(&ServerTemplate::new(def()), "https://c", &cfg, &mut d);
         let text: Vec<String> = d.0.iter().map(|d| format!("{} {}", d.summary, d.detail)).collect();
         assert_eq!(d.0.len(), 3, "{text:?}");
         assert!(text.iter().any(|t| t.contains("\"acme\"") && t.contains("^https://.+$")));
@@ -205,7 +311,7 @@ mod tests {
             let mut def = def.clone();
             def.fields[1].name = key.to_string();
             let mut d = Diagnostics::new();
-            check_against(&Rules::new(def), "https://c", &cfg, &mut d);
+            check_against(&ServerTemplate::new(def), "https://c", &cfg, &mut d);
             assert_eq!(d.0.len(), 1, "{key}: the pattern is still checked");
             assert!(!d.0[0].detail.contains("short"), "{key}: {}", d.0[0].detail);
         }
@@ -215,7 +321,106 @@ mod tests {
     fn good_values_pass() {
         let cfg = Value::object([("account_url", Value::string("https://acme.snowflakecomputing.com"))]);
         let mut d = Diagnostics::new();
-        check_against(&Rules::new(def()), "https://c", &cfg, &mut d);
+        check_against(&ServerTemplate::new(def()), "https://c", &cfg, &mut d);
         assert!(d.is_empty());
+    }
+
+    /// A GitHub template as a newer Connect describes it: an App ID for its Service Account
+    /// (GitHub App) type only, scopes for Viewer only, default scopes the catalogue lacks.
+    fn github() -> Arc<ServerTemplate> {
+        Arc::new(ServerTemplate::new(
+            serde_json::from_value(json!({
+                "id": "github",
+                "fields": [
+                    {"name": "client_id", "validation": "^\\S+$"},
+                    {"name": "client_secret", "secret": true},
+                    {"name": "scopes", "default": "repo read:user",
+                     "visibility_expression": {"name": "auth_type", "operator": "eq", "value": "Viewer"}},
+                    {"name": "app_id", "validation": "^[0-9]+$",
+                     "visibility_expression": {"name": "auth_type", "operator": "eq", "value": "Service Account"}},
+                ],
+                "options": [{"name": "auth_type", "type": "select", "default": "Viewer",
+                             "values": ["Viewer", "Service Account"]}],
+            }))
+            .unwrap(),
+        ))
+    }
+
+    fn config(pairs: &[(&str, Value)]) -> Value {
+        Value::object(pairs.iter().map(|(k, v)| (*k, v.clone())))
+    }
+
+    fn judged(config: &Value, creating: bool) -> Vec<String> {
+        let t = github();
+        let facts = Facts { template: &t, server: "https://c", config, creating };
+        let mut d = Diagnostics::new();
+        facts.check(config, &mut d);
+        d.0.iter().map(|d| format!("{:?} {}: {}", d.severity, d.summary, d.detail)).collect()
+    }
+
+    #[test]
+    fn required_where_it_applies_and_offered_auth_types() {
+        let sa = |extra: Value| {
+            config(&[
+                ("auth_type", Value::string("Service Account")),
+                ("client_id", Value::string("c")),
+                ("client_secret", Value::string("s")),
+                ("extra", extra),
+            ])
+        };
+        let said = judged(&sa(Value::Null), true);
+        assert_eq!(said.len(), 1, "{said:?}");
+        assert!(said[0].contains("Missing config.app_id") && said[0].contains("auth_type = \"Service Account\""));
+        assert!(said[0].contains("Set it in config.extra."), "{}", said[0]);
+        // Given, or known only after apply: nothing to say. An existing integration: not judged.
+        let given = Value::Map([("app_id".to_string(), Value::string("42"))].into());
+        assert!(judged(&sa(given), true).is_empty());
+        assert!(judged(&sa(Value::Unknown), true).is_empty());
+        assert!(judged(&sa(Value::Null), false).is_empty());
+        // A Viewer needs no App ID; one set anyway does not apply, said in a warning.
+        let viewer = config(&[
+            ("auth_type", Value::string("Viewer")),
+            ("client_id", Value::string("c")),
+            ("extra", Value::Map([("app_id".to_string(), Value::string("42"))].into())),
+        ]);
+        let said = judged(&viewer, true);
+        assert!(said.len() == 1 && said[0].starts_with("Warning config.app_id does not apply here"), "{said:?}");
+        // An auth type this server's template does not offer.
+        let app = config(&[("auth_type", Value::string("GitHub App")), ("client_id", Value::string("c"))]);
+        let said = judged(&app, true);
+        assert!(said.len() == 1 && said[0].contains("offers: \"Viewer\", \"Service Account\""), "{said:?}");
+    }
+
+    fn request(prior: Value, cfg: &Value) -> PlanRequest {
+        PlanRequest {
+            prior,
+            config: Value::object([("config", cfg.clone())]),
+            private: vec![],
+            caps: Default::default(),
+        }
+    }
+
+    #[test]
+    fn the_servers_defaults_are_planned() {
+        let t = github();
+        let cfg = config(&[("auth_type", Value::Null), ("client_id", Value::string("c")), ("scopes", Value::Null)]);
+        let req = request(Value::Null, &cfg);
+        let mut planned = Value::object([("config", cfg.clone())]);
+        plan_defaults(&t, &req, &mut planned, true);
+        assert_eq!(planned.get("config").get("auth_type").as_str(), Some("Viewer"));
+        assert_eq!(planned.get("config").get("scopes").as_str(), Some("repo read:user"));
+        // The same set in the state's spelling stays as it is.
+        let prior = Value::object([("config", config(&[("scopes", Value::string("read:user  repo"))]))]);
+        let req = request(prior, &cfg);
+        let mut planned =
+            Value::object([("config", config(&[("auth_type", Value::string("Viewer")), ("scopes", Value::Unknown)]))]);
+        plan_defaults(&t, &req, &mut planned, false);
+        assert_eq!(planned.get("config").get("scopes").as_str(), Some("read:user  repo"));
+        // Configured scopes, or a Service Account (where scopes do not apply): left alone.
+        let sa = config(&[("auth_type", Value::string("Service Account")), ("scopes", Value::Null)]);
+        let req = request(Value::Null, &sa);
+        let mut planned = Value::object([("config", sa)]);
+        plan_defaults(&t, &req, &mut planned, true);
+        assert!(planned.get("config").get("scopes").is_null());
     }
 }
