@@ -22,6 +22,7 @@ use crate::provider_data::ProviderData;
 use crate::resources::content_access::ContentAccess;
 use crate::resources::content_environment::ContentEnvironment;
 use crate::resources::content_oauth_integrations::ContentOAuthIntegrations;
+use crate::resources::content_vanity_url::ContentVanityUrl;
 use crate::resources::oauth_integration::OAuthIntegration;
 use settings::{build_client, protect_used_integrations, NoClient, PROTECT_USED_INTEGRATIONS, SERVER};
 use tfplugin::action::Action;
@@ -142,6 +143,7 @@ impl Provider for PositProvider {
             Arc::new(OAuthIntegration::new()),
             Arc::new(ContentOAuthIntegrations::new()),
             Arc::new(ContentAccess::new()),
+            Arc::new(ContentVanityUrl::new()),
             Arc::new(ContentEnvironment::new()),
         ]
     }

@@ -4,4 +4,5 @@
 pub mod content_access;
 pub mod content_environment;
 pub mod content_oauth_integrations;
+pub mod content_vanity_url;
 pub mod oauth_integration;

@@ -26,6 +26,7 @@ mod adopting;
 mod content_access;
 mod content_associations;
 mod content_environment;
+mod content_vanity_url;
 mod contract;
 mod data_sources;
 mod distribution;
