@@ -45,7 +45,10 @@ const PROVIDER_ADDR: &str = "registry.terraform.io/posit-dev/posit";
 const TYPE_PREFIX: &str = "posit_";
 
 /// Guides whose configuration lives in an example directory, shown file by file.
-const GUIDE_EXAMPLES: &[(&str, &str)] = &[("docs/guides/azure.md", "examples/azure-end-to-end")];
+const GUIDE_EXAMPLES: &[(&str, &str)] = &[
+    ("docs/guides/azure.md", "examples/azure-end-to-end"),
+    ("docs/guides/azure-openai-app.md", "examples/azure-openai-app"),
+];
 
 fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

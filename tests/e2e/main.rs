@@ -31,6 +31,7 @@ mod contract;
 mod data_sources;
 mod distribution;
 mod docs;
+mod guides;
 mod harness;
 mod hostile;
 mod mistakes;
