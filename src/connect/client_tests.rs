@@ -622,5 +622,8 @@ async fn principals_by_guid_tell_missing_from_errors() {
     assert_eq!(client.group_by_guid("nobody").await.unwrap(), None);
     assert!(client.user_by_guid("proxied").await.is_err());
     let targets: Vec<String> = server.seen().into_iter().map(|s| s.target).collect();
-    assert!(targets[0].ends_with("/__api__/v1/users/u1") && targets[1].ends_with("/__api__/v1/groups/g1"), "{targets:?}");
+    assert!(
+        targets[0].ends_with("/__api__/v1/users/u1") && targets[1].ends_with("/__api__/v1/groups/g1"),
+        "{targets:?}"
+    );
 }

@@ -14,6 +14,7 @@ use async_trait::async_trait;
 
 use crate::connect::{Client, Content, ContentPermission, Error};
 use crate::connect_diagnostics::hint;
+use crate::content_diagnostics::{may_not_change, no_such_content};
 use crate::provider_data::ProviderData;
 use crate::untrusted::server_text;
 use tfplugin::diag::{AttributePath, Diagnostic, Diagnostics};
@@ -337,7 +338,7 @@ async fn check_with_server(
     let content = planned.content();
     if planned.content_guid.get().is_some() && Guid::is_guid(content) {
         match client.get_content(content).await {
-            Ok(None) => return diags.push(no_such_content(client.server_url(), content)),
+            Ok(None) => return diags.push(no_such_content(client.server_url(), content, None)),
             Ok(Some(c)) => {
                 for w in planned.wanted().iter().filter(|w| w.guid.eq_ignore_ascii_case(&c.owner_guid)) {
                     diags.push(owner_listed(w));
@@ -403,27 +404,10 @@ fn owner_listed(w: &Wanted) -> Diagnostic {
     .at(w.path())
 }
 
-/// The error for content Connect does not have (or does not show this key): at `content_guid`.
-fn no_such_content(server: &str, content: &str) -> Diagnostic {
-    let shown = server_text(content, 100);
-    Diagnostic::error(
-        format!("No content item {shown:?} on Connect"),
-        format!(
-            "content_guid is {shown:?}, but Connect at {server} has no content item with that guid that this API key \
-             may see: check content_guid (the guid in the content's URL on Connect, or in its Info panel). A \
-             publisher's key sees only the content it owns or has a permission on."
-        ),
-    )
-    .at(AttributePath::root("content_guid"))
-}
-
 /// Connect's error and what to do about it; for a refusal, the rights content changes need.
 fn explain(err: &Error) -> String {
     match err.last_attempt() {
-        Error::Forbidden { .. } => format!(
-            "{err}\n\nThe API key's user may not change this content item's access: Connect lets its owner, its \
-             collaborators and administrators change it (a publisher's key: only content it owns or collaborates on)."
-        ),
+        Error::Forbidden { .. } => may_not_change(err, "its access"),
         _ => format!("{err}{}", hint(err)),
     }
 }
@@ -680,7 +664,7 @@ mod api {
         let content = planned.content().to_string();
         let (item, list) = match fetch(client, &content).await {
             Ok(Some(found)) => found,
-            Ok(None) => return Err(one(no_such_content(client.server_url(), &content))),
+            Ok(None) => return Err(one(no_such_content(client.server_url(), &content, None))),
             Err(d) => return Err(one(d)),
         };
         let owner = item.owner_guid.clone();
@@ -951,7 +935,7 @@ mod tests {
         };
         let text = explain(&e);
         assert!(text.contains("You may not change the content item x"), "{text}");
-        assert!(text.contains("only content it owns or collaborates on") && !text.contains("OAuth"), "{text}");
+        assert!(text.contains("only the content it owns or collaborates on") && !text.contains("OAuth"), "{text}");
         assert!(refused(&e));
     }
 }

@@ -29,6 +29,7 @@ use async_trait::async_trait;
 
 use crate::connect::{Client, Error, Secret};
 use crate::connect_diagnostics::hint;
+use crate::content_diagnostics::{may_not_change, no_such_content, not_a_content_guid};
 use crate::provider_data::ProviderData;
 
 use tfplugin::diag::{AttributePath, Diagnostic, Diagnostics, PathStep};
@@ -338,48 +339,14 @@ fn maybe_missing_content(err: &Error) -> bool {
 /// request (a name Connect does not take) points at the attribute holding the variables.
 fn connect_error(action: &str, err: &Error, values_attribute: &str) -> Diagnostic {
     match err.last_attempt() {
-        Error::Forbidden { .. } => Diagnostic::error(
-            action.to_string(),
-            format!(
-                "{err}\n\nConnect lets a content item's owner, its collaborators and administrators change its \
-                 environment variables: the API key's user is none of these for this content (a publisher's key \
-                 manages the content it owns or collaborates on)."
-            ),
-        )
-        .at(AttributePath::root("content_guid")),
+        Error::Forbidden { .. } => {
+            Diagnostic::error(action.to_string(), may_not_change(err, "its environment variables"))
+                .at(AttributePath::root("content_guid"))
+        }
         Error::Api { status: 400, .. } => Diagnostic::error(action.to_string(), format!("{err}{}", hint(err)))
             .at(AttributePath::root(values_attribute)),
         _ => Diagnostic::error(action.to_string(), format!("{err}{}", hint(err))),
     }
-}
-
-/// The error for a content item Connect does not have: at `content_guid`, naming the guid.
-fn no_such_content(server: &str, content: &str, err: &Error) -> Diagnostic {
-    let shown = crate::untrusted::server_text(content, 100);
-    Diagnostic::error(
-        format!("No content item {shown:?} on Connect"),
-        format!(
-            "content_guid is {shown:?}, but Connect at {server} has no content item with that guid: check \
-             content_guid (the guid in the content's URL on Connect, or in its Info panel).\n\n{err}"
-        ),
-    )
-    .at(AttributePath::root("content_guid"))
-}
-
-/// An import ID that cannot be a content guid: said as such, with the form expected.
-fn not_a_guid(id: &str) -> Option<Diagnostic> {
-    if Guid::is_guid(id) {
-        return None;
-    }
-    let shown = crate::untrusted::server_text(id, 100);
-    Some(Diagnostic::error(
-        "Not a content guid",
-        format!(
-            "The import ID is {shown:?}, which is not a guid: posit_connect_content_environment is imported by the \
-             content item's guid, 8-4-4-4-12 hexadecimal digits such as 3f1e6a52-1b2c-4d5e-8f90-0123456789ab (in \
-             the content's URL on Connect, or its Info panel; or the data source posit_connect_content)."
-        ),
-    ))
 }
 
 /// `resource "posit_connect_content_environment"`, for
@@ -454,7 +421,7 @@ impl Resource<ProviderData> for ContentEnvironment {
     }
 
     async fn import(&self, connect: &ProviderData, req: ImportRequest, resp: &mut ImportResponse) {
-        if let Some(d) = not_a_guid(&req.id) {
+        if let Some(d) = not_a_content_guid(&req.id, "The import ID") {
             return resp.diagnostics.push(d);
         }
         api::import(&connect.client, &req.id, resp).await
@@ -531,7 +498,7 @@ mod api {
         if !changes.is_empty() {
             if let Err(e) = client.patch_content_environment(content, &changes.body()).await {
                 if maybe_missing_content(&e) && matches!(client.content_item(content).await, Ok(None)) {
-                    return Err(no_such_content(client.server_url(), content, &e));
+                    return Err(no_such_content(client.server_url(), content, Some(&e)));
                 }
                 return Err(connect_error(
                     &format!("Could not set the environment variables of content {content}"),
@@ -835,13 +802,6 @@ mod tests {
             code: Some(4),
             message: "The requested object does not exist.".into(),
         }));
-    }
-
-    #[test]
-    fn an_import_id_must_be_a_guid() {
-        assert!(not_a_guid(C).is_none());
-        let d = not_a_guid("my-app").expect("an error");
-        assert!(d.detail.starts_with("The import ID is \"my-app\", which is not a guid"), "{}", d.detail);
     }
 
     #[test]

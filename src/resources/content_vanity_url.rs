@@ -10,7 +10,8 @@
 use async_trait::async_trait;
 
 use crate::connect::{Client, Error, Vanity, PROHIBITED_VANITY_PATH, VANITY_PATH_IN_USE};
-use crate::connect_diagnostics::{diagnostic, hint};
+use crate::connect_diagnostics::diagnostic;
+use crate::content_diagnostics::{no_such_content, not_a_content_guid};
 use crate::provider_data::ProviderData;
 
 use tfplugin::diag::{AttributePath, Diagnostic, Diagnostics};
@@ -21,7 +22,7 @@ use tfplugin::resource::{
     ReadResponse, Resource, UpdateRequest, UpdateResponse,
 };
 use tfplugin::schema::{Attribute, Block, Schema};
-use tfplugin::validators::{Guid, Validator};
+use tfplugin::validators::Validator;
 use tfplugin::value::Value;
 
 /// The first path segments Connect keeps for itself, besides anything starting with `__`: the
@@ -155,7 +156,7 @@ struct ContentGuid;
 impl Validator for ContentGuid {
     fn validate(&self, path: &AttributePath, value: &Value, diags: &mut Diagnostics) {
         let Some(s) = value.as_str() else { return };
-        if let Some(d) = not_a_guid(s, &path.to_string()) {
+        if let Some(d) = not_a_content_guid(s, &path.to_string()) {
             diags.push(d.at(path.clone()));
         }
     }
@@ -163,23 +164,6 @@ impl Validator for ContentGuid {
     fn describe(&self) -> String {
         "Must be a guid (8-4-4-4-12 hexadecimal digits).".into()
     }
-}
-
-/// A content guid (configured, or an import ID) that cannot be one: said as such, with the form
-/// expected and where to find it.
-fn not_a_guid(id: &str, given_as: &str) -> Option<Diagnostic> {
-    if Guid::is_guid(id) {
-        return None;
-    }
-    let shown = crate::untrusted::server_text(id, 100);
-    Some(Diagnostic::error(
-        "Not a content guid",
-        format!(
-            "{given_as} is {shown:?}, which is not a guid: a content item is named by its guid, 8-4-4-4-12 \
-             hexadecimal digits such as f2f37341-e21d-3d80-c698-a935ad614066 (in the content's URL on Connect, its \
-             Info panel, or the posit_connect_content data source's guid)."
-        ),
-    ))
 }
 
 /// A planned path with the same normal form as the state's is planned as the state's, so
@@ -264,7 +248,7 @@ impl Resource<ProviderData> for ContentVanityUrl {
     }
 
     async fn import(&self, connect: &ProviderData, req: ImportRequest, resp: &mut ImportResponse) {
-        if let Some(d) = not_a_guid(&req.id, "The import ID") {
+        if let Some(d) = not_a_content_guid(&req.id, "The import ID") {
             return resp.diagnostics.push(d);
         }
         api::import(&connect.client, &req.id, resp).await
@@ -310,22 +294,6 @@ impl VanityUrl {
         let path = if same_path(&vanity.path, self.path()) { self.path() } else { &vanity.path };
         VanityUrl::of(self.content(), path, self.force())
     }
-}
-
-/// The error for a content item Connect does not have: at `content_guid`, naming the guid, with
-/// Connect's own words after.
-fn no_such_content(server: &str, content: &str, err: &Error) -> Diagnostic {
-    let shown = crate::untrusted::server_text(content, 100);
-    Diagnostic::error(
-        format!("No content item {shown:?} on Connect"),
-        format!(
-            "content_guid is {shown:?}, but Connect at {server} has no content item with that guid (none the API \
-             key's user may see, at least): check content_guid (the guid in the content's URL on Connect, or in its \
-             Info panel).\n\n{err}{}",
-            hint(err)
-        ),
-    )
-    .at(AttributePath::root("content_guid"))
 }
 
 /// A refused `PUT /v1/content/{guid}/vanity`, said where it belongs: a path in use or refused
@@ -449,7 +417,7 @@ mod api {
             }
             Err(e) if e.status() == Some(404) && !e.is_missing_api() => {
                 let d = match client.get_content(content).await {
-                    Ok(None) => no_such_content(client.server_url(), content, &e),
+                    Ok(None) => no_such_content(client.server_url(), content, Some(&e)),
                     _ => diagnostic(&format!("Could not set the vanity URL of content {content}"), &e),
                 };
                 diags.push(d);
@@ -581,8 +549,8 @@ mod tests {
         let mut diags = Diagnostics::new();
         ContentGuid.validate(&AttributePath::root("content_guid"), &Value::string(CONTENT), &mut diags);
         assert!(diags.is_empty());
-        assert!(not_a_guid("https://c/content/abc", "The import ID").is_some());
-        assert!(not_a_guid(&CONTENT.to_uppercase(), "The import ID").is_none());
+        assert!(not_a_content_guid("https://c/content/abc", "The import ID").is_some());
+        assert!(not_a_content_guid(&CONTENT.to_uppercase(), "The import ID").is_none());
     }
 
     fn state(path: &str, force: bool) -> Value {
@@ -681,13 +649,5 @@ mod tests {
         assert!(d.detail.contains("Authorization.PublishersCanManageVanities"), "{}", d.detail);
         assert!(!d.detail.contains("OAuth"), "{}", d.detail);
         assert!(set_refused(CONTENT, "sales", true, &e).detail.contains("With force = true"));
-    }
-
-    #[test]
-    fn a_missing_content_item_points_at_content_guid() {
-        let e = api_error(404, 4, "The requested object does not exist.");
-        let d = no_such_content("https://c", CONTENT, &e);
-        assert_eq!(d.attribute, Some(AttributePath::root("content_guid")));
-        assert!(d.detail.contains("has no content item") && d.detail.contains("does not exist"), "{}", d.detail);
     }
 }

@@ -231,7 +231,7 @@ fn content_access_with_a_publishers_key() {
         run.assert_said(&[
             "Could not give user",
             "You may not change the content item",
-            "only content it owns or collaborates on",
+            "only the content it owns or collaborates on",
         ]);
         assert_eq!(entries(&store, &theirs), BTreeSet::from([entry(Store::PUBLISHER_USER_GUID, "user", "viewer")]));
     });
