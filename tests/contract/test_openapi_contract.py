@@ -50,6 +50,7 @@ HOST = "http://fake-connect"
 # The operations the recorded traffic must have exercised with a successful answer, by the
 # document's path templates: what the provider calls (and posit-sdk, for the associations). The
 # provider reads the templates list (once per process); no client under test reads one template.
+# (PUT /v1/content/{guid}/permissions/{id}: the provider changes a role with POST's upsert.)
 REQUIRED = {
     ("GET", "/v1/oauth/integrations"),
     ("POST", "/v1/oauth/integrations"),
@@ -62,9 +63,43 @@ REQUIRED = {
     ("GET", "/v1/content/{guid}"),
     ("GET", "/v1/oauth/templates"),
     ("GET", "/v1/user"),
+    # The verify action, the user and group data sources and the content resources.
+    ("POST", "/v1/oauth/integrations/{guid}/verify"),
+    ("GET", "/v1/users"),
+    ("GET", "/v1/users/{guid}"),
+    ("GET", "/v1/groups"),
+    ("GET", "/v1/groups/{guid}"),
+    ("GET", "/v1/content"),
+    ("PATCH", "/v1/content/{guid}"),
+    ("GET", "/v1/content/{guid}/permissions"),
+    ("POST", "/v1/content/{guid}/permissions"),
+    ("DELETE", "/v1/content/{guid}/permissions/{id}"),
+    ("GET", "/v1/content/{guid}/vanity"),
+    ("PUT", "/v1/content/{guid}/vanity"),
+    ("DELETE", "/v1/content/{guid}/vanity"),
+    ("GET", "/v1/content/{guid}/environment"),
+    ("PATCH", "/v1/content/{guid}/environment"),
 }
-# What tests/contract/test_posit_sdk.py does not call: posit-sdk reads neither.
-NOT_DRIVEN_BY_POSIT_SDK = {("GET", "/v1/oauth/templates"), ("GET", "/v1/user")}
+# What tests/contract/test_posit_sdk.py does not call: posit-sdk reads none of these.
+NOT_DRIVEN_BY_POSIT_SDK = {
+    ("GET", "/v1/oauth/templates"),
+    ("GET", "/v1/user"),
+    ("POST", "/v1/oauth/integrations/{guid}/verify"),
+    ("GET", "/v1/users"),
+    ("GET", "/v1/users/{guid}"),
+    ("GET", "/v1/groups"),
+    ("GET", "/v1/groups/{guid}"),
+    ("GET", "/v1/content"),
+    ("PATCH", "/v1/content/{guid}"),
+    ("GET", "/v1/content/{guid}/permissions"),
+    ("POST", "/v1/content/{guid}/permissions"),
+    ("DELETE", "/v1/content/{guid}/permissions/{id}"),
+    ("GET", "/v1/content/{guid}/vanity"),
+    ("PUT", "/v1/content/{guid}/vanity"),
+    ("DELETE", "/v1/content/{guid}/vanity"),
+    ("GET", "/v1/content/{guid}/environment"),
+    ("PATCH", "/v1/content/{guid}/environment"),
+}
 
 # fake-connect's own test binaries (fake-connect/tests/*.rs): they send malformed requests on
 # purpose, to test the fake's refusals.
