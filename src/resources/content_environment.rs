@@ -41,7 +41,6 @@ use tfplugin::resource::{
     ValidateResponse,
 };
 use tfplugin::schema::{Attribute, Block, Schema};
-use tfplugin::validators::Guid;
 use tfplugin::value::{Number, Type, Value};
 
 const RESOURCE: &str = "\
@@ -210,17 +209,8 @@ impl Environment {
 /// The configuration's rules, at validate: exactly one form of values, the version only (and
 /// always) with the write-only form, and no empty names or null values.
 fn validate(config: &Environment, diags: &mut Diagnostics) {
-    if let Some(content) = config.content_guid.as_str().filter(|c| !Guid::is_guid(c)) {
-        diags.attr_error(
-            AttributePath::root("content_guid"),
-            "Not a content guid",
-            format!(
-                "content_guid is {:?}, which is not a guid: give the content item's guid, 8-4-4-4-12 hexadecimal \
-                 digits (in the content's URL on Connect, or its Info panel; or the data source \
-                 posit_connect_content).",
-                crate::untrusted::server_text(content, 100)
-            ),
-        );
+    if let Some(d) = config.content_guid.as_str().and_then(|c| not_a_content_guid(c, "content_guid")) {
+        diags.push(d.at(AttributePath::root("content_guid")));
     }
     let (plain, wo, version) = (&config.variables, &config.variables_wo, &config.variables_wo_version);
     match (plain.is_null(), wo.is_null()) {
