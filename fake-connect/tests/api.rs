@@ -451,7 +451,7 @@ async fn templates_describe_the_azure_family_and_the_tested_others() {
     assert_eq!(a.status, StatusCode::OK);
     assert!(a.json_type);
     let ids: Vec<&str> = a.body.as_array().unwrap().iter().map(|t| t["id"].as_str().unwrap()).collect();
-    assert_eq!(ids, ["azure", "azure-openai", "msgraph", "sharepoint", "custom", "snowflake", "connect"]);
+    assert_eq!(ids, ["azure", "azure-openai", "msgraph", "sharepoint", "custom", "snowflake", "github", "connect"]);
     let a = call(&s, Method::GET, "/__api__/v1/oauth/templates/msgraph", Some(ADMIN), None).await;
     let scopes = a.body["fields"].as_array().unwrap().iter().find(|f| f["name"] == "scopes").unwrap();
     assert_eq!(scopes["default"], "https://graph.microsoft.com/.default offline_access");
