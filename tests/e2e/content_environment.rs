@@ -52,46 +52,6 @@ fn patches(store: &Store) -> Vec<Value> {
     writes(store).into_iter().filter(|r| r.path.ends_with("/environment")).filter_map(|r| r.body).collect()
 }
 
-/// `terraform <command> -json`, whatever its outcome, and the diagnostics it gave.
-fn diagnostics(ws: &Workspace, command: &str) -> (TfRun, Vec<Value>) {
-    let mut args = vec![command, "-json", "-no-color", "-input=false"];
-    if command == "apply" {
-        args.push("-auto-approve");
-    }
-    let run = ws.run(&args);
-    let diags = run
-        .stdout
-        .lines()
-        .filter_map(|line| serde_json::from_str::<Value>(line).ok())
-        .filter(|msg| msg["type"] == "diagnostic")
-        .map(|msg| msg["diagnostic"].clone())
-        .collect();
-    (run, diags)
-}
-
-/// The error whose source snippet starts with `attribute` (Terraform shows the attribute's line
-/// for a diagnostic at an attribute path) and whose text holds every one of `needles`.
-#[track_caller]
-fn assert_error_at(run: &TfRun, diags: &[Value], attribute: &str, needles: &[&str]) {
-    let squash = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
-    let found = diags.iter().any(|d| {
-        let code = d["snippet"]["code"].as_str().unwrap_or_default().trim_start();
-        let text = squash(&format!(
-            "{} {}",
-            d["summary"].as_str().unwrap_or_default(),
-            d["detail"].as_str().unwrap_or_default()
-        ));
-        d["severity"] == "error" && code.starts_with(attribute) && needles.iter().all(|n| text.contains(&squash(n)))
-    });
-    if run.code() != 1 || !found {
-        run.fail(&format!("expected an error at `{attribute}` saying {needles:?}; diagnostics: {diags:#?}"));
-    }
-}
-
-fn admin(fake: &fake_connect::FakeConnect) -> ProviderConfig {
-    ProviderConfig::Hcl { server: fake.url(), api_key: ADMIN_KEY.into() }
-}
-
 #[track_caller]
 fn assert_not_in_state(ws: &Workspace, secret: &str, when: &str) {
     let state = std::fs::read_to_string(ws.path().join("terraform.tfstate")).unwrap();
@@ -194,7 +154,7 @@ fn content_environment_write_only_lifecycle() {
         let plan = ws.plan_json();
         assert_actions(&plan, ADDR, &["create"], "after the content was deleted on the server");
         plan.run.assert_said(&["was deleted outside Terraform"]);
-        let (run, diags) = diagnostics(&ws, "apply");
+        let (run, diags) = ws.json_diagnostics("apply", &[]);
         assert_error_at(&run, &diags, "content_guid", &["no content item with that guid"]);
     });
 }
@@ -280,7 +240,7 @@ fn content_environment_bad_input_fails_at_plan() {
             ),
         ] {
             ws.write_main(&main_tf(&provider, &body));
-            let (run, diags) = diagnostics(&ws, "plan");
+            let (run, diags) = ws.json_diagnostics("plan", &[]);
             assert_error_at(&run, &diags, attribute, needles);
         }
         assert!(writes(&store).is_empty(), "nothing reaches the server:\n{}", request_log(&store));
@@ -311,7 +271,7 @@ fn content_environment_with_a_publisher_key() {
 
         // On content it may only view: Connect's refusal, on content_guid, saying who may.
         ws.write_main(&main_tf(&publisher, &sensitive(&other, &[("A", "1")])));
-        let (run, diags) = diagnostics(&ws, "apply");
+        let (run, diags) = ws.json_diagnostics("apply", &[]);
         assert_error_at(&run, &diags, "content_guid", &["403", "owner, its collaborators and administrators"]);
         assert!(store.content_env(&other).is_empty());
     });

@@ -5,7 +5,7 @@
 //! `publishers-no-vanity`) and elsewhere; content deleted outside Terraform.
 
 use fake_connect::{Profile, Store};
-use serde_json::{json, Value};
+use serde_json::json;
 
 use crate::support::*;
 
@@ -18,47 +18,6 @@ fn body(content: &str, path: &str, force: Option<bool>) -> String {
         hcl_string(content),
         hcl_string(path)
     )
-}
-
-/// `terraform <command> -json`, whatever its outcome, and the diagnostics it gave.
-fn diagnostics(ws: &Workspace, command: &str) -> (TfRun, Vec<Value>) {
-    let mut args = vec![command, "-json", "-no-color", "-input=false"];
-    if command == "apply" {
-        args.push("-auto-approve");
-    }
-    let run = ws.run(&args);
-    let diags = run
-        .stdout
-        .lines()
-        .filter_map(|line| serde_json::from_str::<Value>(line).ok())
-        .filter(|msg| msg["type"] == "diagnostic")
-        .map(|msg| msg["diagnostic"].clone())
-        .collect();
-    (run, diags)
-}
-
-/// The error whose source snippet is the line of `attribute` (Terraform shows the attribute's
-/// line for a diagnostic at an attribute path, the `resource` line for one on the resource),
-/// and whose text holds every one of `needles`.
-#[track_caller]
-fn assert_error_at(run: &TfRun, diags: &[Value], attribute: &str, needles: &[&str]) {
-    let squash = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
-    let found = diags.iter().any(|d| {
-        let code = d["snippet"]["code"].as_str().unwrap_or_default().trim_start();
-        let text = squash(&format!(
-            "{} {}",
-            d["summary"].as_str().unwrap_or_default(),
-            d["detail"].as_str().unwrap_or_default()
-        ));
-        d["severity"] == "error" && code.starts_with(attribute) && needles.iter().all(|n| text.contains(&squash(n)))
-    });
-    if run.code() != 1 || !found {
-        run.fail(&format!("expected an error at `{attribute}` saying {needles:?}; diagnostics: {diags:#?}"));
-    }
-}
-
-fn admin(fake: &fake_connect::FakeConnect) -> ProviderConfig {
-    ProviderConfig::Hcl { server: fake.url(), api_key: ADMIN_KEY.into() }
 }
 
 #[test]
@@ -122,7 +81,7 @@ fn content_vanity_url_lifecycle() {
         let plan = ws.plan_json();
         assert_actions(&plan, ADDR, &["create"], "after the content was deleted on the server");
         plan.run.assert_said(&["was deleted outside Terraform"]);
-        let (run, diags) = diagnostics(&ws, "apply");
+        let (run, diags) = ws.json_diagnostics("apply", &[]);
         assert_error_at(&run, &diags, "content_guid", &["no content item with that guid"]);
     });
 }
@@ -139,19 +98,19 @@ fn content_vanity_url_conflicts_and_force() {
 
         // Taken by other content: refused on `path`, naming force; nothing moved.
         ws.write_main(&main_tf(&provider, &body(&mine, "shared", None)));
-        let (run, diags) = diagnostics(&ws, "apply");
+        let (run, diags) = ws.json_diagnostics("apply", &[]);
         assert_error_at(&run, &diags, "path", &["is in use", "set force = true", "loses its vanity URL"]);
         assert_eq!(store.content_vanity(&theirs).as_deref(), Some("/shared/"));
         assert_eq!(store.content_vanity(&mine), None);
 
         // Nested in another vanity path: refused on `path`, with force too.
         ws.write_main(&main_tf(&provider, &body(&mine, "shared/sub", Some(true))));
-        let (run, diags) = diagnostics(&ws, "apply");
+        let (run, diags) = ws.json_diagnostics("apply", &[]);
         assert_error_at(&run, &diags, "path", &["would nest", "whatever force says"]);
 
         // Reserved in a way only the server knows (its prefixes compared without case).
         ws.write_main(&main_tf(&provider, &body(&mine, "/Connect/x", None)));
-        let (run, diags) = diagnostics(&ws, "apply");
+        let (run, diags) = ws.json_diagnostics("apply", &[]);
         assert_error_at(&run, &diags, "path", &["Connect refuses the vanity path", "which Connect keeps for itself"]);
         assert_eq!(store.content_vanity(&mine), None);
 
@@ -191,7 +150,7 @@ fn content_vanity_url_bad_input_fails_at_plan() {
             ("sales-report", "sales", "content_guid", "not a guid"),
         ] {
             ws.write_main(&main_tf(&provider, &body(guid, path, None)));
-            let (run, diags) = diagnostics(&ws, "plan");
+            let (run, diags) = ws.json_diagnostics("plan", &[]);
             assert_error_at(&run, &diags, attribute, &[needle]);
         }
         assert!(writes(&store).is_empty(), "nothing reaches the server:\n{}", request_log(&store));
@@ -223,7 +182,7 @@ fn content_vanity_url_with_a_publisher_key() {
 
         // On content it may not change: Connect's refusal on the resource, and what it requires.
         ws.write_main(&main_tf(&publisher, &body(&other, "not-mine", None)));
-        let (run, diags) = diagnostics(&ws, "apply");
+        let (run, diags) = ws.json_diagnostics("apply", &[]);
         assert_error_at(
             &run,
             &diags,
@@ -235,7 +194,7 @@ fn content_vanity_url_with_a_publisher_key() {
         // A server where publishers may not manage vanity URLs: refused even on its own content.
         store.set_profile(Profile::PublishersNoVanity);
         ws.write_main(&main_tf(&publisher, &body(&own, "publishers-app", None)));
-        let (run, diags) = diagnostics(&ws, "apply");
+        let (run, diags) = ws.json_diagnostics("apply", &[]);
         assert_error_at(
             &run,
             &diags,

@@ -367,3 +367,28 @@ pub(crate) fn only_integration(store: &Store) -> Value {
     }
     all.into_iter().next().expect("one integration")
 }
+
+/// The provider block for `fake` with the administrator's key.
+pub(crate) fn admin(fake: &FakeConnect) -> ProviderConfig {
+    ProviderConfig::Hcl { server: fake.url(), api_key: ADMIN_KEY.into() }
+}
+
+/// The error whose source snippet is the line of `attribute` (Terraform shows the attribute's
+/// line for a diagnostic at an attribute path, the `resource` line for one on the resource),
+/// and whose text holds every one of `needles` (whitespace runs compared as one space).
+#[track_caller]
+pub(crate) fn assert_error_at(run: &TfRun, diags: &[Value], attribute: &str, needles: &[&str]) {
+    let squash = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+    let found = diags.iter().any(|d| {
+        let code = d["snippet"]["code"].as_str().unwrap_or_default().trim_start();
+        let text = squash(&format!(
+            "{} {}",
+            d["summary"].as_str().unwrap_or_default(),
+            d["detail"].as_str().unwrap_or_default()
+        ));
+        d["severity"] == "error" && code.starts_with(attribute) && needles.iter().all(|n| text.contains(&squash(n)))
+    });
+    if run.code() != 1 || !found {
+        run.fail(&format!("expected an error at `{attribute}` saying {needles:?}; diagnostics: {diags:#?}"));
+    }
+}

@@ -326,7 +326,16 @@ impl Workspace {
 
     /// [`Self::plan_diagnostics`] with more arguments (`-destroy`, say).
     pub(crate) fn plan_diagnostics_with(&self, extra: &[&str]) -> (TfRun, Vec<Value>) {
-        let mut args = vec!["plan", "-json", "-no-color", "-input=false"];
+        self.json_diagnostics("plan", extra)
+    }
+
+    /// `terraform <command> -json` (`plan`, or `apply` with `-auto-approve`), whatever its
+    /// outcome, with the `diagnostic` objects of its `"type": "diagnostic"` lines.
+    pub(crate) fn json_diagnostics(&self, command: &str, extra: &[&str]) -> (TfRun, Vec<Value>) {
+        let mut args = vec![command, "-json", "-no-color", "-input=false"];
+        if command == "apply" {
+            args.push("-auto-approve");
+        }
         args.extend_from_slice(extra);
         let run = self.run(&args);
         let diags = run
