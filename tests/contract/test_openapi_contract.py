@@ -48,39 +48,12 @@ PREFIX = "/__api__"
 HOST = "http://fake-connect"
 
 # The operations the recorded traffic must have exercised with a successful answer, by the
-# document's path templates: what the provider calls (and posit-sdk, for the associations). The
-# provider reads the templates list (once per process); no client under test reads one template.
-# (PUT /v1/content/{guid}/permissions/{id}: the provider changes a role with POST's upsert.)
-REQUIRED = {
-    ("GET", "/v1/oauth/integrations"),
-    ("POST", "/v1/oauth/integrations"),
-    ("GET", "/v1/oauth/integrations/{guid}"),
-    ("PATCH", "/v1/oauth/integrations/{guid}"),
-    ("DELETE", "/v1/oauth/integrations/{guid}"),
-    ("GET", "/v1/oauth/integrations/{guid}/associations"),
-    ("GET", "/v1/content/{guid}/oauth/integrations/associations"),
-    ("PUT", "/v1/content/{guid}/oauth/integrations/associations"),
-    ("GET", "/v1/content/{guid}"),
-    ("GET", "/v1/oauth/templates"),
-    ("GET", "/v1/user"),
-    # The verify action, the user and group data sources and the content resources.
-    ("POST", "/v1/oauth/integrations/{guid}/verify"),
-    ("GET", "/v1/users"),
-    ("GET", "/v1/users/{guid}"),
-    ("GET", "/v1/groups"),
-    ("GET", "/v1/groups/{guid}"),
-    ("GET", "/v1/content"),
-    ("PATCH", "/v1/content/{guid}"),
-    ("GET", "/v1/content/{guid}/permissions"),
-    ("POST", "/v1/content/{guid}/permissions"),
-    ("DELETE", "/v1/content/{guid}/permissions/{id}"),
-    ("GET", "/v1/content/{guid}/vanity"),
-    ("PUT", "/v1/content/{guid}/vanity"),
-    ("DELETE", "/v1/content/{guid}/vanity"),
-    ("GET", "/v1/content/{guid}/environment"),
-    ("PATCH", "/v1/content/{guid}/environment"),
-}
-# What tests/contract/test_posit_sdk.py does not call: posit-sdk reads none of these.
+# document's path templates (REQUIRED): what the provider calls (and posit-sdk, for the
+# associations). The provider reads the templates list (once per process); no client under test
+# reads one template. NOT_DRIVEN_BY_POSIT_SDK is what only the provider calls (posit-sdk's tests
+# drive none of it): the templates list, the key's user, the verify action, the user and group
+# data sources and the content resources. (PUT /v1/content/{guid}/permissions/{id} is in neither:
+# the provider changes a role with POST's upsert.)
 NOT_DRIVEN_BY_POSIT_SDK = {
     ("GET", "/v1/oauth/templates"),
     ("GET", "/v1/user"),
@@ -100,6 +73,17 @@ NOT_DRIVEN_BY_POSIT_SDK = {
     ("GET", "/v1/content/{guid}/environment"),
     ("PATCH", "/v1/content/{guid}/environment"),
 }
+REQUIRED = {
+    ("GET", "/v1/oauth/integrations"),
+    ("POST", "/v1/oauth/integrations"),
+    ("GET", "/v1/oauth/integrations/{guid}"),
+    ("PATCH", "/v1/oauth/integrations/{guid}"),
+    ("DELETE", "/v1/oauth/integrations/{guid}"),
+    ("GET", "/v1/oauth/integrations/{guid}/associations"),
+    ("GET", "/v1/content/{guid}/oauth/integrations/associations"),
+    ("PUT", "/v1/content/{guid}/oauth/integrations/associations"),
+    ("GET", "/v1/content/{guid}"),
+} | NOT_DRIVEN_BY_POSIT_SDK
 
 # fake-connect's own test binaries (fake-connect/tests/*.rs): they send malformed requests on
 # purpose, to test the fake's refusals.

@@ -150,12 +150,7 @@ fn content_environment_write_only_lifecycle() {
         // Content deleted outside Terraform: the plan creates the resource again, and the apply
         // says which content_guid is missing.
         ws.apply();
-        assert!(store.remove_content(&content));
-        let plan = ws.plan_json();
-        assert_actions(&plan, ADDR, &["create"], "after the content was deleted on the server");
-        plan.run.assert_said(&["was deleted outside Terraform"]);
-        let (run, diags) = ws.json_diagnostics("apply", &[]);
-        assert_error_at(&run, &diags, "content_guid", &["no content item with that guid"]);
+        assert_content_deleted_outside(&ws, &store, &content, ADDR);
     });
 }
 

@@ -392,3 +392,16 @@ pub(crate) fn assert_error_at(run: &TfRun, diags: &[Value], attribute: &str, nee
         run.fail(&format!("expected an error at `{attribute}` saying {needles:?}; diagnostics: {diags:#?}"));
     }
 }
+
+/// Content deleted outside Terraform under the content resource at `addr` (applied): the refresh
+/// warns and drops the resource, the plan creates it again, and the apply names the missing
+/// `content_guid`.
+#[track_caller]
+pub(crate) fn assert_content_deleted_outside(ws: &Workspace, store: &Store, content: &str, addr: &str) {
+    assert!(store.remove_content(content), "the content {content} was there to delete");
+    let plan = ws.plan_json();
+    assert_actions(&plan, addr, &["create"], "after the content was deleted on the server");
+    plan.run.assert_said(&["was deleted outside Terraform"]);
+    let (run, diags) = ws.json_diagnostics("apply", &[]);
+    assert_error_at(&run, &diags, "content_guid", &["no content item with that guid"]);
+}
