@@ -66,7 +66,7 @@ fn query_adopts_hand_made_integrations() {
         store.insert("msgraph", "Legacy graph", "", json!({"tenant_id": TENANT_ID, "client_id": CLIENT_ID}));
 
         let ws = Workspace::new(tf);
-        ws.write_main(&main_tf(&ProviderConfig::Hcl { server: fake.url(), api_key: ADMIN_KEY.into() }, ""));
+        ws.write_main(&main_tf(&admin(&fake), ""));
         ws.write_file(
             "adopt.tfquery.hcl",
             "list \"posit_connect_oauth_integration\" \"teams\" {\n  provider = posit\n  config {\n    name_pattern = \"Team *\"\n  }\n}\n",
@@ -121,7 +121,7 @@ fn plan_generates_config_people_would_write_and_asks_for_the_secret() {
                    "scopes": default_scopes("msgraph").unwrap(), "client_secret": "adopt-secret-on-connect"}),
         );
         let ws = Workspace::new(tf);
-        let provider = ProviderConfig::Hcl { server: fake.url(), api_key: ADMIN_KEY.into() };
+        let provider = admin(&fake);
         let imports = format!(
             "{}{}",
             import_block(&format!("{RESOURCE_TYPE}.finance_openai"), &openai),

@@ -74,7 +74,7 @@ fn content_access_lifecycle() {
         let carl = store.add_user("carl");
         let ai = store.add_group("AI team");
         let content = store.add_content();
-        let provider = ProviderConfig::Hcl { server: fake.url(), api_key: ADMIN_KEY.into() };
+        let provider = admin(&fake);
         let ws = Workspace::new(tf);
 
         // Create: ana and the AI team may view, bob may change; the access type is changed too.
@@ -154,7 +154,7 @@ fn content_access_bad_input_is_refused_at_plan() {
         let store = fake.store();
         let ana = store.add_user("ana");
         let content = store.add_content();
-        let provider = ProviderConfig::Hcl { server: fake.url(), api_key: ADMIN_KEY.into() };
+        let provider = admin(&fake);
         let ws = Workspace::new(tf);
         let nobody = "00000000-0000-4000-8000-00000000dead";
 
@@ -208,7 +208,7 @@ fn content_access_with_a_publishers_key() {
         let theirs = store.add_content();
         // The publisher may see the administrator's content, not change it.
         store.set_content_permission(&theirs, "user", Store::PUBLISHER_USER_GUID, "viewer").unwrap();
-        let provider = ProviderConfig::Hcl { server: fake.url(), api_key: PUBLISHER_KEY.into() };
+        let provider = publisher(&fake);
         let ws = Workspace::new(tf);
 
         // Its own content, found by name through the data source.
@@ -244,7 +244,7 @@ fn content_access_when_the_content_is_deleted_outside_terraform() {
         let store = fake.store();
         let ana = store.add_user("ana");
         let content = store.add_content();
-        let provider = ProviderConfig::Hcl { server: fake.url(), api_key: ADMIN_KEY.into() };
+        let provider = admin(&fake);
         let ws = Workspace::new(tf);
         ws.write_main(&main_tf(&provider, &body(&content, "acl", Some(&list(&[&ana], &[])), None)));
         ws.apply();
@@ -275,7 +275,7 @@ fn content_data_source_by_guid_and_by_name() {
         let theirs = store.add_content_owned_by(&other, "dashboard");
         assert!(store.edit_content(&mine, "title", json!("Sales dashboard")));
         assert!(store.set_content_vanity(&mine, Some("/sales/")));
-        let provider = ProviderConfig::Hcl { server: fake.url(), api_key: ADMIN_KEY.into() };
+        let provider = admin(&fake);
         let ws = Workspace::new(tf);
 
         let hcl = format!(

@@ -30,7 +30,7 @@ fn content_associations_lifecycle() {
         let b = store.insert("sharepoint", "B", "", cfg.clone());
         let c = store.insert("azure-openai", "C", "", cfg);
         let content = store.add_content();
-        let provider = ProviderConfig::Hcl { server: fake.url(), api_key: ADMIN_KEY.into() };
+        let provider = admin(&fake);
         let ws = Workspace::new(tf);
 
         ws.write_main(&main_tf(&provider, &body(&content, &[&a, &b])));

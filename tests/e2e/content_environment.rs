@@ -250,7 +250,7 @@ fn content_environment_with_a_publisher_key() {
         let own = store.add_content_owned_by(Store::PUBLISHER_USER_GUID, "publishers-app");
         let other = store.add_content();
         store.set_content_permission(&other, "user", Store::PUBLISHER_USER_GUID, "viewer").unwrap();
-        let publisher = ProviderConfig::Hcl { server: fake.url(), api_key: PUBLISHER_KEY.into() };
+        let publisher = publisher(&fake);
         let ws = Workspace::new(tf);
 
         // On content it owns: the whole lifecycle.

@@ -161,7 +161,7 @@ fn content_vanity_url_with_a_publisher_key() {
         let other = store.add_content();
         // The publisher may see the administrator's content, not change it.
         store.set_content_permission(&other, "user", Store::PUBLISHER_USER_GUID, "viewer").unwrap();
-        let publisher = ProviderConfig::Hcl { server: fake.url(), api_key: PUBLISHER_KEY.into() };
+        let publisher = publisher(&fake);
         let ws = Workspace::new(tf);
 
         // On content it owns: the whole lifecycle.

@@ -5,10 +5,6 @@ use serde_json::{json, Value};
 
 use crate::support::*;
 
-fn provider(fake: &fake_connect::FakeConnect) -> ProviderConfig {
-    ProviderConfig::Hcl { server: fake.url(), api_key: ADMIN_KEY.into() }
-}
-
 fn data_values(state: &Value, addr: &str) -> Value {
     state["values"]["root_module"]["resources"]
         .as_array()
@@ -53,7 +49,7 @@ data "posit_connect_server" "this" {{}}
 "#,
             graph = hcl_string(&graph)
         );
-        ws.write_main(&main_tf(&provider(&fake), &body));
+        ws.write_main(&main_tf(&admin(&fake), &body));
         ws.apply();
         let state = ws.state_json();
 
@@ -103,7 +99,7 @@ fn data_source_errors_say_what_is_wrong() {
         ];
         for (args, needles) in cases {
             let body = format!("data \"posit_connect_oauth_integration\" \"x\" {{\n  {args}\n}}\n");
-            ws.write_main(&main_tf(&provider(&fake), &body));
+            ws.write_main(&main_tf(&admin(&fake), &body));
             ws.try_plan().failed().assert_output_contains(needles);
         }
     });

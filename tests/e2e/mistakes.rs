@@ -10,10 +10,6 @@ use crate::support::*;
 
 const ADDR: &str = "posit_connect_oauth_integration.this";
 
-fn provider(fake: &fake_connect::FakeConnect) -> ProviderConfig {
-    ProviderConfig::Hcl { server: fake.url(), api_key: ADMIN_KEY.into() }
-}
-
 /// One error diagnostic: its summary and detail as one line, and the configuration line it
 /// points at.
 struct Error {
@@ -77,20 +73,20 @@ fn a_mistyped_template_or_auth_type_gets_one_error_naming_the_value_meant() {
         for (typed, meant) in
             [("azure-open-ai", "azure-openai"), ("share-point", "sharepoint"), ("ms-graph", "msgraph")]
         {
-            ws.write_main(&main_tf(&provider(&fake), &Integration::new(typed, "Typo").hcl("this")));
+            ws.write_main(&main_tf(&admin(&fake), &Integration::new(typed, "Typo").hcl("this")));
             let did_you_mean = format!("Did you mean \"{meant}\"?");
             assert_one_error(&ws, "template", &[typed, "\"azure\", \"azure-openai\", \"msgraph\"", &did_you_mean], &[]);
         }
         for (typed, meant) in [("ServiceAccount", "Service Account"), ("viewer", "Viewer")] {
             let spec = Integration::new("msgraph", "Typo").auth_type(typed).secret("s3cret");
-            ws.write_main(&main_tf(&provider(&fake), &spec.hcl("this")));
+            ws.write_main(&main_tf(&admin(&fake), &spec.hcl("this")));
             let did_you_mean = format!("Did you mean \"{meant}\"?");
             // What msgraph offers, not the connect template's Visitor API Key.
             let offers = "the \"msgraph\" template offers: \"Viewer\", \"Service Account\".";
             assert_one_error(&ws, "config.auth_type", &[typed, offers, &did_you_mean], &["Visitor API Key"]);
         }
         // Nothing close: the list without a guess.
-        ws.write_main(&main_tf(&provider(&fake), &Integration::new("gcp", "Unknown").hcl("this")));
+        ws.write_main(&main_tf(&admin(&fake), &Integration::new("gcp", "Unknown").hcl("this")));
         assert_one_error(&ws, "template", &["\"gcp\"", "\"snowflake\""], &["Did you mean"]);
         assert!(writes(&store).is_empty(), "nothing reaches the server:\n{}", request_log(&store));
     });
@@ -118,7 +114,7 @@ fn a_misspelled_config_key_is_refused_at_validate_naming_the_one_meant() {
                 spec.hcl("this").replace("    client_id", &format!("{line}    client_id"))
             };
             assert!(body.contains(typed), "{body}");
-            ws.write_main(&main_tf(&provider(&fake), &body));
+            ws.write_main(&main_tf(&admin(&fake), &body));
             let run = ws.run(&["validate", "-no-color"]);
             if run.success() {
                 run.fail(&format!("validate must refuse {typed}"));
@@ -138,7 +134,7 @@ fn a_mistyped_template_filter_fails_at_plan() {
         let fake = start_fake();
         let ws = Workspace::new(tf);
         let body = "data \"posit_connect_oauth_integrations\" \"graph\" {\n  template = \"ms-graph\"\n}\n";
-        ws.write_main(&main_tf(&provider(&fake), body));
+        ws.write_main(&main_tf(&admin(&fake), body));
         assert_one_error(&ws, "template", &["\"ms-graph\"", "\"sharepoint\"", "Did you mean \"msgraph\"?"], &[]);
     });
 }
@@ -164,7 +160,7 @@ fn an_import_id_that_is_no_guid_is_said_to_be_one() {
         let fake = start_fake();
         let store = fake.store();
         let ws = Workspace::new(tf);
-        ws.write_main(&main_tf(&provider(&fake), &Integration::new("msgraph", "Imported").hcl("this")));
+        ws.write_main(&main_tf(&admin(&fake), &Integration::new("msgraph", "Imported").hcl("this")));
         let run = ws.try_import(ADDR, "not-a-guid").failed();
         run.assert_said(&["The import ID is \"not-a-guid\", which is not a guid", "8-4-4-4-12 hexadecimal digits"]);
 
@@ -173,7 +169,7 @@ fn an_import_id_that_is_no_guid_is_said_to_be_one() {
                 "{}\nimport {{\n  to       = {ADDR}\n  identity = {{ guid = \"not-a-guid\" }}\n}}\n",
                 Integration::new("msgraph", "Imported").hcl("this")
             );
-            ws.write_main(&main_tf(&provider(&fake), &body));
+            ws.write_main(&main_tf(&admin(&fake), &body));
             let run = ws.try_plan().failed();
             run.assert_said(&["identity.guid is \"not-a-guid\", which is not a guid", "8-4-4-4-12"]);
         } else {
@@ -192,7 +188,7 @@ fn associations_of_missing_content_name_content_guid() {
         let integration = an_integration(&store);
         let missing = "0d5c3a1e-1111-4222-8333-444455556666";
         let ws = Workspace::new(tf);
-        ws.write_main(&main_tf(&provider(&fake), &associations_hcl(missing, &integration)));
+        ws.write_main(&main_tf(&admin(&fake), &associations_hcl(missing, &integration)));
         let run = ws.try_apply().failed();
         run.assert_said(&[
             &format!("content_guid is \"{missing}\", but Connect at {} has no content item", fake.url()),
@@ -215,7 +211,7 @@ fn a_404_for_content_that_exists_does_not_blame_content_guid() {
         fake.faults()
             .set(vec![Fault::new(1, FaultAction::Message { status: 404, message }).on_path(&path).only("PUT")]);
         let ws = Workspace::new(tf);
-        ws.write_main(&main_tf(&provider(&fake), &associations_hcl(&content, &integration)));
+        ws.write_main(&main_tf(&admin(&fake), &associations_hcl(&content, &integration)));
         let run = ws.try_apply().failed();
         run.assert_said(&[
             &format!("Could not set the OAuth integrations of content {content}"),
@@ -247,10 +243,7 @@ fn a_state_from_before_config_was_a_block_upgrades_with_no_change() {
     for_each_terraform(|tf| {
         let fake = start_fake();
         let ws = Workspace::new(tf);
-        ws.write_main(&main_tf(
-            &provider(&fake),
-            &Integration::new("msgraph", "Upgraded").secret("s3cret").hcl("this"),
-        ));
+        ws.write_main(&main_tf(&admin(&fake), &Integration::new("msgraph", "Upgraded").secret("s3cret").hcl("this")));
         ws.apply();
         // The state as version 0 of the schema (`config` a nested attribute) wrote it: the same
         // object under an older schema version.

@@ -41,7 +41,7 @@ resource "posit_connect_oauth_integration" "wo" {{
         tenant = hcl_string(TENANT_ID),
         client = hcl_string(CLIENT_ID),
     );
-    main_tf(&ProviderConfig::Hcl { server: fake.url(), api_key: ADMIN_KEY.into() }, &body)
+    main_tf(&admin(fake), &body)
 }
 
 #[derive(Clone, Copy)]
@@ -237,13 +237,13 @@ fn write_only_conflicts_and_rules_at_plan() {
 "#,
             t = hcl_string(TENANT_ID)
         );
-        ws.write_main(&main_tf(&ProviderConfig::Hcl { server: fake.url(), api_key: ADMIN_KEY.into() }, &both));
+        ws.write_main(&main_tf(&admin(&fake), &both));
         ws.try_plan().failed().assert_output_contains(&["config.client_secret_wo", "cannot both be set"]);
 
         let version_alone = both
             .replace("    client_secret            = \"a\"\n", "")
             .replace("    client_secret_wo         = \"b\"\n", "    auth_type                = \"Service Account\"\n");
-        ws.write_main(&main_tf(&ProviderConfig::Hcl { server: fake.url(), api_key: ADMIN_KEY.into() }, &version_alone));
+        ws.write_main(&main_tf(&admin(&fake), &version_alone));
         ws.try_plan().failed().assert_output_contains(&["config.client_secret_wo_version", "config.client_secret"]);
         assert!(fake.store().is_empty());
     });
@@ -267,7 +267,7 @@ fn import_by_identity_and_generated_config() {
         );
         let ws = Workspace::new(tf);
         let body = format!("import {{\n  to       = {ADDR}\n  identity = {{ guid = {} }}\n}}\n", hcl_string(&guid));
-        ws.write_main(&main_tf(&ProviderConfig::Hcl { server: fake.url(), api_key: ADMIN_KEY.into() }, &body));
+        ws.write_main(&main_tf(&admin(&fake), &body));
         let run = ws.run(&["plan", "-no-color", "-input=false", "-generate-config-out=generated.tf"]);
         if !run.success() {
             run.fail("plan -generate-config-out after an import block by identity");
@@ -326,7 +326,7 @@ resource "posit_connect_content_environment" "app" {{
 "#,
                 content = hcl_string(&content)
             );
-            main_tf(&ProviderConfig::Hcl { server: fake.url(), api_key: ADMIN_KEY.into() }, &body)
+            main_tf(&admin(&fake), &body)
         };
         ws.write_main(&config(1));
 

@@ -12,10 +12,6 @@ use crate::support::*;
 const SNOWFLAKE: &str = "posit_connect_oauth_integration.snowflake";
 const TEMPLATES_PATH: &str = "/__api__/v1/oauth/templates";
 
-fn provider(fake: &fake_connect::FakeConnect) -> ProviderConfig {
-    ProviderConfig::Hcl { server: fake.url(), api_key: ADMIN_KEY.into() }
-}
-
 /// A GitHub Service Account (GitHub App) integration, with `extra` when given.
 fn github_service_account(extra: &str) -> String {
     format!(
@@ -59,7 +55,7 @@ fn the_data_source_lists_what_the_server_offers() {
         let fake = start_fake();
         let ws = Workspace::new(tf);
         ws.write_main(&main_tf(
-            &provider(&fake),
+            &admin(&fake),
             "data \"posit_connect_oauth_templates\" \"all\" {}\n\noutput \"templates\" {\n  value = \
              data.posit_connect_oauth_templates.all.templates\n}\n",
         ));
@@ -100,7 +96,7 @@ fn the_servers_facts_win_over_the_catalogue_and_the_catalogue_stays_for_older_se
     for_each_terraform(|tf| {
         let fake = start_fake();
         let ws = Workspace::new(tf);
-        ws.write_main(&main_tf(&provider(&fake), &github_service_account("")));
+        ws.write_main(&main_tf(&admin(&fake), &github_service_account("")));
         let (run, diags) = ws.plan_diagnostics();
         let errors = errors(&diags);
         if run.success() || errors.len() != 1 {
@@ -112,7 +108,7 @@ fn the_servers_facts_win_over_the_catalogue_and_the_catalogue_stays_for_older_se
         assert!(errors[0].contains("config.extra"), "says where it goes: {}", errors[0]);
 
         // Given: planned, created, and quiet afterwards.
-        ws.write_main(&main_tf(&provider(&fake), &github_service_account("    extra = { app_id = \"12345\" }\n")));
+        ws.write_main(&main_tf(&admin(&fake), &github_service_account("    extra = { app_id = \"12345\" }\n")));
         ws.apply();
         ws.assert_no_changes("after creating the GitHub App integration");
         assert_eq!(only_integration(&fake.store())["config"]["app_id"], "12345");
@@ -121,14 +117,14 @@ fn the_servers_facts_win_over_the_catalogue_and_the_catalogue_stays_for_older_se
         let older = start_fake();
         older.store().set_profile(fake_connect::Profile::Older);
         let ws = Workspace::new(tf);
-        ws.write_main(&main_tf(&provider(&older), &github_service_account("")));
+        ws.write_main(&main_tf(&admin(&older), &github_service_account("")));
         let (run, diags) = ws.plan_diagnostics();
         if !run.success() {
             run.fail(&format!("the catalogue asks no App ID: {:?}", self::errors(&diags)));
         }
         let (list, one) = template_reads(&older.store());
         assert!(list >= 1 && one == 0, "asked for the list ({list}) and nothing else ({one})");
-        ws.write_main(&main_tf(&provider(&older), "data \"posit_connect_oauth_templates\" \"all\" {}\n"));
+        ws.write_main(&main_tf(&admin(&older), "data \"posit_connect_oauth_templates\" \"all\" {}\n"));
         let (run, diags) = ws.plan_diagnostics();
         run.failed();
         let errors = self::errors(&diags);
@@ -146,7 +142,7 @@ fn the_servers_default_scopes_are_planned() {
     for_each_terraform(|tf| {
         let fake = start_fake();
         let ws = Workspace::new(tf);
-        ws.write_main(&main_tf(&provider(&fake), SNOWFLAKE_HCL));
+        ws.write_main(&main_tf(&admin(&fake), SNOWFLAKE_HCL));
         let plan = ws.plan_json();
         let after = &resource_change(&plan, SNOWFLAKE)["change"]["after"];
         assert_eq!(after["config"]["scopes"], "refresh_token session:role-any", "{after}");
@@ -158,7 +154,7 @@ fn the_servers_default_scopes_are_planned() {
         let older = start_fake();
         older.store().set_profile(fake_connect::Profile::Older);
         let ws = Workspace::new(tf);
-        ws.write_main(&main_tf(&provider(&older), SNOWFLAKE_HCL));
+        ws.write_main(&main_tf(&admin(&older), SNOWFLAKE_HCL));
         let plan = ws.plan_json();
         let unknown = &resource_change(&plan, SNOWFLAKE)["change"]["after_unknown"];
         assert_eq!(unknown["config"]["scopes"], true, "{unknown}");
@@ -184,7 +180,7 @@ fn the_templates_list_is_read_once_per_plan() {
             }
             hcl + SNOWFLAKE_HCL
         };
-        ws.write_main(&main_tf(&provider(&fake), &body("first")));
+        ws.write_main(&main_tf(&admin(&fake), &body("first")));
         store.clear_requests();
         let plan = ws.plan_json();
         assert_eq!(resource_changes(&plan.json).len(), 6);
@@ -193,7 +189,7 @@ fn the_templates_list_is_read_once_per_plan() {
 
         ws.apply();
         store.clear_requests();
-        ws.write_main(&main_tf(&provider(&fake), &body("second")));
+        ws.write_main(&main_tf(&admin(&fake), &body("second")));
         let plan = ws.plan_json();
         assert_actions(&plan, "posit_connect_oauth_integration.i0", &["update"], "a new description");
         let (list, one) = template_reads(&store);

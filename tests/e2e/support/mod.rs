@@ -373,6 +373,11 @@ pub(crate) fn admin(fake: &FakeConnect) -> ProviderConfig {
     ProviderConfig::Hcl { server: fake.url(), api_key: ADMIN_KEY.into() }
 }
 
+/// The provider block for `fake` with the publisher's key.
+pub(crate) fn publisher(fake: &FakeConnect) -> ProviderConfig {
+    ProviderConfig::Hcl { server: fake.url(), api_key: PUBLISHER_KEY.into() }
+}
+
 /// The error whose source snippet is the line of `attribute` (Terraform shows the attribute's
 /// line for a diagnostic at an attribute path, the `resource` line for one on the resource),
 /// and whose text holds every one of `needles` (whitespace runs compared as one space).
