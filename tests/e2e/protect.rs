@@ -389,13 +389,15 @@ fn protect_lets_a_destroy_remove_its_own_associations_first() {
         assert!(store.get(&guid).is_none());
         assert_eq!(store.associations(&managed).unwrap(), Vec::<String>::new());
 
-        // Likewise both taken out of the configuration.
+        // Both taken out of the configuration: apply goes through. (The plan may warn of the
+        // managed association: Terraform does not promise to plan orphans' destroys in
+        // dependency order, and 1.15 was seen planning the integration's first. Apply decides.)
         ws.write_main(&both);
         apply_used(&ws);
         ws.write_main(&main_tf(&ProviderConfig::Env, "provider \"posit\" {\n  protect_used_integrations = true\n}\n"));
         let (run, diags) = ws.plan_diagnostics();
         run.ok();
-        assert!(in_use(&diags).is_empty(), "{diags:?}");
+        assert!(diags.iter().all(|d| d["severity"] != "error"), "{diags:?}");
         ws.apply();
         assert!(store.is_empty());
         assert!(state_addresses(&ws.state_json()).is_empty());
